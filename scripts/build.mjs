@@ -1,0 +1,36 @@
+// Bundles the CLI with code splitting so that each command's heavy dependencies load only
+// when that command runs (see bench/startup.mjs and test/build/startup-imports.test.ts).
+import { build } from 'esbuild';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function findWorkers(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findWorkers(path));
+    else if (entry.name.endsWith('.worker.ts')) found.push(path);
+  }
+  return found;
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: [join(root, 'src/cli.ts'), ...findWorkers(join(root, 'src'))],
+  outdir: join(root, 'dist'),
+  outbase: join(root, 'src'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  metafile: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+writeFileSync(join(root, 'dist/meta.json'), JSON.stringify(result.metafile));

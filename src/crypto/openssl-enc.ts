@@ -1,0 +1,52 @@
+import { createCipheriv, createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { decryptionFailed } from '../errors.js';
+
+/**
+ * The byte format of `openssl enc -aes-256-cbc -pbkdf2`: the magic `Salted__`, an 8-byte salt,
+ * then AES-256-CBC with PKCS#7 padding under a key and IV taken from
+ * PBKDF2-HMAC-SHA256(password, salt, 10000 iterations, 48 bytes).
+ */
+export const OPENSSL_MAGIC = Buffer.from('Salted__', 'latin1');
+export const OPENSSL_SALT_LENGTH = 8;
+export const OPENSSL_PBKDF2_ITERATIONS = 10_000;
+const HEADER_LENGTH = OPENSSL_MAGIC.length + OPENSSL_SALT_LENGTH;
+const AES_BLOCK = 16;
+
+function deriveKeyAndIv(password: Uint8Array, salt: Uint8Array): { key: Buffer; iv: Buffer } {
+  const material = pbkdf2Sync(password, salt, OPENSSL_PBKDF2_ITERATIONS, 48, 'sha256');
+  return { key: material.subarray(0, 32), iv: material.subarray(32, 48) };
+}
+
+export function opensslEncrypt(
+  plaintext: Uint8Array,
+  password: Uint8Array,
+  salt: Uint8Array,
+): Buffer {
+  if (salt.length !== OPENSSL_SALT_LENGTH) {
+    throw new RangeError(`salt must be ${OPENSSL_SALT_LENGTH} bytes`);
+  }
+  const { key, iv } = deriveKeyAndIv(password, salt);
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  return Buffer.concat([OPENSSL_MAGIC, salt, cipher.update(plaintext), cipher.final()]);
+}
+
+/** Opens the format; any failure is the one generic decryption error. */
+export function opensslDecrypt(data: Uint8Array, password: Uint8Array): Buffer {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const bodyLength = bytes.length - HEADER_LENGTH;
+  if (
+    bodyLength < AES_BLOCK ||
+    bodyLength % AES_BLOCK !== 0 ||
+    !bytes.subarray(0, OPENSSL_MAGIC.length).equals(OPENSSL_MAGIC)
+  ) {
+    throw decryptionFailed();
+  }
+  const salt = bytes.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH);
+  const { key, iv } = deriveKeyAndIv(password, salt);
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, iv);
+    return Buffer.concat([decipher.update(bytes.subarray(HEADER_LENGTH)), decipher.final()]);
+  } catch (error) {
+    throw decryptionFailed(error);
+  }
+}

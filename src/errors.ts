@@ -1,0 +1,65 @@
+/**
+ * The one error type of hpvs-ctl. Every failure a user can cause carries a stable code so
+ * that callers (and tests) can switch on it, and the CLI can map it to an exit status.
+ */
+export type HpvsErrorCode =
+  // usage (exit 2)
+  | 'USAGE'
+  // input files and formats (exit 1)
+  | 'FILE_NOT_FOUND'
+  | 'FILE_UNREADABLE'
+  | 'INPUT_EMPTY'
+  | 'OUTPUT_FAILED'
+  | 'PEM_INVALID'
+  | 'KEY_INVALID'
+  | 'KEY_UNSUPPORTED'
+  | 'KEY_PASSPHRASE'
+  | 'CERT_INVALID'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_REVOKED'
+  | 'CHAIN_INVALID'
+  | 'CRL_INVALID'
+  | 'TOKEN_MALFORMED'
+  | 'DECRYPTION_FAILED'
+  | 'ARCHIVE_REFUSED'
+  | 'YAML_INVALID'
+  | 'CONTRACT_INVALID'
+  | 'SECRET_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'RECORD_INVALID'
+  | 'VERIFICATION_FAILED'
+  | 'STATE_EXISTS'
+  | 'STATE_INVALID'
+  | 'VOLUME_FAILED'
+  | 'LOGGING_FAILED'
+  | 'RUNTIME_FAILED'
+  | 'TOOL_MISSING'
+  | 'TTY_REQUIRED';
+
+export class HpvsError extends Error {
+  override readonly name = 'HpvsError';
+
+  constructor(
+    readonly code: HpvsErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Every way a decryption can fail (wrong key, bad padding, corrupted data) must look the same
+ * to the caller, so nobody can use the difference as an oracle.
+ */
+export const DECRYPTION_FAILED_MESSAGE =
+  'decryption failed: the data is corrupted or was not encrypted for this key';
+
+export function decryptionFailed(cause?: unknown): HpvsError {
+  return new HpvsError('DECRYPTION_FAILED', DECRYPTION_FAILED_MESSAGE, { cause });
+}
+
+export function exitCodeFor(error: unknown): 1 | 2 {
+  return error instanceof HpvsError && error.code === 'USAGE' ? 2 : 1;
+}
