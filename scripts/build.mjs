@@ -1,7 +1,7 @@
 // Bundles the CLI with code splitting so that each command's heavy dependencies load only
 // when that command runs (see bench/startup.mjs and test/build/startup-imports.test.ts).
 import { build } from 'esbuild';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,7 +16,6 @@ function findWorkers(dir) {
   return found;
 }
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: [join(root, 'src/cli.ts'), ...findWorkers(join(root, 'src'))],
@@ -34,3 +33,14 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(root, 'dist/meta.json'), JSON.stringify(result.metafile));
+
+// Drop chunks of earlier builds. dist/ is not wiped first, so a CLI test running while another
+// build happens never finds dist/cli.js missing.
+const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => join(root, path)));
+const chunkDir = join(root, 'dist/chunks');
+if (existsSync(chunkDir)) {
+  for (const name of readdirSync(chunkDir)) {
+    const path = join(chunkDir, name);
+    if (!outputs.has(path)) rmSync(path, { force: true });
+  }
+}
