@@ -1,4 +1,5 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { registerArchive } from './commands/archive.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { exitCodeFor, HpvsError } from './errors.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
   registerEncrypt(program);
   registerDecrypt(program);
+  registerArchive(program);
   return program;
 }
 
