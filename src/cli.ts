@@ -1,7 +1,9 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { registerArchive } from './commands/archive.js';
+import { registerCerts } from './commands/certs.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEncrypt } from './commands/encrypt.js';
+import { registerKeys } from './commands/keys.js';
 import { exitCodeFor, HpvsError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerEncrypt(program);
   registerDecrypt(program);
   registerArchive(program);
+  registerKeys(program);
+  registerCerts(program);
   return program;
 }
 

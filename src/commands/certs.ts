@@ -1,0 +1,10 @@
+import type { Command } from '@commander-js/extra-typings';
+import { registerCertsSyslog } from './certs-syslog.js';
+
+/** The `certs` group: each subcommand lives in its own file and registers itself here. */
+export function registerCerts(program: Command): void {
+  const certs = program
+    .command('certs')
+    .description('Create and check the certificates around a contract.');
+  registerCertsSyslog(certs);
+}

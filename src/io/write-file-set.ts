@@ -1,0 +1,85 @@
+import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HpvsError } from '../errors.js';
+import { writeFileAtomic } from './write-output.js';
+
+export interface OutputFile {
+  /** File name inside the output folder. */
+  name: string;
+  data: string | Uint8Array;
+  /** 0o600 for private keys and anything else secret. */
+  mode?: number;
+}
+
+export interface WriteFileSetOptions {
+  /** Replace files that already exist instead of refusing. */
+  force?: boolean;
+}
+
+/**
+ * Writes several related files (a key pair, a set of certificates) into a folder so that the
+ * set appears whole or not at all: existing files are refused up front unless `force`, every
+ * file is written atomically, and if one write fails the files written by this call are
+ * removed again. The folder is created mode 0700 when missing, since it usually holds keys.
+ */
+export async function writeFileSet(
+  dir: string,
+  files: readonly OutputFile[],
+  options: WriteFileSetOptions = {},
+): Promise<string[]> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new HpvsError('OUTPUT_FAILED', `${dir}: cannot create the output folder (${code})`, {
+      cause: error,
+    });
+  }
+  const paths = files.map((file) => join(dir, file.name));
+  if (!options.force)
+    await refuseExisting(
+      dir,
+      files.map((file) => file.name),
+    );
+  const written: string[] = [];
+  try {
+    for (const [index, file] of files.entries()) {
+      const path = paths[index]!;
+      await writeFileAtomic(path, file.data, file.mode === undefined ? {} : { mode: file.mode });
+      written.push(path);
+    }
+  } catch (error) {
+    // With --force an earlier file may have replaced an old one; removing it still leaves no
+    // mixed set (half old, half new) behind.
+    await Promise.all(written.map((path) => unlink(path).catch(() => undefined)));
+    throw error;
+  }
+  return written;
+}
+
+/**
+ * Fails when any of the named files exists in `dir`; commands call it before slow work (key
+ * generation) so that a forgotten --force costs nothing.
+ */
+export async function refuseExisting(dir: string, names: readonly string[]): Promise<void> {
+  const existing: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    if (await exists(path)) existing.push(path);
+  }
+  if (existing.length > 0) {
+    throw new HpvsError(
+      'OUTPUT_FAILED',
+      `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; choose another --out-dir or pass --force to replace`,
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+import { HpvsError } from '../errors.js';
+import { exportPrivateKeyPem, exportPublicKeyPem, generateRsaKeyPair } from './rsa-key-pair.js';
+
+/** A file to write: private keys carry mode 0o600. */
+export interface KeyFile {
+  name: string;
+  data: string;
+  mode: number;
+}
+
+export interface KeyPairFileParams {
+  /** RSA modulus (default 4096, like the runtime's own keys). */
+  bits?: number;
+  /** Encrypts the private key (PKCS#8, AES-256-CBC) when given. */
+  passphrase?: Uint8Array | undefined;
+  /** File name prefix: `<name>-private.pem`; without it `private.pem`, as IBM's recipes name them. */
+  name?: string | undefined;
+}
+
+export const KEY_BITS = [2048, 3072, 4096] as const;
+
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Checks that a user-given name can be used as a file name inside the output folder. */
+export function assertSafeFileName(name: string, flag: string): void {
+  if (!SAFE_NAME.test(name)) {
+    throw new HpvsError(
+      'USAGE',
+      `invalid ${flag} "${name}": use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+}
+
+/**
+ * A fresh RSA key pair for contract signing or attestation, as the two PEM files a deployer
+ * or auditor keeps: the PKCS#8 private key (mode 0600) and the SPKI public key.
+ */
+export async function generateKeyPairFiles(params: KeyPairFileParams = {}): Promise<KeyFile[]> {
+  const [privateName, publicName] = keyPairFileNames(params.name);
+  const { privateKey, publicKey } = await generateRsaKeyPair(params.bits ?? 4096);
+  return [
+    { name: privateName, data: exportPrivateKeyPem(privateKey, params.passphrase), mode: 0o600 },
+    { name: publicName, data: exportPublicKeyPem(publicKey), mode: 0o644 },
+  ];
+}
+
+/** The private and public key file names for a `--name` prefix. */
+export function keyPairFileNames(name?: string): [privateName: string, publicName: string] {
+  if (name !== undefined) assertSafeFileName(name, '--name');
+  const prefix = name === undefined ? '' : `${name}-`;
+  return [`${prefix}private.pem`, `${prefix}public.pem`];
+}
