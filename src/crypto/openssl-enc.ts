@@ -26,8 +26,7 @@ export function opensslEncrypt(
     throw new RangeError(`salt must be ${OPENSSL_SALT_LENGTH} bytes`);
   }
   const { key, iv } = deriveKeyAndIv(password, salt);
-  const cipher = createCipheriv('aes-256-cbc', key, iv);
-  return Buffer.concat([OPENSSL_MAGIC, salt, cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([OPENSSL_MAGIC, salt, aes256CbcEncrypt(plaintext, key, iv)]);
 }
 
 /** Opens the format; any failure is the one generic decryption error. */
@@ -43,9 +42,21 @@ export function opensslDecrypt(data: Uint8Array, password: Uint8Array): Buffer {
   }
   const salt = bytes.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH);
   const { key, iv } = deriveKeyAndIv(password, salt);
+  return aes256CbcDecrypt(bytes.subarray(HEADER_LENGTH), key, iv);
+}
+
+/** AES-256-CBC with PKCS#7 padding under an explicit key and IV: the layer below the format. */
+export function aes256CbcEncrypt(plaintext: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
+}
+
+/** The inverse of `aes256CbcEncrypt`; a bad length or padding is the generic decryption error. */
+export function aes256CbcDecrypt(ciphertext: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
+  if (ciphertext.length === 0 || ciphertext.length % AES_BLOCK !== 0) throw decryptionFailed();
   try {
     const decipher = createDecipheriv('aes-256-cbc', key, iv);
-    return Buffer.concat([decipher.update(bytes.subarray(HEADER_LENGTH)), decipher.final()]);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch (error) {
     throw decryptionFailed(error);
   }
