@@ -1,0 +1,379 @@
+import { formatSerial, serialOf, type SourcedCertificate, type SourcedCrl } from './parse-pki.js';
+import { combineStatus, type VerificationCheck } from './verification-check.js';
+import { x509 } from './x509.js';
+
+/**
+ * Chain and CRL validation over @peculiar/x509, built so that the traps measured in other
+ * libraries cannot happen: the path is built from the leaf by issuer name AND a verified
+ * signature (never by name alone), it must end at a certificate the caller gave as a trust
+ * anchor, every certificate below the anchor needs a CRL whose issuer name matches, whose
+ * signature verifies with the issuer's key and which is current, and serials are compared as
+ * integers. The result says why, never just true or false.
+ */
+
+export interface VerifyChainParams {
+  leaf: SourcedCertificate;
+  /** How messages call the leaf: "attestation certificate", "encryption certificate". */
+  leafRole?: string;
+  intermediates: readonly SourcedCertificate[];
+  roots: readonly SourcedCertificate[];
+  crls: readonly SourcedCrl[];
+  at: Date;
+  /** A certificate without any CRL from its issuer is a visible skip instead of a failure. */
+  allowMissingCrl?: boolean;
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  serial: bigint;
+  /** Uppercase hex, as openssl prints it. */
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+  source: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  /** The path from the leaf up to the trust anchor (as far as it could be built). */
+  path: CertificateSummary[];
+  /** True when the path ends at one of the given roots. */
+  anchored: boolean;
+  /** The `chain`, `validity` and `crl` checks, in that order. */
+  checks: [VerificationCheck, VerificationCheck, VerificationCheck];
+}
+
+const MAX_PATH_LENGTH = 8;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function verifyChain(params: VerifyChainParams): Promise<ChainVerification> {
+  const role = params.leafRole ?? 'certificate';
+  const roots = params.roots.map((root) => root.certificate);
+  const candidates = [...params.intermediates, ...params.roots];
+  const built = await buildPath(params.leaf, candidates, roots);
+  const path = built.path;
+  const chain = chainCheck(built, role, params.roots.length > 0);
+  const validity = validityCheck(path, params.at, role);
+  const crl = built.anchored
+    ? await crlCheck(path, params.crls, params.at, role, params.allowMissingCrl ?? false)
+    : {
+        id: 'crl',
+        status: 'skip' as const,
+        detail: 'not checked: there is no chain to a trust anchor to check revocation along',
+      };
+  const checks: ChainVerification['checks'] = [chain, validity, crl];
+  return {
+    ok: checks.every((check) => check.status !== 'fail'),
+    path: path.map(summarize),
+    anchored: built.anchored,
+    checks,
+  };
+}
+
+export function summarize(entry: SourcedCertificate): CertificateSummary {
+  const { certificate } = entry;
+  const serial = serialOf(certificate);
+  return {
+    subject: certificate.subject,
+    issuer: certificate.issuer,
+    serial,
+    serialHex: formatSerial(serial),
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    source: entry.source,
+  };
+}
+
+/** `CN=leaf (serial 1001)`: how a certificate is named in every message. */
+export function describeCertificate(certificate: x509.X509Certificate): string {
+  return `${certificate.subject || '(empty subject)'} (serial ${formatSerial(serialOf(certificate))})`;
+}
+
+interface BuiltPath {
+  path: SourcedCertificate[];
+  anchored: boolean;
+  /** Why no anchored path exists, most specific first. */
+  problems: string[];
+}
+
+function sameDer(a: x509.X509Certificate, b: x509.X509Certificate): boolean {
+  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+}
+
+/** RFC 5280 name matching: identical DER, or the same text ignoring case and spacing. */
+function sameName(a: x509.Name, b: x509.Name): boolean {
+  if (Buffer.from(a.toArrayBuffer()).equals(Buffer.from(b.toArrayBuffer()))) return true;
+  const canonical = (name: x509.Name) => name.toString().toLowerCase().replace(/\s+/g, ' ');
+  return canonical(a) === canonical(b);
+}
+
+async function signedBy(
+  certificate: x509.X509Certificate,
+  issuer: x509.X509Certificate,
+): Promise<boolean> {
+  try {
+    return await certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+async function buildPath(
+  leaf: SourcedCertificate,
+  candidates: readonly SourcedCertificate[],
+  roots: readonly x509.X509Certificate[],
+): Promise<BuiltPath> {
+  const problems: string[] = [];
+  let longest: SourcedCertificate[] = [leaf];
+
+  const extend = async (path: SourcedCertificate[]): Promise<SourcedCertificate[] | undefined> => {
+    const current = path.at(-1)!.certificate;
+    if (roots.some((root) => sameDer(root, current))) return path;
+    if (path.length > longest.length) longest = path;
+    if (path.length >= MAX_PATH_LENGTH) {
+      problems.push(`the path is longer than ${MAX_PATH_LENGTH} certificates`);
+      return undefined;
+    }
+    const named = candidates.filter(
+      (candidate) =>
+        sameName(candidate.certificate.subjectName, current.issuerName) &&
+        !path.some((entry) => sameDer(entry.certificate, candidate.certificate)),
+    );
+    if (named.length === 0) {
+      const selfIssued = sameName(current.subjectName, current.issuerName);
+      problems.push(
+        selfIssued && (await signedBy(current, current))
+          ? `${describeCertificate(current)} is self-signed but not one of the --root trust anchors`
+          : `no certificate for the issuer of ${describeCertificate(current)} (${current.issuer}) among the --chain and --root certificates`,
+      );
+      return undefined;
+    }
+    for (const candidate of named) {
+      if (!(await signedBy(current, candidate.certificate))) {
+        problems.push(
+          `the signature of ${describeCertificate(current)} does not verify with the key of ${describeCertificate(candidate.certificate)} from ${candidate.source}: a different CA with the same name (wrong intermediate?)`,
+        );
+        continue;
+      }
+      const isRoot = roots.some((root) => sameDer(root, candidate.certificate));
+      const refusal = issuerRefusal(candidate.certificate, path.length - 1, isRoot);
+      if (refusal !== undefined) {
+        problems.push(refusal);
+        continue;
+      }
+      const found = await extend([...path, candidate]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+
+  const anchoredPath = await extend([leaf]);
+  if (anchoredPath) return { path: anchoredPath, anchored: true, problems: [] };
+  return { path: longest, anchored: false, problems };
+}
+
+/**
+ * Why a certificate may not issue the one below it: not a CA (basicConstraints), no
+ * keyCertSign in keyUsage, or a pathLenConstraint exceeded by `intermediatesBelow`. A trust
+ * anchor without basicConstraints (an X.509 v1 root) is trusted by configuration.
+ */
+function issuerRefusal(
+  issuer: x509.X509Certificate,
+  intermediatesBelow: number,
+  isRoot: boolean,
+): string | undefined {
+  const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
+  if (constraints === null) {
+    if (isRoot && issuer.extensions.length === 0) return undefined;
+    return `${describeCertificate(issuer)} is not a CA (no basicConstraints) but issued a certificate in the path`;
+  }
+  if (!constraints.ca) {
+    return `${describeCertificate(issuer)} is not a CA (basicConstraints CA:FALSE) but issued a certificate in the path`;
+  }
+  const usage = issuer.getExtension(x509.KeyUsagesExtension);
+  if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
+    return `${describeCertificate(issuer)} may not sign certificates (keyUsage lacks keyCertSign)`;
+  }
+  if (constraints.pathLength !== undefined && intermediatesBelow > constraints.pathLength) {
+    return `${describeCertificate(issuer)} allows ${constraints.pathLength} intermediate CA(s) below it (pathLenConstraint), the path has ${intermediatesBelow}`;
+  }
+  return undefined;
+}
+
+function chainCheck(built: BuiltPath, role: string, haveRoots: boolean): VerificationCheck {
+  if (!built.anchored) {
+    const reason = haveRoots
+      ? unique(built.problems).join('; ')
+      : 'no --root trust anchor given (give the CA root, or the certificate itself when it is self-signed)';
+    return {
+      id: 'chain',
+      status: 'fail',
+      detail: `${role} does not chain to a trust anchor: ${reason}`,
+    };
+  }
+  const names = built.path.map((entry) => entry.certificate.subject);
+  if (built.path.length === 1) {
+    return {
+      id: 'chain',
+      status: 'pass',
+      detail: `${role} ${describeCertificate(built.path[0]!.certificate)} is itself a given trust anchor`,
+    };
+  }
+  return {
+    id: 'chain',
+    status: 'pass',
+    detail: `${names.join(' -> ')} (trust anchor); every signature verifies and every issuer is a CA`,
+  };
+}
+
+function validityCheck(
+  path: readonly SourcedCertificate[],
+  at: Date,
+  role: string,
+): VerificationCheck {
+  const problems: string[] = [];
+  for (const [index, { certificate }] of path.entries()) {
+    const who = `${index === 0 ? role : 'CA certificate'} ${describeCertificate(certificate)}`;
+    const window = `valid ${iso(certificate.notBefore)} to ${iso(certificate.notAfter)}`;
+    if (at < certificate.notBefore) {
+      problems.push(`${who} is not valid until ${iso(certificate.notBefore)} (${window})`);
+    } else if (at > certificate.notAfter) {
+      problems.push(`${who} expired on ${iso(certificate.notAfter)} (${window})`);
+    }
+  }
+  if (problems.length > 0) {
+    return { id: 'validity', status: 'fail', detail: `at ${iso(at)}: ${problems.join('; ')}` };
+  }
+  const leaf = path[0]!.certificate;
+  const days = Math.floor((leaf.notAfter.getTime() - at.getTime()) / DAY_MS);
+  const scope = path.length === 1 ? 'the certificate is' : `all ${path.length} certificates are`;
+  return {
+    id: 'validity',
+    status: 'pass',
+    detail: `${scope} valid at ${iso(at)}; the ${role} expires on ${iso(leaf.notAfter)} (${days} days left)`,
+  };
+}
+
+async function crlCheck(
+  path: readonly SourcedCertificate[],
+  crls: readonly SourcedCrl[],
+  at: Date,
+  role: string,
+  allowMissing: boolean,
+): Promise<VerificationCheck> {
+  if (path.length === 1) {
+    return {
+      id: 'crl',
+      status: 'skip',
+      detail: `no CRL applies: the ${role} is itself the trust anchor`,
+    };
+  }
+  const results: { status: VerificationCheck['status']; detail: string }[] = [];
+  for (let index = 0; index < path.length - 1; index++) {
+    const subject = path[index]!.certificate;
+    const issuer = path[index + 1]!.certificate;
+    const who = `${index === 0 ? role : 'CA certificate'} ${describeCertificate(subject)}`;
+    results.push(await revocationOf(subject, who, issuer, crls, at, allowMissing));
+  }
+  const status = combineStatus(results.map((result) => result.status));
+  const shown = status === 'pass' ? results : results.filter((result) => result.status !== 'pass');
+  return { id: 'crl', status, detail: shown.map((result) => result.detail).join('; ') };
+}
+
+async function revocationOf(
+  subject: x509.X509Certificate,
+  who: string,
+  issuer: x509.X509Certificate,
+  crls: readonly SourcedCrl[],
+  at: Date,
+  allowMissing: boolean,
+): Promise<{ status: VerificationCheck['status']; detail: string }> {
+  const issuerName = issuer.subject;
+  const named = crls.filter((entry) => sameName(entry.crl.issuerName, issuer.subjectName));
+  if (named.length === 0) {
+    const where = crlUrls(subject);
+    const hint = where.length > 0 ? ` (published at ${where.join(', ')})` : '';
+    return allowMissing
+      ? {
+          status: 'skip',
+          detail: `${who} not checked for revocation (--no-crl): no CRL of ${issuerName} given`,
+        }
+      : {
+          status: 'fail',
+          detail: `no CRL issued by ${issuerName} was given for ${who}${hint}; pass it with --crl, or --no-crl to skip this check visibly`,
+        };
+  }
+  const signed: SourcedCrl[] = [];
+  for (const entry of named) {
+    if (await crlSignedBy(entry.crl, issuer)) signed.push(entry);
+  }
+  if (signed.length === 0) {
+    return {
+      status: 'fail',
+      detail: `the CRL ${named.map((entry) => entry.source).join(', ')} names ${issuerName} as issuer but its signature does not verify with that CA's key (forged, or from another CA with the same name)`,
+    };
+  }
+  const usage = issuer.getExtension(x509.KeyUsagesExtension);
+  if (usage !== null && (usage.usages & x509.KeyUsageFlags.cRLSign) === 0) {
+    return {
+      status: 'fail',
+      detail: `${describeCertificate(issuer)} may not sign CRLs (keyUsage lacks cRLSign)`,
+    };
+  }
+  const current = signed.filter(
+    ({ crl }) => crl.thisUpdate <= at && (crl.nextUpdate === undefined || at <= crl.nextUpdate),
+  );
+  if (current.length === 0) {
+    const stale = signed.map(({ crl, source }) =>
+      crl.thisUpdate > at
+        ? `${source} is not valid until ${iso(crl.thisUpdate)}`
+        : `${source} expired on ${iso(crl.nextUpdate!)}`,
+    );
+    return {
+      status: 'fail',
+      detail: `the CRL of ${issuerName} is not current at ${iso(at)}: ${stale.join(', ')}; get a fresh one`,
+    };
+  }
+  const serial = serialOf(subject);
+  for (const { crl } of current) {
+    const entry = crl.entries.find((candidate) => serialOf(candidate) === serial);
+    if (entry) {
+      return {
+        status: 'fail',
+        detail: `${who} was revoked on ${iso(entry.revocationDate)} by the CRL of ${issuerName}`,
+      };
+    }
+  }
+  const newest = current.reduce((a, b) => (a.crl.thisUpdate >= b.crl.thisUpdate ? a : b));
+  return {
+    status: 'pass',
+    detail: `${who} is not revoked (CRL of ${issuerName} from ${newest.source}, ${iso(newest.crl.thisUpdate)} to ${newest.crl.nextUpdate ? iso(newest.crl.nextUpdate) : 'no nextUpdate'})`,
+  };
+}
+
+async function crlSignedBy(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
+  try {
+    return await crl.verify({ publicKey: issuer.publicKey });
+  } catch {
+    return false;
+  }
+}
+
+function crlUrls(certificate: x509.X509Certificate): string[] {
+  const extension = certificate.getExtension(x509.CRLDistributionPointsExtension);
+  if (extension === null) return [];
+  return extension.distributionPoints.flatMap((point) =>
+    (point.distributionPoint?.fullName ?? []).flatMap((name) =>
+      name.uniformResourceIdentifier ? [name.uniformResourceIdentifier] : [],
+    ),
+  );
+}
+
+function iso(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}

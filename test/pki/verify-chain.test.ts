@@ -1,0 +1,281 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HpvsError } from '../../src/errors.js';
+import { formatSerial, parseCertificates, parseCrls, serialOf } from '../../src/pki/parse-pki.js';
+import { verifyChain, type VerifyChainParams } from '../../src/pki/verify-chain.js';
+import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import {
+  generateTestPki,
+  SERIALS,
+  TEST_PKI_AT,
+  writeTestPki,
+  type TestPki,
+  type TestPkiFiles,
+} from '../helpers/test-pki.js';
+import { hasTool, runTool } from '../helpers/tools.js';
+
+let pki: TestPki;
+let files: TestPkiFiles;
+const tempDir = useTempDir();
+
+beforeAll(async () => {
+  pki = await generateTestPki();
+  files = writeTestPki(pki, join(tempDir(), 'pki'));
+});
+
+type PemName = keyof TestPki['pem'];
+
+const cert = (name: PemName) => parseCertificates(Buffer.from(pki.pem[name]), `${name}.pem`)[0]!;
+const crl = (name: PemName) => parseCrls(Buffer.from(pki.pem[name]), `${name}.pem`)[0]!;
+
+interface Case {
+  leaf: PemName;
+  chain?: PemName[];
+  roots?: PemName[];
+  crls?: PemName[];
+  allowMissingCrl?: boolean;
+  at?: Date;
+}
+
+function params(c: Case): VerifyChainParams {
+  return {
+    leaf: cert(c.leaf),
+    leafRole: 'attestation certificate',
+    intermediates: (c.chain ?? ['intermediate']).map(cert),
+    roots: (c.roots ?? ['root']).map(cert),
+    crls: (c.crls ?? ['rootCrl', 'intermediateCrl']).map(crl),
+    at: c.at ?? TEST_PKI_AT,
+    allowMissingCrl: c.allowMissingCrl ?? false,
+  };
+}
+
+async function statuses(c: Case) {
+  const result = await verifyChain(params(c));
+  return {
+    ok: result.ok,
+    chain: result.checks[0].status,
+    validity: result.checks[1].status,
+    crl: result.checks[2].status,
+    detail: result.checks.map((check) => `${check.id}: ${check.detail}`).join('\n'),
+  };
+}
+
+describe('verifyChain on the generated test PKI', () => {
+  it('passes a valid leaf with both CRLs and names the path', async () => {
+    const result = await verifyChain(params({ leaf: 'attestation' }));
+    expect(result.ok).toBe(true);
+    expect(result.anchored).toBe(true);
+    expect(result.checks.map((check) => check.status)).toEqual(['pass', 'pass', 'pass']);
+    expect(result.path.map((entry) => entry.serialHex)).toEqual(['1001', '0100', '01']);
+    expect(result.checks[1].detail).toContain('265 days left');
+  });
+
+  it('compares serials as integers: a CRL entry 011001 does not revoke serial 1001', async () => {
+    const revoked = parseCrls(Buffer.from(pki.pem.intermediateCrl), 'crl')[0]!.crl.entries.map(
+      (entry) => formatSerial(serialOf(entry)),
+    );
+    expect(revoked).toEqual(['1003', '011001']);
+    expect((await statuses({ leaf: 'attestation' })).crl).toBe('pass');
+  });
+
+  it.each<[string, Case, 'chain' | 'validity' | 'crl', RegExp]>([
+    [
+      'a revoked leaf',
+      { leaf: 'revoked' },
+      'crl',
+      /\(serial 1003\) was revoked on 2026-05-01T00:00:00Z by the CRL of CN=hpvs-ctl Test Intermediate CA/,
+    ],
+    ['an expired leaf', { leaf: 'expired' }, 'validity', /expired on 2026-01-01/],
+    ['a not-yet-valid leaf', { leaf: 'notYetValid' }, 'validity', /not valid until 2026-09-03/],
+    [
+      'an expired CRL',
+      { leaf: 'attestation', crls: ['rootCrl', 'expiredIntermediateCrl'] },
+      'crl',
+      /not current .* expired on 2026-05-01/,
+    ],
+    [
+      'a forged CRL',
+      { leaf: 'revoked', crls: ['rootCrl', 'forgedIntermediateCrl'] },
+      'crl',
+      /signature does not verify with that CA's key/,
+    ],
+    [
+      'a missing CRL',
+      { leaf: 'attestation', crls: ['rootCrl'] },
+      'crl',
+      /no CRL issued by CN=hpvs-ctl Test Intermediate CA.*crl\.example\.test/,
+    ],
+    [
+      'a wrong intermediate (same name, other key)',
+      { leaf: 'attestation', chain: ['wrongIntermediate'] },
+      'chain',
+      /does not verify with the key of .*wrong intermediate/,
+    ],
+    [
+      'no intermediate',
+      { leaf: 'attestation', chain: [] },
+      'chain',
+      /no certificate for the issuer of/,
+    ],
+    ['no root', { leaf: 'attestation', roots: [] }, 'chain', /no --root trust anchor given/],
+    [
+      'a self-signed leaf that is not a root',
+      { leaf: 'selfSigned' },
+      'chain',
+      /self-signed but not one of the --root trust anchors/,
+    ],
+    [
+      'a leaf used as a CA',
+      { leaf: 'attestation', chain: ['encryption'] },
+      'chain',
+      /no certificate for the issuer|is not a CA/,
+    ],
+  ])('fails %s in the %s check only', async (_name, c, check, detail) => {
+    const result = await statuses(c);
+    expect(result.ok).toBe(false);
+    expect(result[check]).toBe('fail');
+    for (const other of ['chain', 'validity', 'crl'] as const) {
+      if (other !== check) expect(result[other]).not.toBe('fail');
+    }
+    expect(result.detail).toMatch(detail);
+  });
+
+  it('a wrong intermediate next to the right one is tried and skipped', async () => {
+    const result = await statuses({
+      leaf: 'attestation',
+      chain: ['wrongIntermediate', 'intermediate'],
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('a missing CRL is a visible skip with allowMissingCrl, and a present revoked CRL still fails', async () => {
+    const skipped = await statuses({ leaf: 'attestation', crls: [], allowMissingCrl: true });
+    expect(skipped).toMatchObject({ ok: true, chain: 'pass', validity: 'pass', crl: 'skip' });
+    expect(skipped.detail).toMatch(/not checked for revocation \(--no-crl\)/);
+    const revoked = await statuses({ leaf: 'revoked', allowMissingCrl: true });
+    expect(revoked.crl).toBe('fail');
+  });
+
+  it('a self-signed certificate given as its own root passes; CRL does not apply', async () => {
+    const result = await statuses({
+      leaf: 'selfSigned',
+      chain: [],
+      roots: ['selfSigned'],
+      crls: [],
+    });
+    expect(result).toMatchObject({ ok: true, chain: 'pass', validity: 'pass', crl: 'skip' });
+  });
+});
+
+describe.skipIf(!hasTool('openssl'))('verdicts agree with openssl verify -crl_check_all', () => {
+  const cases: [string, Case][] = [
+    ['valid', { leaf: 'attestation' }],
+    ['valid encryption', { leaf: 'encryption' }],
+    ['revoked', { leaf: 'revoked' }],
+    ['expired', { leaf: 'expired' }],
+    ['not yet valid', { leaf: 'notYetValid' }],
+    ['expired CRL', { leaf: 'attestation', crls: ['rootCrl', 'expiredIntermediateCrl'] }],
+    ['forged CRL', { leaf: 'attestation', crls: ['rootCrl', 'forgedIntermediateCrl'] }],
+    ['missing CRL', { leaf: 'attestation', crls: ['rootCrl'] }],
+    ['wrong intermediate', { leaf: 'attestation', chain: ['wrongIntermediate'] }],
+    ['later date, CRLs stale', { leaf: 'attestation', at: new Date('2026-08-01T00:00:00Z') }],
+  ];
+  it.each(cases)('%s', async (_name, c) => {
+    const ours = (await verifyChain(params(c))).ok;
+    const dir = tempDir();
+    const untrusted = join(dir, 'untrusted.pem');
+    writeFileSync(untrusted, (c.chain ?? ['intermediate']).map((n) => pki.pem[n]).join(''));
+    const args = [
+      'verify',
+      '-crl_check_all',
+      '-attime',
+      String(Math.floor((c.at ?? TEST_PKI_AT).getTime() / 1000)),
+      '-CAfile',
+      files.root,
+      '-untrusted',
+      untrusted,
+      ...(c.crls ?? ['rootCrl', 'intermediateCrl']).flatMap((n) => ['-CRLfile', files[n]]),
+      files[c.leaf],
+    ];
+    const openssl = runTool('openssl', args);
+    expect(ours, `openssl said: ${openssl.stdout.toString()}${openssl.stderr}`).toBe(
+      openssl.status === 0,
+    );
+  });
+});
+
+describe.skipIf(!HAS_REFERENCE)(`reference cert-chains (${REFERENCE_SKIP_REASON})`, () => {
+  const load = (...parts: string[]) =>
+    parseCertificates(
+      readFileSync(referencePath('fixtures', 'cert-chains', ...parts)),
+      parts.join('/'),
+    )[0]!;
+  const at = new Date('2026-06-15T00:00:00Z');
+
+  it('valid-chain verifies (no CRLs published: visible skip)', async () => {
+    const result = await verifyChain({
+      leaf: load('valid-chain', 'encryption.crt'),
+      intermediates: [load('valid-chain', 'intermediate.crt')],
+      roots: [load('valid-chain', 'root.crt')],
+      crls: [],
+      at,
+      allowMissingCrl: true,
+    });
+    expect(result.checks.map((check) => check.status)).toEqual(['pass', 'pass', 'skip']);
+  });
+
+  it('invalid-chain fails the chain check', async () => {
+    const result = await verifyChain({
+      leaf: load('invalid-chain', 'encryption.crt'),
+      intermediates: [load('invalid-chain', 'wrong_intermediate.crt')],
+      roots: [load('invalid-chain', 'root.crt')],
+      crls: [],
+      at,
+      allowMissingCrl: true,
+    });
+    expect(result.checks[0].status).toBe('fail');
+  });
+
+  it('expired-chain fails the validity check', async () => {
+    const result = await verifyChain({
+      leaf: load('expired-chain', 'expired_encryption.crt'),
+      intermediates: [load('expired-chain', 'intermediate.crt')],
+      roots: [load('expired-chain', 'root.crt')],
+      crls: [],
+      at,
+      allowMissingCrl: true,
+    });
+    expect(result.checks.map((check) => check.status)).toEqual(['pass', 'fail', 'skip']);
+  });
+});
+
+describe('parsing certificates and CRLs', () => {
+  it('reads PEM bundles and DER, and refuses other input with one code', () => {
+    const bundle = parseCertificates(Buffer.from(pki.pem.intermediate + pki.pem.root), 'chain.pem');
+    expect(bundle.map((entry) => entry.source)).toEqual(['chain.pem#1', 'chain.pem#2']);
+    const der = Buffer.from(bundle[1]!.certificate.rawData);
+    expect(parseCertificates(der, 'root.der')[0]!.certificate.subject).toContain('Test Root CA');
+    const codeOf = (action: () => unknown) => {
+      try {
+        action();
+      } catch (error) {
+        return (error as HpvsError).code;
+      }
+      return undefined;
+    };
+    expect(codeOf(() => parseCertificates(Buffer.from('hello'), 'x'))).toBe('PEM_INVALID');
+    expect(codeOf(() => parseCertificates(Buffer.from(pki.pem.rootCrl), 'x'))).toBe('PEM_INVALID');
+    const broken = pki.pem.root.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA');
+    expect(codeOf(() => parseCertificates(Buffer.from(broken), 'x'))).toBe('CERT_INVALID');
+    expect(codeOf(() => parseCrls(Buffer.from([0x30, 0x03, 0x02, 0x01]), 'x'))).toBe('CRL_INVALID');
+  });
+
+  it('serials are signed DER integers', () => {
+    expect(serialOf(cert('attestation').certificate)).toBe(0x1001n);
+    expect(serialOf(cert('root').certificate)).toBe(1n);
+    expect(formatSerial(0x1001n)).toBe('1001');
+    expect(formatSerial(0xabcn)).toBe('0ABC');
+  });
+});
