@@ -1,0 +1,138 @@
+import { open, stat, unlink } from 'node:fs/promises';
+import { HpvsError } from '../errors.js';
+import { runProcess } from '../io/run-process.js';
+
+/**
+ * A LUKS2 data volume held in an image file, handled with the real `cryptsetup`. Without
+ * device-mapper (containers, non-root users) a volume cannot be mapped, so later boots check
+ * the passphrase with `cryptsetup open --test-passphrase`, which reads the key slots only.
+ * The passphrase always travels on cryptsetup's standard input, never in argv.
+ */
+
+export interface LuksVolumeOptions {
+  image: string;
+  /** The volume's name in the contract, stored as the LUKS label. */
+  name: string;
+  passphrase: string;
+  /** Size of a new image file. */
+  sizeBytes?: number;
+  /**
+   * PBKDF2 with 1000 iterations instead of cryptsetup's memory-hard default (argon2id, about
+   * 2 s and up to 1 GiB per unlock): for tests and demos only, it makes the passphrase cheap
+   * to brute-force.
+   */
+  fastKdf?: boolean;
+}
+
+export type LuksOutcome = 'formatted' | 'unlocked';
+
+const CRYPTSETUP = 'cryptsetup';
+const INSTALL_HINT = 'install cryptsetup-bin, e.g. apt-get install cryptsetup-bin';
+const DEFAULT_SIZE = 64 * 1024 * 1024;
+// cryptsetup's exit status when no key slot opens with the passphrase
+const NO_KEY_AVAILABLE = 2;
+
+export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<LuksOutcome> {
+  const size = await imageSize(options.image);
+  if (size === undefined || size === 0) {
+    await createImage(options.image, options.sizeBytes ?? DEFAULT_SIZE);
+    try {
+      await formatImage(options);
+    } catch (error) {
+      // an image this boot created must not stay behind half-formatted
+      if (size === undefined) await unlink(options.image).catch(() => undefined);
+      throw error;
+    }
+    return 'formatted';
+  }
+  const isLuks = await runProcess(CRYPTSETUP, ['isLuks', '--type', 'luks2', options.image], {
+    installHint: INSTALL_HINT,
+  });
+  if (isLuks.status !== 0) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${options.image}: exists but is not a LUKS2 volume; refusing to format a file that may hold data (give a new or empty file)`,
+    );
+  }
+  const test = await runProcess(
+    CRYPTSETUP,
+    ['open', '--test-passphrase', '--key-file', '-', options.image],
+    { input: options.passphrase, installHint: INSTALL_HINT },
+  );
+  if (test.status === NO_KEY_AVAILABLE) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `volume ${options.name} (${options.image}): the passphrase derived from the env and workload seeds does not unlock it; the seeds differ from the ones it was formatted with`,
+    );
+  }
+  if (test.status !== 0) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `volume ${options.name} (${options.image}): cryptsetup failed: ${firstLine(test.stderr)}`,
+    );
+  }
+  return 'unlocked';
+}
+
+async function imageSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) {
+      throw new HpvsError('VOLUME_FAILED', `${path}: not a regular file; give an image file`);
+    }
+    return info.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof HpvsError) throw error;
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${path}: cannot read the volume image (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
+  }
+}
+
+async function createImage(path: string, size: number): Promise<void> {
+  try {
+    const handle = await open(path, 'a', 0o600);
+    // sparse: only LUKS metadata takes space on disk
+    await handle.truncate(size);
+    await handle.close();
+  } catch (error) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${path}: cannot create the volume image (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
+  }
+}
+
+async function formatImage(options: LuksVolumeOptions): Promise<void> {
+  const kdf = options.fastKdf ? ['--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000'] : [];
+  const result = await runProcess(
+    CRYPTSETUP,
+    [
+      'luksFormat',
+      '--batch-mode',
+      '--type',
+      'luks2',
+      '--label',
+      options.name,
+      ...kdf,
+      '--key-file',
+      '-',
+      options.image,
+    ],
+    { input: options.passphrase, installHint: INSTALL_HINT },
+  );
+  if (result.status !== 0) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `volume ${options.name} (${options.image}): cryptsetup luksFormat failed: ${firstLine(result.stderr)}`,
+    );
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] || 'no message';
+}

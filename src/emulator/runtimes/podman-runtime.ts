@@ -1,0 +1,88 @@
+import { HpvsError } from '../../errors.js';
+import { runProcess } from '../../io/run-process.js';
+import type {
+  ContainerRuntime,
+  ContainerRuntimeInput,
+  ContainerRuntimeResult,
+} from './container-runtime.js';
+import { describeContainer, planWorkload, type WorkloadPlan } from './workload-plan.js';
+
+export interface PodmanCommand {
+  args: string[];
+  /** Variables the command needs besides the caller's environment (compose interpolation). */
+  env: Record<string, string>;
+}
+
+/** The project name podman compose runs the workload under, like the runtime's single pod. */
+export const PODMAN_PROJECT = 'hpvs-emulator';
+
+/**
+ * The podman invocations that start a planned workload: `podman compose up` for a compose
+ * folder (the merged environment feeds `${VAR}` interpolation), `podman kube play` per pod file.
+ */
+export function podmanCommands(
+  plan: WorkloadPlan,
+  environment: Record<string, string>,
+): PodmanCommand[] {
+  if (plan.kind === 'compose') {
+    return [
+      {
+        args: [
+          'compose',
+          '--project-name',
+          PODMAN_PROJECT,
+          '--file',
+          plan.files[0]!,
+          'up',
+          '--detach',
+        ],
+        env: environment,
+      },
+    ];
+  }
+  return plan.files.map((file) => ({ args: ['kube', 'play', '--replace', file], env: {} }));
+}
+
+/** Starts the workload with a local podman; says so plainly when podman is not installed. */
+export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
+  return {
+    name: 'podman',
+    async run(input: ContainerRuntimeInput): Promise<ContainerRuntimeResult> {
+      const plan = await planWorkload(input);
+      if (plan.problems.length > 0) {
+        throw new HpvsError(
+          'RUNTIME_FAILED',
+          `the workload cannot start: ${plan.problems.join('; ')}`,
+        );
+      }
+      const version = await runProcess(command, ['--version'], {
+        installHint: 'the podman runtime needs podman; install it or use --runtime plan',
+      });
+      if (version.status !== 0) {
+        throw new HpvsError(
+          'RUNTIME_FAILED',
+          `${command} --version failed: ${version.stderr.trim()}`,
+        );
+      }
+      input.log(`using ${version.stdout.trim()}`);
+      for (const step of podmanCommands(plan, input.environment)) {
+        input.log(`$ ${command} ${step.args.join(' ')}`);
+        const result = await runProcess(command, step.args, { cwd: plan.dir, env: step.env });
+        if (result.status !== 0) {
+          throw new HpvsError(
+            'RUNTIME_FAILED',
+            `${command} ${step.args.slice(0, 2).join(' ')} failed (exit ${result.status}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
+          );
+        }
+      }
+      return {
+        containers: plan.containers.map((container) => ({
+          name: container.name,
+          image: container.image,
+          status: 'started',
+          detail: describeContainer(container),
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HpvsError } from '../../errors.js';
+import type { ContainerRuntime } from './container-runtime.js';
+import { createPodmanRuntime } from './podman-runtime.js';
+import { planRuntime } from './plan-runtime.js';
+
+export const BUILT_IN_RUNTIMES = ['plan', 'podman'] as const;
+
+/**
+ * `plan` and `podman` are built in; anything else is the path of an ES module whose default
+ * export (or `runtime` export) is a `ContainerRuntime`.
+ */
+export async function selectRuntime(name: string): Promise<ContainerRuntime> {
+  if (name === 'plan') return planRuntime;
+  if (name === 'podman') return createPodmanRuntime();
+  if (!/[/\\.]/.test(name)) {
+    throw new HpvsError(
+      'USAGE',
+      `unknown runtime "${name}": use plan, podman, or the path of a module (./my-runtime.mjs)`,
+    );
+  }
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(resolve(name)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new HpvsError(
+      'RUNTIME_FAILED',
+      `cannot load the runtime module ${name}: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
+    );
+  }
+  const candidate = (loaded['default'] ?? loaded['runtime']) as
+    Partial<ContainerRuntime> | undefined;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.run !== 'function') {
+    throw new HpvsError(
+      'RUNTIME_FAILED',
+      `${name} does not export a container runtime: export default { name, async run(input) { ... } }`,
+    );
+  }
+  return {
+    name: typeof candidate.name === 'string' ? candidate.name : name,
+    run: candidate.run.bind(candidate),
+  };
+}

@@ -1,0 +1,437 @@
+import { join } from 'node:path';
+import { extractTgz } from '../../archive/extract-tgz.js';
+import type { ArchiveEntry } from '../../archive/archive-entry.js';
+import { HpvsError } from '../../errors.js';
+import { writeArchiveEntries } from '../../io/write-folder.js';
+import type { ContainerRuntimeInput, ContractVolume } from './container-runtime.js';
+
+/**
+ * What the workload would run, worked out the way the runtime does before it starts anything:
+ * the archive unpacked, `${VAR}` / `{{ .Env.VAR }}` filled from the environment, and every
+ * container checked for an image the runtime will accept (pinned by digest or covered by a
+ * signature in `workload.images`), well-formed non-clashing ports and host mounts that lie on
+ * a contract volume.
+ */
+
+export interface PlannedPort {
+  host?: number;
+  container: number;
+  protocol: string;
+}
+
+export interface PlannedMount {
+  source: string;
+  target: string;
+}
+
+export interface PlannedContainer {
+  name: string;
+  image: string;
+  /** `digest`, or the `workload.images` entry that covers the image. */
+  trust: string;
+  ports: PlannedPort[];
+  mounts: PlannedMount[];
+}
+
+export interface WorkloadPlan {
+  kind: 'compose' | 'play';
+  /** The folder holding the files the runtime reads (compose folder or pod YAML files). */
+  dir: string;
+  /** compose: the compose file; play: the pod YAML files, in order. */
+  files: string[];
+  containers: PlannedContainer[];
+  problems: string[];
+}
+
+const COMPOSE_FILES = ['docker-compose.yaml', 'docker-compose.yml'];
+
+export async function planWorkload(input: ContainerRuntimeInput): Promise<WorkloadPlan> {
+  const workload = input.workload;
+  const env = input.environment;
+  const compose = workload['compose'] as { archive?: unknown } | undefined;
+  const play = workload['play'] as
+    { archive?: unknown; resources?: unknown; templates?: unknown } | undefined;
+  const images = collectImageTrust(workload['images']);
+  if (compose !== undefined) {
+    const dir = join(input.workDir, 'compose');
+    const entries = await unpack(compose.archive, 'workload.compose.archive', dir);
+    const file = COMPOSE_FILES.find((name) =>
+      entries.some((e) => e.type === 'file' && e.path === name),
+    );
+    if (file === undefined) {
+      throw new HpvsError(
+        'RUNTIME_FAILED',
+        'workload.compose.archive has no docker-compose.yaml or docker-compose.yml at its top level',
+      );
+    }
+    const text = fileText(entries, file);
+    const plan: WorkloadPlan = {
+      kind: 'compose',
+      dir,
+      files: [join(dir, file)],
+      containers: [],
+      problems: [],
+    };
+    await planCompose(substituteCompose(text, env), file, entries, images, input.volumes, plan);
+    checkPorts(plan);
+    return plan;
+  }
+  if (play !== undefined) {
+    const dir = join(input.workDir, 'play');
+    const plan: WorkloadPlan = { kind: 'play', dir, files: [], containers: [], problems: [] };
+    const { parseAllDocuments, stringify } = await import('yaml');
+    const documents: { source: string; data: unknown }[] = [];
+    if (play.archive !== undefined) {
+      const entries = await unpack(play.archive, 'workload.play.archive', dir);
+      for (const entry of entries) {
+        if (entry.type !== 'file' || entry.path.includes('/') || !/\.ya?ml$/.test(entry.path))
+          continue;
+        plan.files.push(join(dir, entry.path));
+        for (const doc of parseAllDocuments(Buffer.from(entry.data).toString('utf8'))) {
+          documents.push({ source: entry.path, data: doc.toJSON() });
+        }
+      }
+    } else {
+      const resources = play.resources ?? play.templates;
+      const what = play.resources !== undefined ? 'resources' : 'templates';
+      if (!Array.isArray(resources)) {
+        throw new HpvsError(
+          'RUNTIME_FAILED',
+          `workload.play has no archive, resources or templates to run`,
+        );
+      }
+      const rendered = what === 'templates' ? renderTemplates(resources, env) : resources;
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, `play-${what}.yaml`);
+      await writeFile(file, rendered.map((item) => stringify(item)).join('---\n'));
+      plan.files.push(file);
+      rendered.forEach((data, index) =>
+        documents.push({ source: `workload.play.${what}[${index}]`, data }),
+      );
+    }
+    for (const doc of documents) planPod(doc.source, doc.data, images, input.volumes, plan);
+    if (plan.containers.length === 0)
+      plan.problems.push('workload.play defines no Pod with containers');
+    checkPorts(plan);
+    return plan;
+  }
+  throw new HpvsError('RUNTIME_FAILED', 'workload has neither compose nor play; nothing to run');
+}
+
+async function unpack(archive: unknown, source: string, dir: string): Promise<ArchiveEntry[]> {
+  if (typeof archive !== 'string' || archive.length === 0) {
+    throw new HpvsError('RUNTIME_FAILED', `${source} is missing or empty`);
+  }
+  const compact = archive.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    throw new HpvsError('RUNTIME_FAILED', `${source} is not base64`);
+  }
+  const entries = await extractTgz(Buffer.from(compact, 'base64'), { source });
+  await writeArchiveEntries(dir, entries);
+  return entries;
+}
+
+function fileText(entries: ArchiveEntry[], path: string): string {
+  const entry = entries.find((e) => e.type === 'file' && e.path === path);
+  return entry?.type === 'file' ? Buffer.from(entry.data).toString('utf8') : '';
+}
+
+/** `${VAR}`, `${VAR:-default}` and `$VAR` as compose interpolates them; `$$` is a literal `$`. */
+export function substituteCompose(text: string, env: Record<string, string>): string {
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      if (match === '$$') return '$';
+      const name = braced ?? bare!;
+      return env[name] ?? fallback ?? '';
+    },
+  );
+}
+
+/** Fills `{{ .Env.NAME }}` in every string of the play templates. */
+export function renderTemplates(resources: unknown[], env: Record<string, string>): unknown[] {
+  const render = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(/\{\{\s*\.Env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
+        if (env[name] === undefined) {
+          throw new HpvsError(
+            'RUNTIME_FAILED',
+            `workload.play.templates uses {{ .Env.${name} }}, but neither workload.env nor env.env sets ${name}`,
+          );
+        }
+        return env[name]!;
+      });
+    }
+    if (Array.isArray(value)) return value.map(render);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v)]));
+    }
+    return value;
+  };
+  return resources.map(render);
+}
+
+function collectImageTrust(images: unknown): Map<string, string> {
+  const trust = new Map<string, string>();
+  if (images === null || typeof images !== 'object') return trust;
+  for (const kind of ['dct', 'rhs']) {
+    const entries = (images as Record<string, unknown>)[kind];
+    if (entries === null || typeof entries !== 'object') continue;
+    for (const name of Object.keys(entries)) trust.set(name, `workload.images.${kind}`);
+  }
+  return trust;
+}
+
+/** Image reference without tag or digest: `registry/repo[:tag][@digest]` -> `registry/repo`. */
+function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0]!;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+function imageTrust(image: string, images: Map<string, string>): string | undefined {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return 'digest';
+  return images.get(image) ?? images.get(repositoryOf(image));
+}
+
+function planImage(
+  where: string,
+  image: unknown,
+  images: Map<string, string>,
+  plan: WorkloadPlan,
+): { image: string; trust: string } {
+  if (typeof image !== 'string' || image.length === 0) {
+    plan.problems.push(`${where} has no image`);
+    return { image: '?', trust: 'none' };
+  }
+  const trust = imageTrust(image, images);
+  if (trust === undefined) {
+    plan.problems.push(
+      `${where} image "${image}" is neither pinned by @sha256: digest nor covered by workload.images (dct or rhs); the runtime refuses it`,
+    );
+    return { image, trust: 'none' };
+  }
+  return { image, trust };
+}
+
+async function planCompose(
+  text: string,
+  file: string,
+  entries: ArchiveEntry[],
+  images: Map<string, string>,
+  volumes: ContractVolume[],
+  plan: WorkloadPlan,
+): Promise<void> {
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new HpvsError(
+      'RUNTIME_FAILED',
+      `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`,
+    );
+  }
+  const services = (doc as { services?: unknown } | null)?.services;
+  if (services === null || typeof services !== 'object' || Array.isArray(services)) {
+    throw new HpvsError('RUNTIME_FAILED', `${file}: has no services`);
+  }
+  for (const [name, raw] of Object.entries(services as Record<string, unknown>)) {
+    const service = (raw ?? {}) as Record<string, unknown>;
+    const where = `${file} service "${name}"`;
+    if (service['build'] !== undefined) {
+      plan.problems.push(`${where} has a build: section; the runtime only pulls images`);
+    }
+    const { image, trust } = planImage(where, service['image'], images, plan);
+    const ports = Array.isArray(service['ports'])
+      ? service['ports'].flatMap((port) => composePort(where, port, plan))
+      : [];
+    const mounts = Array.isArray(service['volumes'])
+      ? service['volumes'].flatMap((mount) => composeMount(where, mount, entries, volumes, plan))
+      : [];
+    plan.containers.push({
+      name: String(service['container_name'] ?? name),
+      image,
+      trust,
+      ports,
+      mounts,
+    });
+  }
+}
+
+function composePort(where: string, spec: unknown, plan: WorkloadPlan): PlannedPort[] {
+  if (spec !== null && typeof spec === 'object') {
+    const long = spec as { target?: unknown; published?: unknown; protocol?: unknown };
+    const container = portNumber(long.target);
+    const host = long.published === undefined ? undefined : portNumber(long.published);
+    if (container === undefined || (long.published !== undefined && host === undefined)) {
+      plan.problems.push(`${where} has an invalid port mapping ${JSON.stringify(spec)}`);
+      return [];
+    }
+    return [
+      {
+        container,
+        protocol: String(long.protocol ?? 'tcp'),
+        ...(host === undefined ? {} : { host }),
+      },
+    ];
+  }
+  const text = String(spec);
+  const match =
+    /^(?:(?:\[[^\]]+\]|[0-9.]+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(
+      text,
+    );
+  if (!match) {
+    plan.problems.push(
+      `${where} has an invalid port mapping "${text}" (expected [HOST_IP:]HOST:CONTAINER[/tcp|udp])`,
+    );
+    return [];
+  }
+  const host = match[1] === undefined ? undefined : portNumber(match[1]);
+  const container = portNumber(match[3]);
+  if (container === undefined || (match[1] !== undefined && host === undefined)) {
+    plan.problems.push(`${where} port mapping "${text}" is out of the range 1-65535`);
+    return [];
+  }
+  return [{ container, protocol: match[5] ?? 'tcp', ...(host === undefined ? {} : { host }) }];
+}
+
+function portNumber(value: unknown): number | undefined {
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(number) && number >= 1 && number <= 65535 ? number : undefined;
+}
+
+function composeMount(
+  where: string,
+  spec: unknown,
+  entries: ArchiveEntry[],
+  volumes: ContractVolume[],
+  plan: WorkloadPlan,
+): PlannedMount[] {
+  let source: string | undefined;
+  let target: string | undefined;
+  if (typeof spec === 'string') {
+    const parts = spec.split(':');
+    if (parts.length === 1) target = parts[0];
+    else [source, target] = parts as [string, string];
+  } else if (spec !== null && typeof spec === 'object') {
+    const long = spec as { source?: unknown; target?: unknown };
+    source = long.source === undefined ? undefined : String(long.source);
+    target = long.target === undefined ? undefined : String(long.target);
+  }
+  if (target === undefined || !target.startsWith('/')) {
+    plan.problems.push(`${where} has an invalid volume mount ${JSON.stringify(spec)}`);
+    return [];
+  }
+  if (source === undefined) return [{ source: '(anonymous)', target }];
+  checkHostSource(where, source, entries, volumes, plan);
+  return [{ source, target }];
+}
+
+function checkHostSource(
+  where: string,
+  source: string,
+  entries: ArchiveEntry[],
+  volumes: ContractVolume[],
+  plan: WorkloadPlan,
+): void {
+  if (source.startsWith('/')) {
+    const onVolume = volumes.some((v) => source === v.mount || source.startsWith(`${v.mount}/`));
+    if (!onVolume) {
+      const mounts = volumes.map((v) => v.mount).join(', ') || 'none';
+      plan.problems.push(
+        `${where} mounts the host path ${source}, which is not on a contract volume (workload.volumes mounts: ${mounts}); only those survive a restart encrypted`,
+      );
+    }
+  } else if (source.startsWith('./') || source.startsWith('../')) {
+    const relative = source.replace(/^\.\//, '').replace(/\/$/, '');
+    if (source.startsWith('../') || !entries.some((e) => e.path === relative)) {
+      plan.problems.push(`${where} mounts ${source}, which is not in the workload archive`);
+    }
+  }
+}
+
+function planPod(
+  source: string,
+  data: unknown,
+  images: Map<string, string>,
+  volumes: ContractVolume[],
+  plan: WorkloadPlan,
+): void {
+  const object = (data ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
+  if (object.kind !== 'Pod') return;
+  const spec = (object.spec ?? {}) as { containers?: unknown; volumes?: unknown };
+  const pod = String(object.metadata?.name ?? 'pod');
+  const hostPaths = new Map<string, string>();
+  if (Array.isArray(spec.volumes)) {
+    for (const volume of spec.volumes as { name?: unknown; hostPath?: { path?: unknown } }[]) {
+      if (volume?.hostPath?.path !== undefined) {
+        hostPaths.set(String(volume.name), String(volume.hostPath.path));
+      }
+    }
+  }
+  for (const path of hostPaths.values())
+    checkHostSource(`${source} pod "${pod}"`, path, [], volumes, plan);
+  const containers = Array.isArray(spec.containers) ? spec.containers : [];
+  for (const raw of containers as Record<string, unknown>[]) {
+    const name = `${pod}-${String(raw?.['name'] ?? 'container')}`;
+    const where = `${source} container "${name}"`;
+    const { image, trust } = planImage(where, raw?.['image'], images, plan);
+    const ports: PlannedPort[] = [];
+    for (const port of (Array.isArray(raw?.['ports']) ? raw['ports'] : []) as Record<
+      string,
+      unknown
+    >[]) {
+      const container = portNumber(port?.['containerPort']);
+      const host = port?.['hostPort'] === undefined ? undefined : portNumber(port['hostPort']);
+      if (container === undefined || (port?.['hostPort'] !== undefined && host === undefined)) {
+        plan.problems.push(`${where} has an invalid port ${JSON.stringify(port)}`);
+        continue;
+      }
+      ports.push({
+        container,
+        protocol: String(port['protocol'] ?? 'TCP').toLowerCase(),
+        ...(host === undefined ? {} : { host }),
+      });
+    }
+    const mounts: PlannedMount[] = [];
+    for (const mount of (Array.isArray(raw?.['volumeMounts']) ? raw['volumeMounts'] : []) as Record<
+      string,
+      unknown
+    >[]) {
+      const volume = String(mount?.['name']);
+      mounts.push({
+        source: hostPaths.get(volume) ?? volume,
+        target: String(mount?.['mountPath']),
+      });
+    }
+    plan.containers.push({ name, image, trust, ports, mounts });
+  }
+}
+
+function checkPorts(plan: WorkloadPlan): void {
+  const owners = new Map<string, string>();
+  for (const container of plan.containers) {
+    for (const port of container.ports) {
+      if (port.host === undefined) continue;
+      const key = `${port.host}/${port.protocol}`;
+      const owner = owners.get(key);
+      if (owner !== undefined) {
+        plan.problems.push(
+          `host port ${key} is published by both "${owner}" and "${container.name}"`,
+        );
+      } else owners.set(key, container.name);
+    }
+  }
+}
+
+/** One line per container, for the console. */
+export function describeContainer(container: PlannedContainer): string {
+  const ports = container.ports
+    .map((p) => `${p.host ?? '(ephemeral)'}->${p.container}/${p.protocol}`)
+    .join(', ');
+  const mounts = container.mounts.map((m) => `${m.source}->${m.target}`).join(', ');
+  return `${container.name}: image ${container.image} (${container.trust === 'digest' ? 'pinned by digest' : `signed, ${container.trust}`})${ports ? `, ports ${ports}` : ''}${mounts ? `, mounts ${mounts}` : ''}`;
+}
