@@ -16,6 +16,11 @@ export async function readFolderEntries(dir: string): Promise<ArchiveEntry[]> {
   try {
     root = await stat(dir);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HpvsError('FILE_NOT_FOUND', `${dir}: folder not found; check the path`, {
+        cause: error,
+      });
+    }
     throw fileError(dir, 'folder', error);
   }
   if (!root.isDirectory()) {

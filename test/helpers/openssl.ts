@@ -101,6 +101,11 @@ export function makeSelfSignedCertificate(
   return { certPath, keyPath };
 }
 
+/** `YYYYMMDDHHMMSSZ`, the date form `openssl ca -startdate/-enddate` takes. */
+export function opensslDate(date: Date): string {
+  return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
 function run(args: string[]): void {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);

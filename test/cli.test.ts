@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from '@commander-js/extra-typings';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli.js';
+import { runCli } from './helpers/run-cli.js';
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Every command a user can run (groups such as `keys` are walked into). */
+function leafCommands(command: Command, prefix: string[] = []): Array<[string, Command]> {
+  return command.commands.flatMap((sub) => {
+    const name = [...prefix, sub.name()];
+    const children = sub.commands as Command[];
+    return children.length === 0
+      ? [[name.join(' '), sub as Command]]
+      : leafCommands(sub as Command, name);
+  });
+}
+
+function helpText(command: Command): string {
+  let text = '';
+  command.configureOutput({
+    writeOut: (chunk) => (text += chunk),
+    writeErr: (chunk) => (text += chunk),
+  });
+  command.outputHelp();
+  return text;
+}
+
+describe('hpvs-ctl (global behaviour)', () => {
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${packageVersion}\n`);
+    }
+  });
+
+  it('--help lists the commands and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const name of ['encrypt', 'decrypt', 'archive']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+
+  it('every command has at least one example in its --help', () => {
+    const commands = leafCommands(buildProgram() as unknown as Command);
+    expect(commands.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['encrypt', 'decrypt', 'archive']),
+    );
+    const missing = commands
+      .filter(([name]) => name !== 'help')
+      .filter(([, command]) => !/\nExamples:\n {2}\$ hpvs-ctl /.test(helpText(command)))
+      .map(([name]) => name);
+    expect(missing).toEqual([]);
+  });
+
+  it('the built binary shows the examples too', async () => {
+    const result = await runCli(['archive', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Examples:\n  $ hpvs-ctl archive ');
+  });
+
+  it('exits 2 on usage errors, without a stack trace', async () => {
+    const cases: Array<[string[], string]> = [
+      [['frobnicate'], "unknown command 'frobnicate'"],
+      [['encrypt', 'x.yaml'], "required option '--cert <path>' not specified"],
+      [['decrypt', '--key'], "option '--key <path>' argument missing"],
+      [['archive', '.', '--bogus'], "unknown option '--bogus'"],
+      [['encrypt', 'a', 'b', '--cert', 'c'], 'too many arguments'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('(run with --help for usage)');
+      expect(result.stderr).not.toContain('    at ');
+    }
+  });
+
+  it('with no arguments shows the help on stderr and exits 2', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: hpvs-ctl');
+  });
+});
