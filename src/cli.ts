@@ -3,6 +3,7 @@ import { registerArchive } from './commands/archive.js';
 import { registerCerts } from './commands/certs.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEncrypt } from './commands/encrypt.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { exitCodeFor, HpvsError } from './errors.js';
 import { VERSION } from './version.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerArchive(program);
   registerKeys(program);
   registerCerts(program);
+  registerInspect(program);
   return program;
 }
 
