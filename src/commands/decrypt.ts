@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
 import { loadPrivateKey } from '../io/load-keys.js';
-import { readTextInput } from '../io/read-input.js';
+import { assertSingleStdin, readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -24,6 +24,11 @@ export function registerDecrypt(program: Command): void {
       ),
     )
     .action(async (file, options) => {
+      assertSingleStdin({
+        'the token': file,
+        '--key': options.key,
+        '--passphrase-file': options.passphraseFile,
+      });
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const token = await readTextInput(file, 'encrypted section');
       if (token.trim().length === 0) {

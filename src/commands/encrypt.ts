@@ -6,7 +6,7 @@ import { TOKEN_PREFIXES } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
-import { readInput } from '../io/read-input.js';
+import { assertSingleStdin, readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -36,6 +36,7 @@ export function registerEncrypt(program: Command): void {
       ),
     )
     .action(async (file, options) => {
+      assertSingleStdin({ 'the section': file, '--cert': options.cert });
       const material = await loadPublicKeyOrCertificate(options.cert);
       if (material.certificate && !options.allowExpired) {
         assertCertificateCurrent(material.certificate, new Date(), options.cert);

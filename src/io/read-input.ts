@@ -43,6 +43,22 @@ export function fileError(path: string, what: string, error: unknown): HpvsError
   });
 }
 
+/**
+ * Standard input can feed only one input; a second `-` would silently read nothing. `uses`
+ * maps each input's name ("the section", "--cert") to its path.
+ */
+export function assertSingleStdin(uses: Record<string, string | undefined>): void {
+  const fromStdin = Object.entries(uses)
+    .filter(([, path]) => path === '-')
+    .map(([name]) => name);
+  if (fromStdin.length > 1) {
+    throw new HpvsError(
+      'USAGE',
+      `only one input can come from stdin (-), but ${fromStdin.join(' and ')} both ask for it`,
+    );
+  }
+}
+
 /** Reads a text file (UTF-8), or stdin for `-`. */
 export async function readTextInput(path: string, what = 'input'): Promise<string> {
   return (await readInput(path, what)).toString('utf8');

@@ -264,6 +264,16 @@ describe('hpvs-ctl decrypt', () => {
     });
   });
 
+  it('refuses to read two inputs from stdin (exit 2)', async () => {
+    const result = await runCli(['decrypt', '--key', keyPath, '--passphrase-file', '-'], {
+      stdin: token,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'only one input can come from stdin (-), but the token and --passphrase-file both ask for it',
+    );
+  });
+
   describe('--out', () => {
     it('writes the plaintext privately (0600) and nothing to stdout', async () => {
       const dir = path('out-ok');

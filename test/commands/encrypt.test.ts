@@ -220,6 +220,12 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
       expectError(['encrypt', tempDir(), '--cert', paths.cert], /is a directory, expected a file/));
   });
 
+  it('refuses to read the section and the certificate both from stdin (exit 2)', async () => {
+    const result = await runCli(['encrypt', '--cert', '-'], { stdin: readFileSync(paths.cert) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('but the section and --cert both ask for it');
+  });
+
   describe('--out', () => {
     it('writes the token to the file, nothing to stdout, and leaves no temporary file', async () => {
       const dir = path('out-ok');
