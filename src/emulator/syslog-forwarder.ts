@@ -158,7 +158,9 @@ function confirmAccepted(
         reject(describeTlsFailure(error, target));
       } else resolve();
     };
-    const onSession = () => done();
+    // Writing from inside the 'session' callback, while OpenSSL is still reading the ticket
+    // records, corrupts the stream (the server answers with bad_record_mac); resume afterwards.
+    const onSession = () => setImmediate(() => done());
     const onError = (error: Error) => done(error);
     const onClose = () =>
       done(Object.assign(new Error('connection closed'), { code: 'ECONNRESET' }));
