@@ -1,0 +1,169 @@
+import type { KeyObject } from 'node:crypto';
+import { signContract } from '../crypto/contract-signature.js';
+import { encryptSection } from '../crypto/encrypt-section.js';
+import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
+import type { RandomSource } from '../crypto/random-source.js';
+import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js';
+import { HpvsError } from '../errors.js';
+import { normalizePem } from './section-builders.js';
+import { assertSigningKeyMatches, injectSigningKey } from './signing-key.js';
+import { parseSectionText, parseUserData, type ContractSection } from './user-data.js';
+
+export interface SectionInput {
+  /** The file's exact text: a plaintext section (YAML without the top-level key) or a token. */
+  text: string;
+  /** Names the input in messages. */
+  source: string;
+}
+
+export interface AssembleContractOptions {
+  workload: SectionInput;
+  env: SectionInput;
+  /** The auditor's PEM public key, or a token of it. */
+  attestationPublicKey?: SectionInput | undefined;
+  /** Encrypts the plaintext workload and env for this key (tokens stay as they are). */
+  encryptTo?: KeyObject | undefined;
+  prefix?: TokenPrefix | undefined;
+  /**
+   * Signs the contract. `signingKey` (PEM public key or certificate of `privateKey`) is added to
+   * env before env is encrypted, so env must be plaintext.
+   */
+  signing?: { privateKey: KeyObject; signingKey: string } | undefined;
+  random: RandomSource;
+}
+
+export interface AssembledContract {
+  /** The user-data.yaml text. */
+  text: string;
+  signature?: string;
+  warnings: string[];
+}
+
+function readSection(key: 'workload' | 'env', input: SectionInput): ContractSection {
+  const section = parseSectionText(key, input.text, input.source);
+  if (section.form === 'token') {
+    parseSectionToken(section.value);
+    return section;
+  }
+  if (section.form !== 'mapping') {
+    throw new HpvsError(
+      'CONTRACT_INVALID',
+      `${input.source}: not a ${key} section: expected a YAML mapping (type: ${key}, ...) or an encrypted hyper-protect-basic token`,
+    );
+  }
+  return section;
+}
+
+function indent(text: string): string {
+  return text
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((line) => (line === '' ? '' : `  ${line}`))
+    .join('\n');
+}
+
+function entry(key: string, section: ContractSection | { form: 'string'; value: string }): string {
+  if (section.form === 'token') return `${key}: ${section.value}\n`;
+  if (section.form === 'string') return `${key}: |\n${indent(section.value)}\n`;
+  return `${key}:\n${indent(section.value)}\n`;
+}
+
+/**
+ * Builds user-data.yaml from section files: encrypts what is plaintext when a key is given,
+ * injects signingKey into env first, and signs the final workload and env values. Tokens
+ * are written on one line; a plaintext section is embedded as its exact text.
+ */
+export function assembleContract(options: AssembleContractOptions): AssembledContract {
+  const warnings: string[] = [];
+  const workload = readSection('workload', options.workload);
+  let env = readSection('env', options.env);
+  if (options.signing) {
+    const material = parsePublicKeyOrCertificate(options.signing.signingKey, 'signing key');
+    assertSigningKeyMatches(material, options.signing.privateKey, 'signing key');
+    if (env.form === 'token') {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${options.env.source}: env is already encrypted, so its signingKey cannot be added before signing; give the plaintext env section, or ask whoever encrypted env to add signingKey and then run hpvs-ctl sign`,
+      );
+    }
+    env = parseSectionText(
+      'env',
+      injectSigningKey(options.env.text, options.signing.signingKey, options.env.source),
+      options.env.source,
+    );
+  }
+  const seal = (section: ContractSection): ContractSection => {
+    if (section.form === 'token' || options.encryptTo === undefined) return section;
+    const token = encryptSection(
+      Buffer.from(section.value, 'utf8'),
+      options.encryptTo,
+      options.random,
+      options.prefix,
+    );
+    return { ...section, form: 'token', value: token, data: token };
+  };
+  const sealedWorkload = seal(workload);
+  const sealedEnv = seal(env);
+  if (sealedEnv.form !== 'token') {
+    warnings.push(
+      'env is not encrypted: its seeds and keys are readable by anyone who sees user-data; add --cert',
+    );
+  }
+  if (sealedWorkload.form !== 'token') {
+    warnings.push('workload is not encrypted: add --cert to hide it from the cloud operator');
+  }
+  let text = entry('workload', sealedWorkload) + entry('env', sealedEnv);
+  if (options.attestationPublicKey) {
+    text += entry('attestationPublicKey', readAttestationKey(options.attestationPublicKey));
+  }
+  const parsed = parseUserData(text, 'user-data');
+  for (const [key, original] of [
+    ['workload', sealedWorkload],
+    ['env', sealedEnv],
+  ] as const) {
+    const embedded = parsed.sections.get(key)!;
+    if (
+      original.form === 'mapping' &&
+      JSON.stringify(embedded.data) !== JSON.stringify(original.data)
+    ) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${key === 'workload' ? options.workload.source : options.env.source}: the section cannot be embedded as it is (document markers or odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
+      );
+    }
+  }
+  if (!options.signing) return { text, warnings };
+  if (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token') {
+    warnings.push(
+      'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
+    );
+  }
+  const signature = signContract(
+    parsed.sections.get('workload')!.value,
+    parsed.sections.get('env')!.value,
+    options.signing.privateKey,
+  );
+  return { text: `${text}envWorkloadSignature: ${signature}\n`, signature, warnings };
+}
+
+function readAttestationKey(
+  input: SectionInput,
+): ContractSection | { form: 'string'; value: string } {
+  const section = parseSectionText('attestationPublicKey', input.text, input.source);
+  if (section.form === 'token') {
+    parseSectionToken(section.value);
+    return section;
+  }
+  const material = parsePublicKeyOrCertificate(input.text, input.source);
+  if (material.certificate) {
+    throw new HpvsError(
+      'KEY_INVALID',
+      `${input.source}: the attestation key must be a public key (-----BEGIN PUBLIC KEY-----), not a certificate`,
+    );
+  }
+  // PKCS#1 or base64 input becomes the SPKI PEM the runtime's schema expects.
+  return {
+    form: 'string',
+    value: normalizePem(material.publicKey.export({ format: 'pem', type: 'spki' }) as string),
+  };
+}

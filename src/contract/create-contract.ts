@@ -1,0 +1,119 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys.js';
+import type { RandomSource } from '../crypto/random-source.js';
+import type { TokenPrefix } from '../crypto/section-token.js';
+import { HpvsError } from '../errors.js';
+import type { Profile } from '../schema/contract-schema.js';
+import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { validateUserData } from '../schema/validate-contract.js';
+import { assembleContract, type SectionInput } from './assemble-contract.js';
+import { issueContractSigningCertificate } from './contract-expiry.js';
+import { parseSectionText, type ParsedUserData } from './user-data.js';
+
+export interface ContractExpiryInput {
+  days: number;
+  caCertificatePem: string;
+  caPrivateKey: KeyObject;
+  csrPem?: string | undefined;
+  subject?: string | undefined;
+  caSource?: string | undefined;
+}
+
+/** Everything one contract needs, already read from files: see `hpvs-ctl contract`. */
+export interface CreateContractOptions {
+  workload: SectionInput;
+  env: SectionInput;
+  attestationPublicKey?: SectionInput | undefined;
+  /** The HPCR encryption certificate (or public key) to encrypt plaintext sections for. */
+  encryption?:
+    { material: PublicKeyMaterial; source: string; allowExpired?: boolean | undefined } | undefined;
+  /** Sign with this key; with `expiry`, signingKey is a certificate from the deployer's CA. */
+  signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
+  profile?: Profile | undefined;
+  prefix?: TokenPrefix | undefined;
+  now: Date;
+  random: RandomSource;
+}
+
+export interface CreatedContract {
+  /** The user-data.yaml text. */
+  text: string;
+  /** The issued signing certificate (PEM) when contract expiry was asked for. */
+  signingCertificate?: string;
+  /** Validation warnings and notes about the plaintext sections. */
+  problems: ContractProblem[];
+  warnings: string[];
+}
+
+/**
+ * Validates the plaintext sections, issues the expiry certificate if asked, then assembles,
+ * encrypts and signs one contract. The single-contract core of `hpvs-ctl contract`.
+ */
+export async function createContract(options: CreateContractOptions): Promise<CreatedContract> {
+  const { encryption } = options;
+  if (encryption?.material.certificate && !encryption.allowExpired) {
+    assertCertificateCurrent(encryption.material.certificate, options.now, encryption.source);
+  }
+  const problems = await validateSections(options);
+  let signing: { privateKey: KeyObject; signingKey: string } | undefined;
+  let signingCertificate: string | undefined;
+  if (options.signing) {
+    const publicKey = createPublicKey(options.signing.privateKey);
+    if (options.signing.expiry) {
+      signingCertificate = await issueContractSigningCertificate({
+        ...options.signing.expiry,
+        signingPublicKey: publicKey,
+        now: options.now,
+      });
+    }
+    signing = {
+      privateKey: options.signing.privateKey,
+      signingKey:
+        signingCertificate ?? (publicKey.export({ format: 'pem', type: 'spki' }) as string),
+    };
+  }
+  const assembled = assembleContract({
+    workload: options.workload,
+    env: options.env,
+    attestationPublicKey: options.attestationPublicKey,
+    encryptTo: encryption?.material.publicKey,
+    prefix: options.prefix,
+    signing,
+    random: options.random,
+  });
+  return {
+    text: assembled.text,
+    ...(signingCertificate ? { signingCertificate } : {}),
+    problems,
+    warnings: assembled.warnings,
+  };
+}
+
+/** Fails on the first schema error of a plaintext section; returns warnings and notes. */
+async function validateSections(options: CreateContractOptions): Promise<ContractProblem[]> {
+  const sections = new Map(
+    (['workload', 'env'] as const).map((key) => [
+      key,
+      parseSectionText(key, options[key].text, options[key].source),
+    ]),
+  );
+  const parsed: ParsedUserData = {
+    source: 'contract',
+    text: '',
+    sections,
+    keyPosition: () => ({ line: 1, col: 1 }),
+  };
+  const report = await validateUserData(parsed, {
+    profile: options.profile ?? 'hpvs',
+    now: options.now,
+  });
+  const errors = report.problems.filter((problem) => problem.severity === 'error');
+  if (errors.length > 0) {
+    const more =
+      errors.length > 1
+        ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on the section)`
+        : '';
+    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+  }
+  return report.problems.filter((problem) => problem.severity !== 'note');
+}

@@ -1,0 +1,330 @@
+import { composeWarnings } from '../archive/compose-warnings.js';
+import { extractTgz } from '../archive/extract-tgz.js';
+import type { ArchiveEntry } from '../archive/archive-entry.js';
+import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
+import { HpvsError } from '../errors.js';
+import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
+import { KNOWN_KEYS, PATTERNS, type Profile } from './contract-schema.js';
+import type { DeliberateRuleId } from './deliberate-rules.js';
+import type { ProblemList } from './problems.js';
+
+/**
+ * The rules a per-section JSON Schema cannot express well: exactly-one choices with a clear
+ * message, names shared by workload and env, the contents of archives, and keys that must
+ * actually parse. Each finding that the published schema would not report names its
+ * deliberate rule.
+ */
+
+export interface RuleContext {
+  list: ProblemList;
+  profile: Profile;
+  now: Date;
+}
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function at(section: ContractSection, context: RuleContext) {
+  return {
+    error(path: YamlPath, message: string, rule?: DeliberateRuleId) {
+      context.list.add(
+        'error',
+        section.source,
+        section.positionOf(path),
+        [section.key, ...path],
+        message,
+        rule,
+      );
+    },
+    keyError(path: YamlPath, name: string, message: string, rule?: DeliberateRuleId) {
+      context.list.add(
+        'error',
+        section.source,
+        section.keyPositionOf(path, name),
+        [section.key, ...path, name],
+        message,
+        rule,
+      );
+    },
+    warning(path: YamlPath, message: string, rule?: DeliberateRuleId) {
+      context.list.add(
+        'warning',
+        section.source,
+        section.positionOf(path),
+        [section.key, ...path],
+        message,
+        rule,
+      );
+    },
+    unknownKey(path: YamlPath, name: string, known: readonly string[]) {
+      context.list.add(
+        'warning',
+        section.source,
+        section.keyPositionOf(path, name),
+        [section.key, ...path, name],
+        `unknown key; the runtime ignores it (known: ${known.join(', ')})`,
+      );
+    },
+  };
+}
+
+export function checkWorkloadSection(section: ContractSection, context: RuleContext): void {
+  const data = section.data as Mapping;
+  const report = at(section, context);
+  for (const key of Object.keys(data)) {
+    if (!(KNOWN_KEYS.workload as readonly string[]).includes(key)) {
+      report.unknownKey([], key, KNOWN_KEYS.workload);
+    }
+  }
+  const kinds = ['compose', 'play', 'confidential-containers'].filter((key) => key in data);
+  // CCRV has no compose at all: there it is an error of its own, not one of the choices.
+  const choices = context.profile === 'ccrv' ? kinds.filter((key) => key !== 'compose') : kinds;
+  if (context.profile === 'ccrv' && 'compose' in data) {
+    report.error(
+      ['compose'],
+      'CCRV runs podman play only; use play (archive, resources or templates) instead of compose',
+      choices.length === 1 ? 'ccrv-no-compose' : undefined,
+    );
+  }
+  if (choices.length === 0) {
+    report.error(
+      [],
+      context.profile === 'ccrv'
+        ? 'needs play (archive, resources or templates)'
+        : 'needs exactly one of compose or play',
+    );
+  } else if (choices.length > 1) {
+    report.error([choices[1]!], `has both ${choices.join(' and ')}; give exactly one`);
+  }
+  const play = data.play;
+  if (isMapping(play) && !('archive' in play || 'resources' in play || 'templates' in play)) {
+    report.warning(['play'], 'has no archive, resources or templates, so no container will run');
+  }
+}
+
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BUILD_WARNING = / has a build: section/;
+const NO_COMPOSE_FILE = /no docker-compose\.yaml or docker-compose\.yml/;
+
+/** Opens compose.archive / play.archive in memory and checks what the runtime would meet. */
+export async function checkCompose(section: ContractSection, context: RuleContext): Promise<void> {
+  const data = section.data as Mapping;
+  const report = at(section, context);
+  for (const kind of ['compose', 'play'] as const) {
+    const holder = data[kind];
+    if (!isMapping(holder) || typeof holder.archive !== 'string') continue;
+    const archive = holder.archive;
+    const path = [kind, 'archive'];
+    if (archive.length < 4 || !new RegExp(PATTERNS.archive, 'u').test(archive)) continue;
+    if (!STRICT_BASE64.test(archive)) {
+      report.error(
+        path,
+        'is not valid base64 (standard alphabet, padded, one line)',
+        'archive-contents',
+      );
+      continue;
+    }
+    let entries: ArchiveEntry[];
+    try {
+      entries = await extractTgz(Buffer.from(archive, 'base64'), { source: 'archive' });
+    } catch (error) {
+      if (!(error instanceof HpvsError)) throw error;
+      report.error(path, error.message, 'archive-contents');
+      continue;
+    }
+    if (kind !== 'compose') continue;
+    for (const message of await composeWarnings(entries, 'archive')) {
+      if (BUILD_WARNING.test(message)) report.error(path, message, 'compose-no-build');
+      else if (NO_COMPOSE_FILE.test(message)) report.error(path, message, 'archive-contents');
+      else report.warning(path, message);
+    }
+  }
+}
+
+export function checkEnvSection(section: ContractSection, context: RuleContext): void {
+  const data = section.data as Mapping;
+  const report = at(section, context);
+  for (const key of Object.keys(data)) {
+    if (!(KNOWN_KEYS.env as readonly string[]).includes(key)) {
+      report.unknownKey([], key, KNOWN_KEYS.env);
+    }
+  }
+  checkLogging(data.logging, section, context);
+  if (isMapping(data.volumes)) {
+    for (const [name, volume] of Object.entries(data.volumes)) {
+      if (!isMapping(volume)) continue;
+      const hasSeed = 'seed' in volume;
+      const hasUv = 'uv-secret-id' in volume;
+      if (hasSeed && hasUv) {
+        report.error(['volumes', name], 'has both seed and uv-secret-id; give exactly one');
+      } else if (!hasSeed && !hasUv) {
+        report.error(
+          ['volumes', name],
+          'needs the env seed (seed), or uv-secret-id; the LUKS passphrase is derived from both seeds',
+        );
+      }
+      if ('uv-previous-secret-id' in volume && !hasUv) {
+        report.error(['volumes', name, 'uv-previous-secret-id'], 'needs uv-secret-id as well');
+      }
+    }
+  }
+  if (typeof data.signingKey === 'string') checkSigningKey(data.signingKey, section, context);
+}
+
+function checkLogging(logging: unknown, section: ContractSection, context: RuleContext): void {
+  if (!isMapping(logging)) return;
+  const report = at(section, context);
+  for (const key of Object.keys(logging)) {
+    if (!(KNOWN_KEYS.logging as readonly string[]).includes(key)) {
+      report.unknownKey(['logging'], key, KNOWN_KEYS.logging);
+    }
+  }
+  const current = ['syslog', 'logRouter'].filter((key) => key in logging);
+  if (current.length > 1) {
+    report.error(['logging'], 'has both syslog and logRouter; give exactly one logging target');
+  }
+  if ('logDNA' in logging) {
+    report.warning(
+      ['logging', 'logDNA'],
+      current.length === 0
+        ? 'logDNA is deprecated: only images from 2023 (contract schema 1.0.51) read it, current images reject the contract; use logRouter (IBM Cloud Logs) or syslog'
+        : `logDNA is deprecated and current images ignore it; ${current[0]} is used`,
+      current.length === 0 ? 'logdna-legacy' : undefined,
+    );
+  } else if (current.length === 0) {
+    report.error(['logging'], 'needs exactly one logging target: syslog or logRouter');
+  }
+  const syslog = logging.syslog;
+  if (isMapping(syslog) && 'cert' in syslog !== 'key' in syslog) {
+    report.error(
+      ['logging', 'syslog', 'cert' in syslog ? 'key' : 'cert'],
+      'missing: mutual TLS needs the client certificate and its key together',
+      'syslog-client-pair',
+    );
+  }
+}
+
+function checkSigningKey(value: string, section: ContractSection, context: RuleContext): void {
+  const report = at(section, context);
+  if (
+    !new RegExp(`${PATTERNS.publicKey}|${PATTERNS.certificate}|${PATTERNS.base64}`, 'u').test(value)
+  ) {
+    return;
+  }
+  try {
+    const material = parsePublicKeyOrCertificate(value, 'signingKey');
+    const certificate = material.certificate;
+    if (certificate && new Date(certificate.validTo) < context.now) {
+      report.error(
+        ['signingKey'],
+        `the signing certificate expired on ${new Date(certificate.validTo).toISOString()}, so the contract has expired (the runtime stops with HPL12007E); issue a new one with hpvs-ctl contract --expiry-days`,
+        'signing-key-usable',
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof HpvsError)) throw error;
+    report.error(['signingKey'], error.message.replace(/^signingKey: /, ''), 'signing-key-usable');
+  }
+}
+
+export function checkAttestationKey(section: ContractSection, context: RuleContext): void {
+  const problem = (message: string, rule?: DeliberateRuleId) =>
+    context.list.add(
+      'error',
+      section.source,
+      section.positionOf([]),
+      ['attestationPublicKey'],
+      message,
+      rule,
+    );
+  if (section.form !== 'string') {
+    problem('must be a PEM public key (as a | block) or an encrypted token');
+    return;
+  }
+  if (!new RegExp(PATTERNS.publicKey, 'u').test(section.value)) {
+    problem('must be a PEM public key (-----BEGIN PUBLIC KEY-----) or an encrypted token');
+    return;
+  }
+  try {
+    const material = parsePublicKeyOrCertificate(section.value, 'attestationPublicKey');
+    if (material.certificate)
+      problem('must be a public key, not a certificate', 'attestation-key-usable');
+  } catch (error) {
+    if (!(error instanceof HpvsError)) throw error;
+    problem(error.message.replace(/^attestationPublicKey: /, ''), 'attestation-key-usable');
+  }
+}
+
+export function checkSignature(parsed: ParsedUserData, context: RuleContext): void {
+  const signature = parsed.sections.get('envWorkloadSignature');
+  const env = parsed.sections.get('env');
+  const envData = env?.form === 'mapping' ? (env.data as Mapping) : undefined;
+  if (signature) {
+    const problem = (message: string, rule?: DeliberateRuleId) =>
+      context.list.add(
+        'error',
+        signature.source,
+        signature.positionOf([]),
+        ['envWorkloadSignature'],
+        message,
+        rule,
+      );
+    if (signature.form !== 'string') {
+      problem('must be the base64 signature (one line)');
+    } else if (signature.value.trim() === '') {
+      problem('is empty; sign the contract with hpvs-ctl sign', 'signature-not-empty');
+    } else if (!new RegExp(PATTERNS.base64, 'u').test(signature.value)) {
+      problem('must be base64 (one line)');
+    } else if (envData && !('signingKey' in envData)) {
+      context.list.add(
+        'warning',
+        signature.source,
+        signature.positionOf([]),
+        ['envWorkloadSignature'],
+        'env has no signingKey, so the runtime cannot check this signature',
+      );
+    }
+  } else if (envData && 'signingKey' in envData && env) {
+    context.list.add(
+      'warning',
+      env.source,
+      env.positionOf(['signingKey']),
+      ['env', 'signingKey'],
+      'is set but the contract has no envWorkloadSignature; sign it with hpvs-ctl sign',
+    );
+  }
+}
+
+/** Each data volume needs a seed from both personas, joined by the volume's name. */
+export function checkVolumeNames(
+  workload: ContractSection,
+  env: ContractSection,
+  context: RuleContext,
+): void {
+  const names = (section: ContractSection): string[] => {
+    const volumes = (section.data as Mapping).volumes;
+    const pattern = new RegExp(PATTERNS.volumeName, 'u');
+    return isMapping(volumes) ? Object.keys(volumes).filter((name) => pattern.test(name)) : [];
+  };
+  const workloadNames = names(workload);
+  const envNames = names(env);
+  for (const name of workloadNames.filter((candidate) => !envNames.includes(candidate))) {
+    at(workload, context).keyError(
+      ['volumes'],
+      name,
+      `env.volumes has no "${name}": the LUKS passphrase needs the env seed of the same volume (the runtime stops with HPL07015E)${envNames.length ? `; env has ${envNames.join(', ')}` : ''}`,
+      'volume-names-match',
+    );
+  }
+  for (const name of envNames.filter((candidate) => !workloadNames.includes(candidate))) {
+    at(env, context).keyError(
+      ['volumes'],
+      name,
+      `workload.volumes has no "${name}": the volume names in workload and env must match (the runtime stops with HPL07015E)${workloadNames.length ? `; workload has ${workloadNames.join(', ')}` : ''}`,
+      'volume-names-match',
+    );
+  }
+}

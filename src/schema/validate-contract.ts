@@ -1,0 +1,254 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
+import { envSchema, KNOWN_KEYS, workloadSchema, type Profile } from './contract-schema.js';
+import {
+  checkAttestationKey,
+  checkCompose,
+  checkEnvSection,
+  checkSignature,
+  checkVolumeNames,
+  checkWorkloadSection,
+  type RuleContext,
+} from './cross-section-rules.js';
+import { checkEncryptedSection } from './encrypted-section-check.js';
+import { ProblemList, type ValidationReport } from './problems.js';
+
+export interface ValidateOptions {
+  profile?: Profile;
+  /** For the expiry of a certificate signingKey; the caller's clock. */
+  now?: Date;
+}
+
+type SectionKind = 'workload' | 'env';
+
+let validators: Record<SectionKind, ValidateFunction> | undefined;
+
+function sectionValidators(): Record<SectionKind, ValidateFunction> {
+  if (validators) return validators;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  addFormats.default(ajv, ['hostname', 'uri', 'byte', 'int32']);
+  ajv.addKeyword({ keyword: 'hpvsMessage', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'hpvsRule', schemaType: 'string' });
+  validators = { workload: ajv.compile(workloadSchema()), env: ajv.compile(envSchema()) };
+  return validators;
+}
+
+/** IBM Cloud VPC limits user data to 64 KiB; on-prem KVM has no limit, so this only warns. */
+const USER_DATA_LIMIT = 64 * 1024;
+
+/** Checks a whole user-data file: every section, plaintext or encrypted, and the rules across them. */
+export async function validateUserData(
+  parsed: ParsedUserData,
+  options: ValidateOptions = {},
+): Promise<ValidationReport> {
+  const list = new ProblemList();
+  const context: RuleContext = {
+    list,
+    profile: options.profile ?? 'hpvs',
+    now: options.now ?? new Date(),
+  };
+  const encrypted: string[] = [];
+  for (const key of ['workload', 'env'] as const) {
+    if (!parsed.sections.has(key)) {
+      list.add(
+        'error',
+        parsed.source,
+        parsed.keyPosition(key),
+        [key],
+        `missing: user data needs both workload and env`,
+        'sections-required',
+      );
+    }
+  }
+  for (const [key, section] of parsed.sections) {
+    if (!(KNOWN_KEYS.top as readonly string[]).includes(key)) {
+      list.add(
+        'warning',
+        parsed.source,
+        parsed.keyPosition(key),
+        [key],
+        `unknown top-level key; the runtime ignores it (known: ${KNOWN_KEYS.top.join(', ')})`,
+      );
+      continue;
+    }
+    if (section.form === 'token') {
+      encrypted.push(key);
+      checkEncryptedSection(section, list);
+      continue;
+    }
+    if (key === 'workload' || key === 'env') {
+      await checkSection(section, key, context);
+    } else if (key === 'attestationPublicKey') {
+      checkAttestationKey(section, context);
+    }
+  }
+  checkSignature(parsed, context);
+  const workload = parsed.sections.get('workload');
+  const env = parsed.sections.get('env');
+  if (workload?.form === 'mapping' && env?.form === 'mapping') {
+    checkVolumeNames(workload, env, context);
+  }
+  if (Buffer.byteLength(parsed.text) > USER_DATA_LIMIT) {
+    list.add(
+      'warning',
+      parsed.source,
+      { line: 1, col: 1 },
+      [],
+      `user data is ${Buffer.byteLength(parsed.text)} bytes, more than the 64 KiB IBM Cloud VPC accepts`,
+    );
+  }
+  return report(list, encrypted);
+}
+
+/** Checks one section on its own (a section file before it is encrypted). */
+export async function validateSection(
+  section: ContractSection,
+  options: ValidateOptions = {},
+): Promise<ValidationReport> {
+  const list = new ProblemList();
+  const context: RuleContext = {
+    list,
+    profile: options.profile ?? 'hpvs',
+    now: options.now ?? new Date(),
+  };
+  const kind = section.key as SectionKind;
+  if (section.form === 'token') {
+    checkEncryptedSection(section, list);
+    return report(list, [section.key]);
+  }
+  await checkSection(section, kind, context);
+  return report(list, []);
+}
+
+function report(list: ProblemList, encrypted: string[]): ValidationReport {
+  const problems = [...list.problems].sort(
+    (a, b) => a.source.localeCompare(b.source) || a.line - b.line || a.col - b.col,
+  );
+  return {
+    problems,
+    valid: list.problems.every((problem) => problem.severity !== 'error'),
+    encrypted,
+  };
+}
+
+async function checkSection(
+  section: ContractSection,
+  kind: SectionKind,
+  context: RuleContext,
+): Promise<void> {
+  if (section.form !== 'mapping') {
+    context.list.add(
+      'error',
+      section.source,
+      section.positionOf([]),
+      [kind],
+      `must be a mapping (type: ${kind}, ...) or an encrypted hyper-protect-basic token`,
+    );
+    return;
+  }
+  const validate = sectionValidators()[kind];
+  if (!validate(section.data)) {
+    for (const error of validate.errors ?? []) reportSchemaError(error, section, kind, context);
+  }
+  if (kind === 'workload') {
+    checkWorkloadSection(section, context);
+    await checkCompose(section, context);
+  } else {
+    checkEnvSection(section, context);
+  }
+}
+
+function instancePath(pointer: string): YamlPath {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((step) => (/^(0|[1-9][0-9]*)$/.test(step) ? Number(step) : step));
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : 'a string'} (${String(value)})`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function reportSchemaError(
+  error: ErrorObject,
+  section: ContractSection,
+  kind: SectionKind,
+  context: RuleContext,
+): void {
+  if (error.keyword === 'if' || error.keyword === 'propertyNames') return;
+  const path = instancePath(error.instancePath);
+  const schema = (error.parentSchema ?? {}) as {
+    hpvsMessage?: string;
+    hpvsRule?: string;
+    properties?: object;
+  };
+  const custom = schema.hpvsMessage;
+  const add = (at: YamlPath, message: string, position = section.positionOf(at)) =>
+    context.list.add('error', section.source, position, [kind, ...at], message, schema.hpvsRule);
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    add(
+      [...path, propertyName],
+      `"${propertyName}" ${custom ?? 'is not an allowed name'}`,
+      section.keyPositionOf(path, propertyName),
+    );
+    return;
+  }
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      add(path, `missing required key "${missing}"`);
+      return;
+    }
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(schema.properties ?? {});
+      add(
+        [...path, extra],
+        `unknown key${known.length ? ` (allowed: ${known.join(', ')})` : ''}`,
+        section.keyPositionOf(path, extra),
+      );
+      return;
+    }
+    case 'type': {
+      const expected = ([] as string[]).concat((error.params as { type: string | string[] }).type);
+      add(
+        path,
+        custom ??
+          `must be ${expected.map((name) => TYPE_NAMES[name] ?? name).join(' or ')}, found ${describeType(error.data)}`,
+      );
+      return;
+    }
+    case 'enum':
+      add(
+        path,
+        `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}, found ${describeType(error.data)}`,
+      );
+      return;
+    case 'const':
+      add(
+        path,
+        custom ??
+          `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`,
+      );
+      return;
+    default:
+      add(path, custom ?? error.message ?? `fails ${error.keyword}`);
+  }
+}
