@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli.js';
-import { runCli } from './helpers/run-cli.js';
+import { CLI, runCli } from './helpers/run-cli.js';
 
 const packageVersion = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -87,5 +88,16 @@ describe('hpvs-ctl (global behaviour)', () => {
     const result = await runCli([]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: hpvs-ctl');
+  });
+
+  it('stops quietly when the reader closes its end early (`| head`)', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the child has started, so its first write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

@@ -52,8 +52,12 @@ export async function writeResult(
   await writeFileAtomic(out, data, options);
 }
 
+/** Writes to standard output; a reader that has gone away (EPIPE) is not an error. */
 export function writeStdout(data: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
+    process.stdout.write(data, (error) => {
+      if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
+      else resolve();
+    });
   });
 }
