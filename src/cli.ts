@@ -1,5 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { registerArchive } from './commands/archive.js';
+import { registerAttestation } from './commands/attestation.js';
 import { registerCerts } from './commands/certs.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEncrypt } from './commands/encrypt.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerCerts(program);
   registerInspect(program);
+  registerAttestation(program);
   return program;
 }
 

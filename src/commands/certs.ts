@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { registerCertsSyslog } from './certs-syslog.js';
+import { registerCertsVerify } from './certs-verify.js';
 
 /** The `certs` group: each subcommand lives in its own file and registers itself here. */
 export function registerCerts(program: Command): void {
@@ -7,4 +8,5 @@ export function registerCerts(program: Command): void {
     .command('certs')
     .description('Create and check the certificates around a contract.');
   registerCertsSyslog(certs);
+  registerCertsVerify(certs);
 }

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { ParsedUserData } from '../contract/user-data.js';
+import { recordNameOfSection, USER_DATA_NAME } from './record-names.js';
+
+/**
+ * What a record says about the contract (SPEC section 6): `cidata/user-data` is the sha256 of
+ * the exact user-data bytes, `contract:<section>` the sha256 of each top-level section's value
+ * string (for an encrypted section the whole token). The emulator writes these lines and the
+ * auditor recomputes them, so both use this one definition.
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface SectionDigest {
+  section: string;
+  sha256: string;
+  /** True for a plaintext mapping: its digest rule (dedented source text) is inferred. */
+  plaintext: boolean;
+}
+
+export interface ContractDigests {
+  userData: string;
+  sections: Map<string, SectionDigest>;
+}
+
+export function contractDigests(
+  userDataBytes: Uint8Array,
+  parsed: ParsedUserData,
+): ContractDigests {
+  const sections = new Map<string, SectionDigest>();
+  for (const [key, section] of parsed.sections) {
+    sections.set(key, {
+      section: key,
+      sha256: sha256Hex(Buffer.from(section.value, 'utf8')),
+      plaintext: section.form === 'mapping',
+    });
+  }
+  return { userData: sha256Hex(userDataBytes), sections };
+}
+
+/** The record hash lines for a contract, in the order the runtime writes them. */
+export function contractRecordHashes(digests: ContractDigests): { sha256: string; name: string }[] {
+  return [
+    { sha256: digests.userData, name: USER_DATA_NAME },
+    ...[...digests.sections.values()].map((digest) => ({
+      sha256: digest.sha256,
+      name: recordNameOfSection(digest.section),
+    })),
+  ];
+}

@@ -1,0 +1,52 @@
+import type { KeyObject } from 'node:crypto';
+import type { VerificationCheck } from '../pki/verification-check.js';
+import type { AttestationRecord } from './record.js';
+import type { ReferenceValue } from './reference-values.js';
+import { orderChecks, verifyRecordBundle, type SourcedBytes } from './verify-record.js';
+
+/**
+ * The auditor's verdict on an attestation record: the record checks of `verifyRecordBundle`
+ * plus the chain, validity and CRL checks of the attestation certificate (`checkCertificate`,
+ * run once per certificate), in one list.
+ */
+
+export interface AttestationReport {
+  ok: boolean;
+  version: string;
+  checks: VerificationCheck[];
+  record: AttestationRecord;
+}
+
+export interface RecordFiles {
+  record: SourcedBytes;
+  signature: SourcedBytes;
+  contract?: SourcedBytes | undefined;
+}
+
+export interface RecordOptions {
+  auditorKey?: KeyObject | undefined;
+  reference?: { values: readonly ReferenceValue[]; source: string } | undefined;
+}
+
+export async function verifyAttestation(
+  certificate: { publicKey: KeyObject; source: string; checks: readonly VerificationCheck[] },
+  files: RecordFiles,
+  options: RecordOptions,
+): Promise<AttestationReport> {
+  const bundle = await verifyRecordBundle({
+    record: files.record,
+    signature: files.signature,
+    attestationKey: certificate.publicKey,
+    certificateSource: certificate.source,
+    auditorKey: options.auditorKey,
+    contract: files.contract,
+    reference: options.reference,
+  });
+  const checks = orderChecks(bundle, certificate.checks);
+  return {
+    ok: checks.every((check) => check.status !== 'fail'),
+    version: bundle.record.version,
+    checks,
+    record: bundle.record,
+  };
+}

@@ -1,0 +1,83 @@
+import type { BatchShared, BundleResult } from '../attestation/verify-batch.js';
+import { readRecordBundles } from '../io/read-record-bundles.js';
+import { writeStdout } from '../io/write-output.js';
+import type { SourcedBytes } from '../attestation/verify-record.js';
+
+/**
+ * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores and
+ * prints a table (or JSON). Returns the exit status: 1 when any bundle fails.
+ */
+export async function runBatch(
+  dir: string,
+  shared: BatchShared,
+  contract: SourcedBytes | undefined,
+  json: boolean,
+): Promise<number> {
+  const { verifyBatch } = await import('../attestation/verify-batch.js');
+  const bundles = await readRecordBundles(dir);
+  for (const bundle of bundles) {
+    if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
+  }
+  const results = await verifyBatch(bundles, shared);
+  const ok = results.every((result) => result.ok);
+  if (json) {
+    const out = results.map((result) => ({
+      bundle: result.name,
+      ok: result.ok,
+      version: result.version ?? null,
+      checks: result.checks,
+      ...(result.error ? { error: result.error } : {}),
+    }));
+    await writeStdout(`${JSON.stringify({ ok, bundles: out }, null, 2)}\n`);
+  } else {
+    await writeStdout(formatTable(results, shared));
+  }
+  return ok ? 0 : 1;
+}
+
+function formatTable(results: readonly BundleResult[], shared: BatchShared): string {
+  const rows = results.map((result) => [
+    result.name,
+    result.version ?? '-',
+    result.ok ? 'PASS' : 'FAIL',
+    result.error
+      ? `error: ${result.error.message}`
+      : result.checks
+          .filter((check) => check.status !== 'pass')
+          .map((check) => `${check.status === 'fail' ? 'FAIL' : 'skip'} ${check.id}`)
+          .join(', '),
+  ]);
+  const header = ['bundle', 'version', 'result', 'failed or skipped checks'];
+  const widths = header
+    .slice(0, 3)
+    .map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd();
+  const failed = results.filter((result) => !result.ok);
+  const certificateLines = shared.certificate.checks.map(
+    (check) => `${check.status.toUpperCase()} ${check.id}: ${check.detail}`,
+  );
+  const firstFailure = failed
+    .filter((result) => result.error === undefined)
+    .flatMap((result) =>
+      result.checks
+        .filter(
+          (check) => check.status === 'fail' && !['chain', 'validity', 'crl'].includes(check.id),
+        )
+        .map((check) => `  ${result.name}: FAIL ${check.id}: ${check.detail}`),
+    );
+  return [
+    `attestation certificate ${shared.certificate.source} (checked once for all bundles):`,
+    ...certificateLines.map((text) => `  ${text}`),
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    ...(firstFailure.length > 0 ? ['failures:', ...firstFailure, ''] : []),
+    `${results.length} bundles: ${results.length - failed.length} passed, ${failed.length} failed`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,203 @@
+import type { Command } from '@commander-js/extra-typings';
+import { HpvsError } from '../errors.js';
+import { loadPrivateKey } from '../io/load-keys.js';
+import { readInput } from '../io/read-input.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { formatChecks, parseAt, verdictLine } from './check-report.js';
+import { examples } from './help-examples.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function sourced(path: string, what: string) {
+  return { bytes: await readInput(path, what), source: path };
+}
+
+export function registerAttestation(program: Command): void {
+  const attestation = program
+    .command('attestation')
+    .description(
+      'Verify and open the attestation record an instance writes to /var/hyperprotect/.',
+    );
+  registerAttestationVerify(attestation);
+  registerAttestationDecrypt(attestation);
+}
+
+function registerAttestationVerify(attestation: Command): void {
+  // --crl FILE and --no-crl share commander's attribute; the files are kept here instead
+  const crlFiles: string[] = [];
+  attestation
+    .command('verify')
+    .description(
+      'Verify an attestation record end to end: decryption, the signature over its exact bytes, the certificate chain, validity and CRLs, and the record against the expected contract and reference values. Prints PASS/FAIL/SKIP per check; exit 0 only when nothing fails.',
+    )
+    .option('--record <file>', 'se-checksums.txt or se-checksums.txt.enc')
+    .option('--signature <file>', 'se-signature.bin')
+    .option('--key <file>', "the auditor's private key (PEM), for an encrypted record")
+    .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
+    .requiredOption('--cert <file>', 'the attestation certificate of the image (PEM or DER)')
+    .option(
+      '--chain <file>',
+      'an intermediate CA certificate (repeatable; PEM bundles allowed)',
+      collect,
+      [],
+    )
+    .option(
+      '--root <file>',
+      'a trust anchor (repeatable); a self-signed --cert may be its own root',
+      collect,
+      [],
+    )
+    .option(
+      '--crl <file>',
+      'a CRL of a CA in the chain (repeatable; PEM or DER)',
+      (value: string) => {
+        crlFiles.push(value);
+        return crlFiles;
+      },
+    )
+    .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
+    .option('--contract <file>', 'the user-data.yaml the instance should run')
+    .option(
+      '--reference <file>',
+      'expected image values, lines "<sha256> <name>" (root.tar.gz, baseimage)',
+    )
+    .option('--at <time>', 'check validity and CRLs at this ISO time instead of now')
+    .option(
+      '--batch <dir>',
+      'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml)',
+    )
+    .option('--json', 'print {"ok", "version", "checks"} as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl attestation verify --record se-checksums.txt.enc --key auditor.pem --signature se-signature.bin --cert attestation.crt --chain ibm-intermediate.crt --root digicert-root.crt --crl ibm-intermediate.crl --crl digicert.crl --contract user-data.yaml',
+        'hpvs-ctl attestation verify --record se-checksums.txt --signature se-signature.bin --cert attestation.crt --root attestation.crt --no-crl --json',
+        'hpvs-ctl attestation verify --batch records/ --key auditor.pem --cert attestation.crt --chain int.crt --root root.crt --crl int.crl --reference hpcr-25.11.0.txt',
+      ),
+    )
+    .action(async (options) => {
+      if (
+        options.batch === undefined &&
+        (options.record === undefined || options.signature === undefined)
+      ) {
+        throw new HpvsError('USAGE', 'give --record and --signature (or --batch DIR)');
+      }
+      if (
+        options.batch !== undefined &&
+        (options.record !== undefined || options.signature !== undefined)
+      ) {
+        throw new HpvsError(
+          'USAGE',
+          '--batch reads the records and signatures from its folders; drop --record/--signature',
+        );
+      }
+      if (options.passphraseFile !== undefined && options.key === undefined) {
+        throw new HpvsError('USAGE', '--passphrase-file needs --key');
+      }
+      const at = parseAt(options.at, new Date());
+      const [{ verifyAttestation }, { parseReferenceValues }, { checkCertificate }] =
+        await Promise.all([
+          import('../attestation/verify-attestation.js'),
+          import('../attestation/reference-values.js'),
+          import('../pki/check-certificate.js'),
+        ]);
+      const auditorKey =
+        options.key === undefined
+          ? undefined
+          : await loadPrivateKey(options.key, options.passphraseFile);
+      const reference =
+        options.reference === undefined
+          ? undefined
+          : {
+              values: parseReferenceValues(
+                await readInput(options.reference, 'reference'),
+                options.reference,
+              ),
+              source: options.reference,
+            };
+      const contract =
+        options.contract === undefined ? undefined : await sourced(options.contract, 'contract');
+      const checked = await checkCertificate({
+        certificate: await sourced(options.cert, 'attestation certificate'),
+        role: 'attestation certificate',
+        chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
+        roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
+        crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
+        at,
+        allowMissingCrl: options.crl === false,
+      });
+      const certificate = {
+        publicKey: checked.publicKey,
+        source: checked.source,
+        checks: checked.chain.checks,
+      };
+      if (options.batch !== undefined) {
+        const { runBatch } = await import('./attestation-batch.js');
+        process.exitCode = await runBatch(
+          options.batch,
+          { certificate, options: { auditorKey, reference } },
+          contract,
+          options.json === true,
+        );
+        return;
+      }
+      const report = await verifyAttestation(
+        certificate,
+        {
+          record: await sourced(options.record!, 'attestation record'),
+          signature: await sourced(options.signature!, 'signature'),
+          contract,
+        },
+        { auditorKey, reference },
+      );
+      if (options.json) {
+        await writeStdout(
+          `${JSON.stringify({ ok: report.ok, version: report.version, checks: report.checks }, null, 2)}\n`,
+        );
+      } else {
+        const { record } = report;
+        const header = [
+          `record ${record.version}: ${options.record} (${record.bytes.length} bytes, ${record.hashes.length} hash lines)`,
+          ...record.keyValues.map(({ key, value }) => `  ${key}: ${value}`),
+          ...record.unknown.map(
+            ({ line, text }) => `  line ${line} (not recognised, kept): ${text}`,
+          ),
+        ];
+        await writeStdout(
+          `${header.join('\n')}\n${formatChecks(report.checks)}${verdictLine(report.checks)}`,
+        );
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}
+
+function registerAttestationDecrypt(attestation: Command): void {
+  attestation
+    .command('decrypt')
+    .description(
+      "Open se-checksums.txt.enc with the auditor's private key and write the record's exact bytes.",
+    )
+    .requiredOption('--record <file>', 'se-checksums.txt.enc')
+    .requiredOption('--key <file>', "the auditor's private key (PEM)")
+    .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
+    .option('--out <file>', 'write the record to this file instead of stdout')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt',
+      ),
+    )
+    .action(async (options) => {
+      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const record = await sourced(options.record, 'attestation record');
+      const { openRecord } = await import('../attestation/verify-record.js');
+      const opened = openRecord(record, auditorKey);
+      if (opened.decrypt.status !== 'pass') {
+        throw new HpvsError(
+          'RECORD_INVALID',
+          `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
+        );
+      }
+      await writeResult(options.out, opened.bytes);
+    });
+}

@@ -1,0 +1,98 @@
+import type { Command } from '@commander-js/extra-typings';
+import { warn } from '../io/console.js';
+import { readInput } from '../io/read-input.js';
+import { writeStdout } from '../io/write-output.js';
+import { formatChecks, parseAt, verdictLine } from './check-report.js';
+import { examples } from './help-examples.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const WARN_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function sourced(path: string, what: string) {
+  return { bytes: await readInput(path, what), source: path };
+}
+
+export function registerCertsVerify(certs: Command): void {
+  // --crl FILE and --no-crl share commander's attribute; the files are kept here instead
+  const crlFiles: string[] = [];
+  certs
+    .command('verify')
+    .description(
+      "Check a certificate (e.g. the runtime's encryption certificate, before encrypting for it): chain to a --root, every signature and validity window, and the CRL of each CA; shows subject, serial, validity and days left, and warns under 30 days. Exit 0 only when nothing fails.",
+    )
+    .argument('<cert>', 'the certificate to check (PEM or DER)')
+    .option(
+      '--chain <file>',
+      'an intermediate CA certificate (repeatable; PEM bundles allowed)',
+      collect,
+      [],
+    )
+    .option('--root <file>', 'a trust anchor (repeatable)', collect, [])
+    .option(
+      '--crl <file>',
+      'a CRL of a CA in the chain (repeatable; PEM or DER)',
+      (value: string) => {
+        crlFiles.push(value);
+        return crlFiles;
+      },
+    )
+    .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
+    .option('--at <time>', 'check at this ISO time instead of now')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl certs verify ibm-hyper-protect-container-runtime-encrypt.crt --chain ibm-intermediate.crt --chain digicert-ca1.crt --root digicert-root-g4.crt --crl ibm-intermediate.crl --crl digicert-ca1.crl',
+        'hpvs-ctl certs verify encrypt.crt --chain int.crt --root root.crt --no-crl --at 2027-01-01 --json',
+      ),
+    )
+    .action(async (cert, options) => {
+      const now = new Date();
+      const at = parseAt(options.at, now);
+      const { checkCertificate } = await import('../pki/check-certificate.js');
+      const checked = await checkCertificate({
+        certificate: await sourced(cert, 'certificate'),
+        role: 'certificate',
+        chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
+        roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
+        crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
+        at,
+        allowMissingCrl: options.crl === false,
+      });
+      const { leaf, chain } = checked;
+      const daysLeft = Math.floor((leaf.notAfter.getTime() - at.getTime()) / DAY_MS);
+      const warnings =
+        daysLeft >= 0 && daysLeft < WARN_DAYS
+          ? [
+              `${cert} expires in ${daysLeft} days, on ${leaf.notAfter.toISOString()}: renew it or get the new one before encrypting`,
+            ]
+          : [];
+      if (options.json) {
+        const result = {
+          ok: chain.ok,
+          subject: leaf.subject,
+          issuer: leaf.issuer,
+          serial: leaf.serialHex,
+          notBefore: leaf.notBefore.toISOString(),
+          notAfter: leaf.notAfter.toISOString(),
+          daysLeft,
+          warnings,
+          checks: chain.checks,
+        };
+        await writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        for (const message of warnings) warn(message);
+        const header = [
+          `certificate: ${leaf.subject}`,
+          `  issuer: ${leaf.issuer}`,
+          `  serial: ${leaf.serialHex} (${leaf.serial})`,
+          `  valid: ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()} (${daysLeft} days left at ${at.toISOString()})`,
+        ];
+        await writeStdout(
+          `${header.join('\n')}\n${formatChecks(chain.checks)}${verdictLine(chain.checks)}`,
+        );
+      }
+      process.exitCode = chain.ok ? 0 : 1;
+    });
+}
