@@ -126,6 +126,20 @@ describe('archiveFolder', () => {
       );
     });
 
+    it('keeps long (over 100 bytes) and non-ASCII names intact', async () => {
+      const dir = freshDir();
+      const long = `${'deep-folder-name/'.repeat(8)}${'f'.repeat(90)}.txt`;
+      const names = [long, 'café/日本語.yaml', 'docker-compose.yml'];
+      for (const name of names) {
+        mkdirSync(join(dir, name, '..'), { recursive: true });
+        writeFileSync(join(dir, name), name);
+      }
+      const { bytes } = await archiveFolder(dir);
+      const out = freshDir();
+      expect(runTool('tar', ['-xz', '-C', out], bytes).status).toBe(0);
+      for (const name of names) expect(readFileSync(join(out, name), 'utf8')).toBe(name);
+    });
+
     it('lists members sorted, owned by 0/0 with empty names and mtime 0', async () => {
       const dir = freshDir();
       writeTree(dir, TREE, { mtime: new Date(), fileMode: 0o644, execMode: 0o755 });
