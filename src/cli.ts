@@ -3,6 +3,7 @@ import { registerArchive } from './commands/archive.js';
 import { registerAttestation } from './commands/attestation.js';
 import { registerCerts } from './commands/certs.js';
 import { registerDecrypt } from './commands/decrypt.js';
+import { registerEmulator } from './commands/emulator.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerArchive(program);
   registerKeys(program);
   registerCerts(program);
+  registerEmulator(program);
   registerInspect(program);
   registerAttestation(program);
   return program;

@@ -280,7 +280,7 @@ function composePort(where: string, spec: unknown, plan: WorkloadPlan): PlannedP
   }
   const text = String(spec);
   const match =
-    /^(?:(?:\[[^\]]+\]|[0-9.]+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(
+    /^(?:(?:\[[^\]]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(
       text,
     );
   if (!match) {

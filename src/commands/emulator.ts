@@ -1,0 +1,209 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { HpvsError } from '../errors.js';
+import { note } from '../io/console.js';
+import { examples } from './help-examples.js';
+
+const DEFAULT_IMAGE_VERSION = '25.11.0-emulator';
+
+export function registerEmulator(program: Command): void {
+  const emulator = program
+    .command('emulator')
+    .description(
+      'A local emulator of the HPCR runtime: its own identity (certificates, keys, CRLs), a boot that plays the runtime services on a contract, and a TLS syslog receiver.',
+    );
+
+  emulator
+    .command('init')
+    .description(
+      "Create the emulated runtime's identity: root and intermediate CA, encryption and attestation certificates (RSA-4096, sha512 like IBM's), a CRL per CA. Public material goes to DIR/public, private keys to DIR/private (0600).",
+    )
+    .requiredOption('--state <dir>', 'folder for the emulator state')
+    .option('--image-version <version>', 'image version the record reports', DEFAULT_IMAGE_VERSION)
+    .addOption(
+      new Option(
+        '--key-bits <bits>',
+        "RSA key size; 4096 like IBM's, smaller only to speed up tests",
+      )
+        .choices(['2048', '3072', '4096'] as const)
+        .default('4096' as const),
+    )
+    .option('--force', 'replace an existing state (certificates issued for it stop working)')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl emulator init --state ./hpcr',
+        'hpvs-ctl encrypt workload.yaml --cert ./hpcr/public/encrypt.crt --out workload.enc',
+      ),
+    )
+    .action(async (options) => {
+      if (!/^[0-9]+(?:\.[0-9A-Za-z_+-]+)*$/.test(options.imageVersion)) {
+        throw new HpvsError(
+          'USAGE',
+          `invalid --image-version "${options.imageVersion}": expected a version like 25.11.0`,
+        );
+      }
+      const { createEmulatorIdentity } = await import('../emulator/identity.js');
+      const { writeEmulatorState, PUBLIC_FILES } = await import('../emulator/state.js');
+      const { assertStateWritable } = await import('../emulator/state.js');
+      // refuse before spending seconds on RSA-4096 key generation
+      await assertStateWritable(options.state, options.force === true);
+      const identity = await createEmulatorIdentity({
+        imageVersion: options.imageVersion,
+        now: new Date(),
+        keyBits: Number(options.keyBits),
+      });
+      await writeEmulatorState(options.state, identity, { force: options.force === true });
+      const pub = (name: keyof typeof PUBLIC_FILES) =>
+        `${options.state}/public/${PUBLIC_FILES[name]}`;
+      process.stdout.write(
+        [
+          `emulated HPCR ${identity.imageVersion} created in ${options.state}`,
+          `  encryption certificate (for providers and deployers): ${pub('encryption')}`,
+          `  attestation certificate (for auditors):               ${pub('attestation')}`,
+          `  chain and CRLs: ${pub('intermediate')}, ${pub('root')}, ${pub('intermediateCrl')}, ${pub('rootCrl')}`,
+          `  reference values (root.tar.gz, baseimage):            ${pub('reference')}`,
+          `  private keys (mode 0600):                             ${options.state}/private/`,
+          '',
+        ].join('\n'),
+      );
+    });
+
+  emulator
+    .command('boot')
+    .description(
+      'Boot a contract on the emulated runtime, printing the runtime console lines (service[pid]: HPLnnnnnX: text); exit 0 at HPL10001I, 1 after HPL10000E.',
+    )
+    .argument('<user-data>', 'the user-data.yaml to boot')
+    .requiredOption('--state <dir>', 'emulator state made by emulator init')
+    .option(
+      '--volume-image <[name=]file>',
+      'LUKS2 image file for a contract volume: formatted on first boot, unlocked later (repeat as NAME=FILE for several volumes)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--runtime <name|module>',
+      'container runtime: plan (default), podman, or the path of a module',
+      'plan',
+    )
+    .option(
+      '--out-dir <dir>',
+      'instance file system root for var/hyperprotect and var/log (default STATE/instance)',
+    )
+    .option(
+      '--fast-kdf',
+      'format new LUKS volumes with a cheap PBKDF2 instead of argon2id: for tests and demos only, it makes the passphrase easy to brute-force',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl emulator boot user-data.yaml --state ./hpcr',
+        'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
+      ),
+    )
+    .action(async (userDataPath, options) => {
+      const { readInput } = await import('../io/read-input.js');
+      const { systemRandom } = await import('../io/random.js');
+      const { loadEmulatorState } = await import('../emulator/state.js');
+      const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
+      const { bootContract } = await import('../emulator/boot.js');
+      const state = await loadEmulatorState(options.state);
+      const userData = await readInput(userDataPath, 'user data');
+      const runtime = await selectRuntime(options.runtime);
+      const volumeImages = parseVolumeImages(options.volumeImage);
+      const result = await bootContract({
+        state,
+        source: userDataPath,
+        userData,
+        outDir: options.outDir ?? `${options.state}/instance`,
+        volumeImages,
+        fastKdf: options.fastKdf === true,
+        runtime,
+        print: (line) => process.stdout.write(`${line}\n`),
+        random: systemRandom,
+      });
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  emulator
+    .command('log-server')
+    .description(
+      'A TLS syslog receiver that requires client certificates issued by --ca (like rsyslog with x509/certvalid); prints or appends every message until interrupted.',
+    )
+    .requiredOption('--port <n>', 'TCP port to listen on (0 picks a free one)', parsePort)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .requiredOption('--ca <file>', 'CA certificate that must have issued the client certificates')
+    .requiredOption('--cert <file>', 'server certificate')
+    .requiredOption('--key <file>', 'server private key')
+    .option('--out <file>', 'append messages to this file instead of printing them')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl emulator log-server --port 6514 --ca syslog/ca.crt --cert syslog/server.crt --key syslog/server-key.pem --out received.log',
+      ),
+    )
+    .action(async (options) => {
+      const { readInput } = await import('../io/read-input.js');
+      const { appendFile } = await import('node:fs/promises');
+      const { LogServer } = await import('../emulator/log-server.js');
+      const [caPem, certPem, keyPem] = await Promise.all([
+        readInput(options.ca, 'CA certificate'),
+        readInput(options.cert, 'server certificate'),
+        readInput(options.key, 'server private key'),
+      ]);
+      let writes = Promise.resolve();
+      const server = await LogServer.start({
+        host: options.host,
+        port: options.port,
+        caPem: caPem.toString('utf8'),
+        certPem: certPem.toString('utf8'),
+        keyPem: keyPem.toString('utf8'),
+        onMessage: (message) => {
+          const line = `${message.replace(/\n/g, ' ')}\n`;
+          writes = writes.then(() =>
+            options.out === undefined
+              ? void process.stdout.write(line)
+              : appendFile(options.out, line, { mode: 0o600 }),
+          );
+        },
+        onEvent: (event) => note(`log-server: ${event}`),
+      });
+      note(
+        `log-server: listening on ${server.host}:${server.port} (TLS, client certificates required)`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await writes;
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new HpvsError('USAGE', `invalid --port "${value}": expected 0-65535`);
+  }
+  return port;
+}
+
+function parseVolumeImages(values: string[]): { byName: Map<string, string>; single?: string } {
+  const byName = new Map<string, string>();
+  let single: string | undefined;
+  for (const value of values) {
+    const match = /^([a-z_][a-z0-9_-]*)=(.+)$/.exec(value);
+    if (match) {
+      byName.set(match[1]!, match[2]!);
+    } else if (single === undefined) {
+      single = value;
+    } else {
+      throw new HpvsError(
+        'USAGE',
+        'give at most one --volume-image FILE without a name; use NAME=FILE for several volumes',
+      );
+    }
+  }
+  return single === undefined ? { byName } : { byName, single };
+}

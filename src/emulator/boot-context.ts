@@ -1,0 +1,46 @@
+import type { ParsedUserData } from '../contract/user-data.js';
+import type { RandomSource } from '../crypto/random-source.js';
+import type { BootConsole } from './boot-console.js';
+import type { ContainerRuntime } from './runtimes/container-runtime.js';
+import type { EmulatorState } from './state.js';
+import type { SyslogForwarder } from './syslog-forwarder.js';
+
+/** What the services of one boot share. Each service reads what the ones before it produced. */
+export interface BootContext {
+  state: EmulatorState;
+  console: BootConsole;
+  now: Date;
+  random: RandomSource;
+  /** The user-data file name, for messages. */
+  source: string;
+  /** The exact bytes the deployer submitted (attested as `cidata/user-data`). */
+  userData: Buffer;
+  /** The user data as submitted: encrypted sections are still tokens (signed and attested). */
+  submitted?: ParsedUserData;
+  /** The same with every encrypted section replaced by its decrypted text. */
+  decrypted?: ParsedUserData;
+  outDir: string;
+  /** Volume name -> image file, or a single image for a contract with one volume. */
+  volumeImages: { byName: Map<string, string>; single?: string };
+  fastKdf: boolean;
+  runtime: ContainerRuntime;
+  /** Set by the logging service when logs go to a syslog server. */
+  forwarder?: SyslogForwarder;
+}
+
+/** A service failed; its console lines are already printed. */
+export class ServiceFailure extends Error {
+  override readonly name = 'ServiceFailure';
+
+  constructor(readonly service: string) {
+    super(`${service} failed`);
+  }
+}
+
+/** The plain data of a decrypted section (a mapping), or an empty object. */
+export function sectionData(context: BootContext, key: string): Record<string, unknown> {
+  const data = context.decrypted?.sections.get(key)?.data;
+  return data !== null && typeof data === 'object' && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : {};
+}

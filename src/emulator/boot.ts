@@ -1,0 +1,125 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RandomSource } from '../crypto/random-source.js';
+import { writeFileAtomic } from '../io/write-output.js';
+import { BootConsole, formatConsoleLine, type ConsoleLine } from './boot-console.js';
+import { ServiceFailure, type BootContext } from './boot-context.js';
+import type { ContainerRuntime } from './runtimes/container-runtime.js';
+import { runAttestation } from './services/attestation.js';
+import { messageOf, runBootloader } from './services/bootloader.js';
+import { runContainers } from './services/containers.js';
+import { runContractValidation } from './services/contract-validation.js';
+import { LOGGING, runLogging } from './services/logging.js';
+import { runSignatureCheck } from './services/signature.js';
+import { runVolumes } from './services/volumes.js';
+import type { EmulatorState } from './state.js';
+
+export interface BootOptions {
+  state: EmulatorState;
+  /** The user-data file name, for messages. */
+  source: string;
+  userData: Buffer;
+  outDir: string;
+  /** `NAME=FILE` entries and at most one bare `FILE`. */
+  volumeImages?: { byName: Map<string, string>; single?: string };
+  fastKdf?: boolean;
+  runtime: ContainerRuntime;
+  print: (line: string) => void;
+  now?: () => Date;
+  random: RandomSource;
+}
+
+export interface BootResult {
+  ok: boolean;
+  /** The service that failed, when one did. */
+  failedService?: string;
+  lines: ConsoleLine[];
+}
+
+const CATCH_SUCCESS = 'hpl-catch-success';
+const CATCH_FAILED = 'hpl-catch-failed';
+const SHUTDOWN_DELAY_MS = 60_000;
+
+/**
+ * Boots a contract the way the runtime does: bootloader, logging, contract validation,
+ * signature and expiry, volumes, attestation, containers, then the success or failure catch.
+ * The first failing service ends the sequence, as a failed systemd unit triggers
+ * hpl-catch-failed. The console log is also written to `OUT/var/log/hpcr-console.log`.
+ */
+export async function bootContract(options: BootOptions): Promise<BootResult> {
+  const clock = options.now ?? (() => new Date());
+  const console = new BootConsole(options.print, clock);
+  const context: BootContext = {
+    state: options.state,
+    console,
+    now: clock(),
+    random: options.random,
+    source: options.source,
+    userData: options.userData,
+    outDir: options.outDir,
+    volumeImages: options.volumeImages ?? { byName: new Map() },
+    fastKdf: options.fastKdf ?? false,
+    runtime: options.runtime,
+  };
+  let failedService: string | undefined;
+  try {
+    await runBootloader(context);
+    await runLogging(context);
+    await runContractValidation(context);
+    runSignatureCheck(context);
+    await runVolumes(context);
+    await runAttestation(context);
+    await runContainers(context);
+    const broken = context.forwarder?.error;
+    if (broken !== undefined) {
+      console.error(LOGGING, 'HPL01001E', `Log forwarding broke: ${broken.message}`);
+      throw new ServiceFailure(LOGGING);
+    }
+    console.info(
+      CATCH_SUCCESS,
+      'HPL10001I',
+      'Services succeeded -> systemd triggered hpl-catch-success service',
+    );
+  } catch (error) {
+    if (error instanceof ServiceFailure) {
+      failedService = error.service;
+    } else {
+      failedService = 'hpcr-emulator';
+      console.error(failedService, undefined, `unexpected failure: ${messageOf(error)}`);
+    }
+    console.error(
+      CATCH_FAILED,
+      'HPL10000E',
+      'One or more service failed -> systemd triggered hpl-catch-failed service',
+    );
+    const at = new Date(clock().getTime() + SHUTDOWN_DELAY_MS);
+    console.note(
+      CATCH_FAILED,
+      `Shutdown scheduled for ${at.toUTCString()}, use 'shutdown -c' to cancel.`,
+    );
+  } finally {
+    if (context.forwarder !== undefined) {
+      console.detach(context.forwarder);
+      await context.forwarder.close().catch((error: unknown) => {
+        options.print(
+          `hpcr-emulator: log forwarding to ${context.forwarder!.describe()} ended with an error: ${messageOf(error)}`,
+        );
+      });
+    }
+  }
+  await saveConsoleLog(options.outDir, console.lines);
+  return {
+    ok: failedService === undefined,
+    lines: console.lines,
+    ...(failedService ? { failedService } : {}),
+  };
+}
+
+async function saveConsoleLog(outDir: string, lines: ConsoleLine[]): Promise<void> {
+  const dir = join(outDir, 'var', 'log');
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(
+    join(dir, 'hpcr-console.log'),
+    lines.map((line) => `${line.time.toISOString()} ${formatConsoleLine(line)}\n`).join(''),
+  );
+}

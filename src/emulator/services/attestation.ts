@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CONTRACT_SECTIONS,
+  recordNameOfSection,
+  USER_DATA_NAME,
+} from '../../attestation/record-names.js';
+import { signRecord } from '../../attestation/record-signature.js';
+import { formatRecord } from '../../attestation/record.js';
+import { encryptSection } from '../../crypto/encrypt-section.js';
+import { parsePublicKeyOrCertificate } from '../../crypto/keys.js';
+import { writeFileAtomic } from '../../io/write-output.js';
+import { ServiceFailure, type BootContext } from '../boot-context.js';
+import { messageOf } from './bootloader.js';
+
+export const ATTESTATION = 'hpl-attestation';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** The record text (SPEC 6) for this boot: exactly the bytes that get signed. */
+export function buildRecord(context: BootContext): string {
+  const state = context.state;
+  const ageDays = Math.max(
+    0,
+    Math.floor((context.now.getTime() - Date.parse(state.createdAt)) / DAY_MS),
+  );
+  const hashes = [
+    { sha256: state.reference.rootTarGz, name: 'root.tar.gz' },
+    { sha256: state.reference.baseimage, name: 'baseimage' },
+    { sha256: sha256(context.userData), name: USER_DATA_NAME },
+  ];
+  for (const key of CONTRACT_SECTIONS) {
+    const section = context.submitted!.sections.get(key);
+    // the value as submitted: for an encrypted section the whole token
+    if (section !== undefined)
+      hashes.push({ sha256: sha256(section.value), name: recordNameOfSection(key) });
+  }
+  return formatRecord({
+    version: state.imageVersion,
+    keyValues: [
+      [
+        'Machine Type/Plant/Serial',
+        `${state.machine.type}/${state.machine.plant}/${state.machine.serial}`,
+      ],
+      ['Image age', `${ageDays} days since creation.`],
+    ],
+    hashes,
+  });
+}
+
+/**
+ * Writes `se-checksums.txt` (or `.enc`, encrypted to `attestationPublicKey`), its signature by
+ * the image's attestation key and `se-version` into `OUT/var/hyperprotect/`.
+ */
+export async function runAttestation(context: BootContext): Promise<void> {
+  const log = context.console;
+  const dir = join(context.outDir, 'var', 'hyperprotect');
+  const record = Buffer.from(buildRecord(context), 'utf8');
+  const auditorKey = context.decrypted!.sections.get('attestationPublicKey');
+  let recordFile: { name: string; data: string | Buffer };
+  if (auditorKey !== undefined) {
+    try {
+      const { publicKey } = parsePublicKeyOrCertificate(
+        String(auditorKey.data),
+        'attestationPublicKey',
+      );
+      recordFile = {
+        name: 'se-checksums.txt.enc',
+        data: encryptSection(record, publicKey, context.random),
+      };
+    } catch (error) {
+      log.error(ATTESTATION, 'HPL11002E', `Attestation encryption failed: ${messageOf(error)}`);
+      throw new ServiceFailure(ATTESTATION);
+    }
+  } else {
+    recordFile = { name: 'se-checksums.txt', data: record };
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const stale of ['se-checksums.txt', 'se-checksums.txt.enc']) {
+      if (stale !== recordFile.name) await rm(join(dir, stale), { force: true });
+    }
+    await writeFileAtomic(join(dir, recordFile.name), recordFile.data);
+    await writeFileAtomic(
+      join(dir, 'se-signature.bin'),
+      signRecord(record, context.state.attestationKey),
+    );
+    await writeFileAtomic(join(dir, 'se-version'), `${context.state.imageVersion}\n`);
+  } catch (error) {
+    log.error(
+      ATTESTATION,
+      'HPL11002E',
+      `Writing the attestation record failed: ${messageOf(error)}`,
+    );
+    throw new ServiceFailure(ATTESTATION);
+  }
+  log.note(
+    ATTESTATION,
+    `attestation record ${join(dir, recordFile.name)}${auditorKey ? ' (encrypted to attestationPublicKey)' : ''} and se-signature.bin written`,
+  );
+}

@@ -1,0 +1,102 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  parseSectionText,
+  parseUserData,
+  withSection,
+  type ParsedUserData,
+} from '../../contract/user-data.js';
+import { decryptSection } from '../../crypto/encrypt-section.js';
+import { HpvsError } from '../../errors.js';
+import { ServiceFailure, type BootContext } from '../boot-context.js';
+
+export const BOOTLOADER = 'hpl-bootloader';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Reads the user data and decrypts every encrypted section with the image's private key, as
+ * the runtime's bootloader does before anything else runs.
+ */
+export async function runBootloader(context: BootContext): Promise<void> {
+  const log = context.console;
+  log.note(BOOTLOADER, `HPCR emulator ${context.state.imageVersion} (hpvs-ctl) starting`);
+  await warnAboutEncryptionCertificate(context);
+  let submitted: ParsedUserData;
+  try {
+    submitted = parseUserData(context.userData.toString('utf8'), context.source);
+  } catch (error) {
+    log.error(BOOTLOADER, 'HPL11001E', `Unable to parse the contract: ${messageOf(error)}`);
+    throw new ServiceFailure(BOOTLOADER);
+  }
+  let decrypted = submitted;
+  const opened: string[] = [];
+  for (const section of submitted.sections.values()) {
+    if (section.form !== 'token') continue;
+    let plaintext: string;
+    try {
+      plaintext = decryptSection(section.value, context.state.encryptionKey).toString('utf8');
+    } catch (error) {
+      log.error(
+        BOOTLOADER,
+        'HPL11001E',
+        `Unable to decrypt the contract section ${section.key}: ${messageOf(error)} (was it encrypted with this image's encryption certificate?)`,
+      );
+      throw new ServiceFailure(BOOTLOADER);
+    }
+    const label = `${context.source} (decrypted ${section.key})`;
+    try {
+      decrypted = withSection(
+        decrypted,
+        section.key === 'workload' || section.key === 'env'
+          ? parseSectionText(section.key, plaintext, label)
+          : { ...section, source: label, form: 'string', value: plaintext, data: plaintext },
+      );
+    } catch (error) {
+      log.error(
+        BOOTLOADER,
+        'HPL11001E',
+        `Unable to parse the decrypted section ${section.key}: ${messageOf(error)}`,
+      );
+      throw new ServiceFailure(BOOTLOADER);
+    }
+    opened.push(section.key);
+  }
+  log.note(
+    BOOTLOADER,
+    opened.length === 0
+      ? 'no encrypted sections in the contract'
+      : `decrypted ${opened.length} encrypted section${opened.length === 1 ? '' : 's'} (${opened.join(', ')})`,
+  );
+  context.submitted = submitted;
+  context.decrypted = decrypted;
+  log.info(BOOTLOADER, 'HPL11099I', 'bootloader end');
+}
+
+async function warnAboutEncryptionCertificate(context: BootContext): Promise<void> {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(await readFile(context.state.publicPath('encryption')));
+  } catch {
+    return;
+  }
+  const notAfter = new Date(certificate.validTo);
+  const left = notAfter.getTime() - context.now.getTime();
+  if (left < 0) {
+    context.console.warn(
+      BOOTLOADER,
+      'HPL12013W',
+      `The contract encryption certificate expired on ${notAfter.toISOString()}`,
+    );
+  } else if (left < 30 * DAY_MS) {
+    context.console.warn(
+      BOOTLOADER,
+      'HPL12011W',
+      `The contract encryption certificate expires on ${notAfter.toISOString()}`,
+    );
+  }
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof HpvsError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

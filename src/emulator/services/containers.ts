@@ -1,0 +1,50 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
+import { messageOf } from './bootloader.js';
+import { contractVolumes } from './volumes.js';
+
+export const CONTAINERS = 'hpl-containers';
+
+function stringMap(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]));
+}
+
+/** Hands the decrypted workload to the selected container runtime. */
+export async function runContainers(context: BootContext): Promise<void> {
+  const log = context.console;
+  const workload = sectionData(context, 'workload');
+  const environment = {
+    ...stringMap(workload['env']),
+    ...stringMap(sectionData(context, 'env')['env']),
+  };
+  const workDir = join(context.outDir, 'workload');
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  let containers;
+  try {
+    ({ containers } = await context.runtime.run({
+      workload,
+      environment,
+      volumes: contractVolumes(context),
+      workDir,
+      log: (text) => log.note(CONTAINERS, text),
+    }));
+  } catch (error) {
+    log.error(CONTAINERS, undefined, `runtime ${context.runtime.name}: ${messageOf(error)}`);
+    throw new ServiceFailure(CONTAINERS);
+  }
+  const failed = containers.filter((container) => container.status === 'failed');
+  if (failed.length > 0) {
+    for (const container of failed)
+      log.error(CONTAINERS, undefined, `${container.name}: ${container.detail}`);
+    throw new ServiceFailure(CONTAINERS);
+  }
+  const planned = containers.every((container) => container.status === 'planned');
+  log.info(
+    CONTAINERS,
+    'HPL15004I',
+    `The pod started successfully.${planned ? ` (runtime ${context.runtime.name}: ${containers.length} container${containers.length === 1 ? '' : 's'} planned, none started)` : ''}`,
+  );
+}

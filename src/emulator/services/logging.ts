@@ -1,0 +1,90 @@
+import { pemText } from '../../crypto/keys.js';
+import { HpvsError } from '../../errors.js';
+import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
+import { SyslogForwarder, type SyslogTarget } from '../syslog-forwarder.js';
+import { messageOf } from './bootloader.js';
+
+export const LOGGING = 'hpl-logging';
+const DEFAULT_SYSLOG_PORT = 514;
+
+/**
+ * Sets up log forwarding from `env.logging`. For syslog it connects over TLS with the
+ * contract's client certificate, verifying the server against the contract's CA, and replays
+ * the boot log so far; IBM Cloud Logs targets cannot be reached from a laptop and are
+ * reported as not emulated.
+ */
+export async function runLogging(context: BootContext): Promise<void> {
+  const log = context.console;
+  const logging = sectionData(context, 'env')['logging'];
+  const targets =
+    logging !== null && typeof logging === 'object' ? Object.keys(logging as object) : [];
+  if (targets.length !== 1) {
+    log.error(
+      LOGGING,
+      'HPL01001E',
+      `Invalid logging configuration: env.logging must name exactly one target (syslog or logRouter), found ${targets.length === 0 ? 'none' : targets.join(', ')}`,
+    );
+    throw new ServiceFailure(LOGGING);
+  }
+  const kind = targets[0]!;
+  const config = (logging as Record<string, unknown>)[kind];
+  if (kind === 'logRouter' || kind === 'logDNA') {
+    const host = (config as { hostname?: unknown } | null)?.hostname;
+    log.warn(
+      LOGGING,
+      undefined,
+      `env.logging.${kind} (${String(host ?? 'no hostname')}) is not emulated: logs stay on this console`,
+    );
+    return;
+  }
+  if (kind !== 'syslog') {
+    log.error(
+      LOGGING,
+      'HPL01001E',
+      `Invalid logging configuration: unknown target env.logging.${kind}`,
+    );
+    throw new ServiceFailure(LOGGING);
+  }
+  let target: SyslogTarget;
+  try {
+    target = syslogTarget(config);
+  } catch (error) {
+    log.error(LOGGING, 'HPL01001E', `Invalid logging configuration: ${messageOf(error)}`);
+    throw new ServiceFailure(LOGGING);
+  }
+  try {
+    context.forwarder = await SyslogForwarder.connect(target, {
+      hostname: `hpcr-emulator-${context.state.machine.serial.toLowerCase()}`,
+    });
+  } catch (error) {
+    log.error(LOGGING, 'HPL01001E', `Logging setup failed: ${messageOf(error)}`);
+    throw new ServiceFailure(LOGGING);
+  }
+  log.attach(context.forwarder);
+  log.info(LOGGING, 'HPL01010I', 'Logging has been setup successfully.');
+}
+
+function syslogTarget(config: unknown): SyslogTarget {
+  const syslog = (config ?? {}) as Record<string, unknown>;
+  const text = (name: string): string => {
+    const value = syslog[name];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new HpvsError('CONTRACT_INVALID', `env.logging.syslog.${name} is missing`);
+    }
+    return value;
+  };
+  const port = syslog['port'] === undefined ? DEFAULT_SYSLOG_PORT : Number(syslog['port']);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new HpvsError(
+      'CONTRACT_INVALID',
+      `env.logging.syslog.port ${String(syslog['port'])} is not a port number`,
+    );
+  }
+  return {
+    hostname: text('hostname'),
+    port,
+    caPem: pemText(text('server'), 'env.logging.syslog.server'),
+    certPem: pemText(text('cert'), 'env.logging.syslog.cert'),
+    keyPem: pemText(text('key'), 'env.logging.syslog.key'),
+  };
+}

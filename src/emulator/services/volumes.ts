@@ -1,0 +1,127 @@
+import { deriveLuksPassphrase } from '../../crypto/luks-passphrase.js';
+import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
+import { prepareLuksVolume } from '../luks-volume.js';
+import type { ContractVolume } from '../runtimes/container-runtime.js';
+import { messageOf } from './bootloader.js';
+
+export const VOLUMES = 'hpl-disk';
+
+type VolumeMap = Record<string, Record<string, unknown>>;
+
+function volumesOf(section: Record<string, unknown>): VolumeMap {
+  const volumes = section['volumes'];
+  return volumes !== null && typeof volumes === 'object' ? (volumes as VolumeMap) : {};
+}
+
+/** The workload's volumes with their mount points, for the container runtime. */
+export function contractVolumes(context: BootContext): ContractVolume[] {
+  return Object.entries(volumesOf(sectionData(context, 'workload'))).map(([name, volume]) => ({
+    name,
+    mount: String(volume?.['mount'] ?? ''),
+  }));
+}
+
+/**
+ * Derives each volume's LUKS passphrase from the env seed and the workload seed (env first,
+ * SPEC 5) and, with an image file, formats it as LUKS2 on the first boot and unlocks it on
+ * later ones, so a change of seeds shows up as the failure it is on the runtime.
+ */
+export async function runVolumes(context: BootContext): Promise<void> {
+  const log = context.console;
+  const workload = volumesOf(sectionData(context, 'workload'));
+  const env = volumesOf(sectionData(context, 'env'));
+  const workloadNames = Object.keys(workload).sort();
+  const envNames = Object.keys(env).sort();
+  if (workloadNames.join('\0') !== envNames.join('\0')) {
+    log.error(
+      VOLUMES,
+      'HPL07015E',
+      `The volume names in workload (${workloadNames.join(', ') || 'none'}) and env (${envNames.join(', ') || 'none'}) differ`,
+    );
+    throw new ServiceFailure(VOLUMES);
+  }
+  const images = context.volumeImages;
+  if (images.single !== undefined && workloadNames.length !== 1) {
+    log.error(
+      VOLUMES,
+      'HPL07013E',
+      `--volume-image without a name needs a contract with exactly one volume, this one has ${workloadNames.length}; use --volume-image NAME=FILE`,
+    );
+    throw new ServiceFailure(VOLUMES);
+  }
+  for (const name of images.byName.keys()) {
+    if (!workloadNames.includes(name)) {
+      log.error(
+        VOLUMES,
+        'HPL07013E',
+        `--volume-image names the volume ${name}, which the contract does not have`,
+      );
+      throw new ServiceFailure(VOLUMES);
+    }
+  }
+  for (const name of workloadNames) {
+    const envVolume = env[name] ?? {};
+    const workloadSeed = workload[name]?.['seed'];
+    const envSeed = envVolume['seed'];
+    if (typeof envSeed !== 'string' || typeof workloadSeed !== 'string') {
+      const missing = [
+        typeof envSeed !== 'string' ? `env.volumes.${name}.seed` : undefined,
+        typeof workloadSeed !== 'string' ? `workload.volumes.${name}.seed` : undefined,
+      ].filter(Boolean);
+      const hint =
+        envVolume['uv-secret-id'] !== undefined
+          ? ' (uv-secret-id needs the Ultravisor and is not emulated)'
+          : '';
+      log.error(
+        VOLUMES,
+        'HPL07013E',
+        `LUKS key generation failed for volume ${name}: ${missing.join(' and ')} missing${hint}`,
+      );
+      throw new ServiceFailure(VOLUMES);
+    }
+    if (envVolume['kms'] !== undefined) {
+      log.warn(
+        VOLUMES,
+        undefined,
+        `env.volumes.${name}.kms is not emulated: the passphrase uses the two seeds only`,
+      );
+    }
+    let passphrase: string;
+    try {
+      passphrase = deriveLuksPassphrase(envSeed, workloadSeed);
+    } catch (error) {
+      log.error(
+        VOLUMES,
+        'HPL07013E',
+        `LUKS key generation failed for volume ${name}: ${messageOf(error)}`,
+      );
+      throw new ServiceFailure(VOLUMES);
+    }
+    const image = images.byName.get(name) ?? images.single;
+    if (image === undefined) {
+      log.note(
+        VOLUMES,
+        `volume ${name}: passphrase derived; no --volume-image given, so nothing is formatted or mounted`,
+      );
+      continue;
+    }
+    try {
+      const outcome = await prepareLuksVolume({
+        image,
+        name,
+        passphrase,
+        fastKdf: context.fastKdf,
+      });
+      log.note(
+        VOLUMES,
+        outcome === 'formatted'
+          ? `volume ${name}: new LUKS2 volume formatted in ${image}${context.fastKdf ? ' (--fast-kdf: PBKDF2, test strength only)' : ''}`
+          : `volume ${name}: existing LUKS2 volume in ${image} unlocked with the seeds' passphrase`,
+      );
+    } catch (error) {
+      log.error(VOLUMES, 'HPL07013E', `Volume ${name} failed: ${messageOf(error)}`);
+      throw new ServiceFailure(VOLUMES);
+    }
+  }
+  log.info(VOLUMES, 'HPL07003I', 'Mounting volumes done');
+}
