@@ -14,8 +14,8 @@ import {
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HpvsError } from '../../src/errors.js';
 import { archiveFolder } from '../../src/io/archive-folder.js';
+import { rejectedHpvsError } from '../helpers/expect-error.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 
@@ -60,15 +60,6 @@ function writeTree(
     utimesSync(path, attributes.mtime, attributes.mtime);
     if (attributes.owner !== undefined) chownSync(path, attributes.owner, attributes.owner);
   }
-}
-
-async function refusal(dir: string): Promise<HpvsError> {
-  const error = await archiveFolder(dir).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HpvsError);
-  return error as HpvsError;
 }
 
 describe('archiveFolder', () => {
@@ -171,7 +162,7 @@ describe('archiveFolder', () => {
       writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
       mkdirSync(join(dir, 'sub'));
       symlinkSync('../docker-compose.yml', join(dir, 'sub', 'link.yml'));
-      const error = await refusal(dir);
+      const error = await rejectedHpvsError(archiveFolder(dir));
       expect(error.code).toBe('ARCHIVE_REFUSED');
       expect(error.message).toContain(`${join(dir, 'sub', 'link.yml')} is a symbolic link`);
     });
@@ -179,19 +170,19 @@ describe('archiveFolder', () => {
     it('refuses a dangling symbolic link and a link to a folder', async () => {
       const dangling = freshDir();
       symlinkSync('/nonexistent/target', join(dangling, 'gone'));
-      expect((await refusal(dangling)).message).toContain(
+      expect((await rejectedHpvsError(archiveFolder(dangling))).message).toContain(
         `${join(dangling, 'gone')} is a symbolic link`,
       );
       const toDir = freshDir();
       symlinkSync('/etc', join(toDir, 'etc'));
-      expect((await refusal(toDir)).code).toBe('ARCHIVE_REFUSED');
+      expect((await rejectedHpvsError(archiveFolder(toDir))).code).toBe('ARCHIVE_REFUSED');
     });
 
     it('refuses a hard-linked file', async () => {
       const dir = freshDir();
       writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
       linkSync(join(dir, 'docker-compose.yml'), join(dir, 'copy.yml'));
-      const error = await refusal(dir);
+      const error = await rejectedHpvsError(archiveFolder(dir));
       expect(error.code).toBe('ARCHIVE_REFUSED');
       expect(error.message).toMatch(/(copy|docker-compose)\.yml is a hard link/);
     });
@@ -200,7 +191,7 @@ describe('archiveFolder', () => {
       const dir = freshDir();
       mkdirSync(join(dir, 'deep', 'er'), { recursive: true });
       expect(spawnSync('mkfifo', [join(dir, 'deep', 'er', 'pipe')]).status).toBe(0);
-      const error = await refusal(dir);
+      const error = await rejectedHpvsError(archiveFolder(dir));
       expect(error.code).toBe('ARCHIVE_REFUSED');
       expect(error.message).toContain(`${join(dir, 'deep', 'er', 'pipe')} is a fifo`);
     });
@@ -216,7 +207,7 @@ describe('archiveFolder', () => {
         const path = join(dir, 's.sock');
         server = createServer();
         await new Promise<void>((resolve) => server!.listen(path, resolve));
-        const error = await refusal(dir);
+        const error = await rejectedHpvsError(archiveFolder(dir));
         expect(error.code).toBe('ARCHIVE_REFUSED');
         expect(error.message).toContain(`${path} is a socket`);
       });
@@ -232,18 +223,22 @@ describe('archiveFolder', () => {
     it.skipIf(!canMknod)('refuses character and block devices', async () => {
       const chr = freshDir();
       expect(spawnSync('mknod', [join(chr, 'null'), 'c', '1', '3']).status).toBe(0);
-      expect((await refusal(chr)).message).toContain(`${join(chr, 'null')} is a character device`);
+      expect((await rejectedHpvsError(archiveFolder(chr))).message).toContain(
+        `${join(chr, 'null')} is a character device`,
+      );
       const blk = freshDir();
       expect(spawnSync('mknod', [join(blk, 'loop'), 'b', '7', '200']).status).toBe(0);
-      expect((await refusal(blk)).message).toContain(`${join(blk, 'loop')} is a block device`);
+      expect((await rejectedHpvsError(archiveFolder(blk))).message).toContain(
+        `${join(blk, 'loop')} is a block device`,
+      );
     });
 
     it('refuses a missing folder and a file given as the folder', async () => {
-      const missing = await refusal(join(tempDir(), 'no-such-folder'));
+      const missing = await rejectedHpvsError(archiveFolder(join(tempDir(), 'no-such-folder')));
       expect(missing.code).toBe('FILE_NOT_FOUND');
       const dir = freshDir();
       writeFileSync(join(dir, 'file'), 'x');
-      const notFolder = await refusal(join(dir, 'file'));
+      const notFolder = await rejectedHpvsError(archiveFolder(join(dir, 'file')));
       expect(notFolder.code).toBe('FILE_UNREADABLE');
       expect(notFolder.message).toContain('not a folder');
     });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../src/archive/archive-entry.js';
 import { buildTgz } from '../../src/archive/build-tgz.js';
 import { extractTgz } from '../../src/archive/extract-tgz.js';
-import { HpvsError } from '../../src/errors.js';
+import { rejectedHpvsError } from '../helpers/expect-error.js';
 import { writeArchiveEntries } from '../../src/io/write-folder.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
@@ -30,15 +30,6 @@ async function rawTgz(members: Member[]): Promise<Buffer> {
   packer.finalize();
   await done;
   return gzipSync(Buffer.concat(chunks));
-}
-
-async function failure(promise: Promise<unknown>): Promise<HpvsError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HpvsError);
-  return error as HpvsError;
 }
 
 const file = (path: string, text: string, executable = false): ArchiveEntry => ({
@@ -168,7 +159,9 @@ describe('extractTgz', () => {
       ],
     ];
     it.each(cases)('refuses %s', async (_, members, message) => {
-      const error = await failure(extractTgz(await rawTgz(members), { source: 'compose.archive' }));
+      const error = await rejectedHpvsError(
+        extractTgz(await rawTgz(members), { source: 'compose.archive' }),
+      );
       expect(error.code).toBe('ARCHIVE_REFUSED');
       expect(error.message).toMatch(/^compose\.archive: /);
       expect(error.message).toMatch(message);
@@ -176,19 +169,21 @@ describe('extractTgz', () => {
   });
 
   it('refuses data that is not a gzip, corrupted gzip, and corrupted tar', async () => {
-    expect((await failure(extractTgz(Buffer.from('plain text')))).code).toBe('ARCHIVE_INVALID');
+    expect((await rejectedHpvsError(extractTgz(Buffer.from('plain text')))).code).toBe(
+      'ARCHIVE_INVALID',
+    );
     const good = await buildTgz([file('a', 'a'.repeat(1000))]);
     const corrupt = Buffer.from(good);
     corrupt[20] = corrupt[20]! ^ 0xff;
-    expect((await failure(extractTgz(corrupt))).code).toBe('ARCHIVE_INVALID');
+    expect((await rejectedHpvsError(extractTgz(corrupt))).code).toBe('ARCHIVE_INVALID');
     const badTar = Buffer.alloc(1024, 0x41);
-    expect((await failure(extractTgz(gzipSync(badTar)))).code).toBe('ARCHIVE_INVALID');
+    expect((await rejectedHpvsError(extractTgz(gzipSync(badTar)))).code).toBe('ARCHIVE_INVALID');
   });
 
   it('refuses an archive that unpacks to more than maxBytes', async () => {
     const bomb = await buildTgz([file('zeros', '\0'.repeat(1_000_000))]);
     expect(bomb.length).toBeLessThan(5000);
-    const error = await failure(extractTgz(bomb, { maxBytes: 100_000 }));
+    const error = await rejectedHpvsError(extractTgz(bomb, { maxBytes: 100_000 }));
     expect(error.code).toBe('ARCHIVE_REFUSED');
     expect(error.message).toContain('more than 100000 bytes');
   });
@@ -215,7 +210,7 @@ describe('writeArchiveEntries', () => {
     const target = join(tempDir(), 'not-empty');
     mkdirSync(target);
     writeFileSync(join(target, 'existing'), '');
-    const error = await failure(writeArchiveEntries(target, [file('a', 'a')]));
+    const error = await rejectedHpvsError(writeArchiveEntries(target, [file('a', 'a')]));
     expect(error.code).toBe('OUTPUT_FAILED');
   });
 });

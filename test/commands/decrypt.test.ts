@@ -6,7 +6,8 @@ import { encryptSection } from '../../src/crypto/encrypt-section.js';
 import { parsePrivateKey } from '../../src/crypto/keys.js';
 import { DECRYPTION_FAILED_MESSAGE } from '../../src/errors.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
-import { isOneLineError, runCli } from '../helpers/run-cli.js';
+import { expectCliError } from '../helpers/expect-error.js';
+import { runCli } from '../helpers/run-cli.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -21,15 +22,6 @@ let token: string;
 
 function path(name: string): string {
   return join(tempDir(), name);
-}
-
-async function expectError(args: string[], message: string | RegExp, stdin?: string) {
-  const result = await runCli(args, stdin === undefined ? {} : { stdin });
-  expect(result.code).toBe(1);
-  expect(result.stdout).toBe('');
-  expect(isOneLineError(result.stderr)).toBe(true);
-  expect(result.stderr).toMatch(message);
-  return result;
 }
 
 describe('hpvs-ctl decrypt', () => {
@@ -81,7 +73,7 @@ describe('hpvs-ctl decrypt', () => {
 
     it('fails cleanly on encrypt.invalid.txt', async () => {
       const dir = referencePath('fixtures', 'truncated-password');
-      await expectError(
+      await expectCliError(
         ['decrypt', join(dir, 'encrypt.invalid.txt'), '--key', join(dir, 'private.key')],
         /the password part is not valid base64/,
       );
@@ -127,13 +119,13 @@ describe('hpvs-ctl decrypt', () => {
       });
 
       it('asks for the passphrase when none is given', () =>
-        expectError(
+        expectCliError(
           ['decrypt', path('locked.enc'), '--key', lockedKey],
           /passphrase-protected; give the passphrase with --passphrase-file/,
         ));
 
       it('says when the passphrase is wrong', () =>
-        expectError(
+        expectCliError(
           [
             'decrypt',
             path('locked.enc'),
@@ -147,7 +139,7 @@ describe('hpvs-ctl decrypt', () => {
 
       it('refuses an empty passphrase file', () => {
         writeFileSync(path('empty-pass.txt'), '\n');
-        return expectError(
+        return expectCliError(
           [
             'decrypt',
             path('locked.enc'),
@@ -164,19 +156,19 @@ describe('hpvs-ctl decrypt', () => {
 
   describe('bad input gives exit 1 and a one-line message', () => {
     it('the wrong key gives the generic decryption error', () =>
-      expectError(
+      expectCliError(
         ['decrypt', tokenPath, '--key', otherKeyPath],
         `hpvs-ctl: error: ${DECRYPTION_FAILED_MESSAGE}\n`,
       ));
 
     it('a truncated token', async () => {
       writeFileSync(path('cut.enc'), token.slice(0, token.length - 7));
-      await expectError(
+      await expectCliError(
         ['decrypt', path('cut.enc'), '--key', keyPath],
         /data part is not valid base64 \(truncated or corrupted\?\)/,
       );
       writeFileSync(path('cut-at-dot.enc'), token.slice(0, token.lastIndexOf('.')));
-      await expectError(
+      await expectCliError(
         ['decrypt', path('cut-at-dot.enc'), '--key', keyPath],
         /expected hyper-protect-basic\.<password>\.<data>/,
       );
@@ -186,7 +178,7 @@ describe('hpvs-ctl decrypt', () => {
       // Still whole base64 (the data part loses 24 characters = 18 bytes), so only the
       // decryption can notice.
       writeFileSync(path('cut-whole.enc'), token.slice(0, token.length - 24));
-      return expectError(
+      return expectCliError(
         ['decrypt', path('cut-whole.enc'), '--key', keyPath],
         `hpvs-ctl: error: ${DECRYPTION_FAILED_MESSAGE}\n`,
       );
@@ -194,7 +186,7 @@ describe('hpvs-ctl decrypt', () => {
 
     it('a token that is not base64', () => {
       writeFileSync(path('not-b64.enc'), 'hyper-protect-basic.this*is*not*base64.neither!this');
-      return expectError(
+      return expectCliError(
         ['decrypt', path('not-b64.enc'), '--key', keyPath],
         /the password part is not valid base64/,
       );
@@ -202,27 +194,27 @@ describe('hpvs-ctl decrypt', () => {
 
     it('a file that is not a token at all', () => {
       writeFileSync(path('plain.yaml'), 'type: workload\n');
-      return expectError(
+      return expectCliError(
         ['decrypt', path('plain.yaml'), '--key', keyPath],
         /not an encrypted section: expected it to start with "hyper-protect-basic\." or "contract-basic\.", found "type:workload"/,
       );
     });
 
     it('empty input', () =>
-      expectError(
+      expectCliError(
         ['decrypt', '-', '--key', keyPath],
         /stdin: no encrypted section to decrypt/,
         ' \n',
       ));
 
     it('a missing token file', () =>
-      expectError(
+      expectCliError(
         ['decrypt', path('nope.enc'), '--key', keyPath],
         /nope\.enc: encrypted section file not found; check the path/,
       ));
 
     it('a missing key file', () =>
-      expectError(
+      expectCliError(
         ['decrypt', tokenPath, '--key', path('nope.pem')],
         /nope\.pem: private key file not found/,
       ));
@@ -232,7 +224,7 @@ describe('hpvs-ctl decrypt', () => {
         path('garbage.pem'),
         '-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n',
       );
-      return expectError(
+      return expectCliError(
         ['decrypt', tokenPath, '--key', path('garbage.pem')],
         /garbage\.pem: the private key cannot be parsed/,
       );
@@ -243,7 +235,7 @@ describe('hpvs-ctl decrypt', () => {
         path('public.pem'),
         createPublicKey(readFileSync(keyPath)).export({ type: 'spki', format: 'pem' }),
       );
-      return expectError(
+      return expectCliError(
         ['decrypt', tokenPath, '--key', path('public.pem')],
         /found a "PUBLIC KEY" PEM block; expected a PRIVATE KEY/,
       );
@@ -257,7 +249,7 @@ describe('hpvs-ctl decrypt', () => {
           format: 'pem',
         }),
       );
-      return expectError(
+      return expectCliError(
         ['decrypt', tokenPath, '--key', path('ec.pem')],
         /EC key; hpvs-ctl needs an RSA key/,
       );

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptSection } from '../../src/crypto/encrypt-section.js';
 import { makeSelfSignedCertificate, opensslDate } from '../helpers/openssl.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
+import { expectCliError } from '../helpers/expect-error.js';
 import { isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool } from '../helpers/tools.js';
@@ -158,29 +159,21 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
   });
 
   describe('bad input gives exit 1 and a one-line message', () => {
-    async function expectError(args: string[], message: string | RegExp, stdin?: string) {
-      const result = await runCli(args, stdin === undefined ? {} : { stdin });
-      expect(result.code).toBe(1);
-      expect(result.stdout).toBe('');
-      expect(isOneLineError(result.stderr)).toBe(true);
-      expect(result.stderr).toMatch(message);
-    }
-
     it('a missing section file', () =>
-      expectError(
+      expectCliError(
         ['encrypt', path('nope.yaml'), '--cert', paths.cert],
         /nope\.yaml: section file not found; check the path/,
       ));
 
     it('a missing certificate file', () =>
-      expectError(
+      expectCliError(
         ['encrypt', paths.section, '--cert', path('nope.crt')],
         /nope\.crt: certificate or public key file not found/,
       ));
 
     it('a malformed PEM', () => {
       writeFileSync(path('garbage.crt'), 'this is not a certificate\n');
-      return expectError(
+      return expectCliError(
         ['encrypt', paths.section, '--cert', path('garbage.crt')],
         /garbage\.crt: not a PEM file/,
       );
@@ -191,33 +184,36 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
         path('damaged.crt'),
         '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
       );
-      return expectError(
+      return expectCliError(
         ['encrypt', paths.section, '--cert', path('damaged.crt')],
         /damaged\.crt: the certificate cannot be parsed/,
       );
     });
 
     it('an EC (non-RSA) certificate', () =>
-      expectError(
+      expectCliError(
         ['encrypt', paths.section, '--cert', paths.ecCert],
         /EC key; hpvs-ctl needs an RSA key/,
       ));
 
     it('a private key given as --cert', () =>
-      expectError(
+      expectCliError(
         ['encrypt', paths.section, '--cert', paths.privateKey],
         /this is a private key; give the certificate or public key instead/,
       ));
 
     it('empty input', () =>
-      expectError(
+      expectCliError(
         ['encrypt', '-', '--cert', paths.cert],
         /stdin: the section to encrypt is empty/,
         '',
       ));
 
     it('a folder given as the file', () =>
-      expectError(['encrypt', tempDir(), '--cert', paths.cert], /is a directory, expected a file/));
+      expectCliError(
+        ['encrypt', tempDir(), '--cert', paths.cert],
+        /is a directory, expected a file/,
+      ));
   });
 
   it('refuses to read the section and the certificate both from stdin (exit 2)', async () => {

@@ -6,19 +6,10 @@ import { parsePrivateKey } from '../../src/crypto/keys.js';
 import { opensslDecrypt } from '../../src/crypto/openssl-enc.js';
 import { rsaDecryptPkcs1v15 } from '../../src/crypto/rsa-pkcs1-v15.js';
 import { parseSectionToken } from '../../src/crypto/section-token.js';
-import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../../src/errors.js';
+import { DECRYPTION_FAILED_MESSAGE } from '../../src/errors.js';
+import { thrownHpvsError } from '../helpers/expect-error.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
 import { seededRandom } from '../helpers/seeded-random.js';
-
-function failure(action: () => unknown): HpvsError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HpvsError);
-    return error as HpvsError;
-  }
-  throw new Error('expected an HpvsError');
-}
 
 describe('encryptSection / decryptSection', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -50,12 +41,16 @@ describe('encryptSection / decryptSection', () => {
   it('fails generically for the wrong key and for tampered data', () => {
     const token = encryptSection(section, publicKey, seededRandom('tamper'));
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    expect(failure(() => decryptSection(token, other)).message).toBe(DECRYPTION_FAILED_MESSAGE);
+    expect(thrownHpvsError(() => decryptSection(token, other)).message).toBe(
+      DECRYPTION_FAILED_MESSAGE,
+    );
     const parts = parseSectionToken(token);
     const lastBlock = parts.encryptedData.length - 1;
     parts.encryptedData[lastBlock] = parts.encryptedData[lastBlock]! ^ 0x01;
     const tampered = `hyper-protect-basic.${parts.wrappedPassword.toString('base64')}.${parts.encryptedData.toString('base64')}`;
-    expect(failure(() => decryptSection(tampered, privateKey)).code).toBe('DECRYPTION_FAILED');
+    expect(thrownHpvsError(() => decryptSection(tampered, privateKey)).code).toBe(
+      'DECRYPTION_FAILED',
+    );
   });
 });
 
@@ -73,7 +68,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
     const password = rsaDecryptPkcs1v15(key(), token.wrappedPassword);
     expect(password.length).toBe(32);
     expect(password.indexOf(0x0a)).toBe(14);
-    expect(failure(() => opensslDecrypt(token.encryptedData, password)).code).toBe(
+    expect(thrownHpvsError(() => opensslDecrypt(token.encryptedData, password)).code).toBe(
       'DECRYPTION_FAILED',
     );
   });
@@ -82,7 +77,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
     // The damage shows without any key: the base64 is no longer whole, so the message can say
     // so; that reveals nothing a padding oracle could use.
     const token = readFileSync(`${dir}/encrypt.invalid.txt`, 'utf8');
-    const error = failure(() => decryptSection(token, key()));
+    const error = thrownHpvsError(() => decryptSection(token, key()));
     expect(error.code).toBe('TOKEN_MALFORMED');
     expect(error.message).toBe(
       'malformed encrypted section: the password part is not valid base64 (truncated or corrupted?)',
@@ -94,7 +89,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
     for (const position of [20, 200, 380, token.length - 10]) {
       const replacement = token[position] === 'A' ? 'B' : 'A';
       const damaged = token.slice(0, position) + replacement + token.slice(position + 1);
-      const error = failure(() => decryptSection(damaged, key()));
+      const error = thrownHpvsError(() => decryptSection(damaged, key()));
       expect(error.code).toBe('DECRYPTION_FAILED');
       expect(error.message).toBe(DECRYPTION_FAILED_MESSAGE);
     }

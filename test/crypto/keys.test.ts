@@ -6,18 +6,8 @@ import {
   parsePrivateKey,
   parsePublicKeyOrCertificate,
 } from '../../src/crypto/keys.js';
-import { HpvsError } from '../../src/errors.js';
+import { thrownHpvsError } from '../helpers/expect-error.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
-
-function failure(action: () => unknown): HpvsError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HpvsError);
-    return error as HpvsError;
-  }
-  throw new Error('expected an HpvsError');
-}
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -72,12 +62,12 @@ describe('parsePublicKeyOrCertificate', () => {
       ],
     ];
     for (const [, pem, code] of cases) {
-      const error = failure(() => parsePublicKeyOrCertificate(pem, 'in.pem'));
+      const error = thrownHpvsError(() => parsePublicKeyOrCertificate(pem, 'in.pem'));
       expect(error.code).toBe(code);
       expect(error.message).toMatch(/^in\.pem: /);
     }
     expect(
-      failure(() =>
+      thrownHpvsError(() =>
         parsePublicKeyOrCertificate(ec.publicKey.export({ type: 'spki', format: 'pem' }), 'ec.pem'),
       ).message,
     ).toBe('ec.pem: EC key; hpvs-ctl needs an RSA key');
@@ -102,8 +92,8 @@ describe('parsePrivateKey', () => {
     expect(parsePrivateKey(locked, 'k.pem', Buffer.from('opensesame')).equals(rsa.privateKey)).toBe(
       true,
     );
-    expect(failure(() => parsePrivateKey(locked, 'k.pem')).code).toBe('KEY_PASSPHRASE');
-    expect(failure(() => parsePrivateKey(locked, 'k.pem', Buffer.from('nope'))).code).toBe(
+    expect(thrownHpvsError(() => parsePrivateKey(locked, 'k.pem')).code).toBe('KEY_PASSPHRASE');
+    expect(thrownHpvsError(() => parsePrivateKey(locked, 'k.pem', Buffer.from('nope'))).code).toBe(
       'KEY_PASSPHRASE',
     );
   });
@@ -119,10 +109,12 @@ describe('parsePrivateKey', () => {
     });
 
     it('asks for the passphrase when none is given, and says when it is wrong', () => {
-      const missing = failure(() => parsePrivateKey(pem, 'private_encrypted.pem'));
+      const missing = thrownHpvsError(() => parsePrivateKey(pem, 'private_encrypted.pem'));
       expect(missing.code).toBe('KEY_PASSPHRASE');
       expect(missing.message).toContain('give the passphrase with --passphrase-file');
-      const wrong = failure(() => parsePrivateKey(pem, 'private_encrypted.pem', Buffer.from('x')));
+      const wrong = thrownHpvsError(() =>
+        parsePrivateKey(pem, 'private_encrypted.pem', Buffer.from('x')),
+      );
       expect(wrong.code).toBe('KEY_PASSPHRASE');
       expect(wrong.message).toContain('check the passphrase');
     });
@@ -130,11 +122,11 @@ describe('parsePrivateKey', () => {
 
   it('refuses an EC key, a public key and garbage', () => {
     const ecPem = ec.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    expect(failure(() => parsePrivateKey(ecPem, 'k.pem')).code).toBe('KEY_UNSUPPORTED');
-    expect(failure(() => parsePrivateKey(spki, 'k.pem')).code).toBe('KEY_INVALID');
-    expect(failure(() => parsePrivateKey('nothing', 'k.pem')).code).toBe('PEM_INVALID');
+    expect(thrownHpvsError(() => parsePrivateKey(ecPem, 'k.pem')).code).toBe('KEY_UNSUPPORTED');
+    expect(thrownHpvsError(() => parsePrivateKey(spki, 'k.pem')).code).toBe('KEY_INVALID');
+    expect(thrownHpvsError(() => parsePrivateKey('nothing', 'k.pem')).code).toBe('PEM_INVALID');
     const broken = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
-    expect(failure(() => parsePrivateKey(broken, 'k.pem')).code).toBe('KEY_INVALID');
+    expect(thrownHpvsError(() => parsePrivateKey(broken, 'k.pem')).code).toBe('KEY_INVALID');
   });
 });
 
@@ -159,7 +151,7 @@ describe.skipIf(!HAS_REFERENCE)('assertCertificateCurrent', () => {
   });
 
   it('refuses a certificate that is not valid yet, with both dates', () => {
-    const error = failure(() =>
+    const error = thrownHpvsError(() =>
       assertCertificateCurrent(certificate!, new Date('2026-07-06T06:44:30Z'), 'enc.crt'),
     );
     expect(error.code).toBe('CERT_NOT_YET_VALID');
@@ -169,7 +161,7 @@ describe.skipIf(!HAS_REFERENCE)('assertCertificateCurrent', () => {
   });
 
   it('refuses an expired certificate, with both dates', () => {
-    const error = failure(() =>
+    const error = thrownHpvsError(() =>
       assertCertificateCurrent(certificate!, new Date('2027-07-06T06:44:42Z'), 'enc.crt'),
     );
     expect(error.code).toBe('CERT_EXPIRED');

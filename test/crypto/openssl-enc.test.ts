@@ -9,21 +9,9 @@ import {
   opensslDecrypt,
   opensslEncrypt,
 } from '../../src/crypto/openssl-enc.js';
-import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../../src/errors.js';
+import { expectGenericDecryptionFailure } from '../helpers/expect-error.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
 import { hasTool, runTool } from '../helpers/tools.js';
-
-function genericFailure(action: () => unknown): HpvsError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HpvsError);
-    expect((error as HpvsError).code).toBe('DECRYPTION_FAILED');
-    expect((error as HpvsError).message).toBe(DECRYPTION_FAILED_MESSAGE);
-    return error as HpvsError;
-  }
-  throw new Error('expected a decryption failure');
-}
 
 const salt = Buffer.from('0011223344556677', 'hex');
 
@@ -84,16 +72,20 @@ describe('opensslEncrypt / opensslDecrypt', () => {
   it('fails generically on a wrong password, bad magic, truncation and a partial block', () => {
     const sealed = opensslEncrypt(Buffer.from('hello, world: 1\n'), Buffer.from('right'), salt);
     // With this salt and password the wrong key's last block has invalid padding.
-    genericFailure(() => opensslDecrypt(sealed, Buffer.from('wrong')));
+    expectGenericDecryptionFailure(() => opensslDecrypt(sealed, Buffer.from('wrong')));
     const badMagic = Buffer.from(sealed);
     badMagic[0] = 0x54;
-    genericFailure(() => opensslDecrypt(badMagic, Buffer.from('right')));
-    genericFailure(() => opensslDecrypt(sealed.subarray(0, 16), Buffer.from('right')));
-    genericFailure(() =>
+    expectGenericDecryptionFailure(() => opensslDecrypt(badMagic, Buffer.from('right')));
+    expectGenericDecryptionFailure(() =>
+      opensslDecrypt(sealed.subarray(0, 16), Buffer.from('right')),
+    );
+    expectGenericDecryptionFailure(() =>
       opensslDecrypt(sealed.subarray(0, sealed.length - 1), Buffer.from('right')),
     );
-    genericFailure(() => opensslDecrypt(sealed.subarray(0, 10), Buffer.from('right')));
-    genericFailure(() => opensslDecrypt(new Uint8Array(0), Buffer.from('right')));
+    expectGenericDecryptionFailure(() =>
+      opensslDecrypt(sealed.subarray(0, 10), Buffer.from('right')),
+    );
+    expectGenericDecryptionFailure(() => opensslDecrypt(new Uint8Array(0), Buffer.from('right')));
   });
 
   it('reads its input through a view without copying offsets wrongly', () => {
@@ -157,6 +149,8 @@ describe.skipIf(!HAS_REFERENCE)('Wycheproof aes_cbc_pkcs5_test.json (256-bit key
       .filter((test) => test.result === 'invalid')
       .map((test) => [test.tcId, test.comment, test] as const),
   )('tcId %i (%s) fails with the generic error', (_, __, test) => {
-    genericFailure(() => aes256CbcDecrypt(hex(test.ct), hex(test.key), hex(test.iv)));
+    expectGenericDecryptionFailure(() =>
+      aes256CbcDecrypt(hex(test.ct), hex(test.key), hex(test.iv)),
+    );
   });
 });
