@@ -1,0 +1,366 @@
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRecord } from '../../src/attestation/record.js';
+import { formatConsoleLine } from '../../src/emulator/boot-console.js';
+import { bootContract, type BootResult } from '../../src/emulator/boot.js';
+import { LogServer } from '../../src/emulator/log-server.js';
+import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
+import { systemRandom } from '../../src/io/random.js';
+import { issueCertificate } from '../../src/pki/issue-certificate.js';
+import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
+import { freeLoopbackPort } from '../helpers/rsyslog.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import { hasTool, runTool } from '../helpers/tools.js';
+import {
+  buildUserData,
+  createStoryMaterial,
+  TEST_KEY_BITS,
+  type StoryMaterial,
+  type UserDataOptions,
+} from './story.js';
+
+const tempDir = useTempDir('hpvs-emulator-boot-');
+let material: StoryMaterial;
+let server: LogServer;
+const received: string[] = [];
+let bootCount = 0;
+
+beforeAll(async () => {
+  material = await createStoryMaterial(tempDir());
+  server = await LogServer.start({
+    port: 0,
+    caPem: material.syslog.caCertificatePem,
+    certPem: material.syslog.serverCertificatePem,
+    keyPem: material.syslog.serverPrivateKeyPem,
+    onMessage: (message) => received.push(message),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface Booted extends BootResult {
+  text: string;
+  outDir: string;
+}
+
+async function boot(
+  userData: string,
+  extra: { volumeImage?: string; fastKdf?: boolean } = {},
+): Promise<Booted> {
+  const outDir = join(tempDir(), `instance-${++bootCount}`);
+  const printed: string[] = [];
+  const result = await bootContract({
+    state: material.state,
+    source: 'user-data.yaml',
+    userData: Buffer.from(userData),
+    outDir,
+    volumeImages: extra.volumeImage
+      ? { byName: new Map(), single: extra.volumeImage }
+      : { byName: new Map() },
+    fastKdf: extra.fastKdf ?? true,
+    runtime: planRuntime,
+    print: (line) => printed.push(line),
+    random: systemRandom,
+  });
+  return { ...result, text: printed.join('\n'), outDir };
+}
+
+function userData(options: UserDataOptions = {}): string {
+  return buildUserData(material, { syslogPort: server.port, ...options });
+}
+
+/** The codes of the boot's console lines in order. */
+function codes(result: BootResult): string[] {
+  return result.lines.flatMap((line) => (line.code ? [line.code] : []));
+}
+
+describe('emulator boot, success', () => {
+  it('runs the services in the runtime order and forwards every line to the log server', async () => {
+    received.length = 0;
+    const result = await boot(userData({ sign: true, attestationKey: true }));
+    expect(result.text).not.toContain('HPL10000E');
+    expect(result.ok).toBe(true);
+    expect(codes(result)).toEqual([
+      'HPL11099I',
+      'HPL01010I',
+      'HPL07003I',
+      'HPL15004I',
+      'HPL10001I',
+    ]);
+    expect(result.text).toMatch(/^hpl-bootloader\[\d+\]: HPL11099I: bootloader end$/m);
+    expect(result.text).toMatch(/decrypted 2 encrypted sections \(workload, env\)/);
+    // the log server saw the replayed bootloader lines and the final line
+    const last = result.lines.at(-1)!;
+    await waitFor(() => received.some((m) => m.includes('HPL10001I')));
+    expect(received[0]).toMatch(/^<30>1 \S+ hpcr-emulator-\S+ hpl-bootloader \d+ - - /);
+    expect(received.some((m) => m.includes('HPL11099I: bootloader end'))).toBe(true);
+    expect(received.length).toBe(result.lines.length);
+    expect(received.at(-1)).toContain(`${last.code}: ${last.text}`);
+    expect(existsSync(join(result.outDir, 'var/hyperprotect/se-checksums.txt.enc'))).toBe(true);
+    expect(existsSync(join(result.outDir, 'var/hyperprotect/se-checksums.txt'))).toBe(false);
+    expect(readFileSync(join(result.outDir, 'var/log/hpcr-console.log'), 'utf8')).toContain(
+      formatConsoleLine(last),
+    );
+  });
+});
+
+describe('emulator boot, attestation record', () => {
+  it('records the image, the exact user data and every submitted section, signed by the attestation key', async () => {
+    const text = userData({ sign: true });
+    const result = await boot(text);
+    expect(result.ok).toBe(true);
+    const dir = join(result.outDir, 'var/hyperprotect');
+    const bytes = readFileSync(join(dir, 'se-checksums.txt'));
+    const record = parseRecord(bytes);
+    expect(record.version).toBe('25.11.0-emulator');
+    expect(readFileSync(join(dir, 'se-version'), 'utf8')).toBe('25.11.0-emulator\n');
+    const sha = (data: string | Buffer) =>
+      runTool('sha256sum', [], data).stdout.toString().split(' ')[0];
+    const byName = new Map(record.hashes.map((h) => [h.name, h.sha256]));
+    expect(byName.get('cidata/user-data')).toBe(sha(text));
+    const token = (key: string) => new RegExp(`^${key}: (\\S+)$`, 'm').exec(text)![1]!;
+    expect(byName.get('contract:workload')).toBe(sha(token('workload')));
+    expect(byName.get('contract:env')).toBe(sha(token('env')));
+    expect(byName.get('contract:envWorkloadSignature')).toBe(sha(token('envWorkloadSignature')));
+    expect(byName.get('root.tar.gz')).toBe(material.state.reference.rootTarGz);
+    expect(bytes.at(-1)).not.toBe(0x0a);
+  });
+
+  it.skipIf(!hasTool('openssl'))(
+    'passes the documented openssl procedure: pkeyutl -decrypt | enc -d -aes-256-cbc -pbkdf2, then dgst -sha256 -verify',
+    async () => {
+      const result = await boot(userData({ attestationKey: true }));
+      expect(result.ok).toBe(true);
+      const dir = join(result.outDir, 'var/hyperprotect');
+      const [, wrapped, data] = readFileSync(join(dir, 'se-checksums.txt.enc'), 'utf8').split('.');
+      const work = tempDir();
+      writeFileSync(join(work, 'auditor.pem'), material.auditor.privateKeyPem);
+      writeFileSync(join(work, 'password.bin'), Buffer.from(wrapped!, 'base64'));
+      writeFileSync(join(work, 'data.bin'), Buffer.from(data!, 'base64'));
+      const password = runTool('openssl', [
+        'pkeyutl',
+        '-decrypt',
+        '-inkey',
+        join(work, 'auditor.pem'),
+        '-in',
+        join(work, 'password.bin'),
+      ]);
+      expect(password.status).toBe(0);
+      const plain = runTool(
+        'openssl',
+        ['enc', '-d', '-aes-256-cbc', '-pbkdf2', '-pass', 'stdin', '-in', join(work, 'data.bin')],
+        password.stdout,
+      );
+      expect(plain.status).toBe(0);
+      expect(plain.stdout.toString()).toMatch(/^25\.11\.0-emulator\nMachine Type\/Plant\/Serial: /);
+      writeFileSync(join(work, 'record.txt'), plain.stdout);
+      const certificate = readFileSync(material.state.publicPath('attestation'), 'utf8');
+      writeFileSync(
+        join(work, 'attestation-pub.pem'),
+        createPublicKey(certificate).export({ type: 'spki', format: 'pem' }),
+      );
+      const verify = (file: string) =>
+        runTool('openssl', [
+          'dgst',
+          '-sha256',
+          '-verify',
+          join(work, 'attestation-pub.pem'),
+          '-signature',
+          join(dir, 'se-signature.bin'),
+          file,
+        ]);
+      expect(verify(join(work, 'record.txt')).stdout.toString()).toContain('Verified OK');
+      writeFileSync(
+        join(work, 'record-tampered.txt'),
+        Buffer.concat([plain.stdout, Buffer.from('\n')]),
+      );
+      expect(verify(join(work, 'record-tampered.txt')).status).not.toBe(0);
+    },
+  );
+});
+
+describe('emulator boot, failures end in HPL10000E after the failing service', () => {
+  async function expectFailure(result: Booted, code: string | undefined, message: RegExp) {
+    expect(result.ok).toBe(false);
+    const failed = result.lines.findIndex((line) => line.code === 'HPL10000E');
+    expect(failed).toBeGreaterThan(0);
+    const cause = result.lines.slice(0, failed).find((line) => line.severity === 'error');
+    expect(cause, result.text).toBeDefined();
+    expect(cause!.code).toBe(code);
+    expect(cause!.text).toMatch(message);
+    expect(result.lines.at(-1)!.text).toMatch(/^Shutdown scheduled for /);
+    expect(result.text).not.toContain('HPL10001I');
+    // nothing was attested for a contract that did not pass
+    if (!['hpl-attestation', 'hpl-containers'].includes(result.failedService!)) {
+      expect(existsSync(join(result.outDir, 'var/hyperprotect'))).toBe(false);
+    }
+  }
+
+  it('a tampered signature: HPL12001E', async () => {
+    await expectFailure(
+      await boot(userData({ sign: true, tamperSignature: true })),
+      'HPL12001E',
+      /does not verify/,
+    );
+  });
+
+  it('an expired signing certificate: HPL12007E', async () => {
+    const signer = material.signer;
+    const certificate = await issueCertificate({
+      subject: 'CN=expired contract signer',
+      publicKey: createPublicKey(signer.publicKeyPem),
+      selfSigningKey: signer.privateKey,
+      role: 'contract-signing',
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    await expectFailure(
+      await boot(userData({ signingKey: certificate })),
+      'HPL12007E',
+      /The contract expired on/,
+    );
+  });
+
+  it('a section encrypted for another certificate: HPL11001E', async () => {
+    await expectFailure(
+      await boot(userData({ encryptFor: material.syslog.caCertificatePem })),
+      'HPL11001E',
+      /Unable to decrypt the contract section workload: decryption failed/,
+    );
+  });
+
+  it('a schema error: HPL05001E with its position in the decrypted section', async () => {
+    await expectFailure(
+      await boot(userData({ workloadSeed: 'short' })),
+      'HPL05001E',
+      /^Unable to validate the contract semantically\. -> user-data\.yaml \(decrypted workload\):\d+:\d+ workload\.volumes\.data\.seed: /,
+    );
+  });
+
+  it('a missing seed', async () => {
+    const result = await boot(userData({ omitEnvSeed: true }));
+    await expectFailure(result, result.lines.find((l) => l.severity === 'error')!.code, /seed/);
+    expect(['HPL05001E', 'HPL07013E']).toContain(
+      result.lines.find((l) => l.severity === 'error')!.code,
+    );
+  });
+
+  it('volume names that differ between workload and env', async () => {
+    const result = await boot(userData({ envVolumeName: 'other' }));
+    const cause = result.lines.find((l) => l.severity === 'error')!;
+    expect(['HPL05001E', 'HPL07015E']).toContain(cause.code);
+    await expectFailure(result, cause.code, /volume/i);
+  });
+
+  it('an unreachable log server: HPL01001E', async () => {
+    const port = await freeLoopbackPort();
+    await expectFailure(
+      await boot(userData({ syslogPort: port })),
+      'HPL01001E',
+      new RegExp(`cannot reach the syslog server 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+    );
+  });
+
+  it('an untrusted log server (certificate from another CA): HPL01001E', async () => {
+    const other = await createSyslogCertificates({
+      ip: '127.0.0.1',
+      now: new Date(),
+      bits: TEST_KEY_BITS,
+    });
+    const impostor = await LogServer.start({
+      port: 0,
+      caPem: material.syslog.caCertificatePem,
+      certPem: other.serverCertificatePem,
+      keyPem: other.serverPrivateKeyPem,
+      onMessage: () => undefined,
+    });
+    try {
+      await expectFailure(
+        await boot(userData({ syslogPort: impostor.port })),
+        'HPL01001E',
+        /is not trusted/,
+      );
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('a log server that refuses the client certificate: HPL01001E', async () => {
+    const other = await createSyslogCertificates({
+      ip: '127.0.0.1',
+      now: new Date(),
+      bits: TEST_KEY_BITS,
+    });
+    const strict = await LogServer.start({
+      port: 0,
+      caPem: other.caCertificatePem,
+      certPem: material.syslog.serverCertificatePem,
+      keyPem: material.syslog.serverPrivateKeyPem,
+      onMessage: () => undefined,
+    });
+    try {
+      await expectFailure(
+        await boot(userData({ syslogPort: strict.port })),
+        'HPL01001E',
+        /refused the client certificate/,
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('emulator boot, other logging targets and plaintext contracts', () => {
+  it('reports logRouter as not emulated and keeps the logs on the console', async () => {
+    const result = await boot(
+      userData({
+        logging: {
+          logRouter: { hostname: 'logs.example.com', iamApiKey: 'key-0123456789abcdef', port: 443 },
+        },
+        encryptFor: 'plaintext',
+      }),
+    );
+    expect(result.ok, result.text).toBe(true);
+    expect(result.text).toMatch(
+      /hpl-logging\[\d+\]: env\.logging\.logRouter \(logs\.example\.com\) is not emulated/,
+    );
+    expect(result.text).toContain('no encrypted sections in the contract');
+  });
+});
+
+describe.skipIf(!hasTool('cryptsetup'))(
+  'emulator boot, LUKS2 volume image (real cryptsetup)',
+  () => {
+    it('formats on the first boot, reopens on the second, refuses different seeds', async () => {
+      const image = join(tempDir(), 'data.img');
+      const first = await boot(userData(), { volumeImage: image });
+      expect(first.ok, first.text).toBe(true);
+      expect(first.text).toMatch(/volume data: new LUKS2 volume formatted in .*data\.img/);
+      expect(runTool('cryptsetup', ['isLuks', '--type', 'luks2', image]).status).toBe(0);
+      const second = await boot(userData(), { volumeImage: image });
+      expect(second.ok, second.text).toBe(true);
+      expect(second.text).toMatch(/volume data: existing LUKS2 volume in .*data\.img unlocked/);
+      expect(second.text).toMatch(/hpl-disk\[\d+\]: HPL07003I: Mounting volumes done/);
+      const third = await boot(userData({ workloadSeed: 'a-different-workload-seed' }), {
+        volumeImage: image,
+      });
+      expect(third.ok).toBe(false);
+      expect(third.text).toMatch(
+        /the passphrase derived from the env and workload seeds does not unlock it/,
+      );
+      expect(third.text).toMatch(/HPL10000E/);
+    });
+  },
+);
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
