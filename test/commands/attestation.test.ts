@@ -1,0 +1,617 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signRecord } from '../../src/attestation/record-signature.js';
+import { exportPrivateKeyPem } from '../../src/pki/rsa-key-pair.js';
+import {
+  makeRecordBundle,
+  REFERENCE_FILE_TEXT,
+  sampleUserData,
+  writeRecordBundle,
+} from '../helpers/attestation-bundle.js';
+import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
+import { isOneLineError, runCli, type CliResult } from '../helpers/run-cli.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import {
+  generateTestPki,
+  TEST_PKI_AT,
+  writeTestPki,
+  type TestPki,
+  type TestPkiFiles,
+} from '../helpers/test-pki.js';
+
+const tempDir = useTempDir();
+let pki: TestPki;
+let files: TestPkiFiles;
+let auditorPrivate: KeyObject;
+let dir: string;
+const paths = {} as Record<
+  | 'plainRecord'
+  | 'plainSignature'
+  | 'encRecord'
+  | 'encSignature'
+  | 'auditorKey'
+  | 'protectedKey'
+  | 'passphrase'
+  | 'userData'
+  | 'reference',
+  string
+>;
+const USER_DATA = sampleUserData();
+const AT = ['--at', TEST_PKI_AT.toISOString()];
+
+beforeAll(async () => {
+  pki = await generateTestPki();
+  dir = tempDir();
+  files = writeTestPki(pki, join(dir, 'pki'));
+  const auditor = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  auditorPrivate = auditor.privateKey;
+  const plain = writeRecordBundle(
+    join(dir, 'plain'),
+    makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+  );
+  const enc = writeRecordBundle(
+    join(dir, 'enc'),
+    makeRecordBundle({
+      userData: USER_DATA,
+      attestationKey: pki.leafKey,
+      auditorPublicKey: auditor.publicKey,
+    }),
+  );
+  Object.assign(paths, {
+    plainRecord: plain.record,
+    plainSignature: plain.signature,
+    encRecord: enc.record,
+    encSignature: enc.signature,
+    auditorKey: join(dir, 'auditor.pem'),
+    protectedKey: join(dir, 'auditor-protected.pem'),
+    passphrase: join(dir, 'passphrase.txt'),
+    userData: join(dir, 'user-data.yaml'),
+    reference: join(dir, 'reference.txt'),
+  });
+  writeFileSync(paths.auditorKey, exportPrivateKeyPem(auditorPrivate), { mode: 0o600 });
+  writeFileSync(
+    paths.protectedKey,
+    exportPrivateKeyPem(auditorPrivate, Buffer.from('correct horse')),
+    { mode: 0o600 },
+  );
+  writeFileSync(paths.passphrase, 'correct horse\n', { mode: 0o600 });
+  writeFileSync(paths.userData, USER_DATA);
+  writeFileSync(paths.reference, REFERENCE_FILE_TEXT);
+});
+
+/** The full flag set of a valid verification, overridable per case. */
+function verifyArgs(overrides: Record<string, string | string[] | null> = {}): string[] {
+  const flags: Record<string, string | string[] | null> = {
+    '--record': paths.encRecord,
+    '--key': paths.auditorKey,
+    '--signature': paths.encSignature,
+    '--cert': files.attestation,
+    '--chain': files.intermediate,
+    '--root': files.root,
+    '--crl': [files.rootCrl, files.intermediateCrl],
+    '--contract': paths.userData,
+    '--reference': paths.reference,
+    ...overrides,
+  };
+  const args = ['attestation', 'verify', ...AT];
+  for (const [flag, value] of Object.entries(flags)) {
+    if (value === null) continue;
+    for (const one of Array.isArray(value) ? value : [value]) {
+      args.push(flag, one);
+    }
+  }
+  return args;
+}
+
+interface JsonReport {
+  ok: boolean;
+  version: string;
+  checks: { id: string; status: 'pass' | 'fail' | 'skip'; detail: string }[];
+}
+
+async function runJson(args: string[]): Promise<{ result: CliResult; report: JsonReport }> {
+  const result = await runCli([...args, '--json']);
+  return { result, report: JSON.parse(result.stdout) as JsonReport };
+}
+
+const statusOf = (report: JsonReport, id: string) =>
+  report.checks.find((check) => check.id === id)?.status;
+
+function tampered(name: string, change: (bytes: Buffer) => Buffer, from: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, change(readFileSync(from)));
+  return path;
+}
+
+describe('hpvs-ctl attestation verify: valid combinations pass', () => {
+  it('encrypted record, key, chain, CRLs, contract and reference: every check passes, exact JSON shape', async () => {
+    const { result, report } = await runJson(verifyArgs());
+    expect(result.code).toBe(0);
+    expect(Object.keys(report)).toEqual(['ok', 'version', 'checks']);
+    expect(report.ok).toBe(true);
+    expect(report.version).toBe('25.11.0');
+    expect(report.checks.map((check) => [check.id, check.status])).toEqual([
+      ['decrypt', 'pass'],
+      ['signature', 'pass'],
+      ['chain', 'pass'],
+      ['validity', 'pass'],
+      ['crl', 'pass'],
+      ['contract:user-data', 'pass'],
+      ['contract:workload', 'pass'],
+      ['contract:env', 'pass'],
+      ['contract:attestationPublicKey', 'pass'],
+      ['contract:envWorkloadSignature', 'pass'],
+      ['reference:root.tar.gz', 'pass'],
+      ['reference:baseimage', 'pass'],
+    ]);
+    for (const check of report.checks)
+      expect(Object.keys(check)).toEqual(['id', 'status', 'detail']);
+  });
+
+  it.each<[string, Record<string, string | string[] | null>, string[]]>([
+    [
+      'plaintext record, no key',
+      { '--record': 'plain', '--signature': 'plainSig', '--key': null },
+      [],
+    ],
+    [
+      'protected key with --passphrase-file',
+      { '--key': 'protectedKey' },
+      ['--passphrase-file', 'passphrase'],
+    ],
+    ['no contract, no reference', { '--contract': null, '--reference': null }, []],
+    ['encryption-free chain bundle (PEM bundle as --chain)', { '--chain': 'bundle' }, []],
+    ['--no-crl without CRLs (visible skip)', { '--crl': null }, ['--no-crl']],
+  ])('%s', async (_name, raw, extra) => {
+    const resolve = (value: string | string[] | null) => {
+      if (value === 'plain') return paths.plainRecord;
+      if (value === 'plainSig') return paths.plainSignature;
+      if (value === 'protectedKey') return paths.protectedKey;
+      if (value === 'bundle') {
+        const bundle = join(dir, 'chain-bundle.pem');
+        writeFileSync(bundle, pki.pem.intermediate + pki.pem.root);
+        return bundle;
+      }
+      return value;
+    };
+    const overrides = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, resolve(v)]));
+    const args = [
+      ...verifyArgs(overrides),
+      ...extra.map((e) => (e === 'passphrase' ? paths.passphrase : e)),
+    ];
+    const { result, report } = await runJson(args);
+    expect(result.code, result.stderr).toBe(0);
+    expect(report.ok).toBe(true);
+    if (extra.includes('--no-crl')) {
+      expect(statusOf(report, 'crl')).toBe('skip');
+      expect(report.checks.find((check) => check.id === 'crl')!.detail).toContain('--no-crl');
+    }
+  });
+
+  it('a self-signed attestation certificate as its own --root, --no-crl, text output', async () => {
+    const bundle = makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey });
+    const written = writeRecordBundle(join(dir, 'self'), bundle);
+    const result = await runCli([
+      'attestation',
+      'verify',
+      ...AT,
+      '--record',
+      written.record,
+      '--signature',
+      written.signature,
+      '--cert',
+      files.selfSigned,
+      '--root',
+      files.selfSigned,
+      '--no-crl',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^record 25\.11\.0: .*se-checksums\.txt \(\d+ bytes, 7 hash lines\)$/m,
+    );
+    expect(result.stdout).toMatch(/^PASS signature: /m);
+    expect(result.stdout).toMatch(/^PASS chain: .*itself a given trust anchor$/m);
+    expect(result.stdout).toMatch(/^SKIP crl: /m);
+    expect(result.stdout).toMatch(/^verdict: OK/m);
+  });
+
+  it('shows record lines it does not recognise instead of dropping them', async () => {
+    const record = Buffer.from(
+      `25.11.0\nMachine Type/Plant/Serial: 1/2/3\na line from a future image\n${'ab'.repeat(32)} baseimage`,
+    );
+    const recordPath = join(dir, 'odd-record.txt');
+    const signaturePath = join(dir, 'odd-signature.bin');
+    writeFileSync(recordPath, record);
+    writeFileSync(signaturePath, signRecord(record, pki.leafKey));
+    const result = await runCli([
+      'attestation',
+      'verify',
+      ...AT,
+      '--record',
+      recordPath,
+      '--signature',
+      signaturePath,
+      '--cert',
+      files.attestation,
+      '--chain',
+      files.intermediate,
+      '--root',
+      files.root,
+      '--crl',
+      files.rootCrl,
+      '--crl',
+      files.intermediateCrl,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('line 3 (not recognised, kept): a line from a future image');
+  });
+});
+
+describe('hpvs-ctl attestation verify: the tamper matrix', () => {
+  const flipByte = (bytes: Buffer) => {
+    const copy = Buffer.from(bytes);
+    copy[20] ^= 0x01;
+    return copy;
+  };
+  const cases: [string, string, () => Record<string, string | string[] | null>][] = [
+    [
+      'a byte flipped in the record',
+      'signature',
+      () => ({
+        '--record': tampered('flipped.txt', flipByte, paths.plainRecord),
+        '--signature': paths.plainSignature,
+        '--key': null,
+      }),
+    ],
+    [
+      'a different signature',
+      'signature',
+      () => ({
+        '--signature': tampered(
+          'other-sig.bin',
+          () => signRecord(Buffer.from('another record'), pki.leafKey),
+          paths.encSignature,
+        ),
+      }),
+    ],
+    [
+      'the wrong attestation certificate',
+      'signature',
+      () => ({ '--cert': files.otherAttestation }),
+    ],
+    ['a revoked leaf', 'crl', () => ({ '--cert': files.revoked })],
+    [
+      'a forged CRL',
+      'crl',
+      () => ({ '--cert': files.revoked, '--crl': [files.rootCrl, files.forgedIntermediateCrl] }),
+    ],
+    ['an expired CRL', 'crl', () => ({ '--crl': [files.rootCrl, files.expiredIntermediateCrl] })],
+    ['an expired leaf', 'validity', () => ({ '--cert': files.expired })],
+    ['a not-yet-valid leaf', 'validity', () => ({ '--cert': files.notYetValid })],
+    [
+      'a broken chain (wrong intermediate)',
+      'chain',
+      () => ({ '--chain': files.wrongIntermediate }),
+    ],
+    [
+      'a contract differing in one byte',
+      'contract:user-data',
+      () => ({
+        '--contract': tampered(
+          'user-data-1byte.yaml',
+          () => Buffer.from(sampleUserData({ comment: 'deployed by the test suitE' })),
+          paths.userData,
+        ),
+      }),
+    ],
+    [
+      'a contract:env mismatch',
+      'contract:env',
+      () => ({
+        '--contract': tampered(
+          'user-data-env.yaml',
+          () => Buffer.from(sampleUserData({ env: 'hyper-protect-basic.ZW52.b3RoZXI=' })),
+          paths.userData,
+        ),
+      }),
+    ],
+    [
+      'a reference value mismatch',
+      'reference:root.tar.gz',
+      () => ({
+        '--reference': tampered(
+          'reference-bad.txt',
+          (b) => Buffer.from(b.toString().replace('b15f', 'b15e')),
+          paths.reference,
+        ),
+      }),
+    ],
+  ];
+  it.each(cases)('%s fails the %s check', async (_name, id, overrides) => {
+    const { result, report } = await runJson(verifyArgs(overrides()));
+    expect(result.code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(statusOf(report, id), JSON.stringify(report.checks, null, 1)).toBe('fail');
+    const failed = report.checks
+      .filter((check) => check.status === 'fail')
+      .map((check) => check.id);
+    if (id === 'contract:env') {
+      expect(failed).toEqual(['contract:user-data', 'contract:env']);
+    } else {
+      expect(failed).toEqual([id]);
+    }
+  });
+
+  it('names the revoked certificate, its serial, the date and the CRL issuer', async () => {
+    const result = await runCli(verifyArgs({ '--cert': files.revoked }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^FAIL crl: attestation certificate CN=test revoked attestation, O=hpvs-ctl tests \(serial 1003\) was revoked on 2026-05-01T00:00:00Z by the CRL of CN=hpvs-ctl Test Intermediate CA, O=hpvs-ctl tests$/m,
+    );
+    expect(result.stdout).toMatch(/^verdict: FAILED \(1 of 12 checks failed\)$/m);
+  });
+
+  it('a missing CRL fails unless --no-crl', async () => {
+    const { result, report } = await runJson(verifyArgs({ '--crl': files.rootCrl }));
+    expect(result.code).toBe(1);
+    expect(statusOf(report, 'crl')).toBe('fail');
+  });
+});
+
+describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () => {
+  it.each<[string, () => Record<string, string | string[] | null>, RegExp]>([
+    [
+      'a malformed record',
+      () => ({
+        '--record': tampered('garbage.txt', () => Buffer.from('hello world\n'), paths.plainRecord),
+        '--key': null,
+      }),
+      /expected the image version/,
+    ],
+    ['a non-PEM certificate', () => ({ '--cert': paths.reference }), /not a certificate/],
+    [
+      'a truncated signature',
+      () => ({
+        '--signature': tampered('short.bin', (b) => b.subarray(0, 100), paths.encSignature),
+      }),
+      /100 bytes, but a signature by the 2048-bit key .* has 256/,
+    ],
+    [
+      'the wrong private key',
+      () => ({ '--key': files.otherLeafKey }),
+      /decryption failed: the data is corrupted or was not encrypted for this key/,
+    ],
+    [
+      'an encrypted record without --key',
+      () => ({ '--key': null }),
+      /is encrypted: give the auditor's private key with --key/,
+    ],
+    [
+      'a corrupted token',
+      () => ({
+        '--record': tampered(
+          'bad.enc',
+          (b) => Buffer.from(b.toString().replace(/\.[^.]+$/, '.!!!')),
+          paths.encRecord,
+        ),
+      }),
+      /not valid base64/,
+    ],
+    ['a missing file', () => ({ '--crl': join(dir, 'nope.crl') }), /nope\.crl: CRL file not found/],
+    [
+      'a bad reference file',
+      () => ({ '--reference': paths.userData }),
+      /expected "<64 hex sha256> <name>"/,
+    ],
+  ])('%s', async (_name, overrides, message) => {
+    const result = await runCli(verifyArgs(overrides()));
+    expect(result.code, result.stderr).toBe(result.stderr.includes('--key') ? 2 : 1);
+    expect(isOneLineError(result.stderr), result.stderr).toBe(true);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('usage errors exit 2: no --record, a bad --at', async () => {
+    const noRecord = await runCli(['attestation', 'verify', '--cert', files.attestation]);
+    expect(noRecord.code).toBe(2);
+    const badAt = await runCli(verifyArgs({ '--at': 'yesterday' }));
+    expect(badAt.code).toBe(2);
+    expect(badAt.stderr).toMatch(/--at "yesterday"/);
+  });
+});
+
+describe('hpvs-ctl attestation decrypt', () => {
+  it('writes the exact record bytes (no final newline added), to stdout or --out', async () => {
+    const expected = makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }).record;
+    const stdout = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      paths.encRecord,
+      '--key',
+      paths.auditorKey,
+    ]);
+    expect(stdout.code).toBe(0);
+    expect(stdout.stdoutBytes.equals(expected)).toBe(true);
+    const out = join(dir, 'decrypted.txt');
+    const written = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      paths.encRecord,
+      '--key',
+      paths.protectedKey,
+      '--passphrase-file',
+      paths.passphrase,
+      '--out',
+      out,
+    ]);
+    expect(written.code).toBe(0);
+    expect(readFileSync(out).equals(expected)).toBe(true);
+  });
+
+  it('refuses the wrong key and a plaintext record with one line', async () => {
+    const wrong = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      paths.encRecord,
+      '--key',
+      files.leafKey,
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(isOneLineError(wrong.stderr)).toBe(true);
+    const plain = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      paths.plainRecord,
+      '--key',
+      paths.auditorKey,
+    ]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/already plaintext/);
+  });
+});
+
+describe('hpvs-ctl attestation verify --batch', () => {
+  it("verifies every bundle folder, uses each folder's user-data.yaml, prints a table and fails when one bundle fails", async () => {
+    const batch = join(dir, 'batch');
+    const auditorPublic = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyPath = join(dir, 'batch-auditor.pem');
+    writeFileSync(keyPath, exportPrivateKeyPem(auditorPublic.privateKey), { mode: 0o600 });
+    for (let i = 1; i <= 5; i++) {
+      const userData = sampleUserData({ comment: `instance ${i}` });
+      const bundle = makeRecordBundle({
+        userData,
+        attestationKey: pki.leafKey,
+        auditorPublicKey: auditorPublic.publicKey,
+      });
+      writeRecordBundle(join(batch, `instance-${i}`), bundle, userData);
+    }
+    // instance-6: its user-data differs from what the record attests
+    const bundle6 = makeRecordBundle({
+      userData: sampleUserData({ comment: 'instance 6' }),
+      attestationKey: pki.leafKey,
+      auditorPublicKey: auditorPublic.publicKey,
+    });
+    writeRecordBundle(
+      join(batch, 'instance-6'),
+      bundle6,
+      sampleUserData({ comment: 'instance 6!' }),
+    );
+    // instance-7: no signature
+    mkdirSync(join(batch, 'instance-7'));
+    copyFileSync(
+      join(batch, 'instance-1', 'se-checksums.txt.enc'),
+      join(batch, 'instance-7', 'se-checksums.txt.enc'),
+    );
+    const base = [
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--key',
+      keyPath,
+      '--cert',
+      files.attestation,
+      '--chain',
+      files.intermediate,
+      '--root',
+      files.root,
+      '--crl',
+      files.rootCrl,
+      '--crl',
+      files.intermediateCrl,
+      '--reference',
+      paths.reference,
+    ];
+    const text = await runCli(base);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^instance-1 +25\.11\.0 +PASS$/m);
+    expect(text.stdout).toMatch(/^instance-6 +25\.11\.0 +FAIL +FAIL contract:user-data$/m);
+    expect(text.stdout).toMatch(/^instance-7 +- +FAIL +error: .*missing se-signature\.bin$/m);
+    expect(text.stdout).toMatch(/^7 bundles: 5 passed, 2 failed$/m);
+
+    const json = await runCli([...base, '--json']);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      bundles: { bundle: string; ok: boolean; checks: JsonReport['checks'] }[];
+    };
+    expect(report.ok).toBe(false);
+    expect(report.bundles.map((b) => [b.bundle, b.ok])).toEqual([
+      ['instance-1', true],
+      ['instance-2', true],
+      ['instance-3', true],
+      ['instance-4', true],
+      ['instance-5', true],
+      ['instance-6', false],
+      ['instance-7', false],
+    ]);
+    expect(report.bundles[0]!.checks.map((check) => check.id)).toContain('contract:env');
+
+    const passing = join(dir, 'batch-ok');
+    for (const name of ['instance-1', 'instance-2']) {
+      mkdirSync(join(passing, name), { recursive: true });
+      for (const file of ['se-checksums.txt.enc', 'se-signature.bin', 'user-data.yaml']) {
+        copyFileSync(join(batch, name, file), join(passing, name, file));
+      }
+    }
+    const ok = await runCli(base.map((arg) => (arg === batch ? passing : arg)));
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^2 bundles: 2 passed, 0 failed$/m);
+  });
+});
+
+describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKIP_REASON})`, () => {
+  const fixture = (...parts: string[]) => referencePath('fixtures', ...parts);
+
+  it('attestation-25.11.0 verifies with its self-signed certificate, and fails after one appended newline', async () => {
+    const args = (record: string) => [
+      'attestation',
+      'verify',
+      '--record',
+      record,
+      '--signature',
+      fixture('attestation-25.11.0', 'se-signature.bin'),
+      '--cert',
+      fixture('attestation-25.11.0', 'attestation.crt'),
+      '--root',
+      fixture('attestation-25.11.0', 'attestation.crt'),
+      '--json',
+    ];
+    const good = await runCli(args(fixture('attestation-25.11.0', 'se-checksums.txt')));
+    expect(good.code).toBe(0);
+    const withNewline = join(dir, 'se-checksums-newline.txt');
+    writeFileSync(
+      withNewline,
+      Buffer.concat([
+        readFileSync(fixture('attestation-25.11.0', 'se-checksums.txt')),
+        Buffer.from('\n'),
+      ]),
+    );
+    const bad = await runCli(args(withNewline));
+    expect(bad.code).toBe(1);
+    expect(statusOf(JSON.parse(bad.stdout) as JsonReport, 'signature')).toBe('fail');
+  });
+
+  it.each([
+    ['attestation-24.3.3', '24.3.3', 'workload'],
+    ['attestation-25.11.0', '0.0.0', 'contract: workload'],
+  ])('%s .enc decrypts to the %s record', async (name, version, workloadName) => {
+    const result = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      fixture(name, 'se-checksums.txt.enc'),
+      '--key',
+      fixture(name, 'private.pem'),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(version);
+    expect(result.stdout).toMatch(new RegExp(`^[0-9a-f]{64} ${workloadName}$`, 'm'));
+  });
+});
