@@ -7,6 +7,7 @@ import { registerEmulator } from './commands/emulator.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
+import { programExamples } from './commands/help-examples.js';
 import { exitCodeFor, HpvsError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({ sortSubcommands: false });
+  program.addHelpText('after', () => programExamples(program));
   registerEncrypt(program);
   registerDecrypt(program);
   registerArchive(program);

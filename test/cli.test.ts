@@ -41,11 +41,12 @@ describe('hpvs-ctl (global behaviour)', () => {
     }
   });
 
-  it('--help lists the commands and exits 0', async () => {
+  it('--help lists the commands with an example of each and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
     for (const name of ['encrypt', 'decrypt', 'archive']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+      expect(result.stdout).toMatch(new RegExp(`^  \\$ hpvs-ctl ${name} `, 'm'));
     }
   });
 
