@@ -1,3 +1,341 @@
-// Placeholder until the runtime emulator lands: `npm run demo` will then boot a sample
-// contract locally. Exits 0 so `npm ci && npm run demo` already works as a set-up check.
-console.log('demo arrives with the emulator');
+// `npm run demo`: the whole HPVS story on this machine, narrated, with the built CLI only.
+// The runtime is hpvs-ctl's emulator; everything runs in a temporary folder that is removed at
+// the end (pass --keep to keep it). No network beyond 127.0.0.1.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'bin', 'hpvs-ctl.js');
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'hpvs-demo-'));
+const started = Date.now();
+const summary = [];
+let logServer;
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const bold = (text) => paint('1', text);
+const dim = (text) => paint('2', text);
+const green = (text) => paint('32', text);
+const red = (text) => paint('31', text);
+
+function chapter(persona, text) {
+  console.log(`\n${bold(`== ${persona}`)} ${text}`);
+}
+
+function say(text) {
+  console.log(`   ${text}`);
+}
+
+/** Runs the CLI in the work folder, shows the command, and fails the demo on a non-zero exit. */
+function hpvs(args, { show = 3, expectExit = 0, input } = {}) {
+  console.log(dim(`   $ hpvs-ctl ${args.join(' ')}`));
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: work,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n').filter(Boolean);
+  for (const line of lines.slice(0, show)) console.log(dim(`     ${line}`));
+  if (lines.length > show && show > 0)
+    console.log(dim(`     ... (${lines.length - show} more lines)`));
+  if (result.status !== expectExit) {
+    throw new Error(`hpvs-ctl ${args[0]} exited ${result.status}:\n${lines.join('\n')}`);
+  }
+  return result.stdout;
+}
+
+function secretFile(path, length = 24) {
+  // seeds from the runtime's allowed characters, never shown
+  writeFileSync(path, randomBytes(length).toString('hex'), { mode: 0o600 });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startLogServer(port) {
+  const args = [
+    cli,
+    'emulator',
+    'log-server',
+    '--port',
+    String(port),
+    '--ca',
+    'deployer/syslog/ca.crt',
+    '--cert',
+    'deployer/syslog/server.crt',
+    '--key',
+    'deployer/syslog/server-key.pem',
+    '--out',
+    'received.log',
+  ];
+  console.log(dim(`   $ hpvs-ctl ${args.slice(1).join(' ')} &`));
+  const child = spawn(process.execPath, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    let ready = false;
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (!ready && stderr.includes('listening on')) {
+        ready = true;
+        console.log(dim(`     ${stderr.trim().split('\n')[0]}`));
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`log server exited ${code}: ${stderr}`)));
+  });
+}
+
+async function stopLogServer() {
+  if (!logServer || logServer.exitCode !== null) return;
+  const exited = new Promise((resolve) => logServer.once('exit', resolve));
+  logServer.kill('SIGTERM');
+  await exited;
+}
+
+async function main() {
+  console.log(bold('hpvs-ctl demo: one HPVS deployment, end to end, on this machine'));
+  console.log(dim(`work folder: ${work}`));
+  for (const dir of ['provider', 'auditor', 'deployer'])
+    mkdirSync(join(work, dir), { mode: 0o700 });
+
+  chapter('Runtime', 'the emulator creates its identity, as IBM does per image version');
+  hpvs(['emulator', 'init', '--state', 'hpcr'], { show: 3 });
+  say('providers and deployers receive hpcr/public/encrypt.crt; auditors the chain and CRLs');
+  summary.push(['emulated HPCR identity (RSA-4096, sha512, CRLs)', 'hpcr/public/']);
+
+  chapter('Workload Provider', 'archives the compose app and encrypts the workload section');
+  secretFile(join(work, 'provider', 'workload.seed'));
+  hpvs([
+    'workload',
+    '--compose',
+    join(root, 'templates', 'compose'),
+    '--volume',
+    'data',
+    '--mount',
+    '/mnt/data',
+    '--seed-file',
+    'provider/workload.seed',
+    '--env',
+    'GREETING=hello from the demo',
+    '--cert',
+    'hpcr/public/encrypt.crt',
+    '--out',
+    'provider/workload.enc',
+  ]);
+  say(
+    `hands over only provider/workload.enc (${readFileSync(join(work, 'provider/workload.enc')).length} bytes, encrypted)`,
+  );
+  summary.push(['workload: compose archive + volume seed, encrypted', 'provider/workload.enc']);
+
+  chapter('Auditor', 'generates the attestation key pair');
+  hpvs(['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation'], { show: 2 });
+
+  chapter('Workload Deployer', 'makes syslog TLS certificates, builds env, assembles and signs');
+  const port = await freePort();
+  hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'deployer/syslog'], { show: 0 });
+  say('deployer/syslog: ca.crt, server.crt, server-key.pem, client.crt, client-key.pem');
+  hpvs(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing'], { show: 0 });
+  secretFile(join(work, 'deployer', 'env.seed'));
+  hpvs(
+    [
+      'env',
+      '--syslog-host',
+      '127.0.0.1',
+      '--syslog-port',
+      String(port),
+      '--syslog-ca',
+      'deployer/syslog/ca.crt',
+      '--syslog-cert',
+      'deployer/syslog/client.crt',
+      '--syslog-key',
+      'deployer/syslog/client-key.pem',
+      '--volume',
+      'data',
+      '--seed-file',
+      'deployer/env.seed',
+      '--env',
+      'STAGE=demo',
+      '--out',
+      'deployer/env.yaml',
+    ],
+    { show: 0 },
+  );
+  hpvs(
+    [
+      'contract',
+      '--workload',
+      'provider/workload.enc',
+      '--env',
+      'deployer/env.yaml',
+      '--attestation-key',
+      'auditor/attestation-public.pem',
+      '--cert',
+      'hpcr/public/encrypt.crt',
+      '--sign-key',
+      'deployer/signing-private.pem',
+      '--out',
+      'user-data.yaml',
+    ],
+    { show: 2 },
+  );
+  hpvs(['validate', 'user-data.yaml'], { show: 2 });
+  summary.push(['user-data.yaml: encrypted env, attestation key, signed', 'user-data.yaml']);
+
+  chapter('Workload Deployer', 'starts a TLS syslog receiver that requires client certificates');
+  logServer = await startLogServer(port);
+
+  chapter('Runtime', 'boots the contract with a LUKS2 data volume');
+  const console1 = hpvs(
+    [
+      'emulator',
+      'boot',
+      'user-data.yaml',
+      '--state',
+      'hpcr',
+      '--volume-image',
+      'data.img',
+      '--fast-kdf',
+      '--out-dir',
+      'instance',
+    ],
+    { show: 0 },
+  );
+  for (const line of console1.trimEnd().split('\n')) {
+    console.log(
+      `     ${/HPL\d{5}E/.test(line) ? red(line) : /HPL\d{5}I/.test(line) ? green(line) : dim(line)}`,
+    );
+  }
+  summary.push(['boot: services succeeded (HPL10001I)', 'instance/var/log/hpcr-console.log']);
+
+  chapter('Runtime', 'a second boot reopens the same LUKS2 volume with the two seeds');
+  const console2 = hpvs(
+    [
+      'emulator',
+      'boot',
+      'user-data.yaml',
+      '--state',
+      'hpcr',
+      '--volume-image',
+      'data.img',
+      '--out-dir',
+      'instance2',
+    ],
+    { show: 0 },
+  );
+  for (const line of console2
+    .split('\n')
+    .filter((l) => /volume data|HPL07003I|HPL10001I/.test(l))) {
+    console.log(`     ${/HPL/.test(line) ? green(line) : dim(line)}`);
+  }
+  summary.push(['second boot: LUKS2 volume reopened with the seeds', 'data.img']);
+
+  chapter('Attacker', 'changes one character of the signed contract; the runtime refuses it');
+  const text = readFileSync(join(work, 'user-data.yaml'), 'utf8');
+  const tampered = text.replace(
+    /^(envWorkloadSignature: \S{20})(\S)/m,
+    (_m, head, c) => head + (c === 'A' ? 'B' : 'A'),
+  );
+  writeFileSync(join(work, 'user-data-tampered.yaml'), tampered);
+  const console3 = hpvs(
+    ['emulator', 'boot', 'user-data-tampered.yaml', '--state', 'hpcr', '--out-dir', 'instance3'],
+    { show: 0, expectExit: 1 },
+  );
+  for (const line of console3.split('\n').filter((l) => /HPL\d{5}E/.test(l)))
+    console.log(`     ${red(line)}`);
+  summary.push(['tampered contract refused (HPL12001E, HPL10000E)', 'exit 1']);
+
+  const deadline = Date.now() + 5000;
+  let received = '';
+  while (Date.now() < deadline && (received.match(/HPL10000E/g) ?? []).length < 1) {
+    try {
+      received = readFileSync(join(work, 'received.log'), 'utf8');
+    } catch {
+      // not created before the first message
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stopLogServer();
+  const messages = received.trimEnd().split('\n').filter(Boolean);
+  if (!received.includes('HPL10001I'))
+    throw new Error('the log server did not receive the boot log');
+  say(
+    `the deployer's log server received ${messages.length} RFC 5424 messages over mutual TLS from the three boots, e.g.:`,
+  );
+  console.log(dim(`     ${messages.find((m) => m.includes('HPL01010I'))}`));
+  summary.push([
+    `logs: ${messages.length} messages at the deployer's syslog receiver`,
+    'received.log',
+  ]);
+
+  chapter(
+    'Auditor',
+    'verifies the attestation record: decryption, signature, chain, CRLs, contract',
+  );
+  const record = 'instance/var/hyperprotect';
+  hpvs(
+    [
+      'attestation',
+      'verify',
+      '--record',
+      `${record}/se-checksums.txt.enc`,
+      '--key',
+      'auditor/attestation-private.pem',
+      '--signature',
+      `${record}/se-signature.bin`,
+      '--cert',
+      'hpcr/public/attestation.crt',
+      '--chain',
+      'hpcr/public/intermediate.crt',
+      '--root',
+      'hpcr/public/root.crt',
+      '--crl',
+      'hpcr/public/intermediate.crl',
+      '--crl',
+      'hpcr/public/root.crl',
+      '--contract',
+      'user-data.yaml',
+      '--reference',
+      'hpcr/public/reference.txt',
+    ],
+    { show: 20 },
+  );
+  summary.push(['attestation: verified against chain, CRLs, contract, reference', `${record}/`]);
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
+  const width = Math.max(...summary.map(([what]) => what.length));
+  for (const [what, where] of summary)
+    console.log(`  ${green('ok')}  ${what.padEnd(width)}  ${dim(where)}`);
+  console.log(
+    dim(
+      keep
+        ? `\nfiles kept in ${work}`
+        : '\n(the work folder is removed; node scripts/demo.mjs --keep keeps it)',
+    ),
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\n${red('demo failed:')} ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  await stopLogServer();
+  if (!keep) rmSync(work, { recursive: true, force: true });
+}
