@@ -36,6 +36,8 @@ export interface AssembledContract {
   /** The user-data.yaml text. */
   text: string;
   signature?: string;
+  /** Sections written in plaintext; they may hold seeds and keys. */
+  plaintextSections: string[];
   warnings: string[];
 }
 
@@ -132,7 +134,10 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
       );
     }
   }
-  if (!options.signing) return { text, warnings };
+  const plaintextSections = [sealedWorkload, sealedEnv]
+    .filter((section) => section.form !== 'token')
+    .map((section) => section.key);
+  if (!options.signing) return { text, plaintextSections, warnings };
   if (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token') {
     warnings.push(
       'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
@@ -143,7 +148,12 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
     parsed.sections.get('env')!.value,
     options.signing.privateKey,
   );
-  return { text: `${text}envWorkloadSignature: ${signature}\n`, signature, warnings };
+  return {
+    text: `${text}envWorkloadSignature: ${signature}\n`,
+    signature,
+    plaintextSections,
+    warnings,
+  };
 }
 
 function readAttestationKey(

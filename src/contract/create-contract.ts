@@ -42,6 +42,8 @@ export interface CreatedContract {
   signingCertificate?: string;
   /** Validation warnings and notes about the plaintext sections. */
   problems: ContractProblem[];
+  /** Sections written in plaintext; they may hold seeds and keys. */
+  plaintextSections: string[];
   warnings: string[];
 }
 
@@ -85,6 +87,7 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
     text: assembled.text,
     ...(signingCertificate ? { signingCertificate } : {}),
     problems,
+    plaintextSections: assembled.plaintextSections,
     warnings: assembled.warnings,
   };
 }

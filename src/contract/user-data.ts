@@ -128,7 +128,7 @@ function makeSection(
       ...base,
       form: 'mapping',
       value: mappingText(context.text, node),
-      data: node.toJSON(),
+      data: node.toJS(context.doc) as unknown,
     };
   }
   if (isScalar(node) && typeof node.value === 'string') {
@@ -139,7 +139,7 @@ function makeSection(
       data: node.value,
     };
   }
-  const data = node === null ? null : (node.toJSON() as unknown);
+  const data = node === null ? null : (node.toJS(context.doc) as unknown);
   return { ...base, form: 'other', value: data === null ? '' : String(data), data };
 }
 
