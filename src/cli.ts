@@ -5,6 +5,7 @@ import { registerCerts } from './commands/certs.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEncrypt } from './commands/encrypt.js';
+import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerEmulator(program);
   registerInspect(program);
+  registerInit(program);
   registerAttestation(program);
   return program;
 }

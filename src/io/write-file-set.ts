@@ -1,10 +1,10 @@
 import { lstat, mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HpvsError } from '../errors.js';
 import { writeFileAtomic } from './write-output.js';
 
 export interface OutputFile {
-  /** File name inside the output folder. */
+  /** File name inside the output folder, possibly below a subfolder: `tls/ca.crt`. */
   name: string;
   data: string | Uint8Array;
   /** 0o600 for private keys and anything else secret. */
@@ -45,6 +45,8 @@ export async function writeFileSet(
   try {
     for (const [index, file] of files.entries()) {
       const path = paths[index]!;
+      // a name may hold a subfolder ("syslog-tls/ca.crt"); it holds keys too, so 0700
+      if (file.name.includes('/')) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await writeFileAtomic(path, file.data, file.mode === undefined ? {} : { mode: file.mode });
       written.push(path);
     }
@@ -52,7 +54,15 @@ export async function writeFileSet(
     // With --force an earlier file may have replaced an old one; removing it still leaves no
     // mixed set (half old, half new) behind.
     await Promise.all(written.map((path) => unlink(path).catch(() => undefined)));
-    throw error;
+    if (error instanceof HpvsError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new HpvsError(
+      'OUTPUT_FAILED',
+      `${dir}: cannot create a folder for the output (${code})`,
+      {
+        cause: error,
+      },
+    );
   }
   return written;
 }

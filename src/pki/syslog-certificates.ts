@@ -40,6 +40,11 @@ const DNS_NAME =
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** True for a DNS host name (not an IP address): what a certificate's dNSName may hold. */
+export function isDnsName(name: string): boolean {
+  return DNS_NAME.test(name) && isIP(name) === 0;
+}
+
 export function assertSyslogHost(params: {
   hostname?: string | undefined;
   ip?: string | undefined;
@@ -50,10 +55,7 @@ export function assertSyslogHost(params: {
       'give the syslog server name with --hostname NAME or its address with --ip ADDR',
     );
   }
-  if (
-    params.hostname !== undefined &&
-    (!DNS_NAME.test(params.hostname) || isIP(params.hostname) !== 0)
-  ) {
+  if (params.hostname !== undefined && !isDnsName(params.hostname)) {
     throw new HpvsError(
       'USAGE',
       `invalid --hostname "${params.hostname}": expected a DNS name like logs.example.com (use --ip for an address)`,

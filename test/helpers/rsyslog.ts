@@ -166,15 +166,21 @@ function sleep(ms: number): Promise<void> {
 export interface TlsSendResult {
   /** The TLS handshake completed from the client's side. */
   connected: boolean;
-  /** The error the connection ended with (a TLS alert when the server refused the client). */
+  /** With `keepOpen`: the server closed the connection (it refused the client). */
+  closedByServer?: boolean;
+  /** The error the connection ended with, if any (a TLS alert or a reset). */
   error?: Error;
 }
 
 /**
- * Sends syslog messages (octet-counted framing, RFC 6587) over TLS with a client certificate,
- * then waits for the server to close or refuse the connection. With TLS 1.3 the server checks
- * the client certificate after the client considers the handshake done, so a refusal shows up
- * as an error while waiting, not as a failed connect.
+ * Sends syslog messages (octet-counted framing, RFC 6587) over TLS with a client certificate.
+ * By default the client half-closes after writing and resolves when the connection is closed.
+ * With `keepOpen` it never closes its side and resolves only when the server closes the
+ * connection, which is how rsyslog refuses a client whose certificate it rejects: with TLS 1.3
+ * the server checks the client certificate after the client considers the handshake done, and
+ * it may or may not send an alert first, so the close is the one reliable sign. A server that
+ * accepted the client would keep the connection open; after `timeoutMs` the client gives up
+ * and reports `closedByServer: false`.
  */
 export function sendSyslogOverTls(params: {
   port: number;
@@ -183,9 +189,12 @@ export function sendSyslogOverTls(params: {
   key: string | Buffer;
   messages: string[];
   servername?: string;
+  keepOpen?: boolean;
+  timeoutMs?: number;
 }): Promise<TlsSendResult> {
   return new Promise((resolve) => {
     let connected = false;
+    let gaveUp = false;
     const socket = connectTls({
       host: '127.0.0.1',
       port: params.port,
@@ -196,19 +205,30 @@ export function sendSyslogOverTls(params: {
       // `servername` for a DNS name
       ...(params.servername === undefined ? {} : { servername: params.servername }),
     });
+    const timer = params.keepOpen
+      ? setTimeout(() => {
+          gaveUp = true;
+          socket.destroy();
+        }, params.timeoutMs ?? 10_000)
+      : undefined;
     let failure: Error | undefined;
     socket.once('secureConnect', () => {
       connected = true;
       const frames = params.messages
         .map((message) => `${Buffer.byteLength(message)} ${message}`)
         .join('');
-      // half-close after writing; the server answers by closing, or with an alert
-      socket.end(frames);
+      if (params.keepOpen) socket.write(frames);
+      else socket.end(frames);
     });
     socket.on('data', () => undefined);
     socket.once('error', (error) => (failure = error));
-    socket.once('close', () =>
-      resolve(failure === undefined ? { connected } : { connected, error: failure }),
-    );
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve({
+        connected,
+        ...(params.keepOpen ? { closedByServer: !gaveUp } : {}),
+        ...(failure === undefined ? {} : { error: failure }),
+      });
+    });
   });
 }
