@@ -66,10 +66,34 @@ function workerUrl(): URL | undefined {
   return undefined;
 }
 
+/**
+ * Threads for a batch, started before the shared material is ready so that their start-up
+ * overlaps the chain check and key loading on the main thread. `verifyBatch` hands them the
+ * material once and then the bundles.
+ */
+export interface BatchThreads {
+  workers: Worker[];
+}
+
+export function startBatchThreads(
+  bundleCount: number,
+  threads = availableParallelism(),
+): BatchThreads {
+  const url = workerUrl();
+  const count = Math.min(threads, bundleCount);
+  // from source (tests) or for one bundle a thread costs more than it saves
+  if (url === undefined || count <= 1) return { workers: [] };
+  return { workers: Array.from({ length: count }, () => new Worker(url)) };
+}
+
+export function stopBatchThreads(threads: BatchThreads): void {
+  for (const worker of threads.workers) void worker.terminate();
+}
+
 export async function verifyBatch(
   bundles: readonly BatchBundle[],
   shared: BatchShared,
-  threads = availableParallelism(),
+  threads: BatchThreads = startBatchThreads(bundles.length),
 ): Promise<BundleResult[]> {
   const outcomes: Omit<BundleOutcome, 'index'>[] = new Array(bundles.length);
   const jobs: BundleJob[] = [];
@@ -77,10 +101,7 @@ export async function verifyBatch(
     if (bundle.files === undefined) outcomes[index] = errorOutcome(bundle.error);
     else jobs.push({ index, files: bundle.files });
   }
-  const url = workerUrl();
-  const count = Math.min(threads, jobs.length);
-  if (url === undefined || count <= 1) {
-    // running from source (tests) or a single bundle: a thread would cost more than it saves
+  if (threads.workers.length === 0) {
     for (const job of jobs) {
       try {
         const report = await verifyAttestation(shared.certificate, job.files, shared.options);
@@ -90,44 +111,49 @@ export async function verifyBatch(
       }
     }
   } else {
-    await runWorkers(url, count, jobs, shared, outcomes);
+    await runWorkers(threads.workers, jobs, shared, outcomes);
   }
   return bundles.map((bundle, index) => ({ name: bundle.name, ...outcomes[index]! }));
 }
 
+/** Two jobs in flight per thread, so a thread never waits for the main thread between jobs. */
+const IN_FLIGHT = 2;
+
 function runWorkers(
-  url: URL,
-  count: number,
+  workers: Worker[],
   jobs: BundleJob[],
   shared: BatchShared,
   outcomes: Omit<BundleOutcome, 'index'>[],
 ): Promise<void> {
   let next = 0;
-  let running = count;
-  const workers: Worker[] = [];
+  let done = 0;
   return new Promise((resolve, reject) => {
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(url, { workerData: shared });
-      workers.push(worker);
+    if (jobs.length === 0) {
+      stopBatchThreads({ workers });
+      resolve();
+      return;
+    }
+    for (const worker of workers) {
       const feed = () => {
         const job = jobs[next++];
-        if (job === undefined) {
-          void worker.terminate();
-          if (--running === 0) resolve();
-          return;
-        }
-        worker.postMessage(job);
+        if (job !== undefined) worker.postMessage({ job });
       };
       worker.on('message', (outcome: BundleOutcome) => {
         const { index, ...rest } = outcome;
         outcomes[index] = rest;
-        feed();
+        if (++done === jobs.length) {
+          stopBatchThreads({ workers });
+          resolve();
+        } else {
+          feed();
+        }
       });
       worker.on('error', (error) => {
-        for (const other of workers) void other.terminate();
+        stopBatchThreads({ workers });
         reject(error);
       });
-      feed();
+      worker.postMessage({ shared });
+      for (let i = 0; i < IN_FLIGHT; i++) feed();
     }
   });
 }

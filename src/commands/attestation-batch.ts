@@ -3,22 +3,39 @@ import { readRecordBundles } from '../io/read-record-bundles.js';
 import { writeStdout } from '../io/write-output.js';
 import type { SourcedBytes } from '../attestation/verify-record.js';
 
+export interface PendingBatch {
+  /** Verifies the bundles, prints the table (or JSON) and returns the exit status. */
+  finish(shared: BatchShared, contract: SourcedBytes | undefined, json: boolean): Promise<number>;
+  /** Stops the threads when the command fails before `finish`. */
+  abandon(): void;
+}
+
 /**
- * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores and
- * prints a table (or JSON). Returns the exit status: 1 when any bundle fails.
+ * `attestation verify --batch DIR`: reads every bundle folder and starts the threads at once,
+ * so that they get ready while the caller loads keys and checks the certificate chain.
  */
-export async function runBatch(
-  dir: string,
+export async function startBatch(dir: string): Promise<PendingBatch> {
+  const { startBatchThreads, stopBatchThreads, verifyBatch } =
+    await import('../attestation/verify-batch.js');
+  const bundles = await readRecordBundles(dir);
+  const threads = startBatchThreads(bundles.filter((bundle) => bundle.files).length);
+  return {
+    abandon: () => stopBatchThreads(threads),
+    finish: async (shared, contract, json) => {
+      for (const bundle of bundles) {
+        if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
+      }
+      const results = await verifyBatch(bundles, shared, threads);
+      return report(results, shared, json);
+    },
+  };
+}
+
+async function report(
+  results: readonly BundleResult[],
   shared: BatchShared,
-  contract: SourcedBytes | undefined,
   json: boolean,
 ): Promise<number> {
-  const { verifyBatch } = await import('../attestation/verify-batch.js');
-  const bundles = await readRecordBundles(dir);
-  for (const bundle of bundles) {
-    if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
-  }
-  const results = await verifyBatch(bundles, shared);
   const ok = results.every((result) => result.ok);
   if (json) {
     const out = results.map((result) => ({

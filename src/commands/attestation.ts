@@ -95,60 +95,71 @@ function registerAttestationVerify(attestation: Command): void {
         throw new HpvsError('USAGE', '--passphrase-file needs --key');
       }
       const at = parseAt(options.at, new Date());
-      const [{ verifyAttestation }, { parseReferenceValues }, { checkCertificate }] =
-        await Promise.all([
-          import('../attestation/verify-attestation.js'),
+      const prepare = async () => {
+        const [{ parseReferenceValues }, { checkCertificate }] = await Promise.all([
           import('../attestation/reference-values.js'),
           import('../pki/check-certificate.js'),
         ]);
-      const auditorKey =
-        options.key === undefined
-          ? undefined
-          : await loadPrivateKey(options.key, options.passphraseFile);
-      const reference =
-        options.reference === undefined
-          ? undefined
-          : {
-              values: parseReferenceValues(
-                await readInput(options.reference, 'reference'),
-                options.reference,
-              ),
-              source: options.reference,
-            };
-      const contract =
-        options.contract === undefined ? undefined : await sourced(options.contract, 'contract');
-      const checked = await checkCertificate({
-        certificate: await sourced(options.cert, 'attestation certificate'),
-        role: 'attestation certificate',
-        chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
-        roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
-        crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
-        at,
-        allowMissingCrl: options.crl === false,
-      });
-      const certificate = {
-        publicKey: checked.publicKey,
-        source: checked.source,
-        checks: checked.chain.checks,
+        const auditorKey =
+          options.key === undefined
+            ? undefined
+            : await loadPrivateKey(options.key, options.passphraseFile);
+        const reference =
+          options.reference === undefined
+            ? undefined
+            : {
+                values: parseReferenceValues(
+                  await readInput(options.reference, 'reference'),
+                  options.reference,
+                ),
+                source: options.reference,
+              };
+        const contract =
+          options.contract === undefined ? undefined : await sourced(options.contract, 'contract');
+        const checked = await checkCertificate({
+          certificate: await sourced(options.cert, 'attestation certificate'),
+          role: 'attestation certificate',
+          chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
+          roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
+          crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
+          at,
+          allowMissingCrl: options.crl === false,
+        });
+        const certificate = {
+          publicKey: checked.publicKey,
+          source: checked.source,
+          checks: checked.chain.checks,
+        };
+        return {
+          certificate,
+          contract,
+          shared: { certificate, options: { auditorKey, reference } },
+        };
       };
       if (options.batch !== undefined) {
-        const { runBatch } = await import('./attestation-batch.js');
-        process.exitCode = await runBatch(
-          options.batch,
-          { certificate, options: { auditorKey, reference } },
-          contract,
-          options.json === true,
-        );
+        const { startBatch } = await import('./attestation-batch.js');
+        const batch = await startBatch(options.batch);
+        try {
+          const { shared, contract } = await prepare();
+          process.exitCode = await batch.finish(shared, contract, options.json === true);
+        } catch (error) {
+          batch.abandon();
+          throw error;
+        }
         return;
       }
+      const [{ verifyAttestation }, { shared, contract }] = await Promise.all([
+        import('../attestation/verify-attestation.js'),
+        prepare(),
+      ]);
       const report = await verifyAttestation(
-        certificate,
+        shared.certificate,
         {
           record: await sourced(options.record!, 'attestation record'),
           signature: await sourced(options.signature!, 'signature'),
           contract,
         },
-        { auditorKey, reference },
+        shared.options,
       );
       if (options.json) {
         await writeStdout(
