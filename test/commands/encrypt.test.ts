@@ -228,6 +228,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
       mkdirSync(dir);
       const out = join(dir, 'section.enc');
       writeFileSync(out, 'old content that is longer than nothing');
+      const oldInode = statSync(out).ino;
       const result = await runCli(['encrypt', paths.section, '--cert', paths.cert, '--out', out]);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
@@ -236,6 +237,8 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
       expect(openWith(paths.certKey, written).toString()).toBe(SECTION);
       expect(readdirSync(dir)).toEqual(['section.enc']);
       expect(statSync(out).mode & 0o777).toBe(0o644);
+      // A new file renamed over the old one, not the old one rewritten in place.
+      expect(statSync(out).ino).not.toBe(oldInode);
     });
 
     it('creates no file, and keeps an existing one, when the command fails', async () => {
