@@ -113,9 +113,23 @@ function makeSection(
   key: string,
   node: Node | null,
   fallback: number,
+  keyOffset?: number,
 ): ContractSection {
-  const positionOf = (path: YamlPath): Position =>
-    linePos(context, nodeStart(deepestNode(node, path)) ?? fallback);
+  // A mapping or list is shown at its key (`syslog:`), a scalar at its value (`port: 99999`).
+  const positionOf = (path: YamlPath): Position => {
+    const target = deepestNode(node, path);
+    if (path.length === 0 && keyOffset !== undefined && (isMap(target) || isSeq(target))) {
+      return linePos(context, keyOffset);
+    }
+    if (path.length > 0 && (isMap(target) || isSeq(target))) {
+      const parent = deepestNode(node, path.slice(0, -1));
+      const last = path[path.length - 1]!;
+      const pair = findPair(parent, last) ?? findPair(parent, String(last));
+      if (pair && pair.value === target)
+        return linePos(context, nodeStart(pair.key as Node) ?? fallback);
+    }
+    return linePos(context, nodeStart(target) ?? fallback);
+  };
   const keyPositionOf = (path: YamlPath, name: string): Position => {
     const parent = deepestNode(node, path);
     const pair = findPair(parent, name);
@@ -176,7 +190,10 @@ export function parseUserData(text: string, source: string): ParsedUserData {
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const keyStart = nodeStart(pair.key as Node) ?? 0;
-    sections.set(key, makeSection(context, key, (pair.value as Node | null) ?? null, keyStart));
+    sections.set(
+      key,
+      makeSection(context, key, (pair.value as Node | null) ?? null, keyStart, keyStart),
+    );
   }
   const keyPosition = (key: string): Position => {
     const pair = findPair(root, key);

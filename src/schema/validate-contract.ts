@@ -168,11 +168,16 @@ function instancePath(pointer: string): YamlPath {
     .map((step) => (/^(0|[1-9][0-9]*)$/.test(step) ? Number(step) : step));
 }
 
+/** Names the type found, never the value: it may be a seed, a password or a key. */
 function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : 'a string'} (${String(value)})`;
+  return typeof value === 'number'
+    ? 'a number'
+    : typeof value === 'boolean'
+      ? 'a boolean'
+      : 'a string';
 }
 
 const TYPE_NAMES: Record<string, string> = {
