@@ -12,12 +12,12 @@ export async function writeArchiveEntries(
   dir: string,
   entries: readonly ArchiveEntry[],
 ): Promise<void> {
+  for (const entry of entries) assertSafeMemberPath(entry.path, dir);
   await mkdir(dir, { recursive: true, mode: 0o755 });
   if ((await readdir(dir)).length > 0) {
     throw new HpvsError('OUTPUT_FAILED', `${dir}: folder is not empty; extract into a new folder`);
   }
   for (const entry of entries) {
-    assertSafeMemberPath(entry.path, dir);
     const path = join(dir, entry.path);
     try {
       if (entry.type === 'directory') {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -189,6 +189,21 @@ describe('extractTgz', () => {
   });
 });
 
+describe('buildTgz', () => {
+  it('refuses unsafe and duplicate member names from its caller', async () => {
+    for (const entries of [
+      [file('../x', 'x')],
+      [file('/x', 'x')],
+      [file('a//b', 'x')],
+      [file('./a', 'x')],
+      [file('', 'x')],
+      [file('a', '1'), { type: 'directory' as const, path: 'a' }],
+    ]) {
+      expect((await rejectedHpvsError(buildTgz(entries))).code).toBe('ARCHIVE_REFUSED');
+    }
+  });
+});
+
 describe('writeArchiveEntries', () => {
   it('writes files, folders and modes into a new folder', async () => {
     const target = join(tempDir(), 'written');
@@ -204,6 +219,15 @@ describe('writeArchiveEntries', () => {
     expect(statSync(join(target, 'run.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(target, 'deep/er/x.txt')).mode & 0o777).toBe(0o644);
     expect(readdirSync(join(target, 'empty'))).toEqual([]);
+  });
+
+  it('refuses entries that would land outside the folder, writing nothing there', async () => {
+    const target = join(tempDir(), 'guarded', 'inner');
+    for (const path of ['../escape.txt', '/tmp/abs.txt', 'a/../../escape.txt']) {
+      const error = await rejectedHpvsError(writeArchiveEntries(target, [file(path, 'x')]));
+      expect(error.code).toBe('ARCHIVE_REFUSED');
+    }
+    expect(existsSync(join(tempDir(), 'guarded'))).toBe(false);
   });
 
   it('refuses a folder that is not empty', async () => {
