@@ -6,10 +6,10 @@
 //   npm run build && node bench/emulator-boot.mjs [boots]      (default 10)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort, startLogServer, stopChild } from '../scripts/lib/log-server-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'hpvs-ctl.js');
@@ -19,15 +19,6 @@ const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-boot-'));
 function hpvs(...args) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`hpvs-ctl ${args[0]}: ${result.stderr}${result.stdout}`);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Milliseconds from spawn to the HPL10001I line on stdout. */
@@ -57,7 +48,7 @@ const median = (values) => {
 
 let server;
 try {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
   writeFileSync(join(work, 'env.seed'), 'bench-env-seed-0123456789abc', { mode: 0o600 });
   hpvs('emulator', 'init', '--state', 'hpcr');
@@ -113,28 +104,15 @@ try {
     '--out',
     'user-data.yaml',
   );
-  server = spawn(
-    process.execPath,
-    [
-      cli,
-      'emulator',
-      'log-server',
-      '--port',
-      String(port),
-      '--ca',
-      'tls/ca.crt',
-      '--cert',
-      'tls/server.crt',
-      '--key',
-      'tls/server-key.pem',
-      '--out',
-      'received.log',
-    ],
-    { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  await new Promise((resolve) =>
-    server.stderr.on('data', (d) => String(d).includes('listening') && resolve()),
-  );
+  ({ child: server } = await startLogServer({
+    cli,
+    cwd: work,
+    port,
+    ca: 'tls/ca.crt',
+    cert: 'tls/server.crt',
+    key: 'tls/server-key.pem',
+    out: 'received.log',
+  }));
 
   const boot = (image, out) =>
     timeBoot([
@@ -166,6 +144,6 @@ try {
   console.log(row('first boot (luksFormat)', first));
   console.log(row('later boot (unlock)', again));
 } finally {
-  if (server && server.exitCode === null) server.kill('SIGTERM');
+  await stopChild(server);
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,10 +1,10 @@
 // `npm run demo`: the whole HPVS story on this machine, narrated, with the built CLI only.
 // The runtime is hpvs-ctl's emulator; everything runs in a temporary folder that is removed at
 // the end (pass --keep to keep it). No network beyond 127.0.0.1.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,57 +56,6 @@ function secretFile(path, length = 24) {
   writeFileSync(path, randomBytes(length).toString('hex'), { mode: 0o600 });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startLogServer(port) {
-  const args = [
-    cli,
-    'emulator',
-    'log-server',
-    '--port',
-    String(port),
-    '--ca',
-    'deployer/syslog/ca.crt',
-    '--cert',
-    'deployer/syslog/server.crt',
-    '--key',
-    'deployer/syslog/server-key.pem',
-    '--out',
-    'received.log',
-  ];
-  console.log(dim(`   $ hpvs-ctl ${args.slice(1).join(' ')} &`));
-  const child = spawn(process.execPath, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    let ready = false;
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (!ready && stderr.includes('listening on')) {
-        ready = true;
-        console.log(dim(`     ${stderr.trim().split('\n')[0]}`));
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`log server exited ${code}: ${stderr}`)));
-  });
-}
-
-async function stopLogServer() {
-  if (!logServer || logServer.exitCode !== null) return;
-  const exited = new Promise((resolve) => logServer.once('exit', resolve));
-  logServer.kill('SIGTERM');
-  await exited;
-}
-
 async function main() {
   console.log(bold('hpvs-ctl demo: one HPVS deployment, end to end, on this machine'));
   console.log(dim(`work folder: ${work}`));
@@ -146,7 +95,7 @@ async function main() {
   hpvs(['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation'], { show: 2 });
 
   chapter('Workload Deployer', 'makes syslog TLS certificates, builds env, assembles and signs');
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'deployer/syslog'], { show: 0 });
   say('deployer/syslog: ca.crt, server.crt, server-key.pem, client.crt, client-key.pem');
   hpvs(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing'], { show: 0 });
@@ -197,7 +146,18 @@ async function main() {
   summary.push(['user-data.yaml: encrypted env, attestation key, signed', 'user-data.yaml']);
 
   chapter('Workload Deployer', 'starts a TLS syslog receiver that requires client certificates');
-  logServer = await startLogServer(port);
+  const receiver = await startLogServer({
+    cli,
+    cwd: work,
+    port,
+    ca: 'deployer/syslog/ca.crt',
+    cert: 'deployer/syslog/server.crt',
+    key: 'deployer/syslog/server-key.pem',
+    out: 'received.log',
+  });
+  console.log(dim(`   $ hpvs-ctl ${receiver.args.join(' ')} &`));
+  console.log(dim(`     ${receiver.banner}`));
+  logServer = receiver.child;
 
   chapter('Runtime', 'boots the contract with a LUKS2 data volume');
   const console1 = hpvs(
@@ -269,7 +229,7 @@ async function main() {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await stopLogServer();
+  await stopChild(logServer);
   const messages = received.trimEnd().split('\n').filter(Boolean);
   if (!received.includes('HPL10001I'))
     throw new Error('the log server did not receive the boot log');
@@ -336,6 +296,6 @@ try {
   console.error(`\n${red('demo failed:')} ${error.message}`);
   process.exitCode = 1;
 } finally {
-  await stopLogServer();
+  await stopChild(logServer);
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@ import type {
   ContainerRuntimeInput,
   ContainerRuntimeResult,
 } from './container-runtime.js';
-import { describeContainer, planWorkload, type WorkloadPlan } from './workload-plan.js';
+import { containerResults, startablePlan, type WorkloadPlan } from './workload-plan.js';
 
 export interface PodmanCommand {
   args: string[];
@@ -48,13 +48,7 @@ export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
   return {
     name: 'podman',
     async run(input: ContainerRuntimeInput): Promise<ContainerRuntimeResult> {
-      const plan = await planWorkload(input);
-      if (plan.problems.length > 0) {
-        throw new HpvsError(
-          'RUNTIME_FAILED',
-          `the workload cannot start: ${plan.problems.join('; ')}`,
-        );
-      }
+      const plan = await startablePlan(input);
       const version = await runProcess(command, ['--version'], {
         installHint: 'the podman runtime needs podman; install it or use --runtime plan',
       });
@@ -75,14 +69,7 @@ export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
           );
         }
       }
-      return {
-        containers: plan.containers.map((container) => ({
-          name: container.name,
-          image: container.image,
-          status: 'started',
-          detail: describeContainer(container),
-        })),
-      };
+      return containerResults(plan, 'started');
     },
   };
 }

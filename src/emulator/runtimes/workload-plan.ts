@@ -3,7 +3,12 @@ import { extractTgz } from '../../archive/extract-tgz.js';
 import type { ArchiveEntry } from '../../archive/archive-entry.js';
 import { HpvsError } from '../../errors.js';
 import { writeArchiveEntries } from '../../io/write-folder.js';
-import type { ContainerRuntimeInput, ContractVolume } from './container-runtime.js';
+import type {
+  ContainerResult,
+  ContainerRuntimeInput,
+  ContainerRuntimeResult,
+  ContractVolume,
+} from './container-runtime.js';
 
 /**
  * What the workload would run, worked out the way the runtime does before it starts anything:
@@ -425,6 +430,30 @@ function checkPorts(plan: WorkloadPlan): void {
       } else owners.set(key, container.name);
     }
   }
+}
+
+/** The plan, or a `RUNTIME_FAILED` error listing every problem that keeps it from starting. */
+export async function startablePlan(input: ContainerRuntimeInput): Promise<WorkloadPlan> {
+  const plan = await planWorkload(input);
+  if (plan.problems.length > 0) {
+    throw new HpvsError('RUNTIME_FAILED', `the workload cannot start: ${plan.problems.join('; ')}`);
+  }
+  return plan;
+}
+
+/** One result per planned container, all with the same status. */
+export function containerResults(
+  plan: WorkloadPlan,
+  status: ContainerResult['status'],
+): ContainerRuntimeResult {
+  return {
+    containers: plan.containers.map((container) => ({
+      name: container.name,
+      image: container.image,
+      status,
+      detail: describeContainer(container),
+    })),
+  };
 }
 
 /** One line per container, for the console. */
