@@ -10,8 +10,8 @@ export interface SyslogTarget {
   /** PEM of the CA that must have issued the server's certificate. */
   caPem: string;
   /** PEM of the client certificate and key the server authenticates the instance by. */
-  certPem: string;
-  keyPem: string;
+  certPem?: string;
+  keyPem?: string;
 }
 
 export interface ForwarderOptions {
@@ -104,8 +104,7 @@ function openSocket(target: SyslogTarget, timeoutMs: number): Promise<TLSSocket>
         host: target.hostname,
         port: target.port,
         ca: target.caPem,
-        cert: target.certPem,
-        key: target.keyPem,
+        ...(target.certPem === undefined ? {} : { cert: target.certPem, key: target.keyPem }),
         rejectUnauthorized: true,
         // SNI carries names only, never addresses
         ...(isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),

@@ -315,6 +315,25 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
 });
 
 describe('emulator boot, other logging targets and plaintext contracts', () => {
+  it('connects without a client certificate when the contract has none (server-authenticated TLS)', async () => {
+    const result = await boot(
+      userData({
+        logging: {
+          syslog: {
+            hostname: '127.0.0.1',
+            port: server.port,
+            server: material.syslog.caCertificatePem,
+          },
+        },
+      }),
+    );
+    // the log server requires client certificates, so it refuses this instance
+    expect(result.ok).toBe(false);
+    expect(result.text).toMatch(
+      /HPL01001E: Logging setup failed: the syslog server 127\.0\.0\.1:\d+ refused the client certificate/,
+    );
+  });
+
   it('reports logRouter as not emulated and keeps the logs on the console', async () => {
     const result = await boot(
       userData({

@@ -84,7 +84,12 @@ function syslogTarget(config: unknown): SyslogTarget {
     hostname: text('hostname'),
     port,
     caPem: pemText(text('server'), 'env.logging.syslog.server'),
-    certPem: pemText(text('cert'), 'env.logging.syslog.cert'),
-    keyPem: pemText(text('key'), 'env.logging.syslog.key'),
+    // the schema allows server-authenticated TLS without a client certificate
+    ...(syslog['cert'] === undefined && syslog['key'] === undefined
+      ? {}
+      : {
+          certPem: pemText(text('cert'), 'env.logging.syslog.cert'),
+          keyPem: pemText(text('key'), 'env.logging.syslog.key'),
+        }),
   };
 }
