@@ -3,14 +3,9 @@ import { HpvsError } from '../errors.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { readInput } from '../io/read-input.js';
 import { writeResult, writeStdout } from '../io/write-output.js';
-import { formatChecks, parseAt, verdictLine } from './check-report.js';
+import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-async function sourced(path: string, what: string) {
-  return { bytes: await readInput(path, what), source: path };
-}
+import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 
 export function registerAttestation(program: Command): void {
   const attestation = program
@@ -23,9 +18,7 @@ export function registerAttestation(program: Command): void {
 }
 
 function registerAttestationVerify(attestation: Command): void {
-  // --crl FILE and --no-crl share commander's attribute; the files are kept here instead
-  const crlFiles: string[] = [];
-  attestation
+  const verify = attestation
     .command('verify')
     .description(
       'Verify an attestation record end to end: decryption, the signature over its exact bytes, the certificate chain, validity and CRLs, and the record against the expected contract and reference values. Prints PASS/FAIL/SKIP per check; exit 0 only when nothing fails.',
@@ -34,34 +27,17 @@ function registerAttestationVerify(attestation: Command): void {
     .option('--signature <file>', 'se-signature.bin')
     .option('--key <file>', "the auditor's private key (PEM), for an encrypted record")
     .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
-    .requiredOption('--cert <file>', 'the attestation certificate of the image (PEM or DER)')
-    .option(
-      '--chain <file>',
-      'an intermediate CA certificate (repeatable; PEM bundles allowed)',
-      collect,
-      [],
-    )
-    .option(
-      '--root <file>',
-      'a trust anchor (repeatable); a self-signed --cert may be its own root',
-      collect,
-      [],
-    )
-    .option(
-      '--crl <file>',
-      'a CRL of a CA in the chain (repeatable; PEM or DER)',
-      (value: string) => {
-        crlFiles.push(value);
-        return crlFiles;
-      },
-    )
-    .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
+    .requiredOption('--cert <file>', 'the attestation certificate of the image (PEM or DER)');
+  const { command, crlFiles } = addTrustOptions(
+    verify,
+    'a trust anchor (repeatable); a self-signed --cert may be its own root',
+  );
+  command
     .option('--contract <file>', 'the user-data.yaml the instance should run')
     .option(
       '--reference <file>',
       'expected image values, lines "<sha256> <name>" (root.tar.gz, baseimage)',
     )
-    .option('--at <time>', 'check validity and CRLs at this ISO time instead of now')
     .option(
       '--batch <dir>',
       'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml)',
@@ -94,7 +70,7 @@ function registerAttestationVerify(attestation: Command): void {
       if (options.passphraseFile !== undefined && options.key === undefined) {
         throw new HpvsError('USAGE', '--passphrase-file needs --key');
       }
-      const at = parseAt(options.at, new Date());
+      const trust = await readTrustOptions(options, crlFiles);
       const prepare = async () => {
         const [{ parseReferenceValues }, { checkCertificate }] = await Promise.all([
           import('../attestation/reference-values.js'),
@@ -119,11 +95,7 @@ function registerAttestationVerify(attestation: Command): void {
         const checked = await checkCertificate({
           certificate: await sourced(options.cert, 'attestation certificate'),
           role: 'attestation certificate',
-          chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
-          roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
-          crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
-          at,
-          allowMissingCrl: options.crl === false,
+          ...trust,
         });
         const certificate = {
           publicKey: checked.publicKey,

@@ -1,44 +1,22 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
-import { readInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
-import { formatChecks, parseAt, verdictLine } from './check-report.js';
+import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
+import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const WARN_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-async function sourced(path: string, what: string) {
-  return { bytes: await readInput(path, what), source: path };
-}
-
 export function registerCertsVerify(certs: Command): void {
-  // --crl FILE and --no-crl share commander's attribute; the files are kept here instead
-  const crlFiles: string[] = [];
-  certs
+  const verify = certs
     .command('verify')
     .description(
       "Check a certificate (e.g. the runtime's encryption certificate, before encrypting for it): chain to a --root, every signature and validity window, and the CRL of each CA; shows subject, serial, validity and days left, and warns under 30 days. Exit 0 only when nothing fails.",
     )
-    .argument('<cert>', 'the certificate to check (PEM or DER)')
-    .option(
-      '--chain <file>',
-      'an intermediate CA certificate (repeatable; PEM bundles allowed)',
-      collect,
-      [],
-    )
-    .option('--root <file>', 'a trust anchor (repeatable)', collect, [])
-    .option(
-      '--crl <file>',
-      'a CRL of a CA in the chain (repeatable; PEM or DER)',
-      (value: string) => {
-        crlFiles.push(value);
-        return crlFiles;
-      },
-    )
-    .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
-    .option('--at <time>', 'check at this ISO time instead of now')
+    .argument('<cert>', 'the certificate to check (PEM or DER)');
+  const { command, crlFiles } = addTrustOptions(verify, 'a trust anchor (repeatable)');
+  command
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -48,17 +26,13 @@ export function registerCertsVerify(certs: Command): void {
       ),
     )
     .action(async (cert, options) => {
-      const now = new Date();
-      const at = parseAt(options.at, now);
+      const trust = await readTrustOptions(options, crlFiles);
+      const { at } = trust;
       const { checkCertificate } = await import('../pki/check-certificate.js');
       const checked = await checkCertificate({
         certificate: await sourced(cert, 'certificate'),
         role: 'certificate',
-        chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
-        roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
-        crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
-        at,
-        allowMissingCrl: options.crl === false,
+        ...trust,
       });
       const { leaf, chain } = checked;
       const daysLeft = Math.floor((leaf.notAfter.getTime() - at.getTime()) / DAY_MS);

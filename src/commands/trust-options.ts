@@ -1,0 +1,55 @@
+import type { Command, OptionValues } from '@commander-js/extra-typings';
+import { readInput } from '../io/read-input.js';
+import { parseAt } from './check-report.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export async function sourced(path: string, what: string) {
+  return { bytes: await readInput(path, what), source: path };
+}
+
+/**
+ * The flags that say what to trust, shared by `certs verify` and `attestation verify`:
+ * `--chain`, `--root`, `--crl`, `--no-crl`, `--at`. `--crl FILE` and `--no-crl` share one
+ * commander attribute, so the CRL files are collected into `crlFiles` instead.
+ */
+export function addTrustOptions<Args extends unknown[], Opts extends OptionValues>(
+  command: Command<Args, Opts>,
+  rootHelp: string,
+) {
+  const crlFiles: string[] = [];
+  const withOptions = command
+    .option(
+      '--chain <file>',
+      'an intermediate CA certificate (repeatable; PEM bundles allowed)',
+      collect,
+      [] as string[],
+    )
+    .option('--root <file>', rootHelp, collect, [] as string[])
+    .option(
+      '--crl <file>',
+      'a CRL of a CA in the chain (repeatable; PEM or DER)',
+      (value: string) => {
+        crlFiles.push(value);
+        return crlFiles;
+      },
+    )
+    .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
+    .option('--at <time>', 'check validity and CRLs at this ISO time instead of now');
+  return { command: withOptions, crlFiles };
+}
+
+/** Reads the trust files named by the flags and the `--at` time. */
+export async function readTrustOptions(
+  options: { chain: string[]; root: string[]; crl?: unknown; at?: string | undefined },
+  crlFiles: readonly string[],
+) {
+  const at = parseAt(options.at, new Date());
+  return {
+    at,
+    chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
+    roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
+    crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
+    allowMissingCrl: options.crl === false,
+  };
+}
