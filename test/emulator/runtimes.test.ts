@@ -70,6 +70,9 @@ describe('plan runtime', () => {
     ]);
     expect(run.logged[0]).toContain('ports 8080->80/tcp, 9090->90/tcp');
     expect(run.logged[1]).toContain('signed, workload.images.rhs');
+    // a plan keeps the decrypted workload in memory; an engine gets the files
+    expect(existsSync(join(run.workDir, 'compose'))).toBe(false);
+    await planWorkload(run, { materialize: true });
     expect(existsSync(join(run.workDir, 'compose/static/index.html'))).toBe(true);
   });
 

@@ -48,7 +48,7 @@ export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
   return {
     name: 'podman',
     async run(input: ContainerRuntimeInput): Promise<ContainerRuntimeResult> {
-      const plan = await startablePlan(input);
+      const plan = await startablePlan(input, { materialize: true });
       const version = await runProcess(command, ['--version'], {
         installHint: 'the podman runtime needs podman; install it or use --runtime plan',
       });

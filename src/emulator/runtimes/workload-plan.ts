@@ -50,7 +50,19 @@ export interface WorkloadPlan {
 
 const COMPOSE_FILES = ['docker-compose.yaml', 'docker-compose.yml'];
 
-export async function planWorkload(input: ContainerRuntimeInput): Promise<WorkloadPlan> {
+export interface PlanOptions {
+  /**
+   * Write the workload's files below `workDir` for an engine to read. Off for a plan: the
+   * decrypted workload then never touches the disk.
+   */
+  materialize?: boolean;
+}
+
+export async function planWorkload(
+  input: ContainerRuntimeInput,
+  options: PlanOptions = {},
+): Promise<WorkloadPlan> {
+  const materialize = options.materialize ?? false;
   const workload = input.workload;
   const env = input.environment;
   const compose = workload['compose'] as { archive?: unknown } | undefined;
@@ -59,7 +71,11 @@ export async function planWorkload(input: ContainerRuntimeInput): Promise<Worklo
   const images = collectImageTrust(workload['images']);
   if (compose !== undefined) {
     const dir = join(input.workDir, 'compose');
-    const entries = await unpack(compose.archive, 'workload.compose.archive', dir);
+    const entries = await unpack(
+      compose.archive,
+      'workload.compose.archive',
+      materialize ? dir : undefined,
+    );
     const file = COMPOSE_FILES.find((name) =>
       entries.some((e) => e.type === 'file' && e.path === name),
     );
@@ -87,7 +103,11 @@ export async function planWorkload(input: ContainerRuntimeInput): Promise<Worklo
     const { parseAllDocuments, stringify } = await import('yaml');
     const documents: { source: string; data: unknown }[] = [];
     if (play.archive !== undefined) {
-      const entries = await unpack(play.archive, 'workload.play.archive', dir);
+      const entries = await unpack(
+        play.archive,
+        'workload.play.archive',
+        materialize ? dir : undefined,
+      );
       for (const entry of entries) {
         if (entry.type !== 'file' || entry.path.includes('/') || !/\.ya?ml$/.test(entry.path))
           continue;
@@ -106,10 +126,14 @@ export async function planWorkload(input: ContainerRuntimeInput): Promise<Worklo
         );
       }
       const rendered = what === 'templates' ? renderTemplates(resources, env) : resources;
-      const { mkdir, writeFile } = await import('node:fs/promises');
-      await mkdir(dir, { recursive: true });
       const file = join(dir, `play-${what}.yaml`);
-      await writeFile(file, rendered.map((item) => stringify(item)).join('---\n'));
+      if (materialize) {
+        const { mkdir, writeFile } = await import('node:fs/promises');
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        await writeFile(file, rendered.map((item) => stringify(item)).join('---\n'), {
+          mode: 0o600,
+        });
+      }
       plan.files.push(file);
       rendered.forEach((data, index) =>
         documents.push({ source: `workload.play.${what}[${index}]`, data }),
@@ -124,7 +148,11 @@ export async function planWorkload(input: ContainerRuntimeInput): Promise<Worklo
   throw new HpvsError('RUNTIME_FAILED', 'workload has neither compose nor play; nothing to run');
 }
 
-async function unpack(archive: unknown, source: string, dir: string): Promise<ArchiveEntry[]> {
+async function unpack(
+  archive: unknown,
+  source: string,
+  dir: string | undefined,
+): Promise<ArchiveEntry[]> {
   if (typeof archive !== 'string' || archive.length === 0) {
     throw new HpvsError('RUNTIME_FAILED', `${source} is missing or empty`);
   }
@@ -133,7 +161,7 @@ async function unpack(archive: unknown, source: string, dir: string): Promise<Ar
     throw new HpvsError('RUNTIME_FAILED', `${source} is not base64`);
   }
   const entries = await extractTgz(Buffer.from(compact, 'base64'), { source });
-  await writeArchiveEntries(dir, entries);
+  if (dir !== undefined) await writeArchiveEntries(dir, entries);
   return entries;
 }
 
@@ -433,8 +461,11 @@ function checkPorts(plan: WorkloadPlan): void {
 }
 
 /** The plan, or a `RUNTIME_FAILED` error listing every problem that keeps it from starting. */
-export async function startablePlan(input: ContainerRuntimeInput): Promise<WorkloadPlan> {
-  const plan = await planWorkload(input);
+export async function startablePlan(
+  input: ContainerRuntimeInput,
+  options: PlanOptions = {},
+): Promise<WorkloadPlan> {
+  const plan = await planWorkload(input, options);
   if (plan.problems.length > 0) {
     throw new HpvsError('RUNTIME_FAILED', `the workload cannot start: ${plan.problems.join('; ')}`);
   }

@@ -21,7 +21,8 @@ export async function runContainers(context: BootContext): Promise<void> {
   };
   const workDir = join(context.outDir, 'workload');
   await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
+  // the runtime may write the decrypted workload here: owner only
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
   let containers;
   try {
     ({ containers } = await context.runtime.run({
