@@ -1,7 +1,10 @@
+import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HpvsError } from '../../src/errors.js';
+import { issueCertificate } from '../../src/pki/issue-certificate.js';
+import { generateRsaKeyPair } from '../../src/pki/rsa-key-pair.js';
 import { formatSerial, parseCertificates, parseCrls, serialOf } from '../../src/pki/parse-pki.js';
 import { verifyChain, type VerifyChainParams } from '../../src/pki/verify-chain.js';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
@@ -126,12 +129,6 @@ describe('verifyChain on the generated test PKI', () => {
       'chain',
       /self-signed but not one of the --root trust anchors/,
     ],
-    [
-      'a leaf used as a CA',
-      { leaf: 'attestation', chain: ['encryption'] },
-      'chain',
-      /no certificate for the issuer|is not a CA/,
-    ],
   ])('fails %s in the %s check only', async (_name, c, check, detail) => {
     const result = await statuses(c);
     expect(result.ok).toBe(false);
@@ -166,6 +163,51 @@ describe('verifyChain on the generated test PKI', () => {
       crls: [],
     });
     expect(result).toMatchObject({ ok: true, chain: 'pass', validity: 'pass', crl: 'skip' });
+  });
+});
+
+describe('verifyChain refuses issuers that may not issue', () => {
+  const issued = async (
+    role: 'attestation' | 'intermediate-ca',
+    issuerPem: string,
+    issuerKey: KeyObject,
+  ) => {
+    const { publicKey, privateKey } = await generateRsaKeyPair(2048);
+    const pem = await issueCertificate({
+      subject: `CN=below ${role}`,
+      publicKey,
+      role,
+      issuer: { certificatePem: issuerPem, privateKey: issuerKey },
+      notBefore: new Date(TEST_PKI_AT.getTime() - 86_400_000),
+      notAfter: new Date(TEST_PKI_AT.getTime() + 86_400_000),
+    });
+    return { pem, privateKey, entry: parseCertificates(Buffer.from(pem), `${role}.pem`)[0]! };
+  };
+
+  it('a certificate signed by a leaf (basicConstraints CA:FALSE)', async () => {
+    const below = await issued('attestation', pki.pem.attestation, pki.leafKey);
+    const result = await verifyChain({
+      ...params({ leaf: 'attestation' }),
+      leaf: below.entry,
+      intermediates: [cert('attestation'), cert('intermediate')],
+    });
+    expect(result.checks[0]).toMatchObject({ status: 'fail' });
+    expect(result.checks[0].detail).toMatch(/is not a CA \(basicConstraints CA:FALSE\)/);
+  });
+
+  it('a second intermediate below one with pathLenConstraint 0', async () => {
+    const sub = await issued('intermediate-ca', pki.pem.intermediate, pki.intermediateKey);
+    const leaf = await issued('attestation', sub.pem, sub.privateKey);
+    const result = await verifyChain({
+      ...params({ leaf: 'attestation' }),
+      leaf: leaf.entry,
+      intermediates: [sub.entry, cert('intermediate')],
+      allowMissingCrl: true,
+    });
+    expect(result.checks[0].status).toBe('fail');
+    expect(result.checks[0].detail).toMatch(
+      /allows 0 intermediate CA\(s\) below it \(pathLenConstraint\), the path has 1/,
+    );
   });
 });
 
