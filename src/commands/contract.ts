@@ -1,0 +1,195 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { HpvsError } from '../errors.js';
+import { warn } from '../io/console.js';
+import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { systemRandom } from '../io/random.js';
+import { readTextInput } from '../io/read-input.js';
+import { writeFileAtomic } from '../io/write-output.js';
+import { examples } from './help-examples.js';
+import type { CreateContractOptions } from '../contract/create-contract.js';
+
+/** The flags of one contract, as `hpvs-ctl contract` takes them (and a batch row would). */
+export interface ContractFlags {
+  workload: string;
+  env: string;
+  attestationKey?: string | undefined;
+  cert?: string | undefined;
+  allowExpired?: boolean | undefined;
+  signKey?: string | undefined;
+  signPassphraseFile?: string | undefined;
+  expiryDays?: number | undefined;
+  caCert?: string | undefined;
+  caKey?: string | undefined;
+  caPassphraseFile?: string | undefined;
+  csr?: string | undefined;
+  subject?: string | undefined;
+  profile?: 'hpvs' | 'ccrv' | undefined;
+}
+
+/** Refuses flag combinations that cannot work, before any file is read. */
+export function checkContractFlags(flags: ContractFlags): void {
+  const expiryFlags = { '--ca-cert': flags.caCert, '--ca-key': flags.caKey };
+  if (flags.expiryDays === undefined) {
+    const stray = Object.entries({
+      ...expiryFlags,
+      '--ca-passphrase-file': flags.caPassphraseFile,
+      '--csr': flags.csr,
+      '--subject': flags.subject,
+    })
+      .filter(([, value]) => value !== undefined)
+      .map(([name]) => name);
+    if (stray.length > 0)
+      throw new HpvsError('USAGE', `${stray.join(', ')} only work with --expiry-days`);
+  } else {
+    if (flags.signKey === undefined) {
+      throw new HpvsError(
+        'USAGE',
+        '--expiry-days needs --sign-key: the expiry certificate is issued for the signing key',
+      );
+    }
+    const missing = Object.entries(expiryFlags)
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
+    if (missing.length > 0)
+      throw new HpvsError('USAGE', `--expiry-days needs ${missing.join(' and ')}`);
+    if (flags.csr !== undefined && flags.subject !== undefined) {
+      throw new HpvsError(
+        'USAGE',
+        'give --csr or --subject, not both (the CSR carries the subject)',
+      );
+    }
+  }
+  if (flags.signPassphraseFile !== undefined && flags.signKey === undefined) {
+    throw new HpvsError('USAGE', '--sign-passphrase-file needs --sign-key');
+  }
+}
+
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!/^-?[0-9]+$/.test(value.trim()) || days <= 0) {
+    throw new HpvsError(
+      'USAGE',
+      `--expiry-days must be a whole number of days greater than 0, got "${value}"`,
+    );
+  }
+  return days;
+}
+
+/** Reads every file a contract needs into the options of `createContract`. */
+export async function loadContractOptions(
+  flags: ContractFlags,
+  now: Date,
+): Promise<CreateContractOptions> {
+  checkContractFlags(flags);
+  const section = async (path: string, what: string) => ({
+    text: await readTextInput(path, what),
+    source: path === '-' ? 'stdin' : path,
+  });
+  const signingKey =
+    flags.signKey === undefined
+      ? undefined
+      : await loadPrivateKey(flags.signKey, flags.signPassphraseFile);
+  return {
+    workload: await section(flags.workload, 'workload section'),
+    env: await section(flags.env, 'env section'),
+    attestationPublicKey:
+      flags.attestationKey === undefined
+        ? undefined
+        : await section(flags.attestationKey, 'attestation public key'),
+    encryption:
+      flags.cert === undefined
+        ? undefined
+        : {
+            material: await loadPublicKeyOrCertificate(flags.cert),
+            source: flags.cert,
+            allowExpired: flags.allowExpired,
+          },
+    signing:
+      signingKey === undefined
+        ? undefined
+        : {
+            privateKey: signingKey,
+            expiry:
+              flags.expiryDays === undefined
+                ? undefined
+                : {
+                    days: flags.expiryDays,
+                    caCertificatePem: await readTextInput(flags.caCert!, 'CA certificate'),
+                    caPrivateKey: await loadPrivateKey(flags.caKey!, flags.caPassphraseFile),
+                    csrPem:
+                      flags.csr === undefined ? undefined : await readTextInput(flags.csr, 'CSR'),
+                    subject: flags.subject,
+                    caSource: flags.caCert,
+                  },
+          },
+    profile: flags.profile,
+    now,
+    random: systemRandom,
+  };
+}
+
+export function registerContract(program: Command): void {
+  program
+    .command('contract')
+    .description(
+      'Assemble user-data.yaml from workload and env sections (plaintext or already encrypted): add env.signingKey, encrypt plaintext sections with --cert, and sign workload+env with --sign-key; with --expiry-days the signing key becomes a certificate from your CA that expires.',
+    )
+    .requiredOption(
+      '--workload <file>',
+      'workload section: YAML, or the token the Workload Provider handed over',
+    )
+    .requiredOption('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
+    .option('--attestation-key <file>', "the auditor's attestation public key (PEM) or its token")
+    .option('--cert <path>', 'HPCR encryption certificate: encrypt the plaintext sections')
+    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
+    .option(
+      '--sign-key <file>',
+      'private key that signs the contract (its public key goes into env.signingKey)',
+    )
+    .option('--sign-passphrase-file <file>', 'passphrase of a protected --sign-key')
+    .option(
+      '--expiry-days <n>',
+      'contract expiry: issue a signing certificate valid for N days from now',
+      parseDays,
+    )
+    .option('--ca-cert <file>', 'your CA certificate for the expiry certificate')
+    .option('--ca-key <file>', 'your CA private key')
+    .option('--ca-passphrase-file <file>', 'passphrase of a protected --ca-key')
+    .option('--csr <file>', 'CSR of the signing key (its subject is used)')
+    .option(
+      '--subject <dn>',
+      'subject of the expiry certificate, e.g. "/CN=deployer" (default /CN=HPVS contract signing)',
+    )
+    .option('--signing-cert-out <file>', 'also write the issued expiry certificate here')
+    .addOption(
+      new Option('--profile <profile>', 'runtime the sections are checked for')
+        .choices(['hpvs', 'ccrv'] as const)
+        .default('hpvs' as const),
+    )
+    .requiredOption('--out <file>', 'where to write user-data.yaml')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
+      ),
+    )
+    .action(async (options) => {
+      checkContractFlags(options);
+      if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
+        throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+      }
+      const { createContract } = await import('../contract/create-contract.js');
+      const { formatProblem } = await import('../schema/problems.js');
+      const contract = await createContract(await loadContractOptions(options, new Date()));
+      for (const problem of contract.problems) warn(formatProblem(problem));
+      for (const message of contract.warnings) warn(message);
+      if (options.signingCertOut !== undefined && contract.signingCertificate !== undefined) {
+        await writeFileAtomic(options.signingCertOut, contract.signingCertificate);
+      }
+      await writeFileAtomic(options.out, contract.text, {
+        mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
+      });
+    });
+}

@@ -1,0 +1,33 @@
+import type { Command } from '@commander-js/extra-typings';
+import { warn } from '../io/console.js';
+import { loadPrivateKey } from '../io/load-keys.js';
+import { readTextInput } from '../io/read-input.js';
+import { writeResult } from '../io/write-output.js';
+import { examples } from './help-examples.js';
+
+export function registerSign(program: Command): void {
+  program
+    .command('sign')
+    .description(
+      'Sign an assembled user-data file: set envWorkloadSignature to the RSA-SHA256 signature of the workload value followed by the env value, keeping every other byte.',
+    )
+    .argument('<user-data>', 'user-data.yaml, or - for stdin')
+    .requiredOption(
+      '--key <file>',
+      'the signing private key (its public key must be env.signingKey)',
+    )
+    .option('--passphrase-file <file>', 'passphrase of a protected key')
+    .option('--out <path>', 'write the signed user data here instead of stdout')
+    .addHelpText(
+      'after',
+      examples('hpvs-ctl sign user-data.yaml --key sign.pem --out user-data.signed.yaml'),
+    )
+    .action(async (file, options) => {
+      const { signUserData } = await import('../contract/sign-user-data.js');
+      const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const source = file === '-' ? 'stdin' : file;
+      const signed = signUserData(await readTextInput(file, 'user data'), source, privateKey);
+      for (const message of signed.warnings) warn(message);
+      await writeResult(options.out, signed.text);
+    });
+}

@@ -1,0 +1,80 @@
+import type { Command } from '@commander-js/extra-typings';
+import { HpvsError } from '../errors.js';
+import { warn } from '../io/console.js';
+import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { readTextInput } from '../io/read-input.js';
+import { writeStdout } from '../io/write-output.js';
+import { examples } from './help-examples.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      "Check a user-data file's envWorkloadSignature with a given key, or with env.signingKey (decrypting env with the HPCR private key if needed); for a certificate signing key, report the contract's expiry. Exit 1 when the signature is invalid or the contract expired.",
+    )
+    .argument('<user-data>', 'user-data.yaml, or - for stdin')
+    .option('--signing-key <file>', 'public key or certificate (PEM) to check the signature with')
+    .option(
+      '--decrypt-key <file>',
+      "the runtime's private key, to read signingKey from an encrypted env",
+    )
+    .option('--passphrase-file <file>', 'passphrase of a protected --decrypt-key')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl verify user-data.yaml --signing-key sign.pub',
+        'hpvs-ctl verify user-data.yaml --decrypt-key hpcr-private.pem',
+      ),
+    )
+    .action(async (file, options) => {
+      if (options.passphraseFile !== undefined && options.decryptKey === undefined) {
+        throw new HpvsError('USAGE', '--passphrase-file needs --decrypt-key');
+      }
+      const [{ parseUserData }, { verifyContract }] = await Promise.all([
+        import('../contract/user-data.js'),
+        import('../contract/verify-contract.js'),
+      ]);
+      const source = file === '-' ? 'stdin' : file;
+      const parsed = parseUserData(await readTextInput(file, 'user data'), source);
+      const now = new Date();
+      const result = verifyContract(parsed, {
+        signingKey:
+          options.signingKey === undefined
+            ? undefined
+            : await loadPublicKeyOrCertificate(options.signingKey),
+        decryptKey:
+          options.decryptKey === undefined
+            ? undefined
+            : await loadPrivateKey(options.decryptKey, options.passphraseFile),
+        now,
+      });
+      for (const message of result.warnings) warn(message);
+      const keyName = result.keySource === 'given' ? options.signingKey : 'env.signingKey';
+      const lines = [
+        `${source}: signature ${result.signatureValid ? 'valid' : 'INVALID'} (key: ${keyName})`,
+      ];
+      const certificate = result.certificate;
+      if (certificate) {
+        const days = Math.round((certificate.notAfter.getTime() - now.getTime()) / DAY_MS);
+        lines.push(
+          `${source}: signing certificate ${certificate.subject}, issued by ${certificate.issuer}, valid ${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}`,
+          `${source}: contract ${result.expired ? `EXPIRED on ${certificate.notAfter.toISOString()}` : result.notYetValid ? `not valid before ${certificate.notBefore.toISOString()}` : `expires ${certificate.notAfter.toISOString()} (in ${days} day${days === 1 ? '' : 's'})`}`,
+        );
+      }
+      await writeStdout(`${lines.join('\n')}\n`);
+      if (!result.signatureValid) {
+        throw new HpvsError(
+          'VERIFICATION_FAILED',
+          `${source}: envWorkloadSignature does not match workload and env for this key; the runtime would refuse the contract (HPL12001E)`,
+        );
+      }
+      if (!result.ok) {
+        throw new HpvsError(
+          'VERIFICATION_FAILED',
+          `${source}: the contract ${result.expired ? `expired on ${certificate!.notAfter.toISOString()}` : `is not valid before ${certificate!.notBefore.toISOString()}`}; the runtime refuses it`,
+        );
+      }
+    });
+}

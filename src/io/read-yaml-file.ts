@@ -1,0 +1,37 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { HpvsError } from '../errors.js';
+import { readTextInput } from './read-input.js';
+
+/**
+ * Reads a YAML (or JSON) input file of a builder flag. With `all`, every document of the file
+ * is returned; otherwise the file must hold exactly one. Load it with `await import()`.
+ */
+export async function readYamlFile(path: string, what: string): Promise<unknown>;
+export async function readYamlFile(path: string, what: string, all: true): Promise<unknown[]>;
+export async function readYamlFile(path: string, what: string, all = false): Promise<unknown> {
+  const text = await readTextInput(path, what);
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const list = Array.isArray(documents) ? documents : [];
+  for (const document of list) {
+    const first = document.errors[0];
+    if (first) {
+      const { line, col } = lineCounter.linePos(first.pos[0]);
+      throw new HpvsError(
+        'YAML_INVALID',
+        `${path}:${line}:${col}: invalid YAML: ${first.message.split('\n')[0]}`,
+      );
+    }
+  }
+  const values = list
+    .map((document) => document.toJS() as unknown)
+    .filter((value) => value !== null);
+  if (all) return values;
+  if (values.length !== 1) {
+    throw new HpvsError(
+      'YAML_INVALID',
+      `${path}: expected one YAML document with the ${what}, found ${values.length}`,
+    );
+  }
+  return values[0];
+}
