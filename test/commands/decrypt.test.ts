@@ -71,6 +71,24 @@ describe('hpvs-ctl decrypt', () => {
       expect(result.stdout).toBe('hello-world');
     });
 
+    it('opens attestation records written by real HPCR runtimes', async () => {
+      const cases: Array<[string, RegExp]> = [
+        ['attestation-24.3.3', /^24\.3\.3\n[\s\S]* baseimage\n/],
+        ['attestation-25.11.0', /^0\.0\.0\n/],
+      ];
+      for (const [folder, expected] of cases) {
+        const dir = referencePath('fixtures', folder);
+        const result = await runCli([
+          'decrypt',
+          join(dir, 'se-checksums.txt.enc'),
+          '--key',
+          join(dir, 'private.pem'),
+        ]);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(expected);
+      }
+    });
+
     it('fails cleanly on encrypt.invalid.txt', async () => {
       const dir = referencePath('fixtures', 'truncated-password');
       await expectCliError(
