@@ -22,6 +22,8 @@ export interface LuksVolumeOptions {
    * to brute-force.
    */
   fastKdf?: boolean;
+  /** The passphrase from the `previousSeed` values, when the contract rotates seeds. */
+  previousPassphrase?: string;
 }
 
 export type LuksOutcome = 'formatted' | 'unlocked';
@@ -54,11 +56,17 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
       `${options.image}: exists but is not a LUKS2 volume; refusing to format a file that may hold data (give a new or empty file)`,
     );
   }
-  const test = await runProcess(
-    CRYPTSETUP,
-    ['open', '--test-passphrase', '--key-file', '-', options.image],
-    { input: options.passphrase, installHint: INSTALL_HINT },
-  );
+  const test = await testPassphrase(options.image, options.passphrase);
+  if (
+    test.status === NO_KEY_AVAILABLE &&
+    options.previousPassphrase !== undefined &&
+    (await testPassphrase(options.image, options.previousPassphrase)).status === 0
+  ) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `volume ${options.name} (${options.image}): opens with the previousSeed values, not the current seeds; re-keying a volume (seed rotation) is not emulated`,
+    );
+  }
   if (test.status === NO_KEY_AVAILABLE) {
     throw new HpvsError(
       'VOLUME_FAILED',
@@ -72,6 +80,13 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     );
   }
   return 'unlocked';
+}
+
+function testPassphrase(image: string, passphrase: string) {
+  return runProcess(CRYPTSETUP, ['open', '--test-passphrase', '--key-file', '-', image], {
+    input: passphrase,
+    installHint: INSTALL_HINT,
+  });
 }
 
 async function imageSize(path: string): Promise<number | undefined> {

@@ -39,6 +39,22 @@ describe.skipIf(!hasTool('cryptsetup'))('LUKS2 volume image (real cryptsetup)', 
     });
   });
 
+  it('says so when only the previousSeed passphrase opens the volume', async () => {
+    const image = join(tempDir(), 'rotated.img');
+    await prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true });
+    const rotated = deriveLuksPassphrase('env-seed-abcdefghijklmn', 'new-workload-seed-0123456');
+    await expect(
+      prepareLuksVolume({
+        image,
+        name: 'data',
+        passphrase: rotated,
+        previousPassphrase: passphrase,
+      }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/opens with the previousSeed values/),
+    });
+  });
+
   it('refuses to format an existing file that is not LUKS, leaving it untouched', async () => {
     const image = join(tempDir(), 'precious.img');
     writeFileSync(image, 'important data');

@@ -97,6 +97,15 @@ export async function runVolumes(context: BootContext): Promise<void> {
       );
       throw new ServiceFailure(VOLUMES);
     }
+    const previousEnv = envVolume['previousSeed'];
+    const previousWorkload = workload[name]?.['previousSeed'];
+    const previousPassphrase =
+      typeof previousEnv === 'string' || typeof previousWorkload === 'string'
+        ? deriveLuksPassphrase(
+            typeof previousEnv === 'string' ? previousEnv : envSeed,
+            typeof previousWorkload === 'string' ? previousWorkload : workloadSeed,
+          )
+        : undefined;
     const image = images.byName.get(name) ?? images.single;
     if (image === undefined) {
       log.note(
@@ -111,6 +120,7 @@ export async function runVolumes(context: BootContext): Promise<void> {
         name,
         passphrase,
         fastKdf: context.fastKdf,
+        ...(previousPassphrase === undefined ? {} : { previousPassphrase }),
       });
       log.note(
         VOLUMES,
