@@ -27,9 +27,7 @@ export async function composeWarnings(
     );
   }
   for (const file of files) {
-    warnings.push(
-      ...(await composeFileWarnings(`${joinForMessage(folder, file.name)}`, file.data)),
-    );
+    warnings.push(...(await composeFileWarnings(joinForMessage(folder, file.name), file.data)));
   }
   return warnings;
 }

@@ -46,13 +46,8 @@ export async function extractTgz(
     }
   } catch (error) {
     if (error instanceof HpvsError) throw error;
-    throw new HpvsError(
-      'ARCHIVE_INVALID',
-      `${source}: not a valid tar archive (${reason(error)})`,
-      {
-        cause: error,
-      },
-    );
+    const message = `${source}: not a valid tar archive (${reason(error)})`;
+    throw new HpvsError('ARCHIVE_INVALID', message, { cause: error });
   }
   return entries;
 }
