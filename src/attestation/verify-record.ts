@@ -181,7 +181,7 @@ function referenceChecks(
       value.sha256,
       {
         missing: `the record has no ${value.name} line (${reference.source}:${value.line} expects ${short(value.sha256)})`,
-        what: `the reference value in ${reference.source}:${value.line}`,
+        what: `reference value in ${reference.source}:${value.line}`,
         mismatchHint: 'the image is not the one the reference describes',
       },
     ),
