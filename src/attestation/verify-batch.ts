@@ -1,11 +1,12 @@
-import type { KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HpvsError } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
-import { verifyAttestation, type RecordFiles, type RecordOptions } from './verify-attestation.js';
+import type { RecordFiles, RecordOptions } from './verify-attestation.js';
+import { orderChecks, verifyRecordBundle, type RecordChecks } from './verify-record.js';
 
 /**
  * Verifies many record bundles of one image (same attestation certificate, chain already
@@ -14,7 +15,8 @@ import { verifyAttestation, type RecordFiles, type RecordOptions } from './verif
  */
 
 export interface BatchShared {
-  certificate: { publicKey: KeyObject; source: string; checks: readonly VerificationCheck[] };
+  /** The attestation certificate's key and file; its chain is checked on the main thread. */
+  certificate: { publicKey: KeyObject; source: string };
   options: RecordOptions;
 }
 
@@ -32,25 +34,58 @@ export interface BundleJob {
 
 export interface BundleOutcome {
   index: number;
+  version?: string;
+  record?: RecordChecks;
+  error?: { code: string; message: string };
+}
+
+export interface BundleResult {
+  name: string;
   ok: boolean;
   version?: string;
   checks: VerificationCheck[];
   error?: { code: string; message: string };
 }
 
-export interface BundleResult extends Omit<BundleOutcome, 'index'> {
-  name: string;
-}
-
 export function errorOutcome(error: unknown): Omit<BundleOutcome, 'index'> {
   return {
-    ok: false,
-    checks: [],
     error: {
       code: error instanceof HpvsError ? error.code : 'INTERNAL',
       message: error instanceof Error ? error.message : String(error),
     },
   };
+}
+
+/** Verifies one bundle's record (on whichever thread runs it). */
+export async function verifyBundleRecord(
+  shared: BatchShared,
+  files: RecordFiles,
+): Promise<Omit<BundleOutcome, 'index'>> {
+  try {
+    const { record, decrypt, signature, contract, reference } = await verifyRecordBundle({
+      ...files,
+      attestationKey: shared.certificate.publicKey,
+      certificateSource: shared.certificate.source,
+      auditorKey: shared.options.auditorKey,
+      reference: shared.options.reference,
+    });
+    return { version: record.version, record: { decrypt, signature, contract, reference } };
+  } catch (error) {
+    return errorOutcome(error);
+  }
+}
+
+/**
+ * The attestation certificate's public key through node:crypto (PEM or DER), so the threads can
+ * start before the x509 library has loaded; undefined when node cannot read it (the chain
+ * check then reports why).
+ */
+export function certificatePublicKey(bytes: Uint8Array): KeyObject | undefined {
+  try {
+    return new X509Certificate(bytes).publicKey;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the build put the worker: beside this module, or above the chunk folder. */
@@ -90,9 +125,14 @@ export function stopBatchThreads(threads: BatchThreads): void {
   for (const worker of threads.workers) void worker.terminate();
 }
 
+/**
+ * Verifies the bundles and joins each one's record checks with the certificate's chain checks,
+ * which may still be running (`chainChecks`) while the threads work.
+ */
 export async function verifyBatch(
   bundles: readonly BatchBundle[],
   shared: BatchShared,
+  chainChecks: Promise<readonly VerificationCheck[]>,
   threads: BatchThreads = startBatchThreads(bundles.length),
 ): Promise<BundleResult[]> {
   const outcomes: Omit<BundleOutcome, 'index'>[] = new Array(bundles.length);
@@ -101,19 +141,29 @@ export async function verifyBatch(
     if (bundle.files === undefined) outcomes[index] = errorOutcome(bundle.error);
     else jobs.push({ index, files: bundle.files });
   }
+  // settle early so a failing chain check is not an unhandled rejection while threads run
+  const chain = chainChecks.then(
+    (checks) => ({ checks }),
+    (error: unknown) => ({ error }),
+  );
   if (threads.workers.length === 0) {
-    for (const job of jobs) {
-      try {
-        const report = await verifyAttestation(shared.certificate, job.files, shared.options);
-        outcomes[job.index] = { ok: report.ok, version: report.version, checks: report.checks };
-      } catch (error) {
-        outcomes[job.index] = errorOutcome(error);
-      }
-    }
+    for (const job of jobs) outcomes[job.index] = await verifyBundleRecord(shared, job.files);
   } else {
     await runWorkers(threads.workers, jobs, shared, outcomes);
   }
-  return bundles.map((bundle, index) => ({ name: bundle.name, ...outcomes[index]! }));
+  const settled = await chain;
+  if ('error' in settled) throw settled.error;
+  return bundles.map((bundle, index) => {
+    const { version, record, error } = outcomes[index]!;
+    const checks = record ? orderChecks(record, settled.checks) : [];
+    return {
+      name: bundle.name,
+      ok: record !== undefined && checks.every((check) => check.status !== 'fail'),
+      checks,
+      ...(version === undefined ? {} : { version }),
+      ...(error === undefined ? {} : { error }),
+    };
+  });
 }
 
 /** Two jobs in flight per thread, so a thread never waits for the main thread between jobs. */

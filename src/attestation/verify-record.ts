@@ -215,9 +215,15 @@ function short(sha256: string): string {
   return `${sha256.slice(0, 12)}...`;
 }
 
+/** The record's own checks, without the record (what a batch thread sends back). */
+export type RecordChecks = Pick<
+  RecordBundleVerification,
+  'decrypt' | 'signature' | 'contract' | 'reference'
+>;
+
 /** All checks of one bundle in the order they are reported. */
 export function orderChecks(
-  bundle: RecordBundleVerification,
+  bundle: RecordChecks,
   chainChecks: readonly VerificationCheck[],
 ): VerificationCheck[] {
   return [

@@ -2,10 +2,16 @@ import type { BatchShared, BundleResult } from '../attestation/verify-batch.js';
 import { readRecordBundles } from '../io/read-record-bundles.js';
 import { writeStdout } from '../io/write-output.js';
 import type { SourcedBytes } from '../attestation/verify-record.js';
+import type { VerificationCheck } from '../pki/verification-check.js';
 
 export interface PendingBatch {
   /** Verifies the bundles, prints the table (or JSON) and returns the exit status. */
-  finish(shared: BatchShared, contract: SourcedBytes | undefined, json: boolean): Promise<number>;
+  finish(
+    shared: BatchShared,
+    chainChecks: Promise<readonly VerificationCheck[]>,
+    contract: SourcedBytes | undefined,
+    json: boolean,
+  ): Promise<number>;
   /** Stops the threads when the command fails before `finish`. */
   abandon(): void;
 }
@@ -21,12 +27,12 @@ export async function startBatch(dir: string): Promise<PendingBatch> {
   const threads = startBatchThreads(bundles.filter((bundle) => bundle.files).length);
   return {
     abandon: () => stopBatchThreads(threads),
-    finish: async (shared, contract, json) => {
+    finish: async (shared, chainChecks, contract, json) => {
       for (const bundle of bundles) {
         if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
       }
-      const results = await verifyBatch(bundles, shared, threads);
-      return report(results, shared, json);
+      const results = await verifyBatch(bundles, shared, chainChecks, threads);
+      return report(results, shared, await chainChecks, json);
     },
   };
 }
@@ -34,6 +40,7 @@ export async function startBatch(dir: string): Promise<PendingBatch> {
 async function report(
   results: readonly BundleResult[],
   shared: BatchShared,
+  chainChecks: readonly VerificationCheck[],
   json: boolean,
 ): Promise<number> {
   const ok = results.every((result) => result.ok);
@@ -47,12 +54,16 @@ async function report(
     }));
     await writeStdout(`${JSON.stringify({ ok, bundles: out }, null, 2)}\n`);
   } else {
-    await writeStdout(formatTable(results, shared));
+    await writeStdout(formatTable(results, shared, chainChecks));
   }
   return ok ? 0 : 1;
 }
 
-function formatTable(results: readonly BundleResult[], shared: BatchShared): string {
+function formatTable(
+  results: readonly BundleResult[],
+  shared: BatchShared,
+  chainChecks: readonly VerificationCheck[],
+): string {
   const rows = results.map((result) => [
     result.name,
     result.version ?? '-',
@@ -74,7 +85,7 @@ function formatTable(results: readonly BundleResult[], shared: BatchShared): str
       .join('  ')
       .trimEnd();
   const failed = results.filter((result) => !result.ok);
-  const certificateLines = shared.certificate.checks.map(
+  const certificateLines = chainChecks.map(
     (check) => `${check.status.toUpperCase()} ${check.id}: ${check.detail}`,
   );
   const firstFailure = failed

@@ -92,46 +92,51 @@ function registerAttestationVerify(attestation: Command): void {
               };
         const contract =
           options.contract === undefined ? undefined : await sourced(options.contract, 'contract');
-        const checked = await checkCertificate({
-          certificate: await sourced(options.cert, 'attestation certificate'),
+        const certificateFile = await sourced(options.cert, 'attestation certificate');
+        // not awaited here: a batch verifies records while the chain is being checked
+        const checked = checkCertificate({
+          certificate: certificateFile,
           role: 'attestation certificate',
           ...trust,
         });
-        const certificate = {
-          publicKey: checked.publicKey,
-          source: checked.source,
-          checks: checked.chain.checks,
-        };
-        return {
-          certificate,
-          contract,
-          shared: { certificate, options: { auditorKey, reference } },
-        };
+        return { certificateFile, checked, contract, options: { auditorKey, reference } };
       };
       if (options.batch !== undefined) {
-        const { startBatch } = await import('./attestation-batch.js');
+        const [{ startBatch }, { certificatePublicKey }] = await Promise.all([
+          import('./attestation-batch.js'),
+          import('../attestation/verify-batch.js'),
+        ]);
         const batch = await startBatch(options.batch);
         try {
-          const { shared, contract } = await prepare();
-          process.exitCode = await batch.finish(shared, contract, options.json === true);
+          const prepared = await prepare();
+          const publicKey =
+            certificatePublicKey(prepared.certificateFile.bytes) ??
+            (await prepared.checked).publicKey;
+          process.exitCode = await batch.finish(
+            { certificate: { publicKey, source: options.cert }, options: prepared.options },
+            prepared.checked.then((checked) => checked.chain.checks),
+            prepared.contract,
+            options.json === true,
+          );
         } catch (error) {
           batch.abandon();
           throw error;
         }
         return;
       }
-      const [{ verifyAttestation }, { shared, contract }] = await Promise.all([
+      const [{ verifyAttestation }, prepared] = await Promise.all([
         import('../attestation/verify-attestation.js'),
         prepare(),
       ]);
+      const checked = await prepared.checked;
       const report = await verifyAttestation(
-        shared.certificate,
+        { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
         {
           record: await sourced(options.record!, 'attestation record'),
           signature: await sourced(options.signature!, 'signature'),
-          contract,
+          contract: prepared.contract,
         },
-        shared.options,
+        prepared.options,
       );
       if (options.json) {
         await writeStdout(

@@ -147,14 +147,16 @@ describe('verifyBatch without threads (running from source)', () => {
         },
       ],
       {
-        certificate: { publicKey: attestation.publicKey, source: 'attestation.crt', checks: [] },
+        certificate: { publicKey: attestation.publicKey, source: 'attestation.crt' },
         options: {},
       },
+      Promise.resolve([{ id: 'chain', status: 'pass' as const, detail: 'checked once' }]),
     );
     expect(results.map((result) => [result.name, result.ok, result.error?.code])).toEqual([
       ['a', true, undefined],
       ['b', false, 'FILE_NOT_FOUND'],
       ['c', false, 'RECORD_INVALID'],
     ]);
+    expect(results[0]!.checks.map((check) => check.id)).toEqual(['decrypt', 'signature', 'chain']);
   });
 });

@@ -560,6 +560,18 @@ describe('hpvs-ctl attestation verify --batch', () => {
         copyFileSync(join(batch, name, file), join(passing, name, file));
       }
     }
+    const broken = await runCli(
+      base.map((arg) => (arg === files.intermediate ? files.wrongIntermediate : arg)),
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^ {2}FAIL chain: /m);
+    expect(broken.stdout).toMatch(/^instance-1 +25\.11\.0 +FAIL +FAIL chain, skip crl$/m);
+
+    // an unreadable trust file after the threads started: one line, and the process ends
+    const badRoot = await runCli(base.map((arg) => (arg === files.root ? paths.reference : arg)));
+    expect(badRoot.code).toBe(1);
+    expect(isOneLineError(badRoot.stderr), badRoot.stderr).toBe(true);
+
     const ok = await runCli(base.map((arg) => (arg === batch ? passing : arg)));
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^2 bundles: 2 passed, 0 failed$/m);
