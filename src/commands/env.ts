@@ -5,9 +5,13 @@ import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { readInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
 import { examples } from './help-examples.js';
-import { checkSectionOutputOptions, writeSection } from './section-output.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import {
+  checkSectionOutputOptions,
+  checkVolumeFlags,
+  collect,
+  readSeed,
+  writeSection,
+} from './section-output.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -93,18 +97,12 @@ export function registerEnv(program: Command): void {
           );
         }
       };
-      if (
-        options.volume === undefined &&
-        (options.seedFile ?? options.kmsFile ?? options.previousSeedFile) !== undefined
-      ) {
-        throw new HpvsError('USAGE', '--seed-file and --kms-file need --volume NAME');
-      }
-      if (options.volume !== undefined && options.seedFile === undefined) {
-        throw new HpvsError(
-          'USAGE',
-          `--volume ${options.volume} needs --seed-file with the env seed`,
-        );
-      }
+      checkVolumeFlags(
+        options.volume,
+        options.seedFile,
+        { '--kms-file': options.kmsFile, '--previous-seed-file': options.previousSeedFile },
+        'env',
+      );
       const env = await readEnvAssignments(options.env, options.envFile);
       let logging;
       if (options.syslogHost) {
@@ -163,8 +161,6 @@ export function registerEnv(program: Command): void {
         signingKey = await readPem(options.signingKey, 'signing key');
         parsePublicKeyOrCertificate(signingKey, options.signingKey);
       }
-      const seed = async (file: string | undefined, what: string) =>
-        file === undefined ? undefined : (await readSecret({ file, what })).toString('utf8');
       const kms =
         options.kmsFile === undefined
           ? undefined
@@ -182,8 +178,11 @@ export function registerEnv(program: Command): void {
             ? undefined
             : {
                 [options.volume]: {
-                  seed: (await seed(options.seedFile, 'env volume seed'))!,
-                  previousSeed: await seed(options.previousSeedFile, 'previous env volume seed'),
+                  seed: (await readSeed(options.seedFile, 'env volume seed'))!,
+                  previousSeed: await readSeed(
+                    options.previousSeedFile,
+                    'previous env volume seed',
+                  ),
                   kms: kms as never,
                 },
               },

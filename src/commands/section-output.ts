@@ -3,6 +3,7 @@ import { assertCertificateCurrent } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { readSecret } from '../io/read-secret.js';
 import { systemRandom } from '../io/random.js';
 import { writeResult } from '../io/write-output.js';
 
@@ -54,4 +55,36 @@ export async function writeSection(
   }
   const token = encryptSection(Buffer.from(text, 'utf8'), material.publicKey, systemRandom);
   await writeResult(options.out, `${token}\n`);
+}
+
+/** Commander collector for repeatable flags (`--env A=1 --env B=2`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * A volume needs its name and this persona's seed file; the other volume flags mean nothing
+ * without a name.
+ */
+export function checkVolumeFlags(
+  volume: string | undefined,
+  seedFile: string | undefined,
+  dependents: Record<string, unknown>,
+  persona: 'workload' | 'env',
+): void {
+  const given = Object.entries({ '--seed-file': seedFile, ...dependents })
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+  if (volume === undefined && given.length > 0) {
+    throw new HpvsError('USAGE', `${given.join(', ')} need --volume NAME`);
+  }
+  if (volume !== undefined && seedFile === undefined) {
+    throw new HpvsError('USAGE', `--volume ${volume} needs --seed-file with the ${persona} seed`);
+  }
+}
+
+/** A seed from a file (never argv), as the UTF-8 text the runtime hashes. */
+export async function readSeed(
+  file: string | undefined,
+  what: string,
+): Promise<string | undefined> {
+  return file === undefined ? undefined : (await readSecret({ file, what })).toString('utf8');
 }

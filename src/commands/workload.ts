@@ -3,11 +3,14 @@ import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
-import { readSecret } from '../io/read-secret.js';
 import { examples } from './help-examples.js';
-import { checkSectionOutputOptions, writeSection } from './section-output.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import {
+  checkSectionOutputOptions,
+  checkVolumeFlags,
+  collect,
+  readSeed,
+  writeSection,
+} from './section-output.js';
 
 export function registerWorkload(program: Command): void {
   program
@@ -69,21 +72,16 @@ export function registerWorkload(program: Command): void {
           'give the workload: --compose DIR, --play DIR, --play-resources FILE or --play-templates FILE',
         );
       }
-      const volumeFlags = [
-        options.mount,
+      checkVolumeFlags(
+        options.volume,
         options.seedFile,
-        options.filesystem,
-        options.previousSeedFile,
-      ];
-      if (options.volume === undefined && volumeFlags.some((flag) => flag !== undefined)) {
-        throw new HpvsError('USAGE', '--mount, --filesystem and --seed-file need --volume NAME');
-      }
-      if (options.volume !== undefined && options.seedFile === undefined) {
-        throw new HpvsError(
-          'USAGE',
-          `--volume ${options.volume} needs --seed-file with the workload seed`,
-        );
-      }
+        {
+          '--mount': options.mount,
+          '--filesystem': options.filesystem,
+          '--previous-seed-file': options.previousSeedFile,
+        },
+        'workload',
+      );
       const env = await readEnvAssignments(options.env, options.envFile);
       const [{ archiveFolder }, { buildWorkloadSection }, { readYamlFile }] = await Promise.all([
         import('../io/archive-folder.js'),
@@ -107,8 +105,6 @@ export function registerWorkload(program: Command): void {
               templates: await resources(options.playTemplates),
             }
           : undefined;
-      const seed = async (file: string | undefined, what: string) =>
-        file === undefined ? undefined : (await readSecret({ file, what })).toString('utf8');
       const text = buildWorkloadSection({
         compose:
           options.compose === undefined
@@ -128,8 +124,8 @@ export function registerWorkload(program: Command): void {
             ? undefined
             : {
                 [options.volume]: {
-                  seed: (await seed(options.seedFile, 'workload volume seed'))!,
-                  previousSeed: await seed(
+                  seed: (await readSeed(options.seedFile, 'workload volume seed'))!,
+                  previousSeed: await readSeed(
                     options.previousSeedFile,
                     'previous workload volume seed',
                   ),
