@@ -1,6 +1,6 @@
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { readInput } from '../io/read-input.js';
-import { parseAt } from './check-report.js';
+import { HpvsError } from '../errors.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -52,4 +52,17 @@ export async function readTrustOptions(
     crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
     allowMissingCrl: options.crl === false,
   };
+}
+
+/** Parses `--at`; the default is the current time. */
+export function parseAt(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const date = /^\d{4}-\d{2}-\d{2}($|T)/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new HpvsError(
+      'USAGE',
+      `--at "${value}": expected an ISO 8601 date or time, like 2026-11-01 or 2026-11-01T12:00:00Z`,
+    );
+  }
+  return date;
 }
