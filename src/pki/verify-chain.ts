@@ -45,6 +45,7 @@ export interface ChainVerification {
 }
 
 const MAX_PATH_LENGTH = 8;
+const DELTA_CRL_INDICATOR = '2.5.29.27';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function verifyChain(params: VerifyChainParams): Promise<ChainVerification> {
@@ -290,7 +291,12 @@ async function revocationOf(
   allowMissing: boolean,
 ): Promise<{ status: VerificationCheck['status']; detail: string }> {
   const issuerName = issuer.subject;
-  const named = crls.filter((entry) => sameName(entry.crl.issuerName, issuer.subjectName));
+  // a delta CRL lists only the changes since a base CRL, so it cannot show "not revoked"
+  const named = crls.filter(
+    (entry) =>
+      sameName(entry.crl.issuerName, issuer.subjectName) &&
+      entry.crl.getExtension(DELTA_CRL_INDICATOR) === null,
+  );
   if (named.length === 0) {
     const where = crlUrls(subject);
     const hint = where.length > 0 ? ` (published at ${where.join(', ')})` : '';
