@@ -249,11 +249,35 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
     );
   });
 
-  it('volume names that differ between workload and env', async () => {
+  it('volume names that differ between workload and env: HPL07015E from the disk service', async () => {
     const result = await boot(userData({ envVolumeName: 'other' }));
-    const cause = result.lines.find((l) => l.severity === 'error')!;
-    expect(['HPL05001E', 'HPL07015E']).toContain(cause.code);
-    await expectFailure(result, cause.code, /volume/i);
+    await expectFailure(
+      result,
+      'HPL07015E',
+      /The volume names in workload \(data\) and env \(other\) differ/,
+    );
+    expect(result.failedService).toBe('hpl-disk');
+  });
+
+  it('a compose file with build: fails at the containers service', async () => {
+    const { buildTgz } = await import('../../src/archive/build-tgz.js');
+    const archive = await buildTgz([
+      {
+        type: 'file',
+        path: 'docker-compose.yaml',
+        data: Buffer.from('services:\n  web:\n    build: .\n'),
+        executable: false,
+      },
+    ]);
+    const result = await boot(
+      userData({ workloadExtra: { compose: { archive: archive.toString('base64') } } }),
+    );
+    await expectFailure(
+      result,
+      undefined,
+      /runtime plan: the workload cannot start: .*build: section/,
+    );
+    expect(result.failedService).toBe('hpl-containers');
   });
 
   it('an unreachable log server: HPL01001E', async () => {
