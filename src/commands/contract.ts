@@ -167,15 +167,33 @@ export function registerContract(program: Command): void {
         .choices(['hpvs', 'ccrv'] as const)
         .default('hpvs' as const),
     )
-    .requiredOption('--out <file>', 'where to write user-data.yaml')
+    .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
+    .option(
+      '--batch <inventory>',
+      'build one contract per instance of this YAML inventory (instances: [{name, env?, seedFile?}]) on all cores',
+    )
+    .option('--out-dir <dir>', 'with --batch: write each contract to DIR/<name>.yaml')
+    .option('--force', 'with --batch: replace contracts that already exist')
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --batch fleet.yaml --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out-dir contracts',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
       ),
     )
     .action(async (options) => {
+      if (options.batch !== undefined) {
+        const { runContractBatch } = await import('./contract-batch.js');
+        await runContractBatch({ ...options, batch: options.batch });
+        return;
+      }
+      if (options.out === undefined) {
+        throw new HpvsError('USAGE', '--out <file> is required (or --batch with --out-dir)');
+      }
+      if (options.outDir !== undefined || options.force) {
+        throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
+      }
       checkContractFlags(options);
       if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
         throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');

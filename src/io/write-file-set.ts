@@ -27,6 +27,36 @@ export async function writeFileSet(
   files: readonly OutputFile[],
   options: WriteFileSetOptions = {},
 ): Promise<string[]> {
+  await makeFolder(dir);
+  const paths = files.map((file) => join(dir, file.name));
+  if (!options.force)
+    await refuseExisting(
+      dir,
+      files.map((file) => file.name),
+    );
+  // a name may hold a subfolder ("syslog-tls/ca.crt"); it holds keys too, so 0700
+  for (const folder of new Set(paths.map((path) => dirname(path)))) await makeFolder(folder);
+  // concurrently, so that the flushes of a large set (a batch of contracts) overlap
+  const outcomes = await Promise.allSettled(
+    files.map((file, index) =>
+      writeFileAtomic(paths[index]!, file.data, file.mode === undefined ? {} : { mode: file.mode }),
+    ),
+  );
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) {
+    // With --force a file may have replaced an old one; removing it still leaves no mixed set
+    // (half old, half new) behind.
+    await Promise.all(
+      paths.map((path, index) =>
+        outcomes[index]!.status === 'fulfilled' ? unlink(path).catch(() => undefined) : undefined,
+      ),
+    );
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  return paths;
+}
+
+async function makeFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -35,36 +65,6 @@ export async function writeFileSet(
       cause: error,
     });
   }
-  const paths = files.map((file) => join(dir, file.name));
-  if (!options.force)
-    await refuseExisting(
-      dir,
-      files.map((file) => file.name),
-    );
-  const written: string[] = [];
-  try {
-    for (const [index, file] of files.entries()) {
-      const path = paths[index]!;
-      // a name may hold a subfolder ("syslog-tls/ca.crt"); it holds keys too, so 0700
-      if (file.name.includes('/')) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await writeFileAtomic(path, file.data, file.mode === undefined ? {} : { mode: file.mode });
-      written.push(path);
-    }
-  } catch (error) {
-    // With --force an earlier file may have replaced an old one; removing it still leaves no
-    // mixed set (half old, half new) behind.
-    await Promise.all(written.map((path) => unlink(path).catch(() => undefined)));
-    if (error instanceof HpvsError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new HpvsError(
-      'OUTPUT_FAILED',
-      `${dir}: cannot create a folder for the output (${code})`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return written;
 }
 
 /**

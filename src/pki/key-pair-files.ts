@@ -19,11 +19,12 @@ export interface KeyPairFileParams {
 
 export const KEY_BITS = [2048, 3072, 4096] as const;
 
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A name usable as a file name in any folder: no separators, no leading dot or dash. */
+export const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Checks that a user-given name can be used as a file name inside the output folder. */
 export function assertSafeFileName(name: string, flag: string): void {
-  if (!SAFE_NAME.test(name)) {
+  if (!SAFE_FILE_NAME.test(name)) {
     throw new HpvsError(
       'USAGE',
       `invalid ${flag} "${name}": use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,

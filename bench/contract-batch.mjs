@@ -1,0 +1,175 @@
+// Builds N signed, encrypted contracts (default 100; RSA-4096 encryption and signing keys) in
+// one run both ways: `hpvs-ctl contract --batch` (one process, worker threads), and the seed
+// document's openssl recipe looped N times in a shell script (per contract: `openssl rand 32`,
+// `openssl pkeyutl -encrypt` of it and `openssl enc -aes-256-cbc -pbkdf2 -pass stdin` for the
+// workload and the env, then `openssl dgst -sha256 -sign` over both tokens). Prints both wall
+// times and their ratio; rounds alternate the two so background load hits both alike.
+// Usage: node bench/contract-batch.mjs [contracts] [rounds]. Build first (`npm run build`).
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const count = Number(process.argv[2] ?? 100);
+const rounds = Number(process.argv[3] ?? 3);
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  console.error('usage: node bench/contract-batch.mjs [contracts] [rounds]');
+  process.exit(2);
+}
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/hpvs-ctl.js');
+if (!existsSync(join(root, 'dist/cli.js'))) {
+  console.error('dist/cli.js is missing: run `npm run build` first');
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+function timed(action) {
+  const start = process.hrtime.bigint();
+  action();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-contract-'));
+try {
+  const file = (name) => join(work, name);
+  // the runtime's key pair stands in for an HPCR encryption certificate; the signing key is the deployer's
+  run('openssl', [
+    'genpkey',
+    '-algorithm',
+    'RSA',
+    '-pkeyopt',
+    'rsa_keygen_bits:4096',
+    '-out',
+    file('hpcr.pem'),
+  ]);
+  run('openssl', ['pkey', '-in', file('hpcr.pem'), '-pubout', '-out', file('hpcr-public.pem')]);
+  run('openssl', [
+    'genpkey',
+    '-algorithm',
+    'RSA',
+    '-pkeyopt',
+    'rsa_keygen_bits:4096',
+    '-out',
+    file('sign.pem'),
+  ]);
+  writeFileSync(
+    file('workload.yaml'),
+    readFileSync(join(root, 'templates/workload-compose.yaml'), 'utf8').replace(
+      'REPLACE-with-a-random-workload-seed',
+      'benchWorkloadSeed0123456789',
+    ),
+  );
+  writeFileSync(
+    file('env.yaml'),
+    [
+      'type: env',
+      'logging:',
+      '  logRouter:',
+      '    hostname: bench.logs.cloud.ibm.com',
+      '    iamApiKey: bench-api-key',
+      '    port: 443',
+      'volumes:',
+      '  data:',
+      '    seed: benchEnvSeedDefault0123456789',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync(file('seeds'));
+  const inventory = ['instances:'];
+  for (let i = 0; i < count; i++) {
+    writeFileSync(file(`seeds/vm-${i}.seed`), `benchEnvSeedForVm${String(i).padStart(6, '0')}\n`);
+    inventory.push(
+      `  - name: vm-${i}`,
+      '    env:',
+      `      INSTANCE: "${i}"`,
+      `    seedFile: seeds/vm-${i}.seed`,
+    );
+  }
+  writeFileSync(file('inventory.yaml'), `${inventory.join('\n')}\n`);
+
+  // The recipe, as a deployer scripts it today. Each loop writes one contract.
+  writeFileSync(
+    file('recipe.sh'),
+    `set -e
+cd "${work}"
+mkdir -p recipe-out
+for i in $(seq 1 ${count}); do
+  openssl rand 32 > pw-w
+  W="hyper-protect-basic.$(openssl pkeyutl -encrypt -pubin -inkey hpcr-public.pem -in pw-w | base64 -w0).$(openssl enc -aes-256-cbc -pbkdf2 -pass stdin -in workload.yaml < pw-w | base64 -w0)"
+  openssl rand 32 > pw-e
+  E="hyper-protect-basic.$(openssl pkeyutl -encrypt -pubin -inkey hpcr-public.pem -in pw-e | base64 -w0).$(openssl enc -aes-256-cbc -pbkdf2 -pass stdin -in env.yaml < pw-e | base64 -w0)"
+  S="$(printf '%s%s' "$W" "$E" | openssl dgst -sha256 -sign sign.pem | base64 -w0)"
+  printf 'workload: %s\\nenv: %s\\nenvWorkloadSignature: %s\\n' "$W" "$E" "$S" > "recipe-out/vm-$i.yaml"
+done
+`,
+  );
+
+  const ours = [];
+  const recipe = [];
+  const ratios = [];
+  for (let round = 0; round < rounds; round++) {
+    rmSync(file('out'), { recursive: true, force: true });
+    rmSync(file('recipe-out'), { recursive: true, force: true });
+    const recipeMs = timed(() => run('bash', [file('recipe.sh')]));
+    const oursMs = timed(() =>
+      run(process.execPath, [
+        bin,
+        'contract',
+        '--batch',
+        file('inventory.yaml'),
+        '--workload',
+        file('workload.yaml'),
+        '--env',
+        file('env.yaml'),
+        '--cert',
+        file('hpcr-public.pem'),
+        '--sign-key',
+        file('sign.pem'),
+        '--out-dir',
+        file('out'),
+      ]),
+    );
+    const written = readdirSync(file('out')).length;
+    if (written !== count)
+      throw new Error(`hpvs-ctl wrote ${written} contracts, expected ${count}`);
+    ours.push(oursMs);
+    recipe.push(recipeMs);
+    ratios.push(oursMs / recipeMs);
+    console.log(
+      `round ${round + 1}: hpvs-ctl ${oursMs.toFixed(0)} ms, openssl recipe ${recipeMs.toFixed(0)} ms, ratio ${(oursMs / recipeMs).toFixed(3)}`,
+    );
+  }
+  console.log('');
+  console.log(`| ${count} contracts | median |`);
+  console.log('| --- | --- |');
+  console.log(`| openssl recipe (shell loop) | ${median(recipe).toFixed(0)} ms |`);
+  console.log(`| hpvs-ctl contract --batch | ${median(ours).toFixed(0)} ms |`);
+  console.log(`| ratio (median of per-round ratios) | **${median(ratios).toFixed(3)}** |`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

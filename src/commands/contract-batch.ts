@@ -1,0 +1,92 @@
+import { dirname, isAbsolute, join } from 'node:path';
+import { HpvsError } from '../errors.js';
+import { warn } from '../io/console.js';
+import { readTextInput } from '../io/read-input.js';
+import { readSecret } from '../io/read-secret.js';
+import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
+import { writeStdout } from '../io/write-output.js';
+import type { ContractFlags } from './contract.js';
+
+export interface ContractBatchFlags extends ContractFlags {
+  batch: string;
+  out?: string | undefined;
+  outDir?: string | undefined;
+  signingCertOut?: string | undefined;
+  force?: boolean | undefined;
+}
+
+/**
+ * `hpvs-ctl contract --batch INVENTORY --out-dir DIR`: one user-data per inventory instance,
+ * `DIR/<name>.yaml`, written only when every contract was built.
+ */
+export async function runContractBatch(flags: ContractBatchFlags): Promise<void> {
+  if (flags.outDir === undefined) {
+    throw new HpvsError(
+      'USAGE',
+      '--batch needs --out-dir DIR (each contract is written to DIR/<name>.yaml)',
+    );
+  }
+  if (flags.out !== undefined || flags.signingCertOut !== undefined) {
+    throw new HpvsError(
+      'USAGE',
+      `${flags.out !== undefined ? '--out' : '--signing-cert-out'} does not work with --batch; the contracts go to --out-dir`,
+    );
+  }
+  const [{ loadContractOptions }, batch] = await Promise.all([
+    import('./contract.js'),
+    import('../contract/contract-batch.js'),
+  ]);
+  const instances = batch.parseInventory(
+    await readTextInput(flags.batch, 'inventory'),
+    flags.batch === '-' ? 'stdin' : flags.batch,
+  );
+  const names = instances.map((instance) => `${instance.name}.yaml`);
+  if (!flags.force) await refuseExisting(flags.outDir, names);
+  const base = await loadContractOptions(flags, new Date());
+  const inventoryDir = flags.batch === '-' ? '.' : dirname(flags.batch);
+  const jobs = [];
+  for (const [index, instance] of instances.entries()) {
+    const seed =
+      instance.seedFile === undefined
+        ? undefined
+        : (
+            await readSecret({
+              file: isAbsolute(instance.seedFile)
+                ? instance.seedFile
+                : join(inventoryDir, instance.seedFile),
+              what: `env volume seed of instance "${instance.name}"`,
+            })
+          ).toString('utf8');
+    jobs.push({
+      index,
+      name: instance.name,
+      at: instance.at,
+      env: {
+        text: batch.instanceEnvText(base.env, instance, seed),
+        source: `${base.env.source} (instance ${instance.name})`,
+      },
+    });
+  }
+  const progress = process.stderr.isTTY
+    ? (done: number, total: number) => process.stderr.write(`\rcontracts: ${done}/${total}`)
+    : undefined;
+  const contracts = await batch.createContractBatch(jobs, batch.batchShared(base), {
+    ...(progress ? { onProgress: progress } : {}),
+  });
+  if (progress) process.stderr.write('\r\x1b[K');
+  // the warnings are the same for every instance (same sections, same flags): say them once
+  for (const message of new Set(contracts.flatMap((contract) => contract.warnings))) warn(message);
+  const plaintext = contracts.some((contract) =>
+    contract.warnings.some((message) => message.includes('not encrypted')),
+  );
+  const written = await writeFileSet(
+    flags.outDir,
+    contracts.map((contract) => ({
+      name: `${contract.name}.yaml`,
+      data: contract.text,
+      mode: plaintext ? 0o600 : 0o644,
+    })),
+    { force: flags.force === true },
+  );
+  await writeStdout(written.map((path) => `${path}\n`).join(''));
+}

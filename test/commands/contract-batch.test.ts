@@ -1,0 +1,252 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isOneLineError, PROJECT_ROOT, runCli } from '../helpers/run-cli.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import { hasTool, runTool } from '../helpers/tools.js';
+
+const tempDir = useTempDir();
+const path = (...parts: string[]) => join(tempDir(), ...parts);
+let counter = 0;
+const freshDir = () => path(`out-${++counter}`);
+
+const ENV = [
+  'type: env',
+  '# the deployer keeps this comment',
+  'logging:',
+  '  logRouter:',
+  '    hostname: fleet.logs.cloud.ibm.com',
+  '    iamApiKey: fleet-api-key',
+  '    port: 443',
+  'volumes:',
+  '  data:',
+  '    seed: defaultEnvSeed0123456789',
+  'env:',
+  '  REGION: eu-de',
+  '',
+].join('\n');
+
+// five instances: enough for the worker threads to be used (from four on)
+const INVENTORY = `instances:
+  - name: web-1
+    env:
+      PORT: "8080"
+    seedFile: seeds/web-1.seed
+  - name: web-2
+    seedFile: seeds/web-2.seed
+  - name: web-3
+    env:
+      REGION: us-south
+  - name: db
+    env:
+      ROLE: primary
+      DEBUG: "true"
+  - name: batch.worker_5
+`;
+
+function openssl(args: string[], input?: string): string {
+  const result = runTool('openssl', args, input);
+  if (result.status !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
+  return result.stdout.toString('utf8');
+}
+
+const baseArgs = () => [
+  'contract',
+  '--workload',
+  path('workload.yaml'),
+  '--env',
+  path('env.yaml'),
+  '--cert',
+  path('hpcr-public.pem'),
+  '--sign-key',
+  path('sign.pem'),
+];
+
+async function decrypt(token: string): Promise<string> {
+  const file = path(`token-${++counter}`);
+  writeFileSync(file, token);
+  const result = await runCli(['decrypt', file, '--key', path('hpcr.pem')]);
+  expect(result.code).toBe(0);
+  return result.stdout;
+}
+
+describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
+  beforeAll(() => {
+    openssl([
+      'genpkey',
+      '-algorithm',
+      'RSA',
+      '-pkeyopt',
+      'rsa_keygen_bits:2048',
+      '-out',
+      path('hpcr.pem'),
+    ]);
+    openssl(['pkey', '-in', path('hpcr.pem'), '-pubout', '-out', path('hpcr-public.pem')]);
+    openssl([
+      'genpkey',
+      '-algorithm',
+      'RSA',
+      '-pkeyopt',
+      'rsa_keygen_bits:2048',
+      '-out',
+      path('sign.pem'),
+    ]);
+    openssl(['pkey', '-in', path('sign.pem'), '-pubout', '-out', path('sign-public.pem')]);
+    const template = readFileSync(join(PROJECT_ROOT, 'templates', 'workload-compose.yaml'), 'utf8');
+    writeFileSync(
+      path('workload.yaml'),
+      template.replace('REPLACE-with-a-random-workload-seed', 'workloadSeed0123456789'),
+    );
+    writeFileSync(path('env.yaml'), ENV);
+    mkdirSync(path('seeds'));
+    writeFileSync(path('seeds', 'web-1.seed'), 'seedOfWeb1abcdefghij\n');
+    writeFileSync(path('seeds', 'web-2.seed'), 'seedOfWeb2abcdefghij\n');
+    writeFileSync(path('fleet.yaml'), INVENTORY);
+  });
+
+  it('writes one signed, encrypted contract per instance with its env values and seed', async () => {
+    const out = freshDir();
+    const result = await runCli([...baseArgs(), '--batch', path('fleet.yaml'), '--out-dir', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const names = ['web-1', 'web-2', 'web-3', 'db', 'batch.worker_5'];
+    expect(result.stdout).toBe(names.map((name) => `${join(out, `${name}.yaml`)}\n`).join(''));
+
+    const contracts = names.map((name) => parse(readFileSync(join(out, `${name}.yaml`), 'utf8')));
+    // the provider's workload is encrypted once and shared, as one handed-over token would be
+    expect(new Set(contracts.map((contract) => contract.workload)).size).toBe(1);
+    expect(await decrypt(contracts[0].workload)).toBe(readFileSync(path('workload.yaml'), 'utf8'));
+
+    const envs = await Promise.all(
+      contracts.map(async (contract) => parse(await decrypt(contract.env))),
+    );
+    expect(envs.map((env) => env.volumes.data.seed)).toEqual([
+      'seedOfWeb1abcdefghij',
+      'seedOfWeb2abcdefghij',
+      'defaultEnvSeed0123456789',
+      'defaultEnvSeed0123456789',
+      'defaultEnvSeed0123456789',
+    ]);
+    expect(envs.map((env) => env.env)).toEqual([
+      { REGION: 'eu-de', PORT: '8080' },
+      { REGION: 'eu-de' },
+      { REGION: 'us-south' },
+      { REGION: 'eu-de', ROLE: 'primary', DEBUG: 'true' },
+      { REGION: 'eu-de' },
+    ]);
+    const signingKey = readFileSync(path('sign-public.pem'), 'utf8');
+    for (const [index, contract] of contracts.entries()) {
+      expect(envs[index].signingKey).toBe(signingKey);
+      // openssl is the oracle for the signature over the workload and env tokens
+      writeFileSync(path('signature.bin'), Buffer.from(contract.envWorkloadSignature, 'base64'));
+      const verified = runTool(
+        'openssl',
+        [
+          'dgst',
+          '-sha256',
+          '-verify',
+          path('sign-public.pem'),
+          '-signature',
+          path('signature.bin'),
+        ],
+        contract.workload + contract.env,
+      );
+      expect(verified.stdout.toString()).toBe('Verified OK\n');
+    }
+    const decryptedEnv = await decrypt(contracts[3].env);
+    expect(decryptedEnv).toContain('# the deployer keeps this comment');
+  });
+
+  it('refuses to replace existing contracts without --force, and replaces them all with it', async () => {
+    const out = freshDir();
+    mkdirSync(out);
+    writeFileSync(join(out, 'db.yaml'), 'old\n');
+    const refused = await runCli([...baseArgs(), '--batch', path('fleet.yaml'), '--out-dir', out]);
+    expect(refused.code).toBe(1);
+    expect(isOneLineError(refused.stderr)).toBe(true);
+    expect(refused.stderr).toContain('--force');
+    expect(readdirSync(out)).toEqual(['db.yaml']);
+    const forced = await runCli([
+      ...baseArgs(),
+      '--batch',
+      path('fleet.yaml'),
+      '--out-dir',
+      out,
+      '--force',
+    ]);
+    expect(forced.code).toBe(0);
+    expect(readdirSync(out)).toHaveLength(5);
+    expect(readFileSync(join(out, 'db.yaml'), 'utf8')).toMatch(/^workload: hyper-protect-basic\./);
+  });
+
+  describe('bad input', () => {
+    it.each([
+      [
+        'instances:\n  - name: a\n  - name: A\n',
+        /fleet-bad\.yaml:3:11 instances\[1\]\.name: "A" is already used at .*fleet-bad\.yaml:2:11/,
+      ],
+      [
+        'instances:\n  - name: ../escape\n',
+        /fleet-bad\.yaml:2:11 instances\[0\]\.name: must be 1 to 64 letters/,
+      ],
+      [
+        'instances:\n  - name: a\n    env:\n      PORT: 8080\n',
+        /fleet-bad\.yaml:4:13 instances\[0\]\.env\.PORT: must be a string; quote numbers/,
+      ],
+      [
+        'instances:\n  - name: a\n    env:\n      1BAD: "x"\n',
+        /fleet-bad\.yaml:4:7 instances\[0\]\.env\.1BAD: the name must match/,
+      ],
+      [
+        'instances:\n  - name: a\n    seed: abc\n',
+        /fleet-bad\.yaml:3:5 instances\[0\]\.seed: unknown key/,
+      ],
+      ['instances: []\n', /fleet-bad\.yaml:1:12 instances: must be a non-empty list/],
+      ['hosts:\n  - name: a\n', /fleet-bad\.yaml:1:1 hosts: unknown key/],
+      ['instances:\n  - name: [a\n', /fleet-bad\.yaml:\d+:\d+: invalid YAML/],
+      [
+        'instances:\n  - name: a\n    seedFile: seeds/missing.seed\n',
+        /seeds\/missing\.seed: env volume seed of instance "a" file not found/,
+      ],
+      [
+        'instances:\n  - name: a\n  - name: b\n    seedFile: seeds/short.seed\n',
+        /fleet-bad\.yaml:3:5 instance "b": .*env\.volumes\.data\.seed: must be at least 15 characters/,
+      ],
+      // four instances: the failing one is built on a worker thread
+      [
+        'instances:\n  - name: a\n  - name: b\n  - name: c\n  - name: d\n    seedFile: seeds/short.seed\n',
+        /fleet-bad\.yaml:5:5 instance "d": .*env\.volumes\.data\.seed: must be at least 15 characters/,
+      ],
+    ])('%j: exits 1 with one positioned line and writes nothing', async (inventory, message) => {
+      writeFileSync(path('seeds', 'short.seed'), 'short\n');
+      writeFileSync(path('fleet-bad.yaml'), inventory);
+      const out = freshDir();
+      const result = await runCli([
+        ...baseArgs(),
+        '--batch',
+        path('fleet-bad.yaml'),
+        '--out-dir',
+        out,
+      ]);
+      expect(result.code).toBe(1);
+      expect(isOneLineError(result.stderr)).toBe(true);
+      expect(result.stderr).toMatch(message);
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    });
+
+    it.each([
+      [['--batch', 'fleet.yaml'], '--batch needs --out-dir'],
+      [
+        ['--batch', 'fleet.yaml', '--out-dir', 'x', '--out', 'u.yaml'],
+        '--out does not work with --batch',
+      ],
+      [['--out-dir', 'x'], '--out <file> is required'],
+    ])('%j: usage error, exit 2', async (args, message) => {
+      const result = await runCli([...baseArgs(), ...args], { cwd: tempDir() });
+      expect(result.code).toBe(2);
+      expect(isOneLineError(result.stderr)).toBe(true);
+      expect(result.stderr).toContain(message);
+    });
+  });
+});
