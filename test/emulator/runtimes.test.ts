@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTgz } from '../../src/archive/build-tgz.js';
@@ -209,6 +209,40 @@ describe('podman runtime', () => {
         env: {},
       },
     ]);
+  });
+
+  it('runs the commands in the compose folder with the environment (podman is not installed here: a stand-in script records its calls)', async () => {
+    const bin = join(tempDir(), 'fake-podman');
+    const calls = join(tempDir(), 'podman-calls.txt');
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nif [ "$1" = --version ]; then echo "podman version 5.0.0"; exit 0; fi\necho "$PWD|$GREETING|$*" >> ${calls}\n`,
+      { mode: 0o755 },
+    );
+    const run = input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`), {
+      GREETING: 'hi',
+    });
+    const result = await createPodmanRuntime(bin).run(run);
+    expect(result.containers).toEqual([
+      expect.objectContaining({ name: 'web', status: 'started' }),
+    ]);
+    const composeDir = join(run.workDir, 'compose');
+    expect(readFileSync(calls, 'utf8')).toBe(
+      `${composeDir}|hi|compose --project-name ${PODMAN_PROJECT} --file ${composeDir}/docker-compose.yaml up --detach\n`,
+    );
+    expect(run.logged[0]).toBe('using podman version 5.0.0');
+    const failing = join(tempDir(), 'failing-podman');
+    writeFileSync(
+      failing,
+      '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "Error: image not known" >&2\nexit 125\n',
+      { mode: 0o755 },
+    );
+    await expect(createPodmanRuntime(failing).run(input(run.workload, {}))).rejects.toMatchObject({
+      code: 'RUNTIME_FAILED',
+      message: expect.stringMatching(
+        /compose --project-name failed \(exit 125\): Error: image not known/,
+      ),
+    });
   });
 
   it('says plainly that podman is missing', async () => {

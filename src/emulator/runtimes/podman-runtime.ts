@@ -65,7 +65,7 @@ export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
         if (result.status !== 0) {
           throw new HpvsError(
             'RUNTIME_FAILED',
-            `${command} ${step.args.slice(0, 2).join(' ')} failed (exit ${result.status}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
+            `${command} ${step.args[0] === 'compose' ? 'compose up' : 'kube play'} failed (exit ${result.status}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
           );
         }
       }
