@@ -240,7 +240,7 @@ describe('podman runtime', () => {
     await expect(createPodmanRuntime(failing).run(input(run.workload, {}))).rejects.toMatchObject({
       code: 'RUNTIME_FAILED',
       message: expect.stringMatching(
-        /compose --project-name failed \(exit 125\): Error: image not known/,
+        /compose up failed \(exit 125\): Error: image not known/,
       ),
     });
   });
