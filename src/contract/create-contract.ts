@@ -118,5 +118,10 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
         : '';
     throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
   }
-  return report.problems.filter((problem) => problem.severity !== 'note');
+  // A signingKey without a signature is worth a warning, except when this run signs.
+  return report.problems.filter(
+    (problem) =>
+      problem.severity !== 'note' &&
+      !(options.signing && problem.severity === 'warning' && problem.path === 'env.signingKey'),
+  );
 }

@@ -1,4 +1,5 @@
 import { Document, Scalar, visit } from 'yaml';
+import { changesTypeInYaml11 } from '../schema/yaml11-scalars.js';
 
 /**
  * Builders for the plaintext `workload` and `env` sections. They write YAML text whose values
@@ -92,9 +93,10 @@ export function sectionYaml(value: Record<string, unknown>): string {
   const doc = new Document(value);
   visit(doc, {
     Scalar(_key, node: Scalar) {
-      if (typeof node.value === 'string' && node.value.includes('\n')) {
-        node.type = Scalar.BLOCK_LITERAL;
-      }
+      if (typeof node.value !== 'string') return;
+      if (node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL;
+      // `yes` or `12:30` stay strings for every reader only when quoted
+      else if (changesTypeInYaml11(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
   return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });

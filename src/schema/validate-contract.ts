@@ -13,6 +13,7 @@ import {
 } from './cross-section-rules.js';
 import { checkEncryptedSection } from './encrypted-section-check.js';
 import { ProblemList, type ValidationReport } from './problems.js';
+import { checkYaml11Scalars } from './yaml11-scalars.js';
 
 export interface ValidateOptions {
   profile?: Profile;
@@ -151,6 +152,7 @@ async function checkSection(
   if (!validate(section.data)) {
     for (const error of validate.errors ?? []) reportSchemaError(error, section, kind, context);
   }
+  checkYaml11Scalars(section, context.list);
   if (kind === 'workload') {
     checkWorkloadSection(section, context);
     await checkCompose(section, context);

@@ -166,6 +166,36 @@ describe('hpvs-ctl contract', () => {
     if (hasTool('openssl')) expect(opensslVerifies(target, f.signPub)).toBe(true);
   });
 
+  it('keeps a signingKey that env already has, without a warning', async () => {
+    const envWithKey = file('env-with-key.yaml');
+    writeFileSync(
+      envWithKey,
+      `${readFileSync(envYaml, 'utf8')}signingKey: |\n${readFileSync(f.signPub, 'utf8').trimEnd().replace(/^/gm, '  ')}\n`,
+    );
+    const target = out();
+    const result = await runCli([
+      'contract',
+      '--workload',
+      workloadToken,
+      '--env',
+      envWithKey,
+      '--cert',
+      f.hpcrCert,
+      '--sign-key',
+      f.signKey,
+      '--out',
+      target,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const parsed = parseUserData(readFileSync(target, 'utf8'), target);
+    const env = decryptSection(
+      parsed.sections.get('env')!.value,
+      createPrivateKey(readFileSync(f.hpcrKey)),
+    );
+    expect(env.toString()).toBe(readFileSync(envWithKey, 'utf8'));
+  });
+
   it('issues an expiry certificate from the CA: openssl verify accepts it, notAfter is now + N days', async () => {
     const target = out();
     const certOut = file('signing.crt');

@@ -277,3 +277,13 @@ describe('signUserData and verifyContract', () => {
     );
   });
 });
+
+describe('section builders and YAML 1.1 readers', () => {
+  it('quote strings that a YAML 1.1 reader would take as another type', () => {
+    const text = buildWorkloadSection({
+      play: {},
+      env: { A: 'yes', B: '12:30', C: 'hello', D: 'off' },
+    });
+    expect(text).toContain('  A: "yes"\n  B: "12:30"\n  C: hello\n  D: "off"\n');
+  });
+});

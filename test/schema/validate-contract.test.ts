@@ -174,3 +174,22 @@ describe('validateSection', () => {
     ]);
   });
 });
+
+describe('values whose type depends on the YAML version', () => {
+  it('warns about unquoted yes, on, 12:30 and 1_000, not about quoted ones or plain words', async () => {
+    const section = parseSectionText(
+      'workload',
+      'type: workload\nplay: {}\nenv:\n  A: yes\n  B: "on"\n  C: 12:30\n  D: 1_000\n  E: hello\n  F: off\n',
+      'w.yaml',
+    );
+    const warnings = (await validateSection(section)).problems
+      .filter((problem) => problem.message.includes('YAML 1.1'))
+      .map(formatProblem);
+    expect(warnings).toEqual([
+      'w.yaml:4:6 workload.env.A: warning: this unquoted value is a string here but a boolean to YAML 1.1 readers; quote it so every reader agrees',
+      'w.yaml:6:6 workload.env.C: warning: this unquoted value is a string here but a number to YAML 1.1 readers; quote it so every reader agrees',
+      'w.yaml:7:6 workload.env.D: warning: this unquoted value is a string here but a number to YAML 1.1 readers; quote it so every reader agrees',
+      'w.yaml:9:6 workload.env.F: warning: this unquoted value is a string here but a boolean to YAML 1.1 readers; quote it so every reader agrees',
+    ]);
+  });
+});
