@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/attestation/record.js';
 import { formatConsoleLine } from '../../src/emulator/boot-console.js';
 import { bootContract, type BootResult } from '../../src/emulator/boot.js';
+import { createEmulatorIdentity } from '../../src/emulator/identity.js';
+import { loadEmulatorState, writeEmulatorState } from '../../src/emulator/state.js';
 import { LogServer } from '../../src/emulator/log-server.js';
 import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
 import { systemRandom } from '../../src/io/random.js';
@@ -334,6 +336,71 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
       );
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe('emulator boot, expiry reporting', () => {
+  async function signingCertificate(days: number): Promise<string> {
+    return issueCertificate({
+      subject: 'CN=contract signer',
+      publicKey: createPublicKey(material.signer.publicKeyPem),
+      selfSigningKey: material.signer.privateKey,
+      role: 'contract-signing',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + days * 86_400_000),
+    });
+  }
+
+  it('reports a contract valid for long (HPL12005E) and one expiring soon (HPL12006E) and boots both', async () => {
+    const long = await boot(userData({ signingKey: await signingCertificate(200) }));
+    expect(long.ok, long.text).toBe(true);
+    expect(long.text).toMatch(
+      /hpl-contract-signature\[\d+\]: HPL12005E: The contract is valid until \S+ \(199 days left\)/,
+    );
+    const soon = await boot(userData({ signingKey: await signingCertificate(10) }));
+    expect(soon.ok, soon.text).toBe(true);
+    const warning = soon.lines.find((line) => line.code === 'HPL12006E')!;
+    expect(warning.severity).toBe('warning');
+    expect(warning.text).toMatch(/The contract will expire on \S+ \(9 days left\)/);
+  });
+
+  it('warns when the image encryption certificate expires soon (HPL12011W) or has expired (HPL12013W)', async () => {
+    const day = 86_400_000;
+    for (const [ageDays, code] of [
+      [350, 'HPL12011W'],
+      [400, 'HPL12013W'],
+    ] as const) {
+      const stateDir = join(tempDir(), `aged-${ageDays}`);
+      await writeEmulatorState(
+        stateDir,
+        await createEmulatorIdentity({
+          imageVersion: '25.11.0-emulator',
+          now: new Date(Date.now() - ageDays * day),
+          keyBits: TEST_KEY_BITS,
+        }),
+      );
+      const state = await loadEmulatorState(stateDir);
+      const printed: string[] = [];
+      const result = await bootContract({
+        state,
+        source: 'user-data.yaml',
+        userData: Buffer.from(
+          buildUserData(
+            { ...material, state },
+            {
+              syslogPort: server.port,
+              encryptFor: readFileSync(state.publicPath('encryption'), 'utf8'),
+            },
+          ),
+        ),
+        outDir: join(tempDir(), `aged-out-${ageDays}`),
+        runtime: planRuntime,
+        print: (line) => printed.push(line),
+        random: systemRandom,
+      });
+      expect(result.ok, printed.join('\n')).toBe(true);
+      expect(result.lines.find((line) => line.code === code)?.severity).toBe('warning');
     }
   });
 });
