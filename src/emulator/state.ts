@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parsePrivateKey } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { fileError } from '../io/read-input.js';
@@ -62,7 +62,9 @@ export async function writeEmulatorState(
   options: { force?: boolean } = {},
 ): Promise<void> {
   const existing = await assertStateWritable(dir, options.force === true);
-  const staging = join(dirname(dir), `.${basename(dir)}.init-${process.pid}-${Date.now()}`);
+  // resolved, so that `--state .` or `--state sub/` still name a real sibling folder
+  const target = resolve(dir);
+  const staging = join(dirname(target), `.${basename(target)}.init-${process.pid}-${Date.now()}`);
   try {
     await mkdir(join(staging, 'public'), { recursive: true, mode: 0o755 });
     await mkdir(join(staging, 'private'), { mode: 0o700 });
@@ -106,7 +108,7 @@ export async function writeEmulatorState(
       reference: identity.reference,
     };
     await writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(facts, null, 2)}\n`);
-    await replaceFolder(dir, staging, existing.length > 0);
+    await replaceFolder(target, staging, existing.length > 0);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof HpvsError) throw error;
