@@ -29,6 +29,11 @@ export async function writeSection(
   kind: 'workload' | 'env',
   text: string,
   options: SectionOutputOptions,
+  /**
+   * Warnings the caller found while building (printed only when the section is valid, so a
+   * failure stays one line), and the paths whose validator warnings they already cover.
+   */
+  earlier: { warnings: readonly string[]; paths: readonly string[] } = { warnings: [], paths: [] },
 ): Promise<void> {
   const [{ parseSectionText }, { validateSection }] = await Promise.all([
     import('../contract/user-data.js'),
@@ -42,8 +47,11 @@ export async function writeSection(
       `${errors[0]!.path}: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
     );
   }
+  for (const message of earlier.warnings) warn(message);
   for (const problem of report.problems) {
-    if (problem.severity === 'warning') warn(`${problem.path}: ${problem.message}`);
+    if (problem.severity === 'warning' && !earlier.paths.includes(problem.path)) {
+      warn(`${problem.path}: ${problem.message}`);
+    }
   }
   if (options.cert === undefined) {
     await writeResult(options.out, text, { mode: 0o600 });

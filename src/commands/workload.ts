@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
-import { warn } from '../io/console.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { examples } from './help-examples.js';
 import {
@@ -88,9 +87,10 @@ export function registerWorkload(program: Command): void {
         import('../contract/section-builders.js'),
         import('../io/read-yaml-file.js'),
       ]);
+      const warnings: string[] = [];
       const archive = async (dir: string, kind: 'compose' | 'play') => {
         const result = await archiveFolder(dir, { kind });
-        for (const message of result.warnings) warn(message);
+        warnings.push(...result.warnings);
         return result.base64;
       };
       const resources = async (file: string | undefined) =>
@@ -135,7 +135,11 @@ export function registerWorkload(program: Command): void {
               },
         env,
       });
-      await writeSection('workload', text, options);
+      // archiveFolder's warnings about the compose file name the user's own folder
+      await writeSection('workload', text, options, {
+        warnings,
+        paths: ['workload.compose.archive'],
+      });
     });
 }
 

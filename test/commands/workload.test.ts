@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,13 @@ beforeAll(async () => {
       'b'.repeat(64) +
       '"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  A: b\n',
   );
+  mkdirSync(join(f.dir, 'undigested'));
+  writeFileSync(
+    join(f.dir, 'undigested/docker-compose.yml'),
+    'services:\n  web:\n    image: nginx:latest\n',
+  );
+  mkdirSync(join(f.dir, 'build'));
+  writeFileSync(join(f.dir, 'build/docker-compose.yml'), 'services:\n  web:\n    build: .\n');
   writeFileSync(
     join(f.dir, 'auths.yaml'),
     'us.icr.io:\n  username: iamapikey\n  password: secret-api-key\n',
@@ -73,6 +80,21 @@ describe('hpvs-ctl workload', () => {
       env: { PORT: '9090', GREETING: 'hello world', DEBUG: 'true' },
     });
     expect((await runCli(['validate', target, '--section', 'workload'])).code).toBe(0);
+  });
+
+  it('warns once, naming the file in the folder, about an image without a digest', async () => {
+    const result = await runCli(['workload', '--compose', join(f.dir, 'undigested')]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `hpvs-ctl: warning: ${join(f.dir, 'undigested')}/docker-compose.yml:3:12 service "web" image "nginx:latest" has no @sha256: digest; the runtime runs it only if its signature is configured under workload.images, so pin it as name@sha256:<digest>\n`,
+    );
+  });
+
+  it('refuses a compose file with build:', async () => {
+    await expectCliError(
+      ['workload', '--compose', join(f.dir, 'build')],
+      /workload\.compose\.archive: archive\/docker-compose\.yml:3:12 service "web" has a build: section/,
+    );
   });
 
   it('builds play resources from a multi-document file, to stdout', async () => {
