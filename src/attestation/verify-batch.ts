@@ -1,9 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { HpvsError } from '../errors.js';
+import { findWorkerUrl, runInWorkers } from '../io/worker-pool.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
 import type { RecordFiles, RecordOptions } from './verify-attestation.js';
 import { orderChecks, verifyRecordBundle, type RecordChecks } from './verify-record.js';
@@ -88,43 +86,6 @@ export function certificatePublicKey(bytes: Uint8Array): KeyObject | undefined {
   }
 }
 
-/** Where the build put the worker: beside this module, or above the chunk folder. */
-function workerUrl(): URL | undefined {
-  for (const relative of [
-    './verify-bundle.worker.js',
-    '../attestation/verify-bundle.worker.js',
-    './attestation/verify-bundle.worker.js',
-  ]) {
-    const url = new URL(relative, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return undefined;
-}
-
-/**
- * Threads for a batch, started before the shared material is ready so that their start-up
- * overlaps the chain check and key loading on the main thread. `verifyBatch` hands them the
- * material once and then the bundles.
- */
-export interface BatchThreads {
-  workers: Worker[];
-}
-
-export function startBatchThreads(
-  bundleCount: number,
-  threads = availableParallelism(),
-): BatchThreads {
-  const url = workerUrl();
-  const count = Math.min(threads, bundleCount);
-  // from source (tests) or for one bundle a thread costs more than it saves
-  if (url === undefined || count <= 1) return { workers: [] };
-  return { workers: Array.from({ length: count }, () => new Worker(url)) };
-}
-
-export function stopBatchThreads(threads: BatchThreads): void {
-  for (const worker of threads.workers) void worker.terminate();
-}
-
 /**
  * Verifies the bundles and joins each one's record checks with the certificate's chain checks,
  * which may still be running (`chainChecks`) while the threads work.
@@ -133,7 +94,7 @@ export async function verifyBatch(
   bundles: readonly BatchBundle[],
   shared: BatchShared,
   chainChecks: Promise<readonly VerificationCheck[]>,
-  threads: BatchThreads = startBatchThreads(bundles.length),
+  threads = availableParallelism(),
 ): Promise<BundleResult[]> {
   const outcomes: Omit<BundleOutcome, 'index'>[] = new Array(bundles.length);
   const jobs: BundleJob[] = [];
@@ -146,10 +107,16 @@ export async function verifyBatch(
     (checks) => ({ checks }),
     (error: unknown) => ({ error }),
   );
-  if (threads.workers.length === 0) {
+  const url = findWorkerUrl(import.meta.url, 'attestation/verify-bundle.worker.js');
+  const count = Math.min(threads, jobs.length);
+  if (url === undefined || count <= 1) {
+    // from source (tests) or for one bundle a thread costs more than it saves
     for (const job of jobs) outcomes[job.index] = await verifyBundleRecord(shared, job.files);
   } else {
-    await runWorkers(threads.workers, jobs, shared, outcomes);
+    await runInWorkers<BundleJob, BundleOutcome>(url, shared, jobs, count, (outcome) => {
+      const { index, ...rest } = outcome;
+      outcomes[index] = rest;
+    });
   }
   const settled = await chain;
   if ('error' in settled) throw settled.error;
@@ -163,47 +130,5 @@ export async function verifyBatch(
       ...(version === undefined ? {} : { version }),
       ...(error === undefined ? {} : { error }),
     };
-  });
-}
-
-/** Two jobs in flight per thread, so a thread never waits for the main thread between jobs. */
-const IN_FLIGHT = 2;
-
-function runWorkers(
-  workers: Worker[],
-  jobs: BundleJob[],
-  shared: BatchShared,
-  outcomes: Omit<BundleOutcome, 'index'>[],
-): Promise<void> {
-  let next = 0;
-  let done = 0;
-  return new Promise((resolve, reject) => {
-    if (jobs.length === 0) {
-      stopBatchThreads({ workers });
-      resolve();
-      return;
-    }
-    for (const worker of workers) {
-      const feed = () => {
-        const job = jobs[next++];
-        if (job !== undefined) worker.postMessage({ job });
-      };
-      worker.on('message', (outcome: BundleOutcome) => {
-        const { index, ...rest } = outcome;
-        outcomes[index] = rest;
-        if (++done === jobs.length) {
-          stopBatchThreads({ workers });
-          resolve();
-        } else {
-          feed();
-        }
-      });
-      worker.on('error', (error) => {
-        stopBatchThreads({ workers });
-        reject(error);
-      });
-      worker.postMessage({ shared });
-      for (let i = 0; i < IN_FLIGHT; i++) feed();
-    }
   });
 }

@@ -4,37 +4,24 @@ import { writeStdout } from '../io/write-output.js';
 import type { SourcedBytes } from '../attestation/verify-record.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
 
-export interface PendingBatch {
-  /** Verifies the bundles, prints the table (or JSON) and returns the exit status. */
-  finish(
-    shared: BatchShared,
-    chainChecks: Promise<readonly VerificationCheck[]>,
-    contract: SourcedBytes | undefined,
-    json: boolean,
-  ): Promise<number>;
-  /** Stops the threads when the command fails before `finish`. */
-  abandon(): void;
-}
-
 /**
- * `attestation verify --batch DIR`: reads every bundle folder and starts the threads at once,
- * so that they get ready while the caller loads keys and checks the certificate chain.
+ * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores while
+ * the chain is checked, and prints a table (or JSON). Returns the exit status.
  */
-export async function startBatch(dir: string): Promise<PendingBatch> {
-  const { startBatchThreads, stopBatchThreads, verifyBatch } =
-    await import('../attestation/verify-batch.js');
+export async function runBatch(
+  dir: string,
+  shared: BatchShared,
+  chainChecks: Promise<readonly VerificationCheck[]>,
+  contract: SourcedBytes | undefined,
+  json: boolean,
+): Promise<number> {
+  const { verifyBatch } = await import('../attestation/verify-batch.js');
   const bundles = await readRecordBundles(dir);
-  const threads = startBatchThreads(bundles.filter((bundle) => bundle.files).length);
-  return {
-    abandon: () => stopBatchThreads(threads),
-    finish: async (shared, chainChecks, contract, json) => {
-      for (const bundle of bundles) {
-        if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
-      }
-      const results = await verifyBatch(bundles, shared, chainChecks, threads);
-      return report(results, shared, await chainChecks, json);
-    },
-  };
+  for (const bundle of bundles) {
+    if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
+  }
+  const results = await verifyBatch(bundles, shared, chainChecks);
+  return report(results, shared, await chainChecks, json);
 }
 
 async function report(

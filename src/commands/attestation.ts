@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
+import type { VerificationCheck } from '../pki/verification-check.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { readInput } from '../io/read-input.js';
 import { writeResult, writeStdout } from '../io/write-output.js';
@@ -99,29 +100,26 @@ function registerAttestationVerify(attestation: Command): void {
           role: 'attestation certificate',
           ...trust,
         });
+        // awaited later: mark it handled now, so an early failure is not an unhandled rejection
+        checked.catch(() => undefined);
         return { certificateFile, checked, contract, options: { auditorKey, reference } };
       };
       if (options.batch !== undefined) {
-        const [{ startBatch }, { certificatePublicKey }] = await Promise.all([
+        const [{ runBatch }, { certificatePublicKey }, prepared] = await Promise.all([
           import('./attestation-batch.js'),
           import('../attestation/verify-batch.js'),
+          prepare(),
         ]);
-        const batch = await startBatch(options.batch);
-        try {
-          const prepared = await prepare();
-          const publicKey =
-            certificatePublicKey(prepared.certificateFile.bytes) ??
-            (await prepared.checked).publicKey;
-          process.exitCode = await batch.finish(
-            { certificate: { publicKey, source: options.cert }, options: prepared.options },
-            prepared.checked.then((checked) => checked.chain.checks),
-            prepared.contract,
-            options.json === true,
-          );
-        } catch (error) {
-          batch.abandon();
-          throw error;
-        }
+        const publicKey =
+          certificatePublicKey(prepared.certificateFile.bytes) ??
+          (await prepared.checked).publicKey;
+        process.exitCode = await runBatch(
+          options.batch,
+          { certificate: { publicKey, source: options.cert }, options: prepared.options },
+          chainChecksOf(prepared.checked),
+          prepared.contract,
+          options.json === true,
+        );
         return;
       }
       const [{ verifyAttestation }, prepared] = await Promise.all([
@@ -188,4 +186,10 @@ function registerAttestationDecrypt(attestation: Command): void {
       }
       await writeResult(options.out, opened.bytes);
     });
+}
+
+function chainChecksOf(checked: Promise<{ chain: { checks: VerificationCheck[] } }>) {
+  const checks = checked.then((result) => result.chain.checks);
+  checks.catch(() => undefined);
+  return checks;
 }
