@@ -18,6 +18,7 @@ import {
   TEST_PKI_AT,
   writeTestPki,
   type TestPki,
+  trustArgs,
   type TestPkiFiles,
 } from '../helpers/test-pki.js';
 
@@ -235,14 +236,7 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
       signaturePath,
       '--cert',
       files.attestation,
-      '--chain',
-      files.intermediate,
-      '--root',
-      files.root,
-      '--crl',
-      files.rootCrl,
-      '--crl',
-      files.intermediateCrl,
+      ...trustArgs(files),
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('line 3 (not recognised, kept): a line from a future image');
@@ -518,14 +512,7 @@ describe('hpvs-ctl attestation verify --batch', () => {
       keyPath,
       '--cert',
       files.attestation,
-      '--chain',
-      files.intermediate,
-      '--root',
-      files.root,
-      '--crl',
-      files.rootCrl,
-      '--crl',
-      files.intermediateCrl,
+      ...trustArgs(files),
       '--reference',
       paths.reference,
     ];

@@ -6,6 +6,7 @@ import { useTempDir } from '../helpers/temp-dir.js';
 import {
   generateTestPki,
   TEST_PKI_AT,
+  trustArgs,
   writeTestPki,
   type TestPkiFiles,
 } from '../helpers/test-pki.js';
@@ -18,16 +19,7 @@ beforeAll(async () => {
   files = writeTestPki(await generateTestPki(), join(tempDir(), 'pki'));
 });
 
-const chainArgs = () => [
-  '--chain',
-  files.intermediate,
-  '--root',
-  files.root,
-  '--crl',
-  files.rootCrl,
-  '--crl',
-  files.intermediateCrl,
-];
+const chainArgs = () => trustArgs(files);
 
 interface CertsReport {
   ok: boolean;
@@ -105,46 +97,34 @@ describe.skipIf(!HAS_REFERENCE)(`reference certificates (${REFERENCE_SKIP_REASON
   it('cert-chains/valid-chain passes with --no-crl; invalid-chain and expired-chain fail', async () => {
     const chain = (name: string, ...parts: string[]) =>
       referencePath('fixtures', 'cert-chains', name, ...parts);
-    const valid = await runCli([
-      'certs',
-      'verify',
-      chain('valid-chain', 'encryption.crt'),
-      '--chain',
-      chain('valid-chain', 'intermediate.crt'),
-      '--root',
-      chain('valid-chain', 'root.crt'),
-      '--no-crl',
-      '--at',
-      '2026-06-15',
-    ]);
+    const verifyFixture = (folder: string, leaf: string, intermediate: string) =>
+      runCli([
+        'certs',
+        'verify',
+        chain(folder, leaf),
+        '--chain',
+        chain(folder, intermediate),
+        '--root',
+        chain(folder, 'root.crt'),
+        '--no-crl',
+        '--at',
+        '2026-06-15',
+      ]);
+    const valid = await verifyFixture('valid-chain', 'encryption.crt', 'intermediate.crt');
     expect(valid.code).toBe(0);
     expect(valid.stdout).toMatch(/^SKIP crl: /m);
-    const invalid = await runCli([
-      'certs',
-      'verify',
-      chain('invalid-chain', 'encryption.crt'),
-      '--chain',
-      chain('invalid-chain', 'wrong_intermediate.crt'),
-      '--root',
-      chain('invalid-chain', 'root.crt'),
-      '--no-crl',
-      '--at',
-      '2026-06-15',
-    ]);
+    const invalid = await verifyFixture(
+      'invalid-chain',
+      'encryption.crt',
+      'wrong_intermediate.crt',
+    );
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toMatch(/^FAIL chain: /m);
-    const expired = await runCli([
-      'certs',
-      'verify',
-      chain('expired-chain', 'expired_encryption.crt'),
-      '--chain',
-      chain('expired-chain', 'intermediate.crt'),
-      '--root',
-      chain('expired-chain', 'root.crt'),
-      '--no-crl',
-      '--at',
-      '2026-06-15',
-    ]);
+    const expired = await verifyFixture(
+      'expired-chain',
+      'expired_encryption.crt',
+      'intermediate.crt',
+    );
     expect(expired.code).toBe(1);
     expect(expired.stdout).toMatch(/^FAIL validity: .*expired on 2026-03-09T10:05:43Z/m);
   });

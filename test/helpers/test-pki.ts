@@ -221,3 +221,17 @@ export function writeTestPki(pki: TestPki, dir: string): TestPkiFiles {
   writeFileSync(files.otherLeafKey, exportPrivateKeyPem(pki.otherLeafKey), { mode: 0o600 });
   return files;
 }
+
+/** `--chain intermediate --root root --crl root.crl --crl intermediate.crl` of the test PKI. */
+export function trustArgs(files: TestPkiFiles): string[] {
+  return [
+    '--chain',
+    files.intermediate,
+    '--root',
+    files.root,
+    '--crl',
+    files.rootCrl,
+    '--crl',
+    files.intermediateCrl,
+  ];
+}
