@@ -121,6 +121,77 @@ const objectMeta: Schema = {
 
 const K8S_RULE = { hpvsRule: 'kubernetes-shape' };
 
+const int32 = { type: ['integer', 'null'], format: 'int32' };
+const int64 = { type: ['integer', 'null'], format: 'int64' };
+const stringList = { type: ['array', 'null'], items: nullable('string') };
+/** A port by number or by name (null is neither). */
+const portRef = { type: ['string', 'integer'] };
+
+const handler = {
+  exec: { type: ['object', 'null'], properties: { command: stringList } },
+  httpGet: {
+    type: ['object', 'null'],
+    required: ['port'],
+    properties: {
+      port: portRef,
+      host: nullable('string'),
+      path: nullable('string'),
+      scheme: nullable('string'),
+      httpHeaders: {
+        type: ['array', 'null'],
+        items: {
+          type: ['object', 'null'],
+          required: ['name', 'value'],
+          properties: { name: { type: 'string' }, value: { type: 'string' } },
+        },
+      },
+    },
+  },
+  tcpSocket: {
+    type: ['object', 'null'],
+    required: ['port'],
+    properties: { port: portRef, host: nullable('string') },
+  },
+};
+
+const probe: Schema = {
+  type: ['object', 'null'],
+  properties: {
+    ...handler,
+    initialDelaySeconds: int32,
+    periodSeconds: int32,
+    timeoutSeconds: int32,
+    successThreshold: int32,
+    failureThreshold: int32,
+  },
+};
+
+const keyRef = (key: string): Schema => ({
+  type: ['object', 'null'],
+  required: [key],
+  properties: {
+    [key]: { type: 'string' },
+    name: nullable('string'),
+    optional: nullable('boolean'),
+  },
+});
+
+const keyToPathItems = {
+  type: ['array', 'null'],
+  items: {
+    type: ['object', 'null'],
+    required: ['key', 'path'],
+    properties: { key: { type: 'string' }, path: { type: 'string' }, mode: int32 },
+  },
+};
+
+const seLinuxOptions = {
+  type: ['object', 'null'],
+  properties: Object.fromEntries(
+    ['level', 'role', 'type', 'user'].map((name) => [name, nullable('string')]),
+  ),
+};
+
 const container: Schema = {
   type: 'object',
   ...K8S_RULE,
@@ -141,7 +212,18 @@ const container: Schema = {
         properties: {
           name: { type: 'string' },
           value: nullable('string'),
-          valueFrom: nullable('object'),
+          valueFrom: {
+            type: ['object', 'null'],
+            properties: {
+              configMapKeyRef: keyRef('key'),
+              secretKeyRef: keyRef('key'),
+              fieldRef: {
+                type: ['object', 'null'],
+                required: ['fieldPath'],
+                properties: { fieldPath: { type: 'string' }, apiVersion: nullable('string') },
+              },
+            },
+          },
         },
       },
     },
@@ -185,9 +267,37 @@ const container: Schema = {
         },
       },
     },
-    securityContext: nullable('object'),
+    securityContext: {
+      type: ['object', 'null'],
+      properties: {
+        allowPrivilegeEscalation: nullable('boolean'),
+        privileged: nullable('boolean'),
+        readOnlyRootFilesystem: nullable('boolean'),
+        runAsNonRoot: nullable('boolean'),
+        runAsUser: int64,
+        runAsGroup: int64,
+        procMount: nullable('string'),
+        capabilities: {
+          type: ['object', 'null'],
+          properties: { add: stringList, drop: stringList },
+        },
+        seLinuxOptions,
+      },
+    },
+    livenessProbe: probe,
+    readinessProbe: probe,
+    lifecycle: {
+      type: ['object', 'null'],
+      properties: {
+        postStart: { type: ['object', 'null'], properties: handler },
+        preStop: { type: ['object', 'null'], properties: handler },
+      },
+    },
     stdin: nullable('boolean'),
+    stdinOnce: nullable('boolean'),
     tty: nullable('boolean'),
+    terminationMessagePath: nullable('string'),
+    terminationMessagePolicy: nullable('string'),
   },
 };
 
@@ -206,17 +316,24 @@ const podVolume: Schema = {
       type: ['object', 'null'],
       properties: {
         name: nullable('string'),
-        items: {
-          type: ['array', 'null'],
-          items: {
-            type: 'object',
-            required: ['key', 'path'],
-            properties: { key: { type: 'string' }, path: { type: 'string' } },
-          },
-        },
+        items: keyToPathItems,
+        defaultMode: int32,
+        optional: nullable('boolean'),
       },
     },
-    emptyDir: nullable('object'),
+    secret: {
+      type: ['object', 'null'],
+      properties: {
+        secretName: nullable('string'),
+        items: keyToPathItems,
+        defaultMode: int32,
+        optional: nullable('boolean'),
+      },
+    },
+    emptyDir: {
+      type: ['object', 'null'],
+      properties: { medium: nullable('string'), sizeLimit: { type: ['string', 'number'] } },
+    },
     persistentVolumeClaim: {
       type: ['object', 'null'],
       required: ['claimName'],
@@ -248,6 +365,34 @@ const kubernetesResource: Schema = {
               volumes: { type: ['array', 'null'], items: podVolume },
               restartPolicy: nullable('string'),
               hostNetwork: nullable('boolean'),
+              hostPID: nullable('boolean'),
+              hostIPC: nullable('boolean'),
+              hostname: nullable('string'),
+              dnsPolicy: nullable('string'),
+              terminationGracePeriodSeconds: int64,
+              nodeSelector: {
+                type: ['object', 'null'],
+                additionalProperties: nullable('string'),
+              },
+              securityContext: {
+                type: ['object', 'null'],
+                properties: {
+                  fsGroup: int64,
+                  runAsUser: int64,
+                  runAsGroup: int64,
+                  runAsNonRoot: nullable('boolean'),
+                  supplementalGroups: { type: ['array', 'null'], items: int64 },
+                  seLinuxOptions,
+                  sysctls: {
+                    type: ['array', 'null'],
+                    items: {
+                      type: ['object', 'null'],
+                      required: ['name', 'value'],
+                      properties: { name: { type: 'string' }, value: { type: 'string' } },
+                    },
+                  },
+                },
+              },
             },
           },
         },

@@ -28,7 +28,7 @@ let validators: Record<SectionKind, ValidateFunction> | undefined;
 function sectionValidators(): Record<SectionKind, ValidateFunction> {
   if (validators) return validators;
   const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  addFormats.default(ajv, ['hostname', 'uri', 'byte', 'int32']);
+  addFormats.default(ajv, ['hostname', 'uri', 'byte', 'int32', 'int64']);
   ajv.addKeyword({ keyword: 'hpvsMessage', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'hpvsRule', schemaType: 'string' });
   validators = { workload: ajv.compile(workloadSchema()), env: ajv.compile(envSchema()) };

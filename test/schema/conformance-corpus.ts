@@ -249,6 +249,56 @@ export function buildCorpus(m: CorpusMaterial): CorpusCase[] {
       }),
     ),
     valid(
+      'Pod with probes, lifecycle, security contexts, env from references and secret volumes',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [
+                {
+                  name: 'web',
+                  image: 'x',
+                  livenessProbe: {
+                    httpGet: {
+                      port: 8080,
+                      path: '/health',
+                      httpHeaders: [{ name: 'X', value: 'y' }],
+                    },
+                    periodSeconds: 10,
+                  },
+                  readinessProbe: { tcpSocket: { port: 'http' }, exec: { command: ['true'] } },
+                  lifecycle: { preStop: { exec: { command: ['sleep', '1'] } } },
+                  securityContext: {
+                    runAsUser: 1000,
+                    privileged: false,
+                    capabilities: { drop: ['ALL'] },
+                  },
+                  env: [
+                    { name: 'A', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'a' } } },
+                    { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  ],
+                },
+              ],
+              securityContext: {
+                fsGroup: 2000,
+                sysctls: [{ name: 'net.core.somaxconn', value: '1024' }],
+              },
+              volumes: [
+                {
+                  name: 's',
+                  secret: { secretName: 'x', items: [{ key: 'k', path: 'p', mode: 256 }] },
+                },
+                { name: 'e', emptyDir: { sizeLimit: '1Gi' } },
+              ],
+              hostPID: false,
+              terminationGracePeriodSeconds: 5,
+              nodeSelector: { zone: 'a' },
+            },
+          }),
+        ],
+      }),
+    ),
+    valid(
       'Pod fields set to null',
       play({
         resources: [
@@ -743,6 +793,124 @@ export function buildCorpus(m: CorpusMaterial): CorpusCase[] {
         ],
       }),
       'workload.play.resources[0].spec.containers[0].resources.limits.cpu',
+    ),
+    invalid(
+      'probe httpGet without port',
+      play({
+        resources: [
+          pod({ spec: { containers: [{ name: 'c', livenessProbe: { httpGet: { path: '/' } } }] } }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].livenessProbe.httpGet',
+    ),
+    invalid(
+      'probe port null',
+      play({
+        resources: [
+          pod({
+            spec: { containers: [{ name: 'c', readinessProbe: { tcpSocket: { port: null } } }] },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].readinessProbe.tcpSocket.port',
+    ),
+    invalid(
+      'secretKeyRef without key',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [
+                { name: 'c', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's' } } }] },
+              ],
+            },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].env[0].valueFrom.secretKeyRef',
+    ),
+    invalid(
+      'runAsUser as a string',
+      play({
+        resources: [
+          pod({ spec: { containers: [{ name: 'c', securityContext: { runAsUser: '1000' } }] } }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].securityContext.runAsUser',
+    ),
+    invalid(
+      'capabilities add not a list',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [{ name: 'c', securityContext: { capabilities: { add: 'NET_ADMIN' } } }],
+            },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].securityContext.capabilities.add',
+    ),
+    invalid(
+      'lifecycle tcpSocket without port',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [{ name: 'c', lifecycle: { postStart: { tcpSocket: { host: 'h' } } } }],
+            },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.containers[0].lifecycle.postStart.tcpSocket',
+    ),
+    invalid(
+      'sysctl without value',
+      play({
+        resources: [
+          pod({
+            spec: { containers: [{ name: 'c' }], securityContext: { sysctls: [{ name: 'x' }] } },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.securityContext.sysctls[0]',
+    ),
+    invalid(
+      'emptyDir sizeLimit null',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [{ name: 'c' }],
+              volumes: [{ name: 'e', emptyDir: { sizeLimit: null } }],
+            },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.volumes[0].emptyDir.sizeLimit',
+    ),
+    invalid(
+      'secret volume item without path',
+      play({
+        resources: [
+          pod({
+            spec: {
+              containers: [{ name: 'c' }],
+              volumes: [{ name: 's', secret: { items: [{ key: 'k' }] } }],
+            },
+          }),
+        ],
+      }),
+      'workload.play.resources[0].spec.volumes[0].secret.items[0]',
+    ),
+    invalid(
+      'terminationGracePeriodSeconds as a string',
+      play({
+        resources: [
+          pod({ spec: { containers: [{ name: 'c' }], terminationGracePeriodSeconds: '5' } }),
+        ],
+      }),
+      'workload.play.resources[0].spec.terminationGracePeriodSeconds',
     ),
     invalid(
       'ConfigMap data value a number',
