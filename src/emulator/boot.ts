@@ -62,6 +62,8 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     runtime: options.runtime,
   };
   let failedService: string | undefined;
+  // a forwarding error already reported as HPL01001E is not repeated after the catch
+  let reported: unknown;
   try {
     await runBootloader(context);
     await runLogging(context);
@@ -70,7 +72,9 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     await runVolumes(context);
     await runAttestation(context);
     await runContainers(context);
+    await context.forwarder?.settle();
     const broken = context.forwarder?.error;
+    reported = broken;
     if (broken !== undefined) {
       console.error(LOGGING, 'HPL01001E', `Log forwarding broke: ${broken.message}`);
       throw new ServiceFailure(LOGGING);
@@ -101,6 +105,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     if (context.forwarder !== undefined) {
       console.detach(context.forwarder);
       await context.forwarder.close().catch((error: unknown) => {
+        if (error === reported) return;
         options.print(
           `hpcr-emulator: log forwarding to ${context.forwarder!.describe()} ended with an error: ${messageOf(error)}`,
         );

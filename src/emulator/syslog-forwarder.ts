@@ -33,6 +33,7 @@ export interface ForwarderOptions {
  */
 export class SyslogForwarder implements LogSink {
   private failure: HpvsError | undefined;
+  private closing = false;
 
   private constructor(
     private readonly socket: TLSSocket,
@@ -41,6 +42,14 @@ export class SyslogForwarder implements LogSink {
   ) {
     socket.on('error', (error) => {
       this.failure ??= describeTlsFailure(error, target);
+    });
+    socket.on('close', () => {
+      if (!this.closing) {
+        this.failure ??= new HpvsError(
+          'LOGGING_FAILED',
+          `the syslog server ${target.hostname}:${target.port} closed the connection; later lines were not delivered`,
+        );
+      }
     });
   }
 
@@ -68,6 +77,17 @@ export class SyslogForwarder implements LogSink {
     );
   }
 
+  /**
+   * Waits until everything sent so far has left this process, plus a short grace for a hang-up
+   * or alert the server sends in return, so that `error` tells whether the lines got through.
+   */
+  async settle(graceMs = 50): Promise<void> {
+    if (this.failure === undefined && !this.socket.destroyed) {
+      await new Promise<void>((resolve) => this.socket.write(Buffer.alloc(0), () => resolve()));
+    }
+    await new Promise((resolve) => setTimeout(resolve, graceMs));
+  }
+
   /** The first error seen since connecting, if the connection broke. */
   get error(): HpvsError | undefined {
     return this.failure;
@@ -75,6 +95,7 @@ export class SyslogForwarder implements LogSink {
 
   /** Flushes what was sent and closes the connection; reports a connection that broke. */
   async close(): Promise<void> {
+    this.closing = true;
     if (!this.socket.destroyed) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -197,7 +197,7 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
     expect(result.lines.at(-1)!.text).toMatch(/^Shutdown scheduled for /);
     expect(result.text).not.toContain('HPL10001I');
     // nothing was attested for a contract that did not pass
-    if (!['hpl-attestation', 'hpl-containers'].includes(result.failedService!)) {
+    if (!result.lines.some((line) => line.service === 'hpl-attestation')) {
       expect(existsSync(join(result.outDir, 'var/hyperprotect'))).toBe(false);
     }
   }
@@ -280,6 +280,33 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
       /runtime plan: the workload cannot start: .*build: section/,
     );
     expect(result.failedService).toBe('hpl-containers');
+  });
+
+  it('a log server that hangs up during the boot: HPL01001E before the catch', async () => {
+    const { createServer } = await import('node:tls');
+    const rude = createServer(
+      {
+        ca: material.syslog.caCertificatePem,
+        cert: material.syslog.serverCertificatePem,
+        key: material.syslog.serverPrivateKeyPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (socket) => socket.once('data', () => socket.destroy()),
+    );
+    await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    const { port } = rude.address() as { port: number };
+    try {
+      const result = await boot(userData({ syslogPort: port }));
+      await expectFailure(
+        result,
+        'HPL01001E',
+        /Log forwarding broke: the syslog server 127\.0\.0\.1:\d+ (closed the connection|refused)/,
+      );
+      expect(result.lines.some((line) => line.code === 'HPL01010I')).toBe(true);
+    } finally {
+      await new Promise((resolve) => rude.close(resolve));
+    }
   });
 
   it('an unreachable log server: HPL01001E', async () => {
