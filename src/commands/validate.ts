@@ -22,12 +22,14 @@ export function registerValidate(program: Command): void {
         .choices(['hpvs', 'ccrv'] as const)
         .default('hpvs' as const),
     )
+    .option('--json', 'print the report as JSON (file, section, valid, encrypted, problems)')
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl validate user-data.yaml',
         'hpvs-ctl validate env.yaml --section env',
         'hpvs-ctl validate user-data.yaml --profile ccrv',
+        'hpvs-ctl validate user-data.yaml --json | jq \'.problems[] | select(.severity == "error")\'',
       ),
     )
     .action(async (file, options) => {
@@ -66,9 +68,14 @@ export function registerValidate(program: Command): void {
       const errors = count('error');
       const warnings = count('warning');
       const what = section ? `${section} section` : 'contract';
-      await writeStdout(
-        `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
-      );
+      if (options.json) {
+        const document = { file: source, section: section ?? null, ...report! };
+        await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
+      } else {
+        await writeStdout(
+          `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
+        );
+      }
       if (errors > 0) {
         throw new HpvsError(
           'CONTRACT_INVALID',

@@ -62,6 +62,21 @@ describe('hpvs-ctl validate', () => {
     expect(result.stderr).toMatch(/invalid\.yaml: 3 errors in the contract/);
   });
 
+  it('prints the same report as JSON with --json', async () => {
+    const userData = file(
+      'json.yaml',
+      `workload:\n  type: workload\n  play: {}\n${ENV}  env:\n    PORT: 8080\n`,
+    );
+    const result = await runCli(['validate', userData, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ file: userData, section: null, valid: false, encrypted: [] });
+    expect(report.problems).toEqual([
+      expect.objectContaining({ severity: 'warning', line: 3, col: 3, path: 'workload.play' }),
+      expect.objectContaining({ severity: 'error', line: 11, col: 11, path: 'env.env.PORT' }),
+    ]);
+  });
+
   it('validates one section with --section, or by its type: key, from a file or stdin', async () => {
     const section = 'type: env\nlogging:\n  syslog:\n    hostname: logs.example.com\n';
     const path = file('env.yaml', section);

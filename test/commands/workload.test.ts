@@ -110,6 +110,20 @@ describe('hpvs-ctl workload', () => {
     );
   });
 
+  it('archives a pod folder for --play', async () => {
+    mkdirSync(join(f.dir, 'pods'));
+    writeFileSync(
+      join(f.dir, 'pods/pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n',
+    );
+    const result = await runCli(['workload', '--play', join(f.dir, 'pods')]);
+    expect(result.code).toBe(0);
+    expect(parse(result.stdout)).toEqual({
+      type: 'workload',
+      play: { archive: (await archiveFolder(join(f.dir, 'pods'), { kind: 'play' })).base64 },
+    });
+  });
+
   it('prints the encrypted token with --cert, which opens to the section text', async () => {
     const result = await runCli([
       'workload',
