@@ -21,8 +21,17 @@ function parsePort(value: string): number {
   return port;
 }
 
+/**
+ * The PEM blocks of a file and nothing else: files exported from PKCS#12 or printed by
+ * `openssl x509 -text` carry headers the runtime's schema does not allow.
+ */
+function pemBlocksOnly(text: string): string {
+  const blocks = text.match(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g) ?? [];
+  return `${blocks.join('\n')}\n`;
+}
+
 async function readPem(path: string, what: string): Promise<string> {
-  return pemText(await readInput(path, what), path);
+  return pemBlocksOnly(pemText(await readInput(path, what), path));
 }
 
 export function registerEnv(program: Command): void {
@@ -126,7 +135,7 @@ export function registerEnv(program: Command): void {
             port: options.syslogPort,
             server,
             cert,
-            key: pemText(keyBytes, options.syslogKey!),
+            key: pemBlocksOnly(pemText(keyBytes, options.syslogKey!)),
           },
         };
       } else if (options.logRouterHost) {

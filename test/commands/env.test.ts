@@ -88,6 +88,24 @@ describe('hpvs-ctl env', () => {
     expect((await runCli(['validate', target])).stdout).toContain('valid env section');
   });
 
+  it('keeps only the PEM blocks of a CA bundle with text around them', async () => {
+    const ca = readFileSync(f.caCert, 'utf8');
+    writeFileSync(file('bundle.pem'), `subject=CN = Deployer CA\n${ca}Bag Attributes\n${ca}`);
+    const result = await runCli([
+      'env',
+      '--syslog-host',
+      'logs.example.com',
+      '--syslog-ca',
+      file('bundle.pem'),
+      '--syslog-cert',
+      f.hpcrCert,
+      '--syslog-key',
+      f.hpcrKey,
+    ]);
+    expect(result.code).toBe(0);
+    expect(parse(result.stdout).logging.syslog.server).toBe(`${ca.trimEnd()}\n${ca}`);
+  });
+
   it('builds a log router env, and the legacy logDNA one with a deprecation warning', async () => {
     const router = await runCli([
       'env',
