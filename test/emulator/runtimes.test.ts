@@ -216,32 +216,38 @@ describe('podman runtime', () => {
     const calls = join(tempDir(), 'podman-calls.txt');
     writeFileSync(
       bin,
-      `#!/bin/sh\nif [ "$1" = --version ]; then echo "podman version 5.0.0"; exit 0; fi\necho "$PWD|$GREETING|$*" >> ${calls}\n`,
+      `#!/bin/sh\nif [ "$1" = --version ]; then echo "podman version 5.0.0"; exit 0; fi\nif [ "$1" = login ]; then echo "$*|$(cat)" >> ${calls}; exit 0; fi\necho "$PWD|$GREETING|$*" >> ${calls}\n`,
       { mode: 0o755 },
     );
-    const run = input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`), {
-      GREETING: 'hi',
-    });
+    const run = input(
+      await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`, {
+        auths: { 'https://index.docker.io/v1/': { username: 'me', password: 's3cret' } },
+      }),
+      { GREETING: 'hi' },
+    );
     const result = await createPodmanRuntime(bin).run(run);
     expect(result.containers).toEqual([
       expect.objectContaining({ name: 'web', status: 'started' }),
     ]);
     const composeDir = join(run.workDir, 'compose');
     expect(readFileSync(calls, 'utf8')).toBe(
-      `${composeDir}|hi|compose --project-name ${PODMAN_PROJECT} --file ${composeDir}/docker-compose.yaml up --detach\n`,
+      `login --username me --password-stdin docker.io|s3cret\n` +
+        `${composeDir}|hi|compose --project-name ${PODMAN_PROJECT} --file ${composeDir}/docker-compose.yaml up --detach\n`,
     );
     expect(run.logged[0]).toBe('using podman version 5.0.0');
+    // the password reaches podman on stdin only, never argv or the console
+    expect(run.logged.join('\n')).not.toContain('s3cret');
     const failing = join(tempDir(), 'failing-podman');
     writeFileSync(
       failing,
       '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "Error: image not known" >&2\nexit 125\n',
       { mode: 0o755 },
     );
-    await expect(createPodmanRuntime(failing).run(input(run.workload, {}))).rejects.toMatchObject({
+    await expect(
+      createPodmanRuntime(failing).run(input({ ...run.workload, auths: undefined }, {})),
+    ).rejects.toMatchObject({
       code: 'RUNTIME_FAILED',
-      message: expect.stringMatching(
-        /compose up failed \(exit 125\): Error: image not known/,
-      ),
+      message: expect.stringMatching(/compose up failed \(exit 125\): Error: image not known/),
     });
   });
 

@@ -11,6 +11,29 @@ export interface PodmanCommand {
   args: string[];
   /** Variables the command needs besides the caller's environment (compose interpolation). */
   env: Record<string, string>;
+  /** Standard input: registry passwords go here, never into argv. */
+  stdin?: string;
+}
+
+/**
+ * `podman login` for each `workload.auths` entry, the password on standard input. Docker Hub's
+ * legacy key `https://index.docker.io/v1/` is the registry `docker.io`.
+ */
+export function podmanLogins(auths: unknown): PodmanCommand[] {
+  if (auths === null || typeof auths !== 'object') return [];
+  return Object.entries(auths as Record<string, { username?: unknown; password?: unknown }>).map(
+    ([host, credential]) => ({
+      args: [
+        'login',
+        '--username',
+        String(credential?.username ?? ''),
+        '--password-stdin',
+        host === 'https://index.docker.io/v1/' ? 'docker.io' : host,
+      ],
+      env: {},
+      stdin: String(credential?.password ?? ''),
+    }),
+  );
 }
 
 /** The project name podman compose runs the workload under, like the runtime's single pod. */
@@ -59,17 +82,30 @@ export function createPodmanRuntime(command = 'podman'): ContainerRuntime {
         );
       }
       input.log(`using ${version.stdout.trim()}`);
-      for (const step of podmanCommands(plan, input.environment)) {
+      const steps = [
+        ...podmanLogins(input.workload['auths']),
+        ...podmanCommands(plan, input.environment),
+      ];
+      for (const step of steps) {
         input.log(`$ ${command} ${step.args.join(' ')}`);
-        const result = await runProcess(command, step.args, { cwd: plan.dir, env: step.env });
+        const result = await runProcess(command, step.args, {
+          cwd: plan.dir,
+          env: step.env,
+          ...(step.stdin === undefined ? {} : { input: step.stdin }),
+        });
         if (result.status !== 0) {
           throw new HpvsError(
             'RUNTIME_FAILED',
-            `${command} ${step.args[0] === 'compose' ? 'compose up' : 'kube play'} failed (exit ${result.status}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
+            `${command} ${stepName(step)} failed (exit ${result.status}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
           );
         }
       }
       return containerResults(plan, 'started');
     },
   };
+}
+
+function stepName(step: PodmanCommand): string {
+  if (step.args[0] === 'login') return `login ${step.args.at(-1)}`;
+  return step.args[0] === 'compose' ? 'compose up' : 'kube play';
 }
