@@ -332,9 +332,13 @@ describe('the persona story, end to end through the CLI', () => {
     return `${name}.yaml`;
   }
 
-  const skipRsyslog = rsyslogSkipReason();
-  it.skipIf(skipRsyslog !== undefined || !hasTool('cryptsetup'))(
-    `logs reach a real rsyslogd (x509/certvalid), the LUKS2 volume persists, the record verifies${skipRsyslog ? ` (skipped: ${skipRsyslog})` : ''}`,
+  const skipStory =
+    rsyslogSkipReason() ??
+    (hasTool('cryptsetup')
+      ? undefined
+      : 'cryptsetup is not installed (apt-get install cryptsetup-bin)');
+  it.skipIf(skipStory !== undefined)(
+    `logs reach a real rsyslogd (x509/certvalid), the LUKS2 volume persists, the record verifies${skipStory ? ` (skipped: ${skipStory})` : ''}`,
     async () => {
       const cwd = dir();
       const rsyslogDir = join(cwd, 'rsyslog');

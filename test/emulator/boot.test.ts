@@ -133,7 +133,7 @@ describe('emulator boot, attestation record', () => {
   });
 
   it.skipIf(!hasTool('openssl'))(
-    'passes the documented openssl procedure: pkeyutl -decrypt | enc -d -aes-256-cbc -pbkdf2, then dgst -sha256 -verify',
+    'passes the documented openssl procedure (skipped when openssl is not installed): pkeyutl -decrypt | enc -d -aes-256-cbc -pbkdf2, then dgst -sha256 -verify',
     async () => {
       const result = await boot(userData({ attestationKey: true }));
       expect(result.ok).toBe(true);
@@ -470,7 +470,7 @@ describe('emulator boot, other logging targets and plaintext contracts', () => {
 });
 
 describe.skipIf(!hasTool('cryptsetup'))(
-  'emulator boot, LUKS2 volume image (real cryptsetup)',
+  `emulator boot, LUKS2 volume image (real cryptsetup)${hasTool('cryptsetup') ? '' : ' (skipped: cryptsetup is not installed; apt-get install cryptsetup-bin)'}`,
   () => {
     it('formats on the first boot, reopens on the second, refuses different seeds', async () => {
       const image = join(tempDir(), 'data.img');
