@@ -213,3 +213,50 @@ describe.skipIf(!HAS_REFERENCE)(`reference fixtures (${REFERENCE_SKIP_REASON})`,
     ).toBe('DECRYPTION_FAILED');
   });
 });
+
+describe.skipIf(!HAS_REFERENCE)(
+  `Wycheproof RSA PKCS#1 v1.5 SHA-256 signatures (${REFERENCE_SKIP_REASON})`,
+  () => {
+    interface Vectors {
+      testGroups: {
+        publicKeyPem: string;
+        tests: {
+          tcId: number;
+          msg: string;
+          sig: string;
+          result: 'valid' | 'invalid' | 'acceptable';
+        }[];
+      }[];
+    }
+    const vectors = JSON.parse(
+      readFileSync(referencePath('wycheproof', 'rsa_signature_4096_sha256_test.json'), 'utf8'),
+    ) as Vectors;
+
+    it('accepts every valid signature and rejects every invalid one (false or SIGNATURE_INVALID)', () => {
+      const sources = { signature: 'sig', certificate: 'key' };
+      let checked = 0;
+      for (const group of vectors.testGroups) {
+        const { publicKey } = parsePublicKeyOrCertificate(group.publicKeyPem, 'wycheproof');
+        for (const test of group.tests) {
+          if (test.result === 'acceptable') continue;
+          let accepted: boolean;
+          try {
+            const verdict = verifyRecordSignature(
+              Buffer.from(test.msg, 'hex'),
+              Buffer.from(test.sig, 'hex'),
+              publicKey,
+              sources,
+            );
+            accepted = verdict.valid;
+          } catch (error) {
+            expect((error as HpvsError).code, `tcId ${test.tcId}`).toBe('SIGNATURE_INVALID');
+            accepted = false;
+          }
+          expect(accepted, `tcId ${test.tcId}`).toBe(test.result === 'valid');
+          checked++;
+        }
+      }
+      expect(checked).toBe(257);
+    });
+  },
+);
