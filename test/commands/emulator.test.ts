@@ -285,7 +285,12 @@ describe('the persona story, end to end through the CLI', () => {
     );
   }, 120_000);
 
-  async function contractFor(port: number, name: string): Promise<string> {
+  /** A signed contract logging to 127.0.0.1:port with the client pair from `clientDir`. */
+  async function contractFor(
+    port: number,
+    name: string,
+    clientDir = 'deployer/syslog',
+  ): Promise<string> {
     const cwd = dir();
     await ok(
       [
@@ -297,9 +302,9 @@ describe('the persona story, end to end through the CLI', () => {
         '--syslog-ca',
         'deployer/syslog/ca.crt',
         '--syslog-cert',
-        'deployer/syslog/client.crt',
+        `${clientDir}/client.crt`,
         '--syslog-key',
-        'deployer/syslog/client-key.pem',
+        `${clientDir}/client-key.pem`,
         '--volume',
         'data',
         '--seed-file',
@@ -415,6 +420,21 @@ describe('the persona story, end to end through the CLI', () => {
         const mismatch = await verifyRecord(cwd, record, other);
         expect(mismatch.code).toBe(1);
         expect(mismatch.stdout).toMatch(/FAIL contract:user-data/);
+
+        // rsyslogd (gtls, x509/certvalid) refuses a client certificate from another CA
+        await ok(
+          ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'stranger', '--bits', '2048'],
+          cwd,
+        );
+        const stranger = await contractFor(rsyslog.port, 'stranger', 'stranger');
+        const refused = await runCli(
+          ['emulator', 'boot', stranger, '--state', 'hpcr', '--out-dir', 'instance-stranger'],
+          { cwd },
+        );
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toMatch(
+          /HPL01001E: Logging setup failed: the syslog server 127\.0\.0\.1:\d+ refused the client certificate/,
+        );
       } finally {
         await rsyslog.stop();
       }
