@@ -1,4 +1,7 @@
-import { open, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HpvsError } from '../errors.js';
 import { runProcess } from '../io/run-process.js';
 
@@ -26,7 +29,7 @@ export interface LuksVolumeOptions {
   previousPassphrase?: string;
 }
 
-export type LuksOutcome = 'formatted' | 'unlocked';
+export type LuksOutcome = 'formatted' | 'unlocked' | 'rekeyed';
 
 const CRYPTSETUP = 'cryptsetup';
 const INSTALL_HINT = 'install cryptsetup-bin, e.g. apt-get install cryptsetup-bin';
@@ -62,10 +65,8 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     options.previousPassphrase !== undefined &&
     (await testPassphrase(options.image, options.previousPassphrase)).status === 0
   ) {
-    throw new HpvsError(
-      'VOLUME_FAILED',
-      `volume ${options.name} (${options.image}): opens with the previousSeed values, not the current seeds; re-keying a volume (seed rotation) is not emulated`,
-    );
+    await rekey(options, options.previousPassphrase);
+    return 'rekeyed';
   }
   if (test.status === NO_KEY_AVAILABLE) {
     throw new HpvsError(
@@ -80,6 +81,82 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     );
   }
   return 'unlocked';
+}
+
+/**
+ * Seed rotation: adds the current passphrase to a volume that opens with the previous one, then
+ * removes the previous one, as the runtime does for `previousSeed`. cryptsetup reads the new
+ * key from a FIFO in a private folder (stdin carries the old one), so it never lands on disk.
+ * The old key is removed only once the new one is proven to open the volume.
+ */
+async function rekey(options: LuksVolumeOptions, previous: string): Promise<void> {
+  const where = `volume ${options.name} (${options.image})`;
+  const dir = await mkdtemp(join(tmpdir(), 'hpvs-luks-'));
+  try {
+    const fifo = join(dir, 'new-key');
+    const made = await runProcess('mkfifo', ['-m', '600', fifo]);
+    if (made.status !== 0) {
+      throw new HpvsError(
+        'VOLUME_FAILED',
+        `${where}: cannot create a pipe for the new key: ${firstLine(made.stderr)}`,
+      );
+    }
+    // O_RDWR opens a FIFO without waiting for a reader; the key then waits in the pipe buffer
+    const pipe = await open(fifo, constants.O_RDWR);
+    try {
+      const key = Buffer.from(options.passphrase, 'utf8');
+      await pipe.write(key);
+      const added = await runProcess(
+        CRYPTSETUP,
+        [
+          'luksAddKey',
+          '--batch-mode',
+          ...kdfArgs(options),
+          '--key-file',
+          '-',
+          '--new-keyfile-size',
+          String(key.length),
+          options.image,
+          fifo,
+        ],
+        { input: previous, installHint: INSTALL_HINT },
+      );
+      if (added.status !== 0) {
+        throw new HpvsError(
+          'VOLUME_FAILED',
+          `${where}: adding the new seeds' key failed: ${firstLine(added.stderr)}`,
+        );
+      }
+    } finally {
+      await pipe.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  if ((await testPassphrase(options.image, options.passphrase)).status !== 0) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${where}: the new seeds' key does not open the volume after re-keying; the previous key was kept`,
+    );
+  }
+  const removed = await runProcess(
+    CRYPTSETUP,
+    ['luksRemoveKey', '--batch-mode', '--key-file', '-', options.image],
+    {
+      input: previous,
+      installHint: INSTALL_HINT,
+    },
+  );
+  if (removed.status !== 0) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${where}: removing the previous seeds' key failed: ${firstLine(removed.stderr)}`,
+    );
+  }
+}
+
+function kdfArgs(options: LuksVolumeOptions): string[] {
+  return options.fastKdf ? ['--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000'] : [];
 }
 
 function testPassphrase(image: string, passphrase: string) {
@@ -123,7 +200,6 @@ async function createImage(path: string, size: number): Promise<void> {
 }
 
 async function formatImage(options: LuksVolumeOptions): Promise<void> {
-  const kdf = options.fastKdf ? ['--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000'] : [];
   const result = await runProcess(
     CRYPTSETUP,
     [
@@ -133,7 +209,7 @@ async function formatImage(options: LuksVolumeOptions): Promise<void> {
       'luks2',
       '--label',
       options.name,
-      ...kdf,
+      ...kdfArgs(options),
       '--key-file',
       '-',
       options.image,

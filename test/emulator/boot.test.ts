@@ -19,6 +19,7 @@ import {
   buildUserData,
   createStoryMaterial,
   TEST_KEY_BITS,
+  WORKLOAD_SEED,
   type StoryMaterial,
   type UserDataOptions,
 } from './story.js';
@@ -490,6 +491,28 @@ describe.skipIf(!hasTool('cryptsetup'))(
         /the passphrase derived from the env and workload seeds does not unlock it/,
       );
       expect(third.text).toMatch(/HPL10000E/);
+    });
+
+    it('rotates the workload seed with previousSeed: re-keys once, then opens with the new seeds only', async () => {
+      const image = join(tempDir(), 'rotate.img');
+      expect((await boot(userData(), { volumeImage: image })).ok).toBe(true);
+      const rotated = await boot(
+        userData({
+          workloadSeed: 'rotated-workload-seed-2026',
+          workloadPreviousSeed: WORKLOAD_SEED,
+        }),
+        { volumeImage: image },
+      );
+      expect(rotated.ok, rotated.text).toBe(true);
+      expect(rotated.text).toMatch(
+        /volume data: LUKS2 volume in .*rotate\.img re-keyed from the previousSeed passphrase/,
+      );
+      const after = await boot(userData({ workloadSeed: 'rotated-workload-seed-2026' }), {
+        volumeImage: image,
+      });
+      expect(after.text).toMatch(/existing LUKS2 volume in .*rotate\.img unlocked/);
+      const old = await boot(userData(), { volumeImage: image });
+      expect(old.ok).toBe(false);
     });
   },
 );

@@ -45,20 +45,26 @@ describe.skipIf(CRYPTSETUP_SKIP !== '')(
       });
     });
 
-    it('says so when only the previousSeed passphrase opens the volume', async () => {
+    it('re-keys a volume that opens with the previousSeed passphrase, then drops the old key', async () => {
       const image = join(tempDir(), 'rotated.img');
       await prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true });
       const rotated = deriveLuksPassphrase('env-seed-abcdefghijklmn', 'new-workload-seed-0123456');
-      await expect(
-        prepareLuksVolume({
+      expect(
+        await prepareLuksVolume({
           image,
           name: 'data',
           passphrase: rotated,
           previousPassphrase: passphrase,
+          fastKdf: true,
         }),
-      ).rejects.toMatchObject({
-        message: expect.stringMatching(/opens with the previousSeed values/),
-      });
+      ).toBe('rekeyed');
+      const opens = (key: string) =>
+        runTool('cryptsetup', ['open', '--test-passphrase', '--key-file', '-', image], key).status;
+      expect(opens(rotated)).toBe(0);
+      expect(opens(passphrase)).not.toBe(0);
+      expect(await prepareLuksVolume({ image, name: 'data', passphrase: rotated })).toBe(
+        'unlocked',
+      );
     });
 
     it('refuses to format an existing file that is not LUKS, leaving it untouched', async () => {

@@ -92,6 +92,7 @@ export interface UserDataOptions {
   /** Port of the syslog server (127.0.0.1). */
   syslogPort?: number;
   workloadSeed?: string | undefined;
+  workloadPreviousSeed?: string;
   envSeed?: string | undefined;
   /** Leave the env volume without a seed (the deployer forgot it). */
   omitEnvSeed?: boolean;
@@ -119,6 +120,9 @@ export function buildUserData(material: StoryMaterial, options: UserDataOptions 
     volumes: {
       [volumeName]: {
         seed: options.workloadSeed ?? WORKLOAD_SEED,
+        ...(options.workloadPreviousSeed === undefined
+          ? {}
+          : { previousSeed: options.workloadPreviousSeed }),
         mount: '/mnt/data',
         filesystem: 'ext4',
       },

@@ -126,7 +126,9 @@ export async function runVolumes(context: BootContext): Promise<void> {
         VOLUMES,
         outcome === 'formatted'
           ? `volume ${name}: new LUKS2 volume formatted in ${image}${context.fastKdf ? ' (--fast-kdf: PBKDF2, test strength only)' : ''}`
-          : `volume ${name}: existing LUKS2 volume in ${image} unlocked with the seeds' passphrase`,
+          : outcome === 'rekeyed'
+            ? `volume ${name}: LUKS2 volume in ${image} re-keyed from the previousSeed passphrase to the current seeds`
+            : `volume ${name}: existing LUKS2 volume in ${image} unlocked with the seeds' passphrase`,
       );
     } catch (error) {
       log.error(VOLUMES, 'HPL07013E', `Volume ${name} failed: ${messageOf(error)}`);
