@@ -83,6 +83,15 @@ function compact<T extends object>(value: T): Partial<T> {
   ) as Partial<T>;
 }
 
+function mapValues<T, R>(
+  map: Record<string, T> | undefined,
+  transform: (value: T) => R,
+): Record<string, R> | undefined {
+  return (
+    map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, transform(value)]))
+  );
+}
+
 /** PEM text normalised to LF line ends and one final newline, as a `|` block keeps it. */
 export function normalizePem(pem: string): string {
   return `${pem.replace(/\r\n?/g, '\n').trim()}\n`;
@@ -103,19 +112,14 @@ export function sectionYaml(value: Record<string, unknown>): string {
 }
 
 export function buildWorkloadSection(input: WorkloadSectionInput): string {
-  const volumes =
-    input.volumes &&
-    Object.fromEntries(
-      Object.entries(input.volumes).map(([name, volume]) => [
-        name,
-        compact({
-          seed: volume.seed,
-          previousSeed: volume.previousSeed,
-          mount: volume.mount,
-          filesystem: volume.filesystem,
-        }),
-      ]),
-    );
+  const volumes = mapValues(input.volumes, (volume) =>
+    compact({
+      seed: volume.seed,
+      previousSeed: volume.previousSeed,
+      mount: volume.mount,
+      filesystem: volume.filesystem,
+    }),
+  );
   return sectionYaml(
     compact({
       type: 'workload',
@@ -144,19 +148,14 @@ export function buildEnvSection(input: EnvSectionInput): string {
       : 'logRouter' in input.logging
         ? { logRouter: compact(input.logging.logRouter) }
         : { logDNA: compact(input.logging.logDNA) };
-  const volumes =
-    input.volumes &&
-    Object.fromEntries(
-      Object.entries(input.volumes).map(([name, volume]) => [
-        name,
-        compact({
-          seed: volume.seed,
-          previousSeed: volume.previousSeed,
-          kms: volume.kms?.map((entry) => compact(entry)),
-          kmsTimeout: volume.kmsTimeout,
-        }),
-      ]),
-    );
+  const volumes = mapValues(input.volumes, (volume) =>
+    compact({
+      seed: volume.seed,
+      previousSeed: volume.previousSeed,
+      kms: volume.kms?.map((entry) => compact(entry)),
+      kmsTimeout: volume.kmsTimeout,
+    }),
+  );
   return sectionYaml(
     compact({
       type: 'env',

@@ -35,6 +35,14 @@ function sectionValidators(): Record<SectionKind, ValidateFunction> {
   return validators;
 }
 
+function ruleContext(options: ValidateOptions): RuleContext {
+  return {
+    list: new ProblemList(),
+    profile: options.profile ?? 'hpvs',
+    now: options.now ?? new Date(),
+  };
+}
+
 /** IBM Cloud VPC limits user data to 64 KiB; on-prem KVM has no limit, so this only warns. */
 const USER_DATA_LIMIT = 64 * 1024;
 
@@ -43,12 +51,8 @@ export async function validateUserData(
   parsed: ParsedUserData,
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
-  const list = new ProblemList();
-  const context: RuleContext = {
-    list,
-    profile: options.profile ?? 'hpvs',
-    now: options.now ?? new Date(),
-  };
+  const context = ruleContext(options);
+  const list = context.list;
   const encrypted: string[] = [];
   for (const key of ['workload', 'env'] as const) {
     if (!parsed.sections.has(key)) {
@@ -107,12 +111,8 @@ export async function validateSection(
   section: ContractSection,
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
-  const list = new ProblemList();
-  const context: RuleContext = {
-    list,
-    profile: options.profile ?? 'hpvs',
-    now: options.now ?? new Date(),
-  };
+  const context = ruleContext(options);
+  const list = context.list;
   const kind = section.key as SectionKind;
   if (section.form === 'token') {
     checkEncryptedSection(section, list);
