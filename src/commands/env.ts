@@ -70,6 +70,10 @@ export function registerEnv(program: Command): void {
     )
     .option('--env <KEY=VALUE>', 'an environment value (repeatable)', collect, [] as string[])
     .option('--env-file <file>', 'KEY=VALUE lines')
+    .option(
+      '--auths <file>',
+      'YAML file: registry host -> {username, password} (overlays workload.auths)',
+    )
     .option('--signing-key <file>', 'public key or certificate (PEM) of the contract signing key')
     .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
     .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
@@ -196,6 +200,10 @@ export function registerEnv(program: Command): void {
                 },
               },
         env,
+        auths:
+          options.auths === undefined
+            ? undefined
+            : ((await readYamlFile(options.auths, 'auths')) as never),
         signingKey,
       });
       await writeSection('env', text, options);

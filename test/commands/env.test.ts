@@ -107,16 +107,25 @@ describe('hpvs-ctl env', () => {
   });
 
   it('builds a log router env, and the legacy logDNA one with a deprecation warning', async () => {
+    writeFileSync(
+      file('auths.yaml'),
+      'us.icr.io:\n  username: iamapikey\n  password: registry-key\n',
+    );
     const router = await runCli([
       'env',
       '--log-router-host',
       'ingest.logs.example.com',
       '--log-router-key-file',
       file('apikey.txt'),
+      '--auths',
+      file('auths.yaml'),
     ]);
     expect(router.code).toBe(0);
     expect(parse(router.stdout).logging).toEqual({
       logRouter: { hostname: 'ingest.logs.example.com', iamApiKey: 'iam-api-key-0123456789' },
+    });
+    expect(parse(router.stdout).auths).toEqual({
+      'us.icr.io': { username: 'iamapikey', password: 'registry-key' },
     });
     const legacy = await runCli([
       'env',
