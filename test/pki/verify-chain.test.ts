@@ -208,6 +208,23 @@ describe('verifyChain refuses issuers that may not issue', () => {
     expect(result.checks[0].detail).toMatch(
       /allows 0 intermediate CA\(s\) below it \(pathLenConstraint\), the path has 1/,
     );
+    if (hasTool('openssl')) {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'path-leaf.pem'), leaf.pem);
+      writeFileSync(join(dir, 'path-untrusted.pem'), sub.pem + pki.pem.intermediate);
+      const openssl = runTool('openssl', [
+        'verify',
+        '-attime',
+        String(Math.floor(TEST_PKI_AT.getTime() / 1000)),
+        '-CAfile',
+        files.root,
+        '-untrusted',
+        join(dir, 'path-untrusted.pem'),
+        join(dir, 'path-leaf.pem'),
+      ]);
+      expect(openssl.status).not.toBe(0);
+      expect(openssl.stdout.toString() + openssl.stderr).toMatch(/path length constraint exceeded/);
+    }
   });
 });
 
