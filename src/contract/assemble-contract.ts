@@ -56,9 +56,10 @@ function readSection(key: 'workload' | 'env', input: SectionInput): ContractSect
   return section;
 }
 
+/** Indents every line by two; blank lines stay, as a `|+` block at the end keeps them. */
 function indent(text: string): string {
-  return text
-    .replace(/\n+$/, '')
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return body
     .split('\n')
     .map((line) => (line === '' ? '' : `  ${line}`))
     .join('\n');

@@ -13,7 +13,16 @@ function typeName(value: unknown): string {
 
 /** True when `text`, written unquoted, would not be a string to a YAML 1.1 reader. */
 export function changesTypeInYaml11(text: string): boolean {
-  return text.length <= LONGEST_SPECIAL && typeof parse(text, { version: '1.1' }) !== 'string';
+  return text.length <= LONGEST_SPECIAL && typeof readAsYaml11(text) !== 'string';
+}
+
+/** How a YAML 1.1 reader takes `text` as a whole document; text it cannot read stays text. */
+function readAsYaml11(text: string): unknown {
+  try {
+    return parse(text, { version: '1.1', logLevel: 'silent' }) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /**
@@ -38,7 +47,7 @@ export function checkYaml11Scalars(section: ContractSection, list: ProblemList):
       typeof node.source === 'string' &&
       changesTypeInYaml11(node.source)
     ) {
-      const old = parse(node.source, { version: '1.1' }) as unknown;
+      const old = readAsYaml11(node.source);
       list.add(
         'warning',
         section.source,
