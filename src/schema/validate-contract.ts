@@ -212,7 +212,7 @@ function reportSchemaError(
   if (propertyName !== undefined) {
     add(
       [...path, propertyName],
-      `"${propertyName}" ${custom ?? 'is not an allowed name'}`,
+      `${JSON.stringify(propertyName)} ${custom ?? 'is not an allowed name'}`,
       section.keyPositionOf(path, propertyName),
     );
     return;
