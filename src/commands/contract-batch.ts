@@ -57,28 +57,17 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
               what: `env volume seed of instance "${instance.name}"`,
             })
           ).toString('utf8');
-    jobs.push({
-      index,
-      name: instance.name,
-      at: instance.at,
-      env: {
-        text: batch.instanceEnvText(base.env, instance, seed),
-        source: `${base.env.source} (instance ${instance.name})`,
-      },
-    });
+    jobs.push({ index, name: instance.name, at: instance.at, env: instance.env, seed });
   }
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rcontracts: ${done}/${total}`)
     : undefined;
-  const contracts = await batch.createContractBatch(jobs, batch.batchShared(base), {
+  const { contracts, warnings } = await batch.createContractBatch(jobs, base, {
     ...(progress ? { onProgress: progress } : {}),
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  // the warnings are the same for every instance (same sections, same flags): say them once
-  for (const message of new Set(contracts.flatMap((contract) => contract.warnings))) warn(message);
-  const plaintext = contracts.some((contract) =>
-    contract.warnings.some((message) => message.includes('not encrypted')),
-  );
+  for (const message of warnings) warn(message);
+  const plaintext = warnings.some((message) => message.includes('not encrypted'));
   const written = await writeFileSet(
     flags.outDir,
     contracts.map((contract) => ({

@@ -1,21 +1,24 @@
-import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
-import type { TokenPrefix } from '../crypto/section-token.js';
-import { HpvsError, type HpvsErrorCode } from '../errors.js';
-import { systemRandom } from '../io/random.js';
+import { encryptSection } from '../crypto/encrypt-section.js';
+import { looksLikeSectionToken } from '../crypto/section-token.js';
+import { HpvsError } from '../errors.js';
 import { findWorkerUrl, runInWorkers } from '../io/worker-pool.js';
 import { SAFE_FILE_NAME } from '../pki/key-pair-files.js';
-import { PATTERNS, type Profile } from '../schema/contract-schema.js';
+import { PATTERNS } from '../schema/contract-schema.js';
 import { formatProblem } from '../schema/problems.js';
-import type { SectionInput } from './assemble-contract.js';
+import { validateSection } from '../schema/validate-contract.js';
 import {
-  createContract,
-  type ContractExpiryInput,
-  type CreateContractOptions,
-} from './create-contract.js';
-import { parseSectionText, parseUserData } from './user-data.js';
+  buildBatchContract,
+  instanceEnvSource,
+  instanceEnvText,
+  type BatchJob,
+  type BatchOutcome,
+  type BatchShared,
+} from './contract-batch-job.js';
+import { checkContract, contractSigning, type CreateContractOptions } from './create-contract.js';
+import type { SectionInput } from './assemble-contract.js';
+import { parseSectionText } from './user-data.js';
 
 /**
  * `hpvs-ctl contract --batch`: one signed, encrypted user-data per instance of an inventory,
@@ -134,195 +137,147 @@ function scalarText(node: unknown): string {
   return isScalar(node) ? String(node.value) : String(node);
 }
 
-/**
- * The base env section with the instance's environment variables merged into `env` and its
- * seed in the only env volume. Comments and the rest of the text survive (yaml's document
- * model); values are written as strings, quoted where YAML would read a number.
- */
-export function instanceEnvText(
-  base: SectionInput,
-  instance: Pick<InventoryInstance, 'name' | 'env' | 'at'>,
-  seed?: string,
-): string {
-  const changes = Object.keys(instance.env).length > 0 || seed !== undefined;
-  if (!changes) return base.text;
-  const section = parseSectionText('env', base.text, base.source);
-  if (section.form !== 'mapping') {
-    throw new HpvsError(
-      'CONTRACT_INVALID',
-      `${instance.at} instance "${instance.name}": ${base.source} is not a plaintext env section, so its env and seed cannot be set per instance`,
-    );
-  }
-  const doc = parseDocument(base.text);
-  for (const [key, value] of Object.entries(instance.env)) doc.setIn(['env', key], value);
-  if (seed !== undefined) {
-    const volumes = doc.get('volumes');
-    const names = isMap(volumes) ? volumes.items.map((pair) => scalarText(pair.key)) : [];
-    if (names.length !== 1) {
-      throw new HpvsError(
-        'CONTRACT_INVALID',
-        `${instance.at} instance "${instance.name}": seedFile needs exactly one volume in ${base.source}'s volumes, found ${names.length}`,
-      );
-    }
-    doc.setIn(['volumes', names[0]!, 'seed'], seed);
-  }
-  return doc.toString({ lineWidth: 0 });
-}
-
-/** What every contract of a batch shares; it crosses to the worker threads as it is. */
-export interface BatchShared {
-  workload: SectionInput;
-  attestationPublicKey?: SectionInput | undefined;
-  /** The encryption certificate or public key as PEM (re-parsed in each thread). */
-  encryption?: { pem: string; source: string; allowExpired?: boolean | undefined } | undefined;
-  signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
-  profile?: Profile | undefined;
-  prefix?: TokenPrefix | undefined;
-  /** Milliseconds since the epoch: one clock for the whole batch. */
-  now: number;
-}
-
-export interface BatchJob {
-  index: number;
-  name: string;
-  at: string;
-  env: SectionInput;
-  /** Replaces the shared workload: its token, once the first contract has encrypted it. */
-  workload?: SectionInput | undefined;
-}
-
-export interface BatchOutcome {
-  index: number;
-  text?: string;
-  warnings: string[];
-  error?: { code: HpvsErrorCode | 'INTERNAL'; message: string };
-}
-
-/** The transferable form of the options `loadContractOptions` read for one contract. */
-export function batchShared(options: CreateContractOptions): BatchShared {
-  const material = options.encryption?.material;
-  return {
-    workload: options.workload,
-    attestationPublicKey: options.attestationPublicKey,
-    encryption: material && {
-      pem: material.certificate
-        ? material.certificate.toString()
-        : (material.publicKey.export({ format: 'pem', type: 'spki' }) as string),
-      source: options.encryption!.source,
-      allowExpired: options.encryption!.allowExpired,
-    },
-    signing: options.signing,
-    profile: options.profile,
-    prefix: options.prefix,
-    now: options.now.getTime(),
-  };
-}
-
-/** Builds one contract of a batch; errors come back as data so one thread serves many jobs. */
-export async function buildBatchContract(
-  job: BatchJob,
-  shared: BatchShared,
-): Promise<BatchOutcome> {
-  try {
-    const contract = await createContract({
-      workload: job.workload ?? shared.workload,
-      env: job.env,
-      attestationPublicKey: shared.attestationPublicKey,
-      encryption: shared.encryption && {
-        material: parsePublicKeyOrCertificate(shared.encryption.pem, shared.encryption.source),
-        source: shared.encryption.source,
-        allowExpired: shared.encryption.allowExpired,
-      },
-      signing: shared.signing,
-      profile: shared.profile,
-      prefix: shared.prefix,
-      now: new Date(shared.now),
-      random: systemRandom,
-    });
-    return {
-      index: job.index,
-      text: contract.text,
-      warnings: [...contract.problems.map(formatProblem), ...contract.warnings],
-    };
-  } catch (error) {
-    return {
-      index: job.index,
-      warnings: [],
-      error: {
-        code: error instanceof HpvsError ? error.code : 'INTERNAL',
-        message: `${job.at} instance "${job.name}": ${error instanceof Error ? error.message : String(error)}`,
-      },
-    };
-  }
-}
-
-/** The workload token of a built contract, when the shared workload was plaintext. */
-function reusableWorkload(text: string, shared: BatchShared): SectionInput | undefined {
-  if (shared.encryption === undefined) return undefined;
-  const workload = parseUserData(text, 'batch').sections.get('workload');
-  if (workload?.form !== 'token') return undefined;
-  return { text: workload.value, source: shared.workload.source };
-}
-
 export interface BatchOptions {
   threads?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface BatchContract {
+  name: string;
+  text: string;
+}
+
+export interface BatchResult {
+  contracts: BatchContract[];
+  /** Validation findings and assembly warnings, each once. */
+  warnings: string[];
+}
+
 /**
- * Builds every job's contract, on worker threads when the build provides the worker and the
- * batch is big enough to pay for starting them. Fails on the first instance (in inventory
- * order) that fails, so a batch is all or nothing.
+ * Builds every instance's contract from `base` (the options of one contract, as
+ * `loadContractOptions` reads them), with each job's environment variables and seed, through
+ * the steps of `createContract`: the checks (certificate, both sections of the first instance
+ * and the rules between them) run on this thread while the contracts are assembled on this
+ * thread and `threads - 1` workers; each instance's env section is validated here as it comes
+ * back. The workload is encrypted once and the signingKey made once, as a deployer reuses the
+ * one token a provider hands over. All or nothing: the first failing instance (in inventory
+ * order) fails the batch.
  */
 export async function createContractBatch(
   jobs: readonly BatchJob[],
-  shared: BatchShared,
+  base: CreateContractOptions,
   options: BatchOptions = {},
-): Promise<{ name: string; text: string; warnings: string[] }[]> {
-  if (jobs.length === 0) return [];
-  const outcomes: BatchOutcome[] = new Array(jobs.length);
-  let done = 0;
+): Promise<BatchResult> {
+  if (jobs.length === 0) return { contracts: [], warnings: [] };
+  const [firstJob] = jobs as [BatchJob, ...BatchJob[]];
+  if (jobs.some((job) => Object.keys(job.env).length > 0 || job.seed !== undefined)) {
+    const section = parseSectionText('env', base.env.text, base.env.source);
+    if (section.form !== 'mapping') {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${base.env.source}: not a plaintext env section, so the inventory cannot set env values or seeds per instance`,
+      );
+    }
+  }
+  const { signing } = await contractSigning(base);
+  const shared: BatchShared = {
+    workload: sealedWorkload(base),
+    env: base.env,
+    attestationPublicKey: base.attestationPublicKey,
+    encryptTo: base.encryption?.material.publicKey,
+    prefix: base.prefix,
+    signing,
+  };
+  const warnings = new Set<string>();
+  const outcomes: BatchOutcome[] = [];
+  const validations: Promise<void>[] = [];
   const record = (outcome: BatchOutcome) => {
-    outcomes[outcome.index] = outcome;
-    options.onProgress?.(++done, jobs.length);
+    outcomes.push(outcome);
+    if (outcome.envText !== undefined) {
+      validations.push(validateInstanceEnv(outcome, jobs, base, warnings));
+    }
+    options.onProgress?.(outcomes.length, jobs.length);
   };
   const threads = options.threads ?? availableParallelism();
   const url = findWorkerUrl(import.meta.url, 'contract/contract-batch.worker.js');
-  // The first contract is built here, checking the workload and its cross-section rules in
-  // full; the others reuse its encrypted workload, as a deployer reuses the one token the
-  // provider hands over. That halves the encryption work.
-  const buildRest = async (): Promise<BatchJob[]> => {
-    const first = await buildBatchContract(jobs[0]!, shared);
-    record(first);
-    if (first.text === undefined) return [];
-    const workload = reusableWorkload(first.text, shared);
-    return jobs.slice(1).map((job) => (workload ? { ...job, workload } : job));
-  };
-  // each thread loads the schema and x509 modules first, worth it from a few contracts on
-  if (url === undefined || threads < 2 || jobs.length < 4) {
-    for (const job of await buildRest()) record(await buildBatchContract(job, shared));
+  const abort = new AbortController();
+  const pool =
+    url !== undefined && threads >= 2 && jobs.length >= 4
+      ? runInWorkers(url, shared, jobs, threads - 1, record, {
+          here: (job) => buildBatchContract(job, shared),
+          signal: abort.signal,
+        })
+      : undefined;
+  const checks = checkContract({
+    ...base,
+    env: {
+      text: instanceEnvText(base.env, firstJob),
+      source: instanceEnvSource(base.env, firstJob),
+    },
+  }).catch((error: unknown) => {
+    abort.abort(error);
+    throw error;
+  });
+  if (pool) {
+    await Promise.all([pool, checks]);
   } else {
-    // the threads start (and load their modules) while the first contract is being built
-    let provide: (rest: Promise<BatchJob[]>) => void = () => undefined;
-    const pool = runInWorkers(
-      url,
-      shared,
-      new Promise<BatchJob[]>((resolve) => (provide = resolve)),
-      threads,
-      record,
-    );
-    provide(buildRest());
-    await pool;
+    await checks;
+    for (const job of jobs) record(await buildBatchContract(job, shared));
   }
+  for (const problem of await checks) warnings.add(formatProblem(problem));
+  await Promise.all(validations);
+  outcomes.sort((a, b) => a.index - b.index);
   const failed = outcomes.find((outcome) => outcome.error !== undefined);
   if (failed?.error) {
     // a failure without a code is a bug, and the CLI reports it as one
     if (failed.error.code === 'INTERNAL') throw new Error(failed.error.message);
     throw new HpvsError(failed.error.code, failed.error.message);
   }
-  return outcomes.map((outcome, index) => ({
-    name: jobs[index]!.name,
-    text: outcome.text!,
-    warnings: outcome.warnings,
-  }));
+  for (const outcome of outcomes) for (const message of outcome.warnings) warnings.add(message);
+  return {
+    contracts: outcomes.map((outcome) => ({
+      name: jobs[outcome.index]!.name,
+      text: outcome.text!,
+    })),
+    warnings: [...warnings],
+  };
+}
+
+/**
+ * The workload every contract embeds: encrypted once when it is plaintext and a key is given
+ * (what `assembleContract` would do for each contract, from the same exact text).
+ */
+function sealedWorkload(base: CreateContractOptions): SectionInput {
+  const key = base.encryption?.material.publicKey;
+  if (key === undefined || looksLikeSectionToken(base.workload.text)) return base.workload;
+  const section = parseSectionText('workload', base.workload.text, base.workload.source);
+  const token = encryptSection(Buffer.from(section.value, 'utf8'), key, base.random, base.prefix);
+  return { text: token, source: base.workload.source };
+}
+
+/**
+ * Checks an instance's env section against the schema (the first contract checked the
+ * workload and the rules between the sections, which the instances do not change). A failure
+ * becomes the outcome's error, so the batch reports the first failing instance.
+ */
+async function validateInstanceEnv(
+  outcome: BatchOutcome,
+  jobs: readonly BatchJob[],
+  base: CreateContractOptions,
+  warnings: Set<string>,
+): Promise<void> {
+  const job = jobs[outcome.index]!;
+  const report = await validateSection(
+    parseSectionText('env', outcome.envText!, instanceEnvSource(base.env, job)),
+    { ...(base.profile ? { profile: base.profile } : {}), now: base.now },
+  );
+  const problems = report.problems.filter((problem) => problem.severity !== 'note');
+  const error = problems.find((problem) => problem.severity === 'error');
+  if (error && outcome.error === undefined) {
+    outcome.error = {
+      code: 'CONTRACT_INVALID',
+      message: `${job.at} instance "${job.name}": ${formatProblem(error)}`,
+    };
+  }
+  for (const problem of problems) warnings.add(formatProblem(problem));
 }

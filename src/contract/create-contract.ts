@@ -7,7 +7,6 @@ import type { Profile } from '../schema/contract-schema.js';
 import { formatProblem, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import { assembleContract, type SectionInput } from './assemble-contract.js';
-import { issueContractSigningCertificate } from './contract-expiry.js';
 import { parseSectionText, type ParsedUserData } from './user-data.js';
 
 export interface ContractExpiryInput {
@@ -52,28 +51,9 @@ export interface CreatedContract {
  * encrypts and signs one contract. The single-contract core of `hpvs-ctl contract`.
  */
 export async function createContract(options: CreateContractOptions): Promise<CreatedContract> {
+  const problems = await checkContract(options);
+  const { signing, signingCertificate } = await contractSigning(options);
   const { encryption } = options;
-  if (encryption?.material.certificate && !encryption.allowExpired) {
-    assertCertificateCurrent(encryption.material.certificate, options.now, encryption.source);
-  }
-  const problems = await validateSections(options);
-  let signing: { privateKey: KeyObject; signingKey: string } | undefined;
-  let signingCertificate: string | undefined;
-  if (options.signing) {
-    const publicKey = createPublicKey(options.signing.privateKey);
-    if (options.signing.expiry) {
-      signingCertificate = await issueContractSigningCertificate({
-        ...options.signing.expiry,
-        signingPublicKey: publicKey,
-        now: options.now,
-      });
-    }
-    signing = {
-      privateKey: options.signing.privateKey,
-      signingKey:
-        signingCertificate ?? (publicKey.export({ format: 'pem', type: 'spki' }) as string),
-    };
-  }
   const assembled = assembleContract({
     workload: options.workload,
     env: options.env,
@@ -90,6 +70,48 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
     plaintextSections: assembled.plaintextSections,
     warnings: assembled.warnings,
   };
+}
+
+/**
+ * The checks before assembly: the encryption certificate is current (unless allowed), and the
+ * plaintext sections pass the validator. Returns the warnings and notes.
+ */
+export async function checkContract(options: CreateContractOptions): Promise<ContractProblem[]> {
+  const { encryption } = options;
+  if (encryption?.material.certificate && !encryption.allowExpired) {
+    assertCertificateCurrent(encryption.material.certificate, options.now, encryption.source);
+  }
+  return validateSections(options);
+}
+
+/**
+ * The signing material for `assembleContract`: the signing key and the signingKey value env
+ * gets, the public key or, with expiry, a certificate issued now by the deployer's CA.
+ */
+export async function contractSigning(
+  options: Pick<CreateContractOptions, 'signing' | 'now'>,
+): Promise<{
+  signing?: { privateKey: KeyObject; signingKey: string };
+  signingCertificate?: string;
+}> {
+  if (!options.signing) return {};
+  const publicKey = createPublicKey(options.signing.privateKey);
+  let signingCertificate: string | undefined;
+  if (options.signing.expiry) {
+    // loaded only for expiry: it pulls in the x509 library, which the threads of a batch
+    // without expiry need not load
+    const { issueContractSigningCertificate } = await import('./contract-expiry.js');
+    signingCertificate = await issueContractSigningCertificate({
+      ...options.signing.expiry,
+      signingPublicKey: publicKey,
+      now: options.now,
+    });
+  }
+  const signing = {
+    privateKey: options.signing.privateKey,
+    signingKey: signingCertificate ?? (publicKey.export({ format: 'pem', type: 'spki' }) as string),
+  };
+  return signingCertificate ? { signing, signingCertificate } : { signing };
 }
 
 /** Fails on the first schema error of a plaintext section; returns warnings and notes. */

@@ -235,6 +235,23 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
       expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     });
 
+    it('stops the threads and writes nothing when the workload is invalid', async () => {
+      writeFileSync(
+        path('bad-workload.yaml'),
+        readFileSync(path('workload.yaml'), 'utf8').replace('workloadSeed0123456789', 'short'),
+      );
+      const out = freshDir();
+      const args = [...baseArgs(), '--batch', path('fleet.yaml'), '--out-dir', out];
+      args[args.indexOf(path('workload.yaml'))] = path('bad-workload.yaml');
+      const result = await runCli(args);
+      expect(result.code).toBe(1);
+      expect(isOneLineError(result.stderr)).toBe(true);
+      expect(result.stderr).toMatch(
+        /bad-workload\.yaml:\d+:\d+ workload\.volumes\.data\.seed: must be at least 15/,
+      );
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    });
+
     it.each([
       [['--batch', 'fleet.yaml'], '--batch needs --out-dir'],
       [

@@ -1,0 +1,114 @@
+import type { KeyObject } from 'node:crypto';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { TokenPrefix } from '../crypto/section-token.js';
+import { HpvsError, type HpvsErrorCode } from '../errors.js';
+import { systemRandom } from '../io/random.js';
+import { assembleContract, type SectionInput } from './assemble-contract.js';
+
+/**
+ * The part of `contract --batch` that runs on every thread: an instance's env section from the
+ * base one, then encrypting it, injecting signingKey and signing, through the same
+ * `assembleContract` as one contract. The checks that need the contract schema run on the main
+ * thread, so a thread loads no schema and compiles no validator (that would be most of its
+ * start-up).
+ */
+
+/** What every job of a batch shares; it crosses to the worker threads as it is. */
+export interface BatchShared {
+  /** The workload token the first contract made (or the plaintext workload without --cert). */
+  workload: SectionInput;
+  /** The base env section, a plaintext mapping when any instance changes it. */
+  env: SectionInput;
+  attestationPublicKey?: SectionInput | undefined;
+  encryptTo?: KeyObject | undefined;
+  prefix?: TokenPrefix | undefined;
+  /** The signing key and the signingKey value (PEM public key, or the expiry certificate). */
+  signing?: { privateKey: KeyObject; signingKey: string } | undefined;
+}
+
+export interface BatchJob {
+  index: number;
+  name: string;
+  /** `inventory.yaml:7:5`, where the instance starts. */
+  at: string;
+  /** Environment variables merged into the env section's `env`. */
+  env: Record<string, string>;
+  /** The instance's env volume seed. */
+  seed?: string | undefined;
+}
+
+export interface BatchOutcome {
+  index: number;
+  text?: string;
+  /** The instance's plaintext env section, for the main thread to validate. */
+  envText?: string;
+  warnings: string[];
+  error?: { code: HpvsErrorCode | 'INTERNAL'; message: string };
+}
+
+export function instanceEnvSource(env: SectionInput, job: Pick<BatchJob, 'name'>): string {
+  return `${env.source} (instance ${job.name})`;
+}
+
+/** Builds one contract; errors come back as data so that one thread serves many jobs. */
+export async function buildBatchContract(
+  job: BatchJob,
+  shared: BatchShared,
+): Promise<BatchOutcome> {
+  try {
+    const envText = instanceEnvText(shared.env, job);
+    const contract = assembleContract({
+      workload: shared.workload,
+      env: { text: envText, source: instanceEnvSource(shared.env, job) },
+      attestationPublicKey: shared.attestationPublicKey,
+      encryptTo: shared.encryptTo,
+      prefix: shared.prefix,
+      signing: shared.signing,
+      random: systemRandom,
+    });
+    return { index: job.index, text: contract.text, envText, warnings: contract.warnings };
+  } catch (error) {
+    return {
+      index: job.index,
+      warnings: [],
+      error: {
+        code: error instanceof HpvsError ? error.code : 'INTERNAL',
+        message: `${job.at} instance "${job.name}": ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+}
+
+// parsed once per thread; each instance edits a copy
+let parsedBase: { text: string; doc: Document } | undefined;
+
+/**
+ * The base env section with the instance's environment variables merged into `env` and its
+ * seed in the only env volume. Comments and the rest of the text survive (yaml's document
+ * model); values are written as strings, quoted where YAML would read a number. The caller
+ * has checked that the base section is a plaintext mapping.
+ */
+export function instanceEnvText(
+  base: SectionInput,
+  job: Pick<BatchJob, 'name' | 'at' | 'env' | 'seed'>,
+): string {
+  if (Object.keys(job.env).length === 0 && job.seed === undefined) return base.text;
+  if (parsedBase?.text !== base.text)
+    parsedBase = { text: base.text, doc: parseDocument(base.text) };
+  const doc = parsedBase.doc.clone();
+  for (const [key, value] of Object.entries(job.env)) doc.setIn(['env', key], value);
+  if (job.seed !== undefined) {
+    const volumes = doc.get('volumes');
+    const names = isMap(volumes)
+      ? volumes.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''))
+      : [];
+    if (names.length !== 1) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${job.at} instance "${job.name}": seedFile needs exactly one volume in ${base.source}'s volumes, found ${names.length}`,
+      );
+    }
+    doc.setIn(['volumes', names[0]!, 'seed'], job.seed);
+  }
+  return doc.toString({ lineWidth: 0 });
+}
