@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
-import { readTextInput } from '../io/read-input.js';
+import { readInput, readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -21,11 +21,16 @@ export function registerVerify(program: Command): void {
       "the runtime's private key, to read signingKey from an encrypted env",
     )
     .option('--passphrase-file <file>', 'passphrase of a protected --decrypt-key')
+    .option(
+      '--ca-cert <file>',
+      'also check that a certificate signingKey was issued by this CA (contract expiry)',
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl verify user-data.yaml --signing-key sign.pub',
         'hpvs-ctl verify user-data.yaml --decrypt-key hpcr-private.pem',
+        'hpvs-ctl verify user-data.yaml --decrypt-key hpcr-private.pem --ca-cert deployer-ca.crt',
       ),
     )
     .action(async (file, options) => {
@@ -63,11 +68,47 @@ export function registerVerify(program: Command): void {
           `${source}: contract ${result.expired ? `EXPIRED on ${certificate.notAfter.toISOString()}` : result.notYetValid ? `not valid before ${certificate.notBefore.toISOString()}` : `expires ${certificate.notAfter.toISOString()} (in ${days} day${days === 1 ? '' : 's'})`}`,
         );
       }
+      let chainFailure: string | undefined;
+      if (options.caCert !== undefined) {
+        if (!certificate) {
+          throw new HpvsError(
+            'VERIFICATION_FAILED',
+            `${source}: the signing key is a bare public key, so there is no certificate to check against --ca-cert`,
+          );
+        }
+        const [{ parseCertificates }, { verifyChain }] = await Promise.all([
+          import('../pki/parse-pki.js'),
+          import('../pki/verify-chain.js'),
+        ]);
+        const chain = await verifyChain({
+          leaf: parseCertificates(Buffer.from(result.certificatePem!), `${keyName}`)[0]!,
+          leafRole: 'contract signing certificate',
+          intermediates: [],
+          roots: parseCertificates(
+            await readInput(options.caCert, 'CA certificate'),
+            options.caCert,
+          ),
+          crls: [],
+          at: now,
+          allowMissingCrl: true,
+        });
+        const [chainCheck] = chain.checks;
+        lines.push(
+          `${source}: issued by ${options.caCert}: ${chainCheck.status === 'pass' ? 'yes' : 'NO'} (${chainCheck.detail})`,
+        );
+        if (chainCheck.status !== 'pass') chainFailure = chainCheck.detail;
+      }
       await writeStdout(`${lines.join('\n')}\n`);
       if (!result.signatureValid) {
         throw new HpvsError(
           'VERIFICATION_FAILED',
           `${source}: envWorkloadSignature does not match workload and env for this key; the runtime would refuse the contract (HPL12001E)`,
+        );
+      }
+      if (chainFailure !== undefined) {
+        throw new HpvsError(
+          'VERIFICATION_FAILED',
+          `${source}: the signing certificate was not issued by ${options.caCert}: ${chainFailure}`,
         );
       }
       if (!result.ok) {

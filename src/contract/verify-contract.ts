@@ -20,6 +20,8 @@ export interface ContractVerification {
   keySource: 'given' | 'env.signingKey';
   /** Present when the signing key is a certificate (contract expiry). */
   certificate?: SigningCertificateInfo;
+  /** The same certificate as PEM, for chain checks. */
+  certificatePem?: string;
   /** The contract's certificate has expired (or is not yet valid) at `now`. */
   expired: boolean;
   notYetValid: boolean;
@@ -118,7 +120,7 @@ export function verifyContract(
   return {
     signatureValid,
     keySource: options.signingKey ? 'given' : 'env.signingKey',
-    ...(certificate ? { certificate } : {}),
+    ...(certificate ? { certificate, certificatePem: key.certificate!.toString() } : {}),
     expired,
     notYetValid,
     ok: signatureValid && !expired && !notYetValid,

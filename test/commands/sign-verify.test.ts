@@ -165,6 +165,66 @@ describe('hpvs-ctl verify', () => {
     expect(result.stderr).toMatch(/the contract expired on \S+; the runtime refuses it/);
   });
 
+  it('checks with --ca-cert that the expiry certificate was issued by the CA', async () => {
+    const envPlain = file('env-plain.yaml');
+    const built = await runCli([
+      'env',
+      '--log-router-host',
+      'h.example.com',
+      '--log-router-key-file',
+      file('apikey.txt'),
+      '--out',
+      envPlain,
+    ]);
+    expect(built.code).toBe(0);
+    const expiring = out();
+    const made = await runCli([
+      'contract',
+      '--workload',
+      file('workload.enc'),
+      '--env',
+      envPlain,
+      '--cert',
+      f.hpcrCert,
+      '--sign-key',
+      f.signKey,
+      '--expiry-days',
+      '3',
+      '--ca-cert',
+      f.caCert,
+      '--ca-key',
+      f.caKey,
+      '--out',
+      expiring,
+    ]);
+    expect(made.code).toBe(0);
+    const good = await runCli([
+      'verify',
+      expiring,
+      '--decrypt-key',
+      f.hpcrKey,
+      '--ca-cert',
+      f.caCert,
+    ]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain(`issued by ${f.caCert}: yes`);
+    const wrong = await runCli([
+      'verify',
+      expiring,
+      '--decrypt-key',
+      f.hpcrKey,
+      '--ca-cert',
+      f.hpcrCert,
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(isOneLineError(wrong.stderr)).toBe(true);
+    expect(wrong.stderr).toMatch(/the signing certificate was not issued by .*hpcr\.crt/);
+    await expectCliError(
+      ['verify', signed, '--signing-key', f.signPub, '--ca-cert', f.caCert],
+      /the signing key is a bare public key/,
+    );
+  });
+
   it('needs a key source for an encrypted env, and fails cleanly otherwise', async () => {
     const result = await runCli(['verify', signed]);
     expect(result.code).toBe(2);
