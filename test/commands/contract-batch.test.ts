@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, PROJECT_ROOT, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
+import { opensslKeyPair } from '../helpers/openssl-key-pair.js';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -45,12 +46,6 @@ const INVENTORY = `instances:
   - name: batch.worker_5
 `;
 
-function openssl(args: string[], input?: string): string {
-  const result = runTool('openssl', args, input);
-  if (result.status !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
-  return result.stdout.toString('utf8');
-}
-
 const baseArgs = () => [
   'contract',
   '--workload',
@@ -73,26 +68,8 @@ async function decrypt(token: string): Promise<string> {
 
 describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
   beforeAll(() => {
-    openssl([
-      'genpkey',
-      '-algorithm',
-      'RSA',
-      '-pkeyopt',
-      'rsa_keygen_bits:2048',
-      '-out',
-      path('hpcr.pem'),
-    ]);
-    openssl(['pkey', '-in', path('hpcr.pem'), '-pubout', '-out', path('hpcr-public.pem')]);
-    openssl([
-      'genpkey',
-      '-algorithm',
-      'RSA',
-      '-pkeyopt',
-      'rsa_keygen_bits:2048',
-      '-out',
-      path('sign.pem'),
-    ]);
-    openssl(['pkey', '-in', path('sign.pem'), '-pubout', '-out', path('sign-public.pem')]);
+    opensslKeyPair(tempDir(), 'hpcr');
+    opensslKeyPair(tempDir(), 'sign');
     const template = readFileSync(join(PROJECT_ROOT, 'templates', 'workload-compose.yaml'), 'utf8');
     writeFileSync(
       path('workload.yaml'),

@@ -12,6 +12,7 @@ import { validateSection } from '../../src/schema/validate-contract.js';
 import { CLI, isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
+import { opensslKeyPair } from '../helpers/openssl-key-pair.js';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -34,23 +35,7 @@ async function expectValidSection(key: 'workload' | 'env', file: string) {
 
 describe('hpvs-ctl init, scripted with flags', () => {
   beforeAll(() => {
-    runTool('openssl', [
-      'genpkey',
-      '-algorithm',
-      'RSA',
-      '-pkeyopt',
-      'rsa_keygen_bits:2048',
-      '-out',
-      path('hpcr.pem'),
-    ]);
-    runTool('openssl', [
-      'pkey',
-      '-in',
-      path('hpcr.pem'),
-      '-pubout',
-      '-out',
-      path('hpcr-public.pem'),
-    ]);
+    opensslKeyPair(tempDir(), 'hpcr');
   });
 
   it('provider: creates the compose folder from the template and a valid workload section with a fresh seed', async () => {

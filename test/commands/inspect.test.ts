@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
+import { opensslKeyPair } from '../helpers/openssl-key-pair.js';
 
 const tempDir = useTempDir();
 const path = (name: string) => join(tempDir(), name);
@@ -71,16 +72,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl inspect', () => {
   let randomPasswordEnv: string;
 
   beforeAll(async () => {
-    openssl([
-      'genpkey',
-      '-algorithm',
-      'RSA',
-      '-pkeyopt',
-      'rsa_keygen_bits:4096',
-      '-out',
-      path('private.pem'),
-    ]);
-    openssl(['pkey', '-in', path('private.pem'), '-pubout', '-out', path('public.pem')]);
+    opensslKeyPair(tempDir(), 'private', 4096);
     mkdirSync(path('compose'));
     writeFileSync(
       path('compose/docker-compose.yaml'),
@@ -114,19 +106,19 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl inspect', () => {
       '  data:',
       `    seed: ${SECRETS.envSeed}`,
       'signingKey: |',
-      indent(readFileSync(path('public.pem'), 'utf8'), 2),
+      indent(readFileSync(path('private-public.pem'), 'utf8'), 2),
       '',
     ].join('\n');
     writeFileSync(path('workload.yaml'), workloadYaml);
     writeFileSync(path('env.yaml'), envYaml);
     emptyPasswordEnv = opensslRecipeToken(
       path('env.yaml'),
-      path('public.pem'),
+      path('private-public.pem'),
       Buffer.concat([Buffer.from([0x0a]), randomBytes(31)]),
     );
     let password = randomBytes(32);
     while (password[0] === 0x0a || password[0] === 0x00) password = randomBytes(32);
-    randomPasswordEnv = opensslRecipeToken(path('env.yaml'), path('public.pem'), password);
+    randomPasswordEnv = opensslRecipeToken(path('env.yaml'), path('private-public.pem'), password);
   });
 
   const inspect = async (text: string, ...flags: string[]) => {
@@ -144,7 +136,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl inspect', () => {
 
   it('summarises plaintext sections without printing their secrets, and checks the signature', async () => {
     const workloadToken = (
-      await runCli(['encrypt', path('workload.yaml'), '--cert', path('public.pem')])
+      await runCli(['encrypt', path('workload.yaml'), '--cert', path('private-public.pem')])
     ).stdout.trim();
     const envValue = `${envYaml.trimEnd()}\n`;
     const text = userData(workloadYaml, envYaml, sign(workloadYaml, envValue));
@@ -209,7 +201,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl inspect', () => {
 
   it('does not flag a token with a real random password, from the openssl recipe or hpvs-ctl encrypt', async () => {
     const ours = (
-      await runCli(['encrypt', path('env.yaml'), '--cert', path('public.pem')])
+      await runCli(['encrypt', path('env.yaml'), '--cert', path('private-public.pem')])
     ).stdout.trim();
     for (const token of [randomPasswordEnv, ours]) {
       const { stdout, code } = await inspect(userData(token, token), '--json');
