@@ -65,10 +65,23 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/**
+ * A section file's text without the document markers (`%YAML`, `---`, `...`) that are fine
+ * at the top of a file but not inside a mapping value.
+ */
+function documentBody(text: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => /^---\s*(#.*)?$/.test(line));
+  const head = start >= 0 && lines.slice(0, start).every((line) => /^(%.*|#.*|\s*)$/.test(line));
+  const body = head ? lines.slice(start + 1) : lines;
+  const end = body.findIndex((line) => /^\.\.\.\s*(#.*)?$/.test(line));
+  return (end >= 0 ? body.slice(0, end) : body).join('\n');
+}
+
 function entry(key: string, section: ContractSection | { form: 'string'; value: string }): string {
   if (section.form === 'token') return `${key}: ${section.value}\n`;
   if (section.form === 'string') return `${key}: |\n${indent(section.value)}\n`;
-  return `${key}:\n${indent(section.value)}\n`;
+  return `${key}:\n${indent(documentBody(section.value))}\n`;
 }
 
 /**
@@ -131,7 +144,7 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
     ) {
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${key === 'workload' ? options.workload.source : options.env.source}: the section cannot be embedded as it is (document markers or odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
+        `${key === 'workload' ? options.workload.source : options.env.source}: the section cannot be embedded as it is (odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
       );
     }
   }

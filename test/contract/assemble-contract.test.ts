@@ -142,6 +142,19 @@ describe('assembleContract', () => {
     if (hasTool('openssl')) expect(opensslVerifies(result.text, signerPem)).toBe(true);
   });
 
+  it('embeds a section file that starts with --- and a directive, and ends with ...', () => {
+    const result = assembleContract({
+      workload: { text: `%YAML 1.2\n---\n${WORKLOAD}...\n`, source: 'w' },
+      env: { text: `# env\n--- # start\n${ENV}`, source: 'e' },
+      random,
+    });
+    const parsed = parseUserData(result.text, 'u');
+    expect(parsed.sections.get('workload')!.data).toEqual(
+      parseSectionText('workload', WORKLOAD, 'w').data,
+    );
+    expect(parsed.sections.get('env')!.data).toEqual(parseSectionText('env', ENV, 'e').data);
+  });
+
   it('refuses to sign when env is already encrypted, and says why', () => {
     const token = encryptSection(Buffer.from(ENV), hpcr.publicKey, random);
     const error = thrownHpvsError(() =>
