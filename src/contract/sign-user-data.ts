@@ -62,13 +62,18 @@ export function signUserData(text: string, source: string, privateKey: KeyObject
   const existing = parsed.sections.get('envWorkloadSignature');
   const range = existing?.node?.range;
   let signed: string;
-  if (existing && range) {
+  if (existing && range && range[1] > range[0]) {
     signed = `${text.slice(0, range[0])}${signature}${text.slice(range[1])}`;
   } else if (existing) {
-    throw new HpvsError(
-      'CONTRACT_INVALID',
-      `${source}: envWorkloadSignature has no value to replace; remove the key and sign again`,
-    );
+    // `envWorkloadSignature:` with no value yet, as templates leave it
+    const empty = /^envWorkloadSignature:[ \t]*(?:#.*)?$/m;
+    if (!empty.test(text)) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${source}: envWorkloadSignature has no value to replace; remove the key and sign again`,
+      );
+    }
+    signed = text.replace(empty, `envWorkloadSignature: ${signature}`);
   } else {
     signed = `${text.endsWith('\n') || text === '' ? text : `${text}\n`}envWorkloadSignature: ${signature}\n`;
   }

@@ -235,6 +235,11 @@ describe('signUserData and verifyContract', () => {
     ).toBe(true);
   });
 
+  it('fills an envWorkloadSignature key left without a value', () => {
+    const signed = signUserData(`${unsigned}envWorkloadSignature:\n`, 'u', signer.privateKey);
+    expect(signed.text).toBe(`${unsigned}envWorkloadSignature: ${signed.signature}\n`);
+  });
+
   it('finds a changed section and a wrong key', () => {
     const signed = signUserData(unsigned, 'u', signer.privateKey).text;
     const lines = signed.split('\n');
