@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, parseDocument, Scalar, type Document } from 'yaml';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../errors.js';
 import { systemRandom } from '../io/random.js';
@@ -85,7 +85,7 @@ let parsedBase: { text: string; doc: Document } | undefined;
 /**
  * The base env section with the instance's environment variables merged into `env` and its
  * seed in the only env volume. Comments and the rest of the text survive (yaml's document
- * model); values are written as strings, quoted where YAML would read a number. The caller
+ * model); the new values are double-quoted strings. The caller
  * has checked that the base section is a plaintext mapping.
  */
 export function instanceEnvText(
@@ -96,7 +96,11 @@ export function instanceEnvText(
   if (parsedBase?.text !== base.text)
     parsedBase = { text: base.text, doc: parseDocument(base.text) };
   const doc = parsedBase.doc.clone();
-  for (const [key, value] of Object.entries(job.env)) doc.setIn(['env', key], value);
+  // always quoted: a plain `yes` or `12:30` is a string in YAML 1.2 but a boolean or a number
+  // to a YAML 1.1 reader
+  const quoted = (value: string) =>
+    Object.assign(doc.createNode(value), { type: Scalar.QUOTE_DOUBLE });
+  for (const [key, value] of Object.entries(job.env)) doc.setIn(['env', key], quoted(value));
   if (job.seed !== undefined) {
     const volumes = doc.get('volumes');
     const names = isMap(volumes)
@@ -108,7 +112,7 @@ export function instanceEnvText(
         `${job.at} instance "${job.name}": seedFile needs exactly one volume in ${base.source}'s volumes, found ${names.length}`,
       );
     }
-    doc.setIn(['volumes', names[0]!, 'seed'], job.seed);
+    doc.setIn(['volumes', names[0]!, 'seed'], quoted(job.seed));
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -39,6 +39,8 @@ const INVENTORY = `instances:
   - name: web-3
     env:
       REGION: us-south
+      ENABLED: "yes"
+      AT: "12:30"
   - name: db
     env:
       ROLE: primary
@@ -108,7 +110,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
     expect(envs.map((env) => env.env)).toEqual([
       { REGION: 'eu-de', PORT: '8080' },
       { REGION: 'eu-de' },
-      { REGION: 'us-south' },
+      { REGION: 'us-south', ENABLED: 'yes', AT: '12:30' },
       { REGION: 'eu-de', ROLE: 'primary', DEBUG: 'true' },
       { REGION: 'eu-de' },
     ]);
@@ -131,8 +133,10 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
       );
       expect(verified.stdout.toString()).toBe('Verified OK\n');
     }
-    const decryptedEnv = await decrypt(contracts[3].env);
+    const decryptedEnv = await decrypt(contracts[2].env);
     expect(decryptedEnv).toContain('# the deployer keeps this comment');
+    // quoted, so that YAML 1.1 readers do not take them for a boolean and a number
+    expect(decryptedEnv).toContain('ENABLED: "yes"\n  AT: "12:30"\n');
   });
 
   it('refuses to replace existing contracts without --force, and replaces them all with it', async () => {
