@@ -178,7 +178,9 @@ export function registerEnv(program: Command): void {
         options.kmsFile === undefined
           ? undefined
           : await readYamlFile(options.kmsFile, 'key endpoints');
-      if (kms !== undefined && !Array.isArray(kms)) {
+      const isMapping = (item: unknown) =>
+        typeof item === 'object' && item !== null && !Array.isArray(item);
+      if (kms !== undefined && !(Array.isArray(kms) && kms.every(isMapping))) {
         throw new HpvsError(
           'CONTRACT_INVALID',
           `${options.kmsFile}: expected a YAML list of {apiKey, crn, type}`,

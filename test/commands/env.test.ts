@@ -23,6 +23,7 @@ beforeAll(async () => {
     '- apiKey: kms-api-key-0123\n  crn: crn:v1:bluemix:public:kms:us-south:a/1:2:key:3\n  type: private\n',
   );
   writeFileSync(file('not-a-list.yaml'), 'apiKey: x\n');
+  writeFileSync(file('list-of-strings.yaml'), '- apiKey\n- crn\n');
   const protectedKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
     format: 'pem',
     type: 'pkcs8',
@@ -245,6 +246,18 @@ describe('hpvs-ctl env', () => {
           file('not-a-list.yaml'),
         ],
         /not-a-list\.yaml: expected a YAML list/,
+      ],
+      [
+        [
+          ...router,
+          '--volume',
+          'data',
+          '--seed-file',
+          f.envSeed,
+          '--kms-file',
+          file('list-of-strings.yaml'),
+        ],
+        /list-of-strings\.yaml: expected a YAML list/,
       ],
       [[...router, '--cert', f.expiredCert], /certificate expired on/],
     ];
