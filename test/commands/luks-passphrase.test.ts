@@ -75,6 +75,7 @@ describe('hpvs-ctl luks-passphrase', () => {
 
   it('refuses a missing or empty seed and a missing flag, and warns about a short seed', async () => {
     const s = seeds();
+    const keyFile = join(s.dir, 'never.key');
     await expectCliError(
       [
         'luks-passphrase',
@@ -82,9 +83,12 @@ describe('hpvs-ctl luks-passphrase', () => {
         join(s.dir, 'nope'),
         '--workload-seed-file',
         s.workload,
+        '--out',
+        keyFile,
       ],
       /nope: env volume seed file not found/,
     );
+    expect(existsSync(keyFile)).toBe(false);
     await expectCliError(
       ['luks-passphrase', '--env-seed-file', s.env, '--workload-seed-file', s.empty],
       /the workload volume seed is empty/,
