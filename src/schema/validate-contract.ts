@@ -93,6 +93,18 @@ export async function validateUserData(
   const env = parsed.sections.get('env');
   if (workload?.form === 'mapping' && env?.form === 'mapping') {
     checkVolumeNames(workload, env, context);
+  } else {
+    const plain = [workload, env].find((section) => section?.form === 'mapping');
+    const volumes = (plain?.data as { volumes?: unknown } | undefined)?.volumes;
+    if (plain && volumes && typeof volumes === 'object' && Object.keys(volumes).length > 0) {
+      list.add(
+        'note',
+        plain.source,
+        plain.positionOf(['volumes']),
+        [plain.key, 'volumes'],
+        `not compared with the ${plain.key === 'env' ? 'workload' : 'env'} volumes, which are encrypted; the names must match`,
+      );
+    }
   }
   if (Buffer.byteLength(parsed.text) > USER_DATA_LIMIT) {
     list.add(

@@ -138,6 +138,16 @@ ${ENV}  volumes:
     );
   });
 
+  it('says when volume names cannot be compared because one section is encrypted', async () => {
+    const token = encryptSection(Buffer.from('type: workload\n'), rsa2048.publicKey, random);
+    const found = await lines(
+      `workload: ${token}\n${ENV}  volumes:\n    data:\n      seed: env-seed-0123456789\n`,
+    );
+    expect(found).toContain(
+      'user-data.yaml:8:3 env.volumes: note: not compared with the workload volumes, which are encrypted; the names must match',
+    );
+  });
+
   it('needs both sections and warns about legacy logDNA', async () => {
     const found = await lines(
       `env:\n  type: env\n  logging:\n    logDNA:\n      hostname: logs.example.com\n      ingestionKey: ${'a'.repeat(32)}\n`,
