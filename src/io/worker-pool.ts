@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
 
 /**
- * A small pool of worker threads for CPU-bound batches (encrypting and signing contracts):
- * each worker receives the shared material once, in its first message, then one job per
- * message. The build turns every `src/**\/*.worker.ts` into `dist/<path>.worker.js`.
+ * A small pool of worker threads for CPU-bound batches (encrypting and signing contracts,
+ * verifying attestation records): each worker receives the shared material and the jobs once,
+ * then claims jobs itself. The build turns every `src/**\/*.worker.ts` into
+ * `dist/<path>.worker.js`.
  */
 
 export interface PooledJob {
@@ -40,12 +41,24 @@ export interface PoolOptions<J, R> {
   here?: ((job: J) => Promise<R>) | undefined;
 }
 
-/** Jobs each worker holds at once, so it never waits while the calling thread is busy. */
-const DEPTH = 2;
+/** What each worker receives once: everything it needs to work through the jobs alone. */
+interface PoolStart<J> {
+  shared: unknown;
+  jobs: readonly J[];
+  /** One Int32: the index of the next unclaimed job, shared by every thread. */
+  next: SharedArrayBuffer;
+}
+
+/** Claims the next job for this thread, or undefined when all are taken. */
+function claim<J>(jobs: readonly J[], next: Int32Array): J | undefined {
+  return jobs[Atomics.add(next, 0, 1)];
+}
 
 /**
  * Runs `jobs` on `workers` threads started from `url` (and on this thread with `here`),
- * calling `onResult` as each finishes, in completion order. A worker crash rejects and stops
+ * calling `onResult` as each finishes, in completion order. Every thread claims its next job
+ * from a shared counter, so no thread waits for another to hand it work (the calling thread
+ * may be busy for a while: validating, compiling a schema). A worker crash rejects and stops
  * the others. The shared material and the jobs may still be on their way (promises): the
  * threads start at once and load their modules meanwhile.
  */
@@ -58,8 +71,7 @@ export function runInWorkers<J extends PooledJob, R extends PooledResult>(
   options: PoolOptions<J, R> = {},
 ): Promise<void> {
   const threads: Worker[] = [];
-  let jobs: readonly J[] = [];
-  let next = 0;
+  let total = Infinity;
   let done = 0;
   let settled = false;
   return new Promise((resolve, reject) => {
@@ -73,54 +85,50 @@ export function runInWorkers<J extends PooledJob, R extends PooledResult>(
     const complete = (result: R) => {
       if (settled) return;
       onResult(result);
-      if (++done === jobs.length) end();
+      if (++done === total) end();
     };
     options.signal?.addEventListener('abort', () => end(options.signal!.reason), { once: true });
     for (let i = 0; i < Math.max(1, workers); i++) {
       const thread = new Worker(url);
       threads.push(thread);
-      thread.on('message', (result: R) => {
-        complete(result);
-        const job = jobs[next++];
-        if (job !== undefined && !settled) thread.postMessage(job);
-      });
+      thread.on('message', complete);
       thread.on('error', end);
     }
-    const runHere = async (here: (job: J) => Promise<R>) => {
-      for (let job = jobs[next++]; job !== undefined && !settled; job = jobs[next++]) {
-        complete(await here(job));
-        // let the workers' messages in between jobs, so they are fed without delay
-        await new Promise((wake) => setImmediate(wake));
-      }
-    };
-    void Promise.all([shared, pending]).then(([material, ready]) => {
-      jobs = ready;
-      if (jobs.length === 0) {
+    void Promise.all([shared, pending]).then(([material, jobs]) => {
+      total = jobs.length;
+      if (total === 0) {
         end();
         return;
       }
-      for (const thread of threads) {
-        thread.postMessage(material);
-        for (let d = 0; d < DEPTH && next < jobs.length; d++) thread.postMessage(jobs[next++]);
-      }
-      if (options.here) runHere(options.here).catch(end);
+      const start: PoolStart<J> = { shared: material, jobs, next: new SharedArrayBuffer(4) };
+      for (const thread of threads) thread.postMessage(start);
+      const next = new Int32Array(start.next);
+      const here = options.here;
+      if (here === undefined) return;
+      void (async () => {
+        for (let job = claim(jobs, next); job !== undefined && !settled; job = claim(jobs, next)) {
+          complete(await here(job));
+          // let the workers' results in between jobs, for onResult and the progress line
+          await new Promise((wake) => setImmediate(wake));
+        }
+      })().catch(end);
     }, end);
   });
 }
 
 /**
- * The worker side: takes the shared material from the first message, then answers each job
- * message with `handle(job, shared)`.
+ * The worker side: receives the shared material and the jobs once, then claims jobs and
+ * posts each result with `handle(job, shared)` until none is left.
  */
 export function serveJobs<S, J extends PooledJob, R extends PooledResult>(
   handle: (job: J, shared: S) => Promise<R>,
 ): void {
-  let shared: { value: S } | undefined;
-  parentPort!.on('message', (message: S | J) => {
-    if (shared === undefined) {
-      shared = { value: message as S };
-      return;
-    }
-    void handle(message as J, shared.value).then((result) => parentPort!.postMessage(result));
+  parentPort!.once('message', (start: PoolStart<J>) => {
+    const next = new Int32Array(start.next);
+    void (async () => {
+      for (let job = claim(start.jobs, next); job !== undefined; job = claim(start.jobs, next)) {
+        parentPort!.postMessage(await handle(job, start.shared as S));
+      }
+    })();
   });
 }
