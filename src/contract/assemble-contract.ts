@@ -7,7 +7,12 @@ import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js'
 import { HpvsError } from '../errors.js';
 import { normalizePem } from './section-builders.js';
 import { assertSigningKeyMatches, injectSigningKey } from './signing-key.js';
-import { parseSectionText, parseUserData, type ContractSection } from './user-data.js';
+import {
+  parseSectionText,
+  parseUserData,
+  USER_DATA_LIMIT,
+  type ContractSection,
+} from './user-data.js';
 
 export interface SectionInput {
   /** The file's exact text: a plaintext section (YAML without the top-level key) or a token. */
@@ -151,23 +156,26 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   const plaintextSections = [sealedWorkload, sealedEnv]
     .filter((section) => section.form !== 'token')
     .map((section) => section.key);
-  if (!options.signing) return { text, plaintextSections, warnings };
-  if (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token') {
+  let signature: string | undefined;
+  if (options.signing) {
+    if (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token') {
+      warnings.push(
+        'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
+      );
+    }
+    signature = signContract(
+      parsed.sections.get('workload')!.value,
+      parsed.sections.get('env')!.value,
+      options.signing.privateKey,
+    );
+    text += `envWorkloadSignature: ${signature}\n`;
+  }
+  if (Buffer.byteLength(text) > USER_DATA_LIMIT) {
     warnings.push(
-      'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
+      `user data is ${Buffer.byteLength(text)} bytes, more than the 64 KiB IBM Cloud VPC accepts (on-prem KVM has no limit)`,
     );
   }
-  const signature = signContract(
-    parsed.sections.get('workload')!.value,
-    parsed.sections.get('env')!.value,
-    options.signing.privateKey,
-  );
-  return {
-    text: `${text}envWorkloadSignature: ${signature}\n`,
-    signature,
-    plaintextSections,
-    warnings,
-  };
+  return { text, ...(signature ? { signature } : {}), plaintextSections, warnings };
 }
 
 function readAttestationKey(

@@ -18,6 +18,9 @@ import { HpvsError } from '../errors.js';
 
 export const SECTION_KEYS = ['workload', 'env', 'attestationPublicKey', 'envWorkloadSignature'];
 
+/** IBM Cloud VPC limits user data to 64 KiB; on-prem KVM has no limit, so this only warns. */
+export const USER_DATA_LIMIT = 64 * 1024;
+
 /** How a section is written: a plaintext mapping, an encrypted token, or another scalar. */
 export type SectionForm = 'mapping' | 'token' | 'string' | 'other';
 

@@ -1,6 +1,11 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
+import {
+  USER_DATA_LIMIT,
+  type ContractSection,
+  type ParsedUserData,
+  type YamlPath,
+} from '../contract/user-data.js';
 import { envSchema, KNOWN_KEYS, workloadSchema, type Profile } from './contract-schema.js';
 import {
   checkAttestationKey,
@@ -42,9 +47,6 @@ function ruleContext(options: ValidateOptions): RuleContext {
     now: options.now ?? new Date(),
   };
 }
-
-/** IBM Cloud VPC limits user data to 64 KiB; on-prem KVM has no limit, so this only warns. */
-const USER_DATA_LIMIT = 64 * 1024;
 
 /** Checks a whole user-data file: every section, plaintext or encrypted, and the rules across them. */
 export async function validateUserData(

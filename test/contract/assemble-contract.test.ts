@@ -305,3 +305,26 @@ describe('section builders and YAML 1.1 readers', () => {
     expect(text).toContain('  A: "yes"\n  B: "12:30"\n  C: hello\n  D: "off"\n');
   });
 });
+
+describe('user data size', () => {
+  it('warns when the contract is over the 64 KiB IBM Cloud limit', () => {
+    const big = buildWorkloadSection({ play: {}, env: { BLOB: 'x'.repeat(70 * 1024) } });
+    const result = assembleContract({
+      workload: { text: big, source: 'w' },
+      env: { text: ENV, source: 'e' },
+      encryptTo: hpcr.publicKey,
+      random,
+    });
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(/^user data is \d+ bytes, more than the 64 KiB IBM Cloud VPC accepts/),
+    );
+    expect(
+      assembleContract({
+        workload: { text: WORKLOAD, source: 'w' },
+        env: { text: ENV, source: 'e' },
+        encryptTo: hpcr.publicKey,
+        random,
+      }).warnings,
+    ).toEqual([]);
+  });
+});
