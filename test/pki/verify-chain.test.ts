@@ -331,6 +331,20 @@ describe('parsing certificates and CRLs', () => {
     expect(codeOf(() => parseCrls(Buffer.from([0x30, 0x03, 0x02, 0x01]), 'x'))).toBe('CRL_INVALID');
   });
 
+  it('a DER CRL (as CAs publish them) checks like its PEM form', async () => {
+    const der = (pem: string) =>
+      Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const result = await verifyChain({
+      ...params({ leaf: 'revoked' }),
+      crls: [
+        parseCrls(der(pki.pem.rootCrl), 'root.crl')[0]!,
+        parseCrls(der(pki.pem.intermediateCrl), 'intermediate.crl')[0]!,
+      ],
+    });
+    expect(result.checks[2]).toMatchObject({ status: 'fail' });
+    expect(result.checks[2].detail).toMatch(/\(serial 1003\) was revoked/);
+  });
+
   it('serials are signed DER integers', () => {
     expect(serialOf(cert('attestation').certificate)).toBe(BigInt(`0x${SERIALS.attestation}`));
     expect(serialOf(cert('root').certificate)).toBe(1n);
