@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
+import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
@@ -25,6 +26,7 @@ export interface ContractFlags {
   csr?: string | undefined;
   subject?: string | undefined;
   profile?: 'hpvs' | 'ccrv' | undefined;
+  prefix?: TokenPrefix | undefined;
 }
 
 /** Refuses flag combinations that cannot work, before any file is read. */
@@ -124,6 +126,7 @@ export async function loadContractOptions(
                   },
           },
     profile: flags.profile,
+    prefix: flags.prefix,
     now,
     random: systemRandom,
   };
@@ -166,6 +169,11 @@ export function registerContract(program: Command): void {
       new Option('--profile <profile>', 'runtime the sections are checked for')
         .choices(['hpvs', 'ccrv'] as const)
         .default('hpvs' as const),
+    )
+    .addOption(
+      new Option('--prefix <prefix>', 'token prefix of the sections hpvs-ctl encrypts')
+        .choices(TOKEN_PREFIXES)
+        .default('hyper-protect-basic' as const),
     )
     .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
     .option(

@@ -244,6 +244,42 @@ describe('hpvs-ctl contract', () => {
     expect(verify.stdout).toMatch(/contract expires \S+ \(in 7 days\)/);
   });
 
+  it('writes contract-basic tokens with --prefix', async () => {
+    const target = out();
+    const result = await runCli([
+      'contract',
+      '--workload',
+      workloadYaml,
+      '--env',
+      envYaml,
+      '--cert',
+      f.hpcrCert,
+      '--prefix',
+      'contract-basic',
+      '--out',
+      target,
+    ]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(target, 'utf8')).toMatch(
+      /^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/,
+    );
+    expect(
+      (
+        await runCli([
+          'contract',
+          '--workload',
+          workloadYaml,
+          '--env',
+          envYaml,
+          '--prefix',
+          'x',
+          '--out',
+          out(),
+        ])
+      ).code,
+    ).toBe(2);
+  });
+
   it('takes the expiry certificate subject from a CSR', async () => {
     const certOut = file('csr-signing.crt');
     const result = await runCli([
