@@ -32,6 +32,18 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
       `${flags.out !== undefined ? '--out' : '--signing-cert-out'} does not work with --batch; the contracts go to --out-dir`,
     );
   }
+  const fromStdin = Object.entries({
+    '--batch': flags.batch,
+    '--workload': flags.workload,
+    '--env': flags.env,
+    '--attestation-key': flags.attestationKey,
+  }).filter(([, path]) => path === '-');
+  if (fromStdin.length > 1) {
+    throw new HpvsError(
+      'USAGE',
+      `${fromStdin.map(([flag]) => flag).join(' and ')} cannot all read stdin; give files for all but one`,
+    );
+  }
   const [{ loadContractOptions }, batch] = await Promise.all([
     import('./contract.js'),
     import('../contract/contract-batch.js'),

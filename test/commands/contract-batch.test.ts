@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isOneLineError, PROJECT_ROOT, runCli } from '../helpers/run-cli.js';
+import { CLI, isOneLineError, PROJECT_ROOT, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 import { opensslKeyPair } from '../helpers/openssl-key-pair.js';
@@ -139,6 +140,26 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
     expect(decryptedEnv).toContain('ENABLED: "yes"\n  AT: "12:30"\n');
   });
 
+  it.skipIf(!hasTool('script'))('shows a progress line on a terminal', () => {
+    const out = freshDir();
+    // `script` gives the CLI a terminal; the line is rewritten in place with \r
+    const command = [
+      process.execPath,
+      CLI,
+      ...baseArgs(),
+      '--batch',
+      path('fleet.yaml'),
+      '--out-dir',
+      out,
+    ]
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('\rcontracts: 5/5');
+    expect(readdirSync(out)).toHaveLength(5);
+  });
+
   it('refuses to replace existing contracts without --force, and replaces them all with it', async () => {
     const out = freshDir();
     mkdirSync(out);
@@ -240,6 +261,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
         '--out does not work with --batch',
       ],
       [['--out-dir', 'x'], '--out <file> is required'],
+      [['--batch', '-', '--out-dir', 'x', '--env', '-'], '--batch and --env cannot all read stdin'],
     ])('%j: usage error, exit 2', async (args, message) => {
       const result = await runCli([...baseArgs(), ...args], { cwd: tempDir() });
       expect(result.code).toBe(2);
