@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ParsedUserData } from '../contract/user-data.js';
-import { recordNameOfSection, USER_DATA_NAME } from './record-names.js';
+import { CONTRACT_SECTIONS, recordNameOfSection, USER_DATA_NAME } from './record-names.js';
 
 /**
  * What a record says about the contract (SPEC section 6): `cidata/user-data` is the sha256 of
@@ -39,13 +39,16 @@ export function contractDigests(
   return { userData: sha256Hex(userDataBytes), sections };
 }
 
-/** The record hash lines for a contract, in the order the runtime writes them. */
+/**
+ * The record hash lines for a contract, in the order the runtime writes them: the user data,
+ * then each contract section present (other top-level keys are not attested).
+ */
 export function contractRecordHashes(digests: ContractDigests): { sha256: string; name: string }[] {
-  return [
-    { sha256: digests.userData, name: USER_DATA_NAME },
-    ...[...digests.sections.values()].map((digest) => ({
-      sha256: digest.sha256,
-      name: recordNameOfSection(digest.section),
-    })),
-  ];
+  const hashes = [{ sha256: digests.userData, name: USER_DATA_NAME }];
+  for (const section of CONTRACT_SECTIONS) {
+    const digest = digests.sections.get(section);
+    if (digest !== undefined)
+      hashes.push({ sha256: digest.sha256, name: recordNameOfSection(section) });
+  }
+  return hashes;
 }

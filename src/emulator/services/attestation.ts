@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CONTRACT_SECTIONS,
-  recordNameOfSection,
-  USER_DATA_NAME,
-} from '../../attestation/record-names.js';
+import { contractDigests, contractRecordHashes } from '../../attestation/contract-digests.js';
 import { signRecord } from '../../attestation/record-signature.js';
 import { formatRecord } from '../../attestation/record.js';
 import { encryptSection } from '../../crypto/encrypt-section.js';
@@ -17,8 +12,6 @@ import { messageOf } from './bootloader.js';
 export const ATTESTATION = 'hpl-attestation';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-
 /** The record text (SPEC 6) for this boot: exactly the bytes that get signed. */
 export function buildRecord(context: BootContext): string {
   const state = context.state;
@@ -29,14 +22,9 @@ export function buildRecord(context: BootContext): string {
   const hashes = [
     { sha256: state.reference.rootTarGz, name: 'root.tar.gz' },
     { sha256: state.reference.baseimage, name: 'baseimage' },
-    { sha256: sha256(context.userData), name: USER_DATA_NAME },
+    // sections as submitted: for an encrypted section the digest covers the whole token
+    ...contractRecordHashes(contractDigests(context.userData, context.submitted!)),
   ];
-  for (const key of CONTRACT_SECTIONS) {
-    const section = context.submitted!.sections.get(key);
-    // the value as submitted: for an encrypted section the whole token
-    if (section !== undefined)
-      hashes.push({ sha256: sha256(section.value), name: recordNameOfSection(key) });
-  }
   return formatRecord({
     version: state.imageVersion,
     keyValues: [
