@@ -208,6 +208,9 @@ export async function createContractBatch(
           signal: abort.signal,
         })
       : undefined;
+  // the pool hands out the jobs in a later tick; the checks compile the schema synchronously,
+  // which would keep the workers waiting for that long
+  if (pool) await new Promise((resolve) => setImmediate(resolve));
   const checks = checkContract({
     ...base,
     env: {
