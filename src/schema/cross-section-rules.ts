@@ -221,7 +221,7 @@ function checkSigningKey(value: string, section: ContractSection, context: RuleC
       report.error(
         ['signingKey'],
         `the signing certificate expired on ${new Date(certificate.validTo).toISOString()}, so the contract has expired (the runtime stops with HPL12007E); issue a new one with hpvs-ctl contract --expiry-days`,
-        'signing-key-usable',
+        'contract-not-expired',
       );
     }
   } catch (error) {

@@ -42,7 +42,12 @@ export const DELIBERATE_RULES = {
   'signing-key-usable': {
     kind: 'stricter',
     summary:
-      'env.signingKey must be an RSA public key or certificate that parses (base64 must decode to one), and a certificate must not be expired',
+      'env.signingKey must be an RSA public key or certificate that parses (base64 must decode to one)',
+  },
+  'contract-not-expired': {
+    kind: 'stricter',
+    summary:
+      'an env.signingKey certificate must not be expired: its notAfter is the contract expiry (the runtime stops with HPL12007E)',
   },
   'attestation-key-usable': {
     kind: 'stricter',

@@ -986,7 +986,7 @@ export function buildCorpus(m: CorpusMaterial): CorpusCase[] {
       'signingKey expired certificate',
       mutate((c) => (c.env.signingKey = m.expiredCertificatePem)),
       'env.signingKey',
-      { rule: 'signing-key-usable' },
+      { rule: 'contract-not-expired' },
     ),
     invalid(
       'signingKey PEM that does not parse',

@@ -15,9 +15,8 @@ function leftToLaterService(problem: ContractProblem): boolean {
     case 'volume-names-match': // hpl-disk: HPL07015E
     case 'archive-contents': // the container runtime cannot unpack or find the compose file
     case 'compose-no-build': // the container runtime cannot build images
+    case 'contract-not-expired': // the signature service: HPL12007E
       return true;
-    case 'signing-key-usable': // an expired certificate: the signature service, HPL12007E
-      return /expired/.test(problem.message);
     default:
       return false;
   }
