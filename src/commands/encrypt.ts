@@ -1,10 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
-import { assertCertificateCurrent } from '../crypto/keys.js';
 import { TOKEN_PREFIXES } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
-import { loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { assertSingleStdin, readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -37,10 +36,7 @@ export function registerEncrypt(program: Command): void {
     )
     .action(async (file, options) => {
       assertSingleStdin({ 'the section': file, '--cert': options.cert });
-      const material = await loadPublicKeyOrCertificate(options.cert);
-      if (material.certificate && !options.allowExpired) {
-        assertCertificateCurrent(material.certificate, new Date(), options.cert);
-      }
+      const publicKey = await loadEncryptionKey(options.cert, options);
       const plaintext = await readInput(file, 'section');
       if (plaintext.length === 0) {
         throw new HpvsError(
@@ -48,7 +44,7 @@ export function registerEncrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: the section to encrypt is empty`,
         );
       }
-      const token = encryptSection(plaintext, material.publicKey, systemRandom, options.prefix);
+      const token = encryptSection(plaintext, publicKey, systemRandom, options.prefix);
       await writeResult(options.out, `${token}\n`);
     });
 }

@@ -1,8 +1,7 @@
 import { encryptSection } from '../crypto/encrypt-section.js';
-import { assertCertificateCurrent } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
-import { loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { loadEncryptionKey } from '../io/load-keys.js';
 import { readSecret } from '../io/read-secret.js';
 import { systemRandom } from '../io/random.js';
 import { writeResult } from '../io/write-output.js';
@@ -57,11 +56,8 @@ export async function writeSection(
     await writeResult(options.out, text, { mode: 0o600 });
     return;
   }
-  const material = await loadPublicKeyOrCertificate(options.cert);
-  if (material.certificate && !options.allowExpired) {
-    assertCertificateCurrent(material.certificate, new Date(), options.cert);
-  }
-  const token = encryptSection(Buffer.from(text, 'utf8'), material.publicKey, systemRandom);
+  const publicKey = await loadEncryptionKey(options.cert, options);
+  const token = encryptSection(Buffer.from(text, 'utf8'), publicKey, systemRandom);
   await writeResult(options.out, `${token}\n`);
 }
 
