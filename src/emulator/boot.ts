@@ -9,6 +9,7 @@ import { runAttestation } from './services/attestation.js';
 import { messageOf, runBootloader } from './services/bootloader.js';
 import { runContainers } from './services/containers.js';
 import { runContractValidation } from './services/contract-validation.js';
+import { runDiskCheck } from './services/disk-check.js';
 import { LOGGING, runLogging } from './services/logging.js';
 import { runSignatureCheck } from './services/signature.js';
 import { runVolumes } from './services/volumes.js';
@@ -70,6 +71,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     await runContractValidation(context);
     runSignatureCheck(context);
     await runVolumes(context);
+    await runDiskCheck(context);
     await runAttestation(context);
     await runContainers(context);
     await context.forwarder?.settle();

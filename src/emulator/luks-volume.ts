@@ -37,6 +37,14 @@ const DEFAULT_SIZE = 64 * 1024 * 1024;
 // cryptsetup's exit status when no key slot opens with the passphrase
 const NO_KEY_AVAILABLE = 2;
 
+/** Asks cryptsetup whether a file holds a LUKS2 header. */
+export async function isLuks2Image(image: string): Promise<boolean> {
+  const result = await runProcess(CRYPTSETUP, ['isLuks', '--type', 'luks2', image], {
+    installHint: INSTALL_HINT,
+  });
+  return result.status === 0;
+}
+
 export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<LuksOutcome> {
   const size = await imageSize(options.image);
   if (size === undefined || size === 0) {
@@ -50,10 +58,7 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     }
     return 'formatted';
   }
-  const isLuks = await runProcess(CRYPTSETUP, ['isLuks', '--type', 'luks2', options.image], {
-    installHint: INSTALL_HINT,
-  });
-  if (isLuks.status !== 0) {
+  if (!(await isLuks2Image(options.image))) {
     throw new HpvsError(
       'VOLUME_FAILED',
       `${options.image}: exists but is not a LUKS2 volume; refusing to format a file that may hold data (give a new or empty file)`,

@@ -91,6 +91,8 @@ describe('emulator boot, success', () => {
       'HPL11099I',
       'HPL01010I',
       'HPL07003I',
+      'HPL13000I',
+      'HPL13001I',
       'HPL15004I',
       'HPL10001I',
     ]);
@@ -483,6 +485,10 @@ describe.skipIf(!hasTool('cryptsetup'))(
       expect(second.ok, second.text).toBe(true);
       expect(second.text).toMatch(/volume data: existing LUKS2 volume in .*data\.img unlocked/);
       expect(second.text).toMatch(/hpl-disk\[\d+\]: HPL07003I: Mounting volumes done/);
+      expect(second.text).toMatch(/cryptsetup confirms LUKS2 on 1 data volume image/);
+      expect(second.text).toMatch(
+        /hpl-disk-check\[\d+\]: HPL13001I: Boot volume and all the mounted data volumes are encrypted/,
+      );
       const third = await boot(userData({ workloadSeed: 'a-different-workload-seed' }), {
         volumeImage: image,
       });
