@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import type { StarterRequest } from '../contract/starter-project.js';
-import { assertCertificateCurrent } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { note, warn } from '../io/console.js';
-import { loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { loadEncryptionKey } from '../io/load-keys.js';
 import { packagePath } from '../io/package-files.js';
 import { systemRandom } from '../io/random.js';
 import { readSecret } from '../io/read-secret.js';
@@ -277,13 +276,7 @@ async function providerRequest(
   );
   if (folder === undefined || volumeSpec === undefined) return undefined;
   const volume = parseVolume(volumeSpec);
-  let encryptTo;
-  if (flags.cert !== undefined) {
-    const material = await loadPublicKeyOrCertificate(flags.cert);
-    if (material.certificate)
-      assertCertificateCurrent(material.certificate, new Date(), flags.cert);
-    encryptTo = material.publicKey;
-  }
+  const encryptTo = flags.cert === undefined ? undefined : await loadEncryptionKey(flags.cert);
   const { archiveFolder } = await import('../io/archive-folder.js');
   const template = existsSync(folder) ? undefined : packagePath('templates', kind);
   const archive = await archiveFolder(template ?? folder, { kind });
