@@ -6,9 +6,9 @@ import { readInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
 import { examples } from './help-examples.js';
 import {
+  addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
-  collect,
   readSeed,
   writeSection,
 } from './section-output.js';
@@ -35,7 +35,7 @@ async function readPem(path: string, what: string): Promise<string> {
 }
 
 export function registerEnv(program: Command): void {
-  program
+  const env = program
     .command('env')
     .description(
       'Build the env section (Workload Deployer): one logging target, the env half of a data volume, environment values and the contract signing key. Prints the section YAML, or with --cert its encrypted token.',
@@ -68,17 +68,12 @@ export function registerEnv(program: Command): void {
       '--kms-file <file>',
       'YAML list of HPCS key endpoints {apiKey, crn, type} for the volume',
     )
-    .option('--env <KEY=VALUE>', 'an environment value (repeatable)', collect, [] as string[])
-    .option('--env-file <file>', 'KEY=VALUE lines')
     .option(
       '--auths <file>',
       'YAML file: registry host -> {username, password} (overlays workload.auths)',
     )
-    .option('--signing-key <file>', 'public key or certificate (PEM) of the contract signing key')
-    .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
-    .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
-    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
-    .option('--out <path>', 'write to this file instead of stdout (plaintext is written mode 0600)')
+    .option('--signing-key <file>', 'public key or certificate (PEM) of the contract signing key');
+  addSectionOutputOptions(env)
     .addHelpText(
       'after',
       examples(

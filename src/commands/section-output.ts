@@ -1,3 +1,4 @@
+import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
@@ -11,6 +12,25 @@ export interface SectionOutputOptions {
   cert?: string | undefined;
   allowExpired?: boolean | undefined;
   out?: string | undefined;
+}
+
+/**
+ * The flags the section builders share: environment values, then encryption and output (what
+ * `writeSection` reads).
+ */
+export function addSectionOutputOptions<Args extends unknown[], Opts extends OptionValues>(
+  command: Command<Args, Opts>,
+) {
+  return command
+    .option('--env <KEY=VALUE>', 'an environment value (repeatable)', collect, [] as string[])
+    .option('--env-file <file>', 'KEY=VALUE lines')
+    .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
+    .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
+    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
+    .option(
+      '--out <path>',
+      'write to this file instead of stdout (plaintext is written mode 0600)',
+    );
 }
 
 /** Refuses `--encrypt` without `--cert` before any file is read. */

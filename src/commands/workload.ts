@@ -4,15 +4,15 @@ import { HpvsError } from '../errors.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { examples } from './help-examples.js';
 import {
+  addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
-  collect,
   readSeed,
   writeSection,
 } from './section-output.js';
 
 export function registerWorkload(program: Command): void {
-  program
+  const workload = program
     .command('workload')
     .description(
       'Build the workload section (Workload Provider): the compose or play workload, registry credentials, image signatures, a data volume and environment values. Prints the section YAML, or with --cert its encrypted token.',
@@ -39,13 +39,11 @@ export function registerWorkload(program: Command): void {
       '--seed-file <file>',
       "file holding the workload volume seed (the Workload Provider's seed)",
     )
-    .option('--previous-seed-file <file>', 'file holding the previous workload seed, when rotating')
-    .option('--env <KEY=VALUE>', 'an environment value (repeatable)', collect, [] as string[])
-    .option('--env-file <file>', 'KEY=VALUE lines')
-    .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
-    .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
-    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
-    .option('--out <path>', 'write to this file instead of stdout (plaintext is written mode 0600)')
+    .option(
+      '--previous-seed-file <file>',
+      'file holding the previous workload seed, when rotating',
+    );
+  addSectionOutputOptions(workload)
     .addHelpText(
       'after',
       examples(
