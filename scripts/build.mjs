@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeValidatorModule } from './generate-validators.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -15,6 +16,9 @@ function findWorkers(dir) {
   }
   return found;
 }
+
+// the contract schema's validators, precompiled (src/schema/generated/, imported by the bundle)
+await writeValidatorModule();
 
 const result = await build({
   absWorkingDir: root,

@@ -1,12 +1,11 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import {
   USER_DATA_LIMIT,
   type ContractSection,
   type ParsedUserData,
   type YamlPath,
 } from '../contract/user-data.js';
-import { envSchema, KNOWN_KEYS, workloadSchema, type Profile } from './contract-schema.js';
+import { KNOWN_KEYS, type Profile } from './contract-schema.js';
 import {
   checkAttestationKey,
   checkCompose,
@@ -17,6 +16,11 @@ import {
   type RuleContext,
 } from './cross-section-rules.js';
 import { checkEncryptedSection } from './encrypted-section-check.js';
+// Ajv's code for contract-schema.ts, compiled when the CLI is built (see validator-source.ts)
+import {
+  env as envValidator,
+  workload as workloadValidator,
+} from './generated/contract-validators.js';
 import { ProblemList, type ValidationReport } from './problems.js';
 import { checkYaml11Scalars } from './yaml11-scalars.js';
 
@@ -28,17 +32,10 @@ export interface ValidateOptions {
 
 type SectionKind = 'workload' | 'env';
 
-let validators: Record<SectionKind, ValidateFunction> | undefined;
-
-function sectionValidators(): Record<SectionKind, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  addFormats.default(ajv, ['hostname', 'uri', 'byte', 'int32', 'int64']);
-  ajv.addKeyword({ keyword: 'hpvsMessage', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'hpvsRule', schemaType: 'string' });
-  validators = { workload: ajv.compile(workloadSchema()), env: ajv.compile(envSchema()) };
-  return validators;
-}
+const validators: Record<SectionKind, ValidateFunction> = {
+  workload: workloadValidator,
+  env: envValidator,
+};
 
 function ruleContext(options: ValidateOptions): RuleContext {
   return {
@@ -162,7 +159,7 @@ async function checkSection(
     );
     return;
   }
-  const validate = sectionValidators()[kind];
+  const validate = validators[kind];
   if (!validate(section.data)) {
     for (const error of validate.errors ?? []) reportSchemaError(error, section, kind, context);
   }
