@@ -6,7 +6,7 @@ import type { RandomSource } from '../crypto/random-source.js';
 import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { normalizePem } from './section-builders.js';
-import { assertSigningKeyMatches, injectSigningKey } from './signing-key.js';
+import { assertSigningKeyMatches, withSigningKey } from './signing-key.js';
 import {
   parseSectionText,
   parseUserData,
@@ -107,11 +107,8 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
         `${options.env.source}: env is already encrypted, so its signingKey cannot be added before signing; give the plaintext env section, or ask whoever encrypted env to add signingKey and then run hpvs-ctl sign`,
       );
     }
-    env = parseSectionText(
-      'env',
-      injectSigningKey(options.env.text, options.signing.signingKey, options.env.source),
-      options.env.source,
-    );
+    // the env parsed above, and the new text parsed once by the check inside
+    env = withSigningKey(env, options.signing.signingKey, options.env.source, material);
   }
   const seal = (section: ContractSection): ContractSection => {
     if (section.form === 'token' || options.encryptTo === undefined) return section;

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { normalizePem } from './section-builders.js';
-import { parseSectionText } from './user-data.js';
+import { parseSectionText, type ContractSection } from './user-data.js';
 
 /** True when two keys are the same public key (compared as DER, never as text). */
 export function samePublicKey(a: KeyObject, b: KeyObject): boolean {
@@ -33,14 +33,28 @@ export function assertSigningKeyMatches(
  * the rest of the text untouched). An existing signingKey must be the same key.
  */
 export function injectSigningKey(envText: string, signingKeyPem: string, source: string): string {
-  const section = parseSectionText('env', envText, source);
+  return withSigningKey(parseSectionText('env', envText, source), signingKeyPem, source).value;
+}
+
+/**
+ * `injectSigningKey` on an env section already parsed from its file text (`section.value`),
+ * giving the section parsed from the new text; `parsedKey` is `signingKeyPem` parsed, when the
+ * caller has it. The assembly uses it to parse each text once.
+ */
+export function withSigningKey(
+  section: ContractSection,
+  signingKeyPem: string,
+  source: string,
+  parsedKey?: PublicKeyMaterial,
+): ContractSection {
+  const envText = section.value;
   if (section.form !== 'mapping') {
     throw new HpvsError(
       'CONTRACT_INVALID',
       `${source}: env is ${section.form === 'token' ? 'already encrypted' : 'not a YAML mapping'}, so hpvs-ctl cannot add signingKey to it`,
     );
   }
-  const wanted = parsePublicKeyOrCertificate(signingKeyPem, 'signing key');
+  const wanted = parsedKey ?? parsePublicKeyOrCertificate(signingKeyPem, 'signing key');
   const existing = (section.data as Record<string, unknown>).signingKey;
   if (existing !== undefined) {
     const present =
@@ -52,7 +66,7 @@ export function injectSigningKey(envText: string, signingKeyPem: string, source:
       samePublicKey(present.publicKey, wanted.publicKey) &&
       (present.certificate?.raw.equals(wanted.certificate?.raw ?? Buffer.alloc(0)) ??
         wanted.certificate === undefined);
-    if (same) return envText;
+    if (same) return section;
     throw new HpvsError(
       'CONTRACT_INVALID',
       `${source}: env already has a different signingKey; remove it so hpvs-ctl can add the one for --sign-key`,
@@ -71,14 +85,14 @@ export function injectSigningKey(envText: string, signingKeyPem: string, source:
     .map((line) => `  ${line}`)
     .join('\n');
   const text = `${envText.endsWith('\n') || envText === '' ? envText : `${envText}\n`}signingKey: |\n${block}\n`;
-  const check = parseSectionText('env', text, source).data as Record<string, unknown>;
-  if (check.signingKey !== pem) {
+  const check = parseSectionText('env', text, source);
+  if ((check.data as Record<string, unknown>).signingKey !== pem) {
     throw new HpvsError(
       'CONTRACT_INVALID',
       `${source}: cannot add signingKey to this env text (does it end inside a block or document marker?)`,
     );
   }
-  return text;
+  return check;
 }
 
 function firstContentLine(text: string): string {
