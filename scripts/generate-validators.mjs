@@ -32,7 +32,9 @@ export async function validatorModuleText() {
   const { validatorModuleSource } = await import(
     `data:text/javascript;base64,${Buffer.from(generator.outputFiles[0].text).toString('base64')}`
   );
-  // the standalone code require()s its runtime helpers; bundle them in
+  // the standalone code require()s its runtime helpers; bundle them in. Minified: the module is
+  // about 1 MB (Ajv inlines the subschemas each place uses), and V8 parses every byte of it
+  // when a command loads it and compiles its functions at their first call.
   const bundled = await build({
     absWorkingDir: root,
     stdin: {
@@ -45,6 +47,7 @@ export async function validatorModuleText() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    minify: true,
     write: false,
     logLevel: 'warning',
   });
