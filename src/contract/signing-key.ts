@@ -4,11 +4,25 @@ import { HpvsError } from '../errors.js';
 import { normalizePem } from './section-builders.js';
 import { parseSectionText, type ContractSection } from './user-data.js';
 
+// A KeyObject cannot change, so its public key's DER is computed once (a batch compares the
+// same private signing key with each contract's signingKey).
+const publicDer = new WeakMap<KeyObject, Buffer>();
+
+function spkiDer(key: KeyObject): Buffer {
+  let der = publicDer.get(key);
+  if (der === undefined) {
+    der = (key.type === 'private' ? createPublicKey(key) : key).export({
+      format: 'der',
+      type: 'spki',
+    });
+    publicDer.set(key, der);
+  }
+  return der;
+}
+
 /** True when two keys are the same public key (compared as DER, never as text). */
 export function samePublicKey(a: KeyObject, b: KeyObject): boolean {
-  const der = (key: KeyObject) =>
-    (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'der', type: 'spki' });
-  return der(a).equals(der(b));
+  return spkiDer(a).equals(spkiDer(b));
 }
 
 /**
