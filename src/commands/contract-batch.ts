@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
 import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
+import { findWorkerUrl, startWorkers, type StartedWorkers } from '../io/worker-pool.js';
 import { writeStdout } from '../io/write-output.js';
 import type { ContractFlags } from './contract.js';
 
@@ -44,6 +46,23 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
       `${fromStdin.map(([flag]) => flag).join(' and ')} cannot all read stdin; give files for all but one`,
     );
   }
+  // the worker threads boot (about 90 ms) while this thread loads its modules and reads the
+  // inventory, keys and seeds; the batch ends them if it builds the contracts here alone
+  const url = findWorkerUrl(import.meta.url, 'contract/contract-batch.worker.js');
+  const threads = availableParallelism();
+  const started = url !== undefined && threads >= 2 ? startWorkers(url, threads - 1) : undefined;
+  try {
+    await buildContracts(flags, flags.outDir, started);
+  } finally {
+    started?.stop();
+  }
+}
+
+async function buildContracts(
+  flags: ContractBatchFlags,
+  outDir: string,
+  started: StartedWorkers | undefined,
+): Promise<void> {
   const [{ loadContractOptions }, batch] = await Promise.all([
     import('./contract.js'),
     import('../contract/contract-batch.js'),
@@ -53,7 +72,7 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
     flags.batch === '-' ? 'stdin' : flags.batch,
   );
   const names = instances.map((instance) => `${instance.name}.yaml`);
-  if (!flags.force) await refuseExisting(flags.outDir, names);
+  if (!flags.force) await refuseExisting(outDir, names);
   const base = await loadContractOptions(flags, new Date());
   const inventoryDir = flags.batch === '-' ? '.' : dirname(flags.batch);
   const jobs = [];
@@ -76,12 +95,13 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
     : undefined;
   const { contracts, warnings } = await batch.createContractBatch(jobs, base, {
     ...(progress ? { onProgress: progress } : {}),
+    started,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
   const plaintext = warnings.some((message) => message.includes('not encrypted'));
   const written = await writeFileSet(
-    flags.outDir,
+    outDir,
     contracts.map((contract) => ({
       name: `${contract.name}.yaml`,
       data: contract.text,

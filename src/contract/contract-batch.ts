@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
-import { findWorkerUrl, runInWorkers } from '../io/worker-pool.js';
+import { findWorkerUrl, runInWorkers, type StartedWorkers } from '../io/worker-pool.js';
 import { SAFE_FILE_NAME } from '../pki/key-pair-files.js';
 import { PATTERNS } from '../schema/contract-schema.js';
 import { formatProblem } from '../schema/problems.js';
@@ -139,6 +139,11 @@ function scalarText(node: unknown): string {
 
 export interface BatchOptions {
   threads?: number;
+  /**
+   * Workers the caller started early (`startWorkers` with the batch worker): the pool uses
+   * them, and the batch ends those it does not use.
+   */
+  started?: StartedWorkers | undefined;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -167,6 +172,19 @@ export async function createContractBatch(
   jobs: readonly BatchJob[],
   base: CreateContractOptions,
   options: BatchOptions = {},
+): Promise<BatchResult> {
+  try {
+    return await buildBatch(jobs, base, options);
+  } finally {
+    // the early workers the pool did not take (it takes them when it runs)
+    options.started?.stop();
+  }
+}
+
+async function buildBatch(
+  jobs: readonly BatchJob[],
+  base: CreateContractOptions,
+  options: BatchOptions,
 ): Promise<BatchResult> {
   if (jobs.length === 0) return { contracts: [], warnings: [] };
   const [firstJob] = jobs as [BatchJob, ...BatchJob[]];
@@ -206,6 +224,7 @@ export async function createContractBatch(
       ? runInWorkers(url, shared, jobs, threads - 1, record, {
           here: (job) => buildBatchContract(job, shared),
           signal: abort.signal,
+          started: options.started,
         })
       : undefined;
   // the pool hands out the jobs in a later tick; the checks compile the schema synchronously,

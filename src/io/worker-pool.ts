@@ -31,6 +31,36 @@ export function findWorkerUrl(from: string, distPath: string): URL | undefined {
   return undefined;
 }
 
+/**
+ * Worker threads started before their jobs are known, so that they boot (about 90 ms: a new
+ * isolate and the job's modules) while the caller still reads its inputs. They do not keep the
+ * process alive until `runInWorkers` takes them; `stop` ends them when the batch does not.
+ */
+export interface StartedWorkers {
+  url: URL;
+  threads: Worker[];
+  /** The first error a thread reported before `runInWorkers` took it. */
+  error?: unknown;
+  stop(): void;
+}
+
+export function startWorkers(url: URL, count: number): StartedWorkers {
+  const started: StartedWorkers = {
+    url,
+    threads: [],
+    stop: () => {
+      for (const thread of started.threads.splice(0)) void thread.terminate();
+    },
+  };
+  for (let i = 0; i < count; i++) {
+    const thread = new Worker(url);
+    thread.unref();
+    thread.once('error', (error) => (started.error ??= error));
+    started.threads.push(thread);
+  }
+  return started;
+}
+
 export interface PoolOptions<J, R> {
   /** Stops the threads and rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -39,6 +69,8 @@ export interface PoolOptions<J, R> {
    * cores, this thread and one worker do the work of two workers without starting the second.
    */
   here?: ((job: J) => Promise<R>) | undefined;
+  /** Threads `startWorkers` started for this `url`, used first (the pool starts the rest). */
+  started?: StartedWorkers | undefined;
 }
 
 /** What each worker receives once: everything it needs to work through the jobs alone. */
@@ -88,12 +120,20 @@ export function runInWorkers<J extends PooledJob, R extends PooledResult>(
       if (++done === total) end();
     };
     options.signal?.addEventListener('abort', () => end(options.signal!.reason), { once: true });
+    // threads started ahead for this url are taken first; any others are ended
+    const started = options.started;
+    const usable = started !== undefined && started.url.href === url.href;
+    const early = usable ? started.error : undefined;
+    const ready = usable ? started.threads.splice(0, Math.max(1, workers)) : [];
     for (let i = 0; i < Math.max(1, workers); i++) {
-      const thread = new Worker(url);
+      const thread = ready[i] ?? new Worker(url);
+      thread.ref();
       threads.push(thread);
       thread.on('message', complete);
       thread.on('error', end);
     }
+    started?.stop();
+    if (early !== undefined) end(early);
     void Promise.all([shared, pending]).then(([material, jobs]) => {
       total = jobs.length;
       if (total === 0) {
