@@ -73,22 +73,33 @@ async function buildContracts(
   );
   const names = instances.map((instance) => `${instance.name}.yaml`);
   if (!flags.force) await refuseExisting(outDir, names);
-  const base = await loadContractOptions(flags, new Date());
   const inventoryDir = flags.batch === '-' ? '.' : dirname(flags.batch);
+  const seedFiles = instances.map((instance) =>
+    instance.seedFile === undefined
+      ? undefined
+      : isAbsolute(instance.seedFile)
+        ? instance.seedFile
+        : join(inventoryDir, instance.seedFile),
+  );
+  // the seed files are read while the keys load, a few at a time (one by one from stdin, after
+  // the keys, which may ask for a passphrase there)
+  const fromStdin = seedFiles.includes('-');
+  const readAll = () =>
+    readSeeds(
+      seedFiles.map((file, index) => ({
+        file,
+        what: `env volume seed of instance "${instances[index]!.name}"`,
+      })),
+      fromStdin ? 1 : SEED_READERS,
+    );
+  const early = fromStdin ? undefined : readAll();
+  const base = await loadContractOptions(flags, new Date());
+  const seeds = await (early ?? readAll());
   const jobs = [];
   for (const [index, instance] of instances.entries()) {
-    const seed =
-      instance.seedFile === undefined
-        ? undefined
-        : (
-            await readSecret({
-              file: isAbsolute(instance.seedFile)
-                ? instance.seedFile
-                : join(inventoryDir, instance.seedFile),
-              what: `env volume seed of instance "${instance.name}"`,
-            })
-          ).toString('utf8');
-    jobs.push({ index, name: instance.name, at: instance.at, env: instance.env, seed });
+    const read = seeds[index]!;
+    if (read.error !== undefined) throw read.error;
+    jobs.push({ index, name: instance.name, at: instance.at, env: instance.env, seed: read.seed });
   }
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rcontracts: ${done}/${total}`)
@@ -110,4 +121,41 @@ async function buildContracts(
     { force: flags.force === true },
   );
   await writeStdout(written.map((path) => `${path}\n`).join(''));
+}
+
+const SEED_READERS = 8;
+
+interface SeedRead {
+  seed?: string | undefined;
+  error?: unknown;
+}
+
+/**
+ * Reads each seed file (none for an undefined file) with `readers` reads at a time, claimed in
+ * inventory order; after a failure no further reads start. Never rejects: each entry holds the
+ * seed or the error, so the caller reports the first failing instance in inventory order (the
+ * ones before it were all read).
+ */
+async function readSeeds(
+  sources: ReadonlyArray<{ file: string | undefined; what: string }>,
+  readers: number,
+): Promise<SeedRead[]> {
+  const results: SeedRead[] = sources.map(() => ({}));
+  let next = 0;
+  let failed = false;
+  const reader = async () => {
+    while (!failed && next < sources.length) {
+      const index = next++;
+      const { file, what } = sources[index]!;
+      if (file === undefined) continue;
+      try {
+        results[index]!.seed = (await readSecret({ file, what })).toString('utf8');
+      } catch (error) {
+        results[index]!.error = error;
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: readers }, reader));
+  return results;
 }
