@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { signContract } from '../crypto/contract-signature.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
-import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
+import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
@@ -33,7 +33,14 @@ export interface AssembleContractOptions {
    * Signs the contract. `signingKey` (PEM public key or certificate of `privateKey`) is added to
    * env before env is encrypted, so env must be plaintext.
    */
-  signing?: { privateKey: KeyObject; signingKey: string } | undefined;
+  signing?:
+    | {
+        privateKey: KeyObject;
+        signingKey: string;
+        /** `signingKey` parsed, when the caller has it (a batch parses it once per thread). */
+        signingKeyMaterial?: PublicKeyMaterial | undefined;
+      }
+    | undefined;
   random: RandomSource;
 }
 
@@ -99,7 +106,9 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   const workload = readSection('workload', options.workload);
   let env = readSection('env', options.env);
   if (options.signing) {
-    const material = parsePublicKeyOrCertificate(options.signing.signingKey, 'signing key');
+    const material =
+      options.signing.signingKeyMaterial ??
+      parsePublicKeyOrCertificate(options.signing.signingKey, 'signing key');
     assertSigningKeyMatches(material, options.signing.privateKey, 'signing key');
     if (env.form === 'token') {
       throw new HpvsError(

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { isMap, isScalar, parseDocument, Scalar, type Document } from 'yaml';
+import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../errors.js';
 import { systemRandom } from '../io/random.js';
@@ -63,7 +64,10 @@ export async function buildBatchContract(
       attestationPublicKey: shared.attestationPublicKey,
       encryptTo: shared.encryptTo,
       prefix: shared.prefix,
-      signing: shared.signing,
+      signing: shared.signing && {
+        ...shared.signing,
+        signingKeyMaterial: signingKeyMaterial(shared.signing.signingKey),
+      },
       random: systemRandom,
     });
     return { index: job.index, text: contract.text, envText, warnings: contract.warnings };
@@ -77,6 +81,17 @@ export async function buildBatchContract(
       },
     };
   }
+}
+
+// the signingKey every contract of the batch gets, parsed once per thread (it cannot cross to a
+// worker parsed: a certificate does not clone); each contract still checks it against the key
+let parsedSigningKey: { pem: string; material: PublicKeyMaterial } | undefined;
+
+function signingKeyMaterial(pem: string): PublicKeyMaterial {
+  if (parsedSigningKey?.pem !== pem) {
+    parsedSigningKey = { pem, material: parsePublicKeyOrCertificate(pem, 'signing key') };
+  }
+  return parsedSigningKey.material;
 }
 
 // parsed once per thread; each instance edits a copy
