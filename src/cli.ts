@@ -33,25 +33,50 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({
+      sortSubcommands: false,
+      subcommandDescription: (command) => firstClause(command.description()),
+    });
   program.addHelpText('after', () => programExamples(program));
-  registerEncrypt(program);
-  registerDecrypt(program);
+  // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
+  registerInit(program);
   registerArchive(program);
   registerWorkload(program);
   registerEnv(program);
-  registerValidate(program);
   registerContract(program);
   registerSign(program);
   registerVerify(program);
+  registerValidate(program);
+  registerInspect(program);
+  registerEncrypt(program);
+  registerDecrypt(program);
   registerLuksPassphrase(program);
   registerKeys(program);
   registerCerts(program);
-  registerEmulator(program);
-  registerInspect(program);
-  registerInit(program);
   registerAttestation(program);
+  registerEmulator(program);
   return program;
+}
+
+/**
+ * A command list shows the first clause of each description; `hpvs-ctl <command> --help`
+ * shows all of it.
+ */
+export function firstClause(description: string): string {
+  let depth = 0;
+  for (let i = 0; i < description.length; i++) {
+    const char = description[i]!;
+    const rest = description.slice(i + 1);
+    if (char === '(') depth++;
+    else if (char === ')') depth = Math.max(0, depth - 1);
+    // outside parentheses; a period ends a sentence only before a capital or the end
+    else if (depth === 0 && (char === ':' || char === ';') && /^(\s|$)/.test(rest)) {
+      return description.slice(0, i);
+    } else if (depth === 0 && char === '.' && /^(\s+[A-Z]|$)/.test(rest)) {
+      return description.slice(0, i);
+    }
+  }
+  return description;
 }
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 invalid input or failed check, 2 usage. */

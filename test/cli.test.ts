@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../src/cli.js';
+import { buildProgram, firstClause } from '../src/cli.js';
 import { CLI, runCli } from './helpers/run-cli.js';
 
 const packageVersion = (
@@ -100,5 +100,39 @@ describe('hpvs-ctl (global behaviour)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('firstClause (command lists)', () => {
+  it('cuts at the first colon, semicolon or sentence end outside parentheses', () => {
+    expect(firstClause('Build the env section (Workload Deployer): one logging target.')).toBe(
+      'Build the env section (Workload Deployer)',
+    );
+    expect(firstClause('Check a file; print every problem as FILE:LINE:COL path: message.')).toBe(
+      'Check a file',
+    );
+    expect(firstClause('Open the record. Exit 1 when it fails.')).toBe('Open the record');
+    expect(firstClause('Verify and open the record at /var/hyperprotect/.')).toBe(
+      'Verify and open the record at /var/hyperprotect/',
+    );
+  });
+
+  it('keeps abbreviations and parenthesised colons whole', () => {
+    expect(firstClause('Check a certificate (e.g. the runtime one): chain, CRL.')).toBe(
+      'Check a certificate (e.g. the runtime one)',
+    );
+    expect(firstClause('Boot, printing console lines (service[pid]: HPL text): more')).toBe(
+      'Boot, printing console lines (service[pid]: HPL text)',
+    );
+    expect(firstClause('No separator at all')).toBe('No separator at all');
+  });
+
+  it('shortens every entry of the root command list', () => {
+    const program = buildProgram();
+    for (const command of program.commands) {
+      expect(program.createHelp().subcommandDescription(command as Command)).toBe(
+        firstClause(command.description()),
+      );
+    }
   });
 });
