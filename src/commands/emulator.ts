@@ -147,11 +147,10 @@ export function registerEmulator(program: Command): void {
       const { readInput } = await import('../io/read-input.js');
       const { appendFile } = await import('node:fs/promises');
       const { LogServer } = await import('../emulator/log-server.js');
-      const [caPem, certPem, keyPem] = await Promise.all([
-        readInput(options.ca, 'CA certificate'),
-        readInput(options.cert, 'server certificate'),
-        readInput(options.key, 'server private key'),
-      ]);
+      // one after the other, so a missing file is reported in the order the flags are listed
+      const caPem = await readInput(options.ca, 'CA certificate');
+      const certPem = await readInput(options.cert, 'server certificate');
+      const keyPem = await readInput(options.key, 'server private key');
       let writes = Promise.resolve();
       const server = await LogServer.start({
         host: options.host,

@@ -39,6 +39,13 @@ export function addTrustOptions<Args extends unknown[], Opts extends OptionValue
   return { command: withOptions, crlFiles };
 }
 
+/** Reads files one after the other, so the first missing one named is the one reported. */
+async function sourcedInOrder(paths: readonly string[], what: string) {
+  const files = [];
+  for (const path of paths) files.push(await sourced(path, what));
+  return files;
+}
+
 /** Reads the trust files named by the flags and the `--at` time. */
 export async function readTrustOptions(
   options: { chain: string[]; root: string[]; crl?: unknown; at?: string | undefined },
@@ -47,9 +54,9 @@ export async function readTrustOptions(
   const at = parseAt(options.at, new Date());
   return {
     at,
-    chain: await Promise.all(options.chain.map((path) => sourced(path, 'chain certificate'))),
-    roots: await Promise.all(options.root.map((path) => sourced(path, 'root certificate'))),
-    crls: await Promise.all(crlFiles.map((path) => sourced(path, 'CRL'))),
+    chain: await sourcedInOrder(options.chain, 'chain certificate'),
+    roots: await sourcedInOrder(options.root, 'root certificate'),
+    crls: await sourcedInOrder(crlFiles, 'CRL'),
     allowMissingCrl: options.crl === false,
   };
 }
