@@ -3,24 +3,21 @@
 // openssl procedure run per bundle from a shell loop, and prints both wall times and the ratio.
 // Usage: node bench/attestation-batch.mjs [bundles] [rounds]. Build first (`npm run build`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { builtCli, countArguments, projectRoot } from './bench-setup.mjs';
+import { waitedChildrenCpuMs } from './child-cpu.mjs';
 
-const count = Number(process.argv[2] ?? 100);
-const rounds = Number(process.argv[3] ?? 3);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(rounds) || rounds < 1) {
-  console.error('usage: node bench/attestation-batch.mjs [bundles] [rounds]');
-  process.exit(2);
-}
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin/hpvs-ctl.js');
-if (!existsSync(join(root, 'dist/cli.js'))) {
-  console.error('dist/cli.js is missing: run `npm run build` first');
-  process.exit(1);
-}
+const [count, rounds] = countArguments(
+  'node bench/attestation-batch.mjs [bundles] [rounds]',
+  100,
+  3,
+);
+const root = projectRoot;
+const bin = builtCli();
 
 const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-attestation-'));
 try {
@@ -119,19 +116,12 @@ done
     files.attestationPublicKey,
   ];
 
-  // CPU time of waited-for children (cutime + cstime in /proc/self/stat), which, unlike wall
-  // time, does not depend on what else the machine is doing
-  const childCpuMs = () => {
-    if (!existsSync('/proc/self/stat')) return NaN;
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  };
   const time = (command, args) => {
-    const cpuStart = childCpuMs();
+    const cpuStart = waitedChildrenCpuMs();
     const start = process.hrtime.bigint();
     const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const cpu = childCpuMs() - cpuStart;
+    const cpu = waitedChildrenCpuMs() - cpuStart;
     if (result.status !== 0) {
       throw new Error(`${command} failed (${result.status}): ${result.stderr}${result.stdout}`);
     }

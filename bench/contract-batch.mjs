@@ -7,33 +7,20 @@
 // Usage: node bench/contract-batch.mjs [contracts] [rounds]. Build first (`npm run build`).
 import { spawnSync } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { builtCli, countArguments, projectRoot } from './bench-setup.mjs';
 import { waitedChildrenCpuMs } from './child-cpu.mjs';
 
-const count = Number(process.argv[2] ?? 100);
-const rounds = Number(process.argv[3] ?? 3);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(rounds) || rounds < 1) {
-  console.error('usage: node bench/contract-batch.mjs [contracts] [rounds]');
-  process.exit(2);
-}
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin/hpvs-ctl.js');
-if (!existsSync(join(root, 'dist/cli.js'))) {
-  console.error('dist/cli.js is missing: run `npm run build` first');
-  process.exit(1);
-}
+const [count, rounds] = countArguments(
+  'node bench/contract-batch.mjs [contracts] [rounds]',
+  100,
+  3,
+);
+const root = projectRoot;
+const bin = builtCli();
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, {

@@ -8,12 +8,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort, startLogServer, stopChild } from '../scripts/lib/log-server-process.mjs';
+import { builtCli, countArguments, projectRoot } from './bench-setup.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'bin', 'hpvs-ctl.js');
-const boots = Number(process.argv[2] ?? 10);
+const root = projectRoot;
+const [boots] = countArguments('node bench/emulator-boot.mjs [boots]', 10);
+const cli = builtCli();
 const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-boot-'));
 
 function hpvs(...args) {

@@ -2,19 +2,10 @@
 // so that machine noise hits both alike. Usage: node bench/startup.mjs [runs] (default 30).
 // Build first (`npm run bench:startup` does).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { builtCli, countArguments } from './bench-setup.mjs';
 
-const runs = Number(process.argv[2] ?? 30);
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('usage: node bench/startup.mjs [runs]');
-  process.exit(2);
-}
-const bin = fileURLToPath(new URL('../bin/hpvs-ctl.js', import.meta.url));
-if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
-  console.error('dist/cli.js is missing: run `npm run build` first');
-  process.exit(1);
-}
+const [runs] = countArguments('node bench/startup.mjs [runs]', 30);
+const bin = builtCli();
 
 function timeMs(args) {
   const start = process.hrtime.bigint();
