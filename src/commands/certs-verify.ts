@@ -4,9 +4,9 @@ import { writeStdout } from '../io/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
+import { wholeDaysBetween } from '../days.js';
 
 const WARN_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function registerCertsVerify(certs: Command): void {
   const verify = certs
@@ -35,7 +35,7 @@ export function registerCertsVerify(certs: Command): void {
         ...trust,
       });
       const { leaf, chain } = checked;
-      const daysLeft = Math.floor((leaf.notAfter.getTime() - at.getTime()) / DAY_MS);
+      const daysLeft = wholeDaysBetween(at, leaf.notAfter);
       const warnings =
         daysLeft >= 0 && daysLeft < WARN_DAYS
           ? [

@@ -5,8 +5,7 @@ import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { readInput, readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from '../days.js';
 
 export function registerVerify(program: Command): void {
   program

@@ -4,8 +4,7 @@ import { readCertificateRequest } from '../pki/certificate-request.js';
 import { normalizeSubject } from '../pki/distinguished-name.js';
 import { issueCertificate } from '../pki/issue-certificate.js';
 import { samePublicKey } from './signing-key.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { addDays } from '../days.js';
 
 export const DEFAULT_SIGNING_SUBJECT = '/CN=HPVS contract signing';
 
@@ -63,7 +62,7 @@ export async function issueContractSigningCertificate(
       `${caSource}: the CA private key does not match the CA certificate`,
     );
   }
-  const notAfter = new Date(options.now.getTime() + options.days * DAY_MS);
+  const notAfter = addDays(options.now, options.days);
   const caNotAfter = new Date(ca.validTo);
   if (options.now > caNotAfter || options.now < new Date(ca.validFrom)) {
     throw new HpvsError(

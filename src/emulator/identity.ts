@@ -2,6 +2,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { createCrl } from '../pki/create-crl.js';
 import { issueCertificate, randomSerialNumber } from '../pki/issue-certificate.js';
 import { exportPrivateKeyPem, generateRsaKeyPair } from '../pki/rsa-key-pair.js';
+import { addDays } from '../days.js';
 
 /**
  * The emulated runtime's identity: what IBM builds per image version (an intermediate CA under
@@ -38,7 +39,6 @@ export interface CreateIdentityOptions {
   keyBits?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // A few minutes in the past, so a log server or auditor whose clock lags a little does not see
 // certificates that are "not yet valid".
 const BACKDATE_MS = 5 * 60 * 1000;
@@ -53,7 +53,7 @@ export async function createEmulatorIdentity(
   const bits = options.keyBits ?? 4096;
   const version = options.imageVersion;
   const notBefore = new Date(options.now.getTime() - BACKDATE_MS);
-  const years = (n: number) => new Date(options.now.getTime() + n * 365 * DAY_MS);
+  const years = (n: number) => addDays(options.now, n * 365);
   const [root, intermediate, encryption, attestation] = await Promise.all([
     generateRsaKeyPair(bits),
     generateRsaKeyPair(bits),

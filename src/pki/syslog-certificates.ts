@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { HpvsError } from '../errors.js';
 import { issueCertificate } from './issue-certificate.js';
 import { exportPrivateKeyPem, generateRsaKeyPair } from './rsa-key-pair.js';
+import { addDays } from '../days.js';
 
 export interface SyslogCertificateParams {
   /** DNS name of the syslog server as the instance will dial it. */
@@ -38,7 +39,6 @@ const DNS_NAME =
 // The instance's clock and the log server's rarely agree to the second; a certificate that is
 // "not yet valid" for a few minutes after creation would make the first TLS handshake fail.
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** True for a DNS host name (not an IP address): what a certificate's dNSName may hold. */
 export function isDnsName(name: string): boolean {
@@ -83,8 +83,8 @@ export async function createSyslogCertificates(
   const caDays = Math.max(params.caDays ?? 3650, days);
   const bits = params.bits ?? 4096;
   const notBefore = new Date(params.now.getTime() - CLOCK_SKEW_MS);
-  const leafNotAfter = new Date(params.now.getTime() + days * DAY_MS);
-  const caNotAfter = new Date(params.now.getTime() + caDays * DAY_MS);
+  const leafNotAfter = addDays(params.now, days);
+  const caNotAfter = addDays(params.now, caDays);
   const host = params.hostname ?? params.ip!;
 
   const [ca, server, client] = await Promise.all([

@@ -1,6 +1,7 @@
 import { formatSerial, serialOf, type SourcedCertificate, type SourcedCrl } from './parse-pki.js';
 import { combineStatus, type VerificationCheck } from './verification-check.js';
 import { x509 } from './x509.js';
+import { wholeDaysBetween } from '../days.js';
 
 /**
  * Chain and CRL validation over @peculiar/x509, built so that the traps measured in other
@@ -46,7 +47,6 @@ export interface ChainVerification {
 
 const MAX_PATH_LENGTH = 8;
 const DELTA_CRL_INDICATOR = '2.5.29.27';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function verifyChain(params: VerifyChainParams): Promise<ChainVerification> {
   const role = params.leafRole ?? 'certificate';
@@ -247,7 +247,7 @@ function validityCheck(
     return { id: 'validity', status: 'fail', detail: `at ${iso(at)}: ${problems.join('; ')}` };
   }
   const leaf = path[0]!.certificate;
-  const days = Math.floor((leaf.notAfter.getTime() - at.getTime()) / DAY_MS);
+  const days = wholeDaysBetween(at, leaf.notAfter);
   const scope = path.length === 1 ? 'the certificate is' : `all ${path.length} certificates are`;
   return {
     id: 'validity',

@@ -8,17 +8,14 @@ import { parsePublicKeyOrCertificate } from '../../crypto/keys.js';
 import { writeFileAtomic } from '../../io/write-output.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
+import { wholeDaysBetween } from '../../days.js';
 
 export const ATTESTATION = 'hpl-attestation';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The record text (SPEC 6) for this boot: exactly the bytes that get signed. */
 export function buildRecord(context: BootContext): string {
   const state = context.state;
-  const ageDays = Math.max(
-    0,
-    Math.floor((context.now.getTime() - Date.parse(state.createdAt)) / DAY_MS),
-  );
+  const ageDays = Math.max(0, wholeDaysBetween(new Date(state.createdAt), context.now));
   const hashes = [
     { sha256: state.reference.rootTarGz, name: 'root.tar.gz' },
     { sha256: state.reference.baseimage, name: 'baseimage' },

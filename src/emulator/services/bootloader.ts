@@ -9,9 +9,9 @@ import {
 import { decryptSection } from '../../crypto/encrypt-section.js';
 import { HpvsError } from '../../errors.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
+import { DAY_MS } from '../../days.js';
 
 export const BOOTLOADER = 'hpl-bootloader';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Reads the user data and decrypts every encrypted section with the image's private key, as

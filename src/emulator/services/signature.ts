@@ -1,9 +1,9 @@
 import { verifyContract, type ContractVerification } from '../../contract/verify-contract.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
+import { wholeDaysBetween } from '../../days.js';
 
 export const SIGNATURE = 'hpl-contract-signature';
-const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPIRY_WARNING_DAYS = 30;
 
 /**
@@ -61,7 +61,7 @@ export function runSignatureCheck(context: BootContext): void {
     );
     throw new ServiceFailure(SIGNATURE);
   }
-  const daysLeft = Math.floor((certificate.notAfter.getTime() - context.now.getTime()) / DAY_MS);
+  const daysLeft = wholeDaysBetween(context.now, certificate.notAfter);
   if (daysLeft < EXPIRY_WARNING_DAYS) {
     log.warn(
       SIGNATURE,
