@@ -3,6 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { examples } from './help-examples.js';
+import { collect } from './repeatable-option.js';
 
 const DEFAULT_IMAGE_VERSION = '25.11.0-emulator';
 
@@ -79,7 +80,7 @@ export function registerEmulator(program: Command): void {
     .option(
       '--volume-image <[name=]file>',
       'LUKS2 image file for a contract volume: formatted on first boot, unlocked later (repeat as NAME=FILE for several volumes)',
-      (value: string, previous: string[]) => [...previous, value],
+      collect,
       [] as string[],
     )
     .option(

@@ -1,5 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
-import { parsePrivateKey, parsePublicKeyOrCertificate, pemText } from '../crypto/keys.js';
+import {
+  parsePrivateKey,
+  parsePublicKeyOrCertificate,
+  pemBlocks,
+  pemText,
+} from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { readInput } from '../io/read-input.js';
@@ -26,8 +31,7 @@ function parsePort(value: string): number {
  * `openssl x509 -text` carry headers the runtime's schema does not allow.
  */
 function pemBlocksOnly(text: string): string {
-  const blocks = text.match(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g) ?? [];
-  return `${blocks.join('\n')}\n`;
+  return `${pemBlocks(text).join('\n')}\n`;
 }
 
 async function readPem(path: string, what: string): Promise<string> {

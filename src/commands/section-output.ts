@@ -6,6 +6,7 @@ import { loadEncryptionKey } from '../io/load-keys.js';
 import { readSecret } from '../io/read-secret.js';
 import { systemRandom } from '../io/random.js';
 import { writeResult } from '../io/write-output.js';
+import { collect } from './repeatable-option.js';
 
 export interface SectionOutputOptions {
   encrypt?: boolean | undefined;
@@ -80,9 +81,6 @@ export async function writeSection(
   const token = encryptSection(Buffer.from(text, 'utf8'), publicKey, systemRandom);
   await writeResult(options.out, `${token}\n`);
 }
-
-/** Commander collector for repeatable flags (`--env A=1 --env B=2`). */
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
  * A volume needs its name and this persona's seed file; the other volume flags mean nothing

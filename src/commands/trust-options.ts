@@ -1,8 +1,7 @@
 import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { readInput } from '../io/read-input.js';
 import { HpvsError } from '../errors.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from './repeatable-option.js';
 
 export async function sourced(path: string, what: string) {
   return { bytes: await readInput(path, what), source: path };

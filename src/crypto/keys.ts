@@ -29,6 +29,11 @@ export function pemText(bytes: Uint8Array | string, source: string): string {
   );
 }
 
+/** Every PEM block of a text, in order, without what surrounds them. */
+export function pemBlocks(text: string): string[] {
+  return text.match(new RegExp(PEM_BLOCK.source, 'g')) ?? [];
+}
+
 function pemLabel(text: string): string {
   return PEM_BLOCK.exec(text)![1]!;
 }
