@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HpvsError } from '../errors.js';
 import { runProcess } from '../io/run-process.js';
+import { IMAGE_HEAD_BYTES, inspectImageHead, type ImageHeadContent } from './disk-signature.js';
 
 /**
  * A LUKS2 data volume held in an image file, handled with the real `cryptsetup`. Without
@@ -59,10 +60,16 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     return 'formatted';
   }
   if (!(await isLuks2Image(options.image))) {
-    throw new HpvsError(
-      'VOLUME_FAILED',
-      `${options.image}: exists but is not a LUKS2 volume; refusing to format a file that may hold data (give a new or empty file)`,
-    );
+    const content = inspectImageHead(await readImageHead(options.image));
+    if (content.kind !== 'blank') {
+      throw new HpvsError(
+        'VOLUME_FAILED',
+        `${options.image}: holds ${describeContent(content)} and is not a LUKS2 volume; refusing to format it (give a new, empty or all-zero image)`,
+      );
+    }
+    // all zeros, as `truncate -s` or a new disk gives: nothing to lose
+    await formatImage(options);
+    return 'formatted';
   }
   const test = await testPassphrase(options.image, options.passphrase);
   if (
@@ -187,6 +194,32 @@ async function imageSize(path: string): Promise<number | undefined> {
       { cause: error },
     );
   }
+}
+
+async function readImageHead(path: string): Promise<Uint8Array> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(IMAGE_HEAD_BYTES);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new HpvsError(
+      'VOLUME_FAILED',
+      `${path}: cannot read the volume image (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
+  }
+}
+
+function describeContent(content: Exclude<ImageHeadContent, { kind: 'blank' }>): string {
+  const at = (offset: number) => `0x${offset.toString(16)}`;
+  return content.kind === 'signature'
+    ? `${content.signature.description} (signature at offset ${at(content.signature.offset)})`
+    : `data without a known signature (first non-zero byte at offset ${at(content.offset)})`;
 }
 
 async function createImage(path: string, size: number): Promise<void> {

@@ -499,6 +499,30 @@ describe.skipIf(!hasTool('cryptsetup'))(
       expect(third.text).toMatch(/HPL10000E/);
     });
 
+    it('formats an all-zero image made with truncate -s', async () => {
+      const zeros = join(tempDir(), 'zeros.img');
+      expect(runTool('truncate', ['-s', '32M', zeros]).status).toBe(0);
+      const formatted = await boot(userData(), { volumeImage: zeros });
+      expect(formatted.ok, formatted.text).toBe(true);
+      expect(formatted.text).toMatch(/volume data: new LUKS2 volume formatted in .*zeros\.img/);
+      expect(runTool('cryptsetup', ['isLuks', '--type', 'luks2', zeros]).status).toBe(0);
+    });
+
+    it.skipIf(!hasTool('mkfs.ext4'))(
+      `refuses a real ext4 image, naming it${hasTool('mkfs.ext4') ? '' : ' (skipped: mkfs.ext4 is not installed; apt-get install e2fsprogs)'}`,
+      async () => {
+        const ext4 = join(tempDir(), 'ext4.img');
+        expect(runTool('truncate', ['-s', '32M', ext4]).status).toBe(0);
+        expect(runTool('mkfs.ext4', ['-q', '-F', ext4]).status).toBe(0);
+        const refused = await boot(userData(), { volumeImage: ext4 });
+        expect(refused.ok).toBe(false);
+        expect(refused.text).toMatch(
+          /hpl-disk\[\d+\]: HPL07013E: Volume data failed: .*ext4\.img: holds an ext4 file system \(signature at offset 0x438\)/,
+        );
+        expect(runTool('cryptsetup', ['isLuks', ext4]).status).not.toBe(0);
+      },
+    );
+
     it('rotates the workload seed with previousSeed: re-keys once, then opens with the new seeds only', async () => {
       const image = join(tempDir(), 'rotate.img');
       expect((await boot(userData(), { volumeImage: image })).ok).toBe(true);

@@ -1,4 +1,13 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  writeSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveLuksPassphrase } from '../../src/crypto/luks-passphrase.js';
@@ -74,9 +83,82 @@ describe.skipIf(CRYPTSETUP_SKIP !== '')(
         prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
       ).rejects.toMatchObject({
         code: 'VOLUME_FAILED',
-        message: expect.stringMatching(/not a LUKS2 volume/),
+        message: expect.stringMatching(
+          /holds data without a known signature \(first non-zero byte at offset 0x0\) and is not a LUKS2 volume; refusing to format it/,
+        ),
       });
       expect(readFileSync(image, 'utf8')).toBe('important data');
+    });
+
+    it('formats an existing all-zero image (truncate -s) in place, keeping its size', async () => {
+      const image = join(tempDir(), 'zeros.img');
+      expect(runTool('truncate', ['-s', '40M', image]).status).toBe(0);
+      expect(await prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true })).toBe(
+        'formatted',
+      );
+      expect(statSync(image).size).toBe(40 * 1024 * 1024);
+      expect(
+        runTool('cryptsetup', ['open', '--test-passphrase', '--key-file', '-', image], passphrase)
+          .status,
+      ).toBe(0);
+    });
+
+    it('refuses an image holding zeros except one byte deep in its first MiB', async () => {
+      const image = join(tempDir(), 'almost-zeros.img');
+      expect(runTool('truncate', ['-s', '40M', image]).status).toBe(0);
+      const fd = openSync(image, 'r+');
+      writeSync(fd, Buffer.from([7]), 0, 1, 0x9ffff);
+      closeSync(fd);
+      await expect(
+        prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
+      ).rejects.toMatchObject({
+        code: 'VOLUME_FAILED',
+        message: expect.stringMatching(/offset 0x9ffff/),
+      });
+    });
+
+    it.skipIf(!hasTool('mkfs.ext4'))(
+      `refuses a real ext4 image, naming it, and leaves it untouched${hasTool('mkfs.ext4') ? '' : ' (skipped: mkfs.ext4 is not installed)'}`,
+      async () => {
+        const image = join(tempDir(), 'ext4.img');
+        expect(runTool('truncate', ['-s', '40M', image]).status).toBe(0);
+        expect(runTool('mkfs.ext4', ['-q', '-F', image]).status).toBe(0);
+        const before = createHash('sha256').update(readFileSync(image)).digest('hex');
+        await expect(
+          prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
+        ).rejects.toMatchObject({
+          code: 'VOLUME_FAILED',
+          message: expect.stringMatching(
+            /ext4\.img: holds an ext4 file system \(signature at offset 0x438\) and is not a LUKS2 volume/,
+          ),
+        });
+        expect(createHash('sha256').update(readFileSync(image)).digest('hex')).toBe(before);
+      },
+    );
+
+    it('refuses a LUKS1 volume instead of formatting over it', async () => {
+      const image = join(tempDir(), 'luks1.img');
+      expect(runTool('truncate', ['-s', '40M', image]).status).toBe(0);
+      const format = runTool(
+        'cryptsetup',
+        [
+          'luksFormat',
+          '--batch-mode',
+          '--type',
+          'luks1',
+          '--pbkdf-force-iterations',
+          '1000',
+          '--key-file',
+          '-',
+          image,
+        ],
+        passphrase,
+      );
+      expect(format.status, format.stderr).toBe(0);
+      await expect(
+        prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
+      ).rejects.toMatchObject({ message: expect.stringMatching(/holds a LUKS1 volume/) });
+      expect(runTool('cryptsetup', ['isLuks', '--type', 'luks1', image]).status).toBe(0);
     });
 
     it('treats an empty file as a new volume', async () => {
