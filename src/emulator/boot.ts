@@ -1,9 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RandomSource } from '../crypto/random-source.js';
+import { HpvsError } from '../errors.js';
 import { writeFileAtomic } from '../io/write-output.js';
 import { BootConsole, formatConsoleLine, type ConsoleLine } from './boot-console.js';
 import { ServiceFailure, type BootContext } from './boot-context.js';
+import {
+  describeInstanceFolderUse,
+  openInstanceFolder,
+  recordInstanceFolder,
+} from './instance-folder.js';
 import type { ContainerRuntime } from './runtimes/container-runtime.js';
 import { runAttestation } from './services/attestation.js';
 import { messageOf, runBootloader } from './services/bootloader.js';
@@ -45,9 +51,13 @@ const SHUTDOWN_DELAY_MS = 60_000;
  * Boots a contract the way the runtime does: bootloader, logging, contract validation,
  * signature and expiry, volumes, attestation, containers, then the success or failure catch.
  * The first failing service ends the sequence, as a failed systemd unit triggers
- * hpl-catch-failed. The console log is also written to `OUT/var/log/hpcr-console.log`.
+ * hpl-catch-failed. The console log is also written to `OUT/var/log/hpcr-console.log`. `OUT`
+ * must be missing, empty or the instance folder of an earlier boot (`openInstanceFolder`).
  */
 export async function bootContract(options: BootOptions): Promise<BootResult> {
+  // before any service runs: a folder the emulator may not write to stops the boot unstarted
+  const use = await openInstanceFolder(options.outDir);
+  options.print(`hpcr-emulator: ${describeInstanceFolderUse(options.outDir, use)}`);
   const clock = options.now ?? (() => new Date());
   const console = new BootConsole(options.print, clock);
   const context: BootContext = {
@@ -114,7 +124,11 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
       });
     }
   }
-  await saveConsoleLog(options.outDir, console.lines);
+  try {
+    await saveConsoleLog(options.outDir, console.lines);
+  } finally {
+    await recordInstanceFolder(options.outDir);
+  }
   return {
     ok: failedService === undefined,
     lines: console.lines,
@@ -124,7 +138,13 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
 
 async function saveConsoleLog(outDir: string, lines: ConsoleLine[]): Promise<void> {
   const dir = join(outDir, 'var', 'log');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new HpvsError(
+      'OUTPUT_FAILED',
+      `${dir}: cannot create the console log folder (${error.code ?? 'error'})`,
+      { cause: error },
+    );
+  });
   await writeFileAtomic(
     join(dir, 'hpcr-console.log'),
     lines.map((line) => `${line.time.toISOString()} ${formatConsoleLine(line)}\n`).join(''),

@@ -188,6 +188,13 @@ async function imageSize(path: string): Promise<number | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (error instanceof HpvsError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new HpvsError(
+        'VOLUME_FAILED',
+        `${path}: a part of the path is a file, not a folder; give an image file`,
+        { cause: error },
+      );
+    }
     throw new HpvsError(
       'VOLUME_FAILED',
       `${path}: cannot read the volume image (${(error as NodeJS.ErrnoException).code ?? 'error'})`,

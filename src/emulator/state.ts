@@ -170,7 +170,13 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
     text = await readFile(statePath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
+    if (code === 'ENOTDIR') {
+      throw new HpvsError(
+        'STATE_INVALID',
+        `${dir}: is a file, not an emulator state folder; give the folder made by hpvs-ctl emulator init`,
+      );
+    }
+    if (code === 'ENOENT') {
       throw new HpvsError(
         'STATE_INVALID',
         `${dir}: not an emulator state (no ${STATE_FILE}); create one with hpvs-ctl emulator init --state ${dir}`,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort, rsyslogSkipReason, startRsyslog } from '../helpers/rsyslog.js';
@@ -183,6 +183,45 @@ describe('emulator boot and log-server, bad input', () => {
     });
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toMatch(/absent\.yaml: user data file not found/);
+  });
+
+  it('refuses an --out-dir that is a file or holds files of its own, and a --state that is a file', async () => {
+    const dir = folder('boot-paths');
+    await ok(['emulator', 'init', '--state', 'hpcr', '--key-bits', '2048'], dir);
+    writeFileSync(join(dir, 'user-data.yaml'), 'workload: x\nenv: y\n');
+    writeFileSync(join(dir, 'a-file'), 'mine');
+    mkdirSync(join(dir, 'project', 'workload'), { recursive: true });
+    writeFileSync(join(dir, 'project', 'workload', 'notes.txt'), 'mine');
+    const boot = (...args: string[]) =>
+      runCli(['emulator', 'boot', 'user-data.yaml', ...args], { cwd: dir });
+    for (const [args, message] of [
+      [
+        ['--state', 'hpcr', '--out-dir', 'a-file'],
+        'a-file: is a file, not a folder; give a folder for the emulator instance',
+      ],
+      [
+        ['--state', 'hpcr', '--out-dir', 'a-file/instance'],
+        'a-file/instance: a part of the path is a file, not a folder; give a folder for the emulator instance',
+      ],
+      [
+        ['--state', 'hpcr', '--out-dir', 'project'],
+        'project: holds files the emulator did not create (workload); give a new or empty folder for the emulator instance',
+      ],
+      [
+        ['--state', 'a-file'],
+        'a-file: is a file, not an emulator state folder; give the folder made by hpvs-ctl emulator init',
+      ],
+    ] as const) {
+      const result = await boot(...args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(isOneLineError(result.stderr), result.stderr).toBe(true);
+      expect(result.stderr).toBe(`hpvs-ctl: error: ${message}\n`);
+      // refused before the bootloader: nothing printed, nothing written
+      expect(result.stdout).toBe('');
+    }
+    expect(readFileSync(join(dir, 'a-file'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(dir, 'project', 'workload', 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(join(dir, 'project'))).toEqual(['workload']);
   });
 
   it('boots an unparsable contract to HPL11001E and HPL10000E with exit 1', async () => {

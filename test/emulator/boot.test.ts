@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/attestation/record.js';
@@ -8,6 +8,7 @@ import { bootContract, type BootResult } from '../../src/emulator/boot.js';
 import { createEmulatorIdentity } from '../../src/emulator/identity.js';
 import { loadEmulatorState, writeEmulatorState } from '../../src/emulator/state.js';
 import { LogServer } from '../../src/emulator/log-server.js';
+import type { ContainerRuntime } from '../../src/emulator/runtimes/container-runtime.js';
 import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
 import { systemRandom } from '../../src/io/random.js';
 import { issueCertificate } from '../../src/pki/issue-certificate.js';
@@ -52,9 +53,14 @@ interface Booted extends BootResult {
 
 async function boot(
   userData: string,
-  extra: { volumeImage?: string; fastKdf?: boolean } = {},
+  extra: {
+    volumeImage?: string;
+    fastKdf?: boolean;
+    outDir?: string;
+    runtime?: ContainerRuntime;
+  } = {},
 ): Promise<Booted> {
-  const outDir = join(tempDir(), `instance-${++bootCount}`);
+  const outDir = extra.outDir ?? join(tempDir(), `instance-${++bootCount}`);
   const printed: string[] = [];
   const result = await bootContract({
     state: material.state,
@@ -65,7 +71,7 @@ async function boot(
       ? { byName: new Map(), single: extra.volumeImage }
       : { byName: new Map() },
     fastKdf: extra.fastKdf ?? true,
-    runtime: planRuntime,
+    runtime: extra.runtime ?? planRuntime,
     print: (line) => printed.push(line),
     random: systemRandom,
   });
@@ -109,6 +115,68 @@ describe('emulator boot, success', () => {
     expect(existsSync(join(result.outDir, 'var/hyperprotect/se-checksums.txt'))).toBe(false);
     expect(readFileSync(join(result.outDir, 'var/log/hpcr-console.log'), 'utf8')).toContain(
       formatConsoleLine(last),
+    );
+  });
+});
+
+describe('emulator boot, the instance folder', () => {
+  /** A runtime that leaves files in its work folder, as podman's compose does. */
+  const writingRuntime: ContainerRuntime = {
+    name: 'writer',
+    async run(input) {
+      mkdirSync(join(input.workDir, 'compose', 'app'), { recursive: true });
+      writeFileSync(join(input.workDir, 'compose', 'docker-compose.yaml'), 'services: {}\n');
+      writeFileSync(join(input.workDir, 'compose', 'app', 'main.py'), 'print(1)\n');
+      return { containers: [] };
+    },
+  };
+
+  it("refuses a folder holding the user's workload/ before any service runs, leaving it whole", async () => {
+    const outDir = join(tempDir(), 'user-folder');
+    mkdirSync(join(outDir, 'workload', 'src'), { recursive: true });
+    writeFileSync(join(outDir, 'workload', 'src', 'app.py'), 'my work');
+    const printed: string[] = [];
+    await expect(
+      bootContract({
+        state: material.state,
+        source: 'user-data.yaml',
+        userData: Buffer.from(userData()),
+        outDir,
+        runtime: writingRuntime,
+        print: (line) => printed.push(line),
+        random: systemRandom,
+      }),
+    ).rejects.toMatchObject({
+      code: 'OUTPUT_FAILED',
+      message: expect.stringMatching(
+        /user-folder: holds files the emulator did not create \(workload\)/,
+      ),
+    });
+    expect(printed).toEqual([]);
+    expect(readFileSync(join(outDir, 'workload', 'src', 'app.py'), 'utf8')).toBe('my work');
+    expect(readdirSync(outDir)).toEqual(['workload']);
+  });
+
+  it('boots again into its own folder, replacing only what the previous boot wrote', async () => {
+    const outDir = join(tempDir(), 'reused');
+    const first = await boot(userData(), { outDir, runtime: writingRuntime });
+    expect(first.ok, first.text).toBe(true);
+    expect(first.text.split('\n')[0]).toBe(`hpcr-emulator: instance folder ${outDir} created`);
+    writeFileSync(join(outDir, 'notes.txt'), 'beside the instance');
+    const second = await boot(userData(), { outDir, runtime: writingRuntime });
+    expect(second.ok, second.text).toBe(true);
+    expect(second.text.split('\n')[0]).toBe(
+      `hpcr-emulator: instance folder ${outDir} reused: the files of its previous boot are replaced`,
+    );
+    expect(readFileSync(join(outDir, 'notes.txt'), 'utf8')).toBe('beside the instance');
+    writeFileSync(join(outDir, 'workload', 'compose', 'app', 'mine.py'), 'my work');
+    await expect(boot(userData(), { outDir, runtime: writingRuntime })).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /holds files the emulator did not create \(compose\/app\/mine\.py\)/,
+      ),
+    });
+    expect(readFileSync(join(outDir, 'workload', 'compose', 'app', 'mine.py'), 'utf8')).toBe(
+      'my work',
     );
   });
 });

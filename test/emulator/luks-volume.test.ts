@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
-  writeSync,
   readFileSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +160,23 @@ describe.skipIf(CRYPTSETUP_SKIP !== '')(
         prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
       ).rejects.toMatchObject({ message: expect.stringMatching(/holds a LUKS1 volume/) });
       expect(runTool('cryptsetup', ['isLuks', '--type', 'luks1', image]).status).toBe(0);
+    });
+
+    it('says in one line when the image path is a folder, lies below a file or in a missing folder', async () => {
+      const folder = join(tempDir(), 'a-folder.img');
+      mkdirSync(folder);
+      const file = join(tempDir(), 'plain-file');
+      writeFileSync(file, 'x');
+      for (const [image, cause] of [
+        [folder, 'not a regular file; give an image file'],
+        [join(file, 'data.img'), 'a part of the path is a file, not a folder; give an image file'],
+        [join(tempDir(), 'missing', 'data.img'), 'cannot create the volume image (ENOENT)'],
+      ] as const) {
+        await expect(
+          prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
+        ).rejects.toMatchObject({ code: 'VOLUME_FAILED', message: `${image}: ${cause}` });
+      }
+      expect(readFileSync(file, 'utf8')).toBe('x');
     });
 
     it('treats an empty file as a new volume', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
@@ -20,7 +20,7 @@ export async function runContainers(context: BootContext): Promise<void> {
     ...stringMap(sectionData(context, 'env')['env']),
   };
   const workDir = join(context.outDir, 'workload');
-  await rm(workDir, { recursive: true, force: true });
+  // missing or empty (openInstanceFolder removed the previous boot's files, and only those);
   // the runtime may write the decrypted workload here: owner only
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   let containers;
