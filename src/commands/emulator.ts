@@ -146,38 +146,33 @@ export function registerEmulator(program: Command): void {
     )
     .action(async (options) => {
       const { readInput } = await import('../io/read-input.js');
-      const { appendFile } = await import('node:fs/promises');
-      const { LogServer } = await import('../emulator/log-server.js');
+      const { openAppendOutput, stdoutAppendOutput } = await import('../io/append-output.js');
+      const { receiveLogs } = await import('../emulator/receive-logs.js');
       // one after the other, so a missing file is reported in the order the flags are listed
       const caPem = await readInput(options.ca, 'CA certificate');
       const certPem = await readInput(options.cert, 'server certificate');
       const keyPem = await readInput(options.key, 'server private key');
-      let writes = Promise.resolve();
-      const server = await LogServer.start({
+      // opened before listening: a path that cannot be written fails now, not at a message
+      const output =
+        options.out === undefined ? stdoutAppendOutput() : await openAppendOutput(options.out);
+      await receiveLogs({
         host: options.host,
         port: options.port,
         caPem: caPem.toString('utf8'),
         certPem: certPem.toString('utf8'),
         keyPem: keyPem.toString('utf8'),
-        onMessage: (message) => {
-          const line = `${message.replace(/\n/g, ' ')}\n`;
-          writes = writes.then(() =>
-            options.out === undefined
-              ? void process.stdout.write(line)
-              : appendFile(options.out, line, { mode: 0o600 }),
-          );
-        },
+        output,
+        line: (message) => `${message.replace(/\n/g, ' ')}\n`,
+        stop: new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        }),
         onEvent: (event) => note(`log-server: ${event}`),
+        onListening: (server) =>
+          note(
+            `log-server: listening on ${server.host}:${server.port} (TLS, client certificates required)`,
+          ),
       });
-      note(
-        `log-server: listening on ${server.host}:${server.port} (TLS, client certificates required)`,
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await server.close();
-      await writes;
     });
 }
 

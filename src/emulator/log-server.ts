@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { HpvsError } from '../errors.js';
 import { SyslogFrameDecoder } from './syslog-format.js';
@@ -16,17 +16,27 @@ export interface LogServerOptions {
   onEvent?: (event: string) => void;
 }
 
+const CLOSE_GRACE_MS = 2000;
+
 /**
  * A TLS syslog receiver that only talks to clients presenting a certificate issued by the
  * given CA (what rsyslog calls x509/certvalid). It reads octet-counted and LF-framed messages.
  */
 export class LogServer {
+  // every TCP connection, also those still in the TLS handshake when the server closes
+  private readonly connections = new Set<Socket>();
+
   private constructor(
     private readonly server: Server,
     private readonly sockets: Set<TLSSocket>,
     readonly host: string,
     readonly port: number,
-  ) {}
+  ) {
+    server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+  }
 
   static async start(options: LogServerOptions): Promise<LogServer> {
     const host = options.host ?? '127.0.0.1';
@@ -87,10 +97,19 @@ export class LogServer {
     return new LogServer(server, sockets, host, (server.address() as AddressInfo).port);
   }
 
-  /** Stops accepting, lets open connections finish their frames, then closes them. */
+  /**
+   * Stops accepting, lets open connections finish their frames, then closes them; a client
+   * that does not answer the close within `CLOSE_GRACE_MS` is cut off, so stopping is bounded.
+   */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
+      const cutOff = setTimeout(() => {
+        for (const socket of this.connections) socket.destroy();
+      }, CLOSE_GRACE_MS);
+      this.server.close(() => {
+        clearTimeout(cutOff);
+        resolve();
+      });
       for (const socket of this.sockets) socket.end();
     });
   }

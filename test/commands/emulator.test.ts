@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freeLoopbackPort, rsyslogSkipReason, startRsyslog } from '../helpers/rsyslog.js';
 import { CLI, isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -275,6 +276,76 @@ describe('emulator boot and log-server, bad input', () => {
   });
 });
 
+describe('emulator log-server, output failures', () => {
+  const logServerArgs = (out: string) => [
+    'emulator',
+    'log-server',
+    '--port',
+    '0',
+    '--ca',
+    'tls/ca.crt',
+    '--cert',
+    'tls/server.crt',
+    '--key',
+    'tls/server-key.pem',
+    '--out',
+    out,
+  ];
+
+  it('refuses an --out it cannot open before listening, in one line', async () => {
+    const dir = folder('log-server-out');
+    await ok(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls', '--bits', '2048'], dir);
+    const result = await runCli(logServerArgs('missing/received.log'), { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'hpvs-ctl: error: missing/received.log: cannot open for appending (its folder does not exist)\n',
+    );
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'stops with one line and exit 1 when a received message cannot be written, closing the connection',
+    async () => {
+      const dir = folder('log-server-full');
+      await ok(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls', '--bits', '2048'], dir);
+      const child = spawn(process.execPath, [CLI, ...logServerArgs('/dev/full')], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', () => reject(new Error(`log-server exited early: ${stderr}`)));
+      });
+      onTestFinished(() => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+      });
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        ca: readFileSync(join(dir, 'tls', 'ca.crt')),
+        cert: readFileSync(join(dir, 'tls', 'client.crt')),
+        key: readFileSync(join(dir, 'tls', 'client-key.pem')),
+      });
+      const socketClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.once('secureConnect', () => socket.write('<14>1 - host app - - - lost message\n'));
+      await socketClosed;
+      expect(await exited).toBe(1);
+      const errors = stderr.split('\n').filter((line) => line.startsWith('hpvs-ctl:'));
+      expect(errors).toEqual([
+        'hpvs-ctl: error: /dev/full: cannot append (no space left on the device)',
+      ]);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+});
+
 /**
  * The whole story through the CLI: the emulator's identity, the provider's encrypted workload,
  * the auditor's key, the deployer's syslog TLS material, env and signed contract, a real
@@ -534,7 +605,9 @@ describe('the persona story, end to end through the CLI', () => {
         { cwd },
       );
       expect(result.code, result.stdout).toBe(0);
-      const lines = result.stdout.trimEnd().split('\n');
+      const [instance, ...lines] = result.stdout.trimEnd().split('\n');
+      // the emulator's own note about its folder is not a console line of the runtime
+      expect(instance).toBe('hpcr-emulator: instance folder instance-ls created');
       const deadline = Date.now() + 5000;
       let received = '';
       while (Date.now() < deadline && !received.includes('HPL10001I')) {
