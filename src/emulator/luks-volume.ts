@@ -64,7 +64,7 @@ export async function prepareLuksVolume(options: LuksVolumeOptions): Promise<Luk
     if (content.kind !== 'blank') {
       throw new HpvsError(
         'VOLUME_FAILED',
-        `${options.image}: holds ${describeContent(content)} and is not a LUKS2 volume; refusing to format it (give a new, empty or all-zero image)`,
+        `${options.image}: holds ${describeContent(content)}; refusing to format it (give a new, empty or all-zero image)`,
       );
     }
     // all zeros, as `truncate -s` or a new disk gives: nothing to lose
@@ -224,9 +224,13 @@ async function readImageHead(path: string): Promise<Uint8Array> {
 
 function describeContent(content: Exclude<ImageHeadContent, { kind: 'blank' }>): string {
   const at = (offset: number) => `0x${offset.toString(16)}`;
-  return content.kind === 'signature'
-    ? `${content.signature.description} (signature at offset ${at(content.signature.offset)})`
-    : `data without a known signature (first non-zero byte at offset ${at(content.offset)})`;
+  if (content.kind === 'data') {
+    return `data without a known signature (first non-zero byte at offset ${at(content.offset)})`;
+  }
+  const { id, description, offset } = content.signature;
+  // cryptsetup has just refused it as LUKS2: a damaged header, not a volume to open
+  const damaged = id === 'luks2' || id === 'luks2-secondary' ? ' that cryptsetup cannot open' : '';
+  return `${description}${damaged} (signature at offset ${at(offset)})`;
 }
 
 async function createImage(path: string, size: number): Promise<void> {

@@ -85,7 +85,7 @@ describe.skipIf(CRYPTSETUP_SKIP !== '')(
       ).rejects.toMatchObject({
         code: 'VOLUME_FAILED',
         message: expect.stringMatching(
-          /holds data without a known signature \(first non-zero byte at offset 0x0\) and is not a LUKS2 volume; refusing to format it/,
+          /holds data without a known signature \(first non-zero byte at offset 0x0\); refusing to format it/,
         ),
       });
       expect(readFileSync(image, 'utf8')).toBe('important data');
@@ -130,12 +130,29 @@ describe.skipIf(CRYPTSETUP_SKIP !== '')(
         ).rejects.toMatchObject({
           code: 'VOLUME_FAILED',
           message: expect.stringMatching(
-            /ext4\.img: holds an ext4 file system \(signature at offset 0x438\) and is not a LUKS2 volume/,
+            /ext4\.img: holds an ext4 file system \(signature at offset 0x438\); refusing to format it/,
           ),
         });
         expect(createHash('sha256').update(readFileSync(image)).digest('hex')).toBe(before);
       },
     );
+
+    it('refuses a LUKS2 header cryptsetup cannot read, instead of formatting over it', async () => {
+      const image = join(tempDir(), 'damaged.img');
+      await prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true });
+      // break both binary headers after their magic (the second one would repair the first)
+      const fd = openSync(image, 'r+');
+      for (const header of [0, 0x4000]) writeSync(fd, Buffer.alloc(256, 0xff), 0, 256, header + 64);
+      closeSync(fd);
+      expect(runTool('cryptsetup', ['isLuks', '--type', 'luks2', image]).status).not.toBe(0);
+      await expect(
+        prepareLuksVolume({ image, name: 'data', passphrase, fastKdf: true }),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /damaged\.img: holds a LUKS2 volume that cryptsetup cannot open \(signature at offset 0x0\)/,
+        ),
+      });
+    });
 
     it('refuses a LUKS1 volume instead of formatting over it', async () => {
       const image = join(tempDir(), 'luks1.img');
