@@ -90,7 +90,7 @@ export function registerEmulator(program: Command): void {
     )
     .option(
       '--out-dir <dir>',
-      'instance file system root for var/hyperprotect and var/log (default STATE/instance)',
+      'instance file system root for var/hyperprotect, var/log and workload (default STATE/instance): a new or empty folder, or one an earlier boot used',
     )
     .option(
       '--fast-kdf',
