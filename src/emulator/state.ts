@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parsePrivateKey } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
@@ -138,9 +138,13 @@ async function stateContents(dir: string): Promise<string[]> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
     if (code === 'ENOTDIR') {
+      const isFile = await stat(dir).then(
+        (info) => info.isFile(),
+        () => false,
+      );
       throw new HpvsError(
         'OUTPUT_FAILED',
-        `${dir}: is a file; give a folder for the emulator state`,
+        `${dir}: ${isFile ? 'is a file' : 'a part of the path is a file, not a folder'}; give a folder for the emulator state`,
       );
     }
     throw fileError(dir, 'state folder', error);

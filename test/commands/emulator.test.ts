@@ -123,7 +123,7 @@ describe('emulator init', () => {
     );
   }, 60_000);
 
-  it('refuses a bad image version (usage) and a folder holding other files', async () => {
+  it('refuses a bad image version (usage), a folder holding other files and a path through a file', async () => {
     const dir = folder('init-bad');
     const bad = await runCli([
       'emulator',
@@ -141,6 +141,19 @@ describe('emulator init', () => {
     const refused = await runCli(['emulator', 'init', '--state', busy, '--key-bits', '2048']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/already holds files \(notes\.txt\)/);
+    writeFileSync(join(dir, 'a-file'), 'mine');
+    for (const [state, cause] of [
+      ['a-file', 'is a file'],
+      ['a-file/hpcr', 'a part of the path is a file, not a folder'],
+    ] as const) {
+      const result = await runCli(['emulator', 'init', '--state', state, '--key-bits', '2048'], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `hpvs-ctl: error: ${state}: ${cause}; give a folder for the emulator state\n`,
+      );
+    }
   });
 });
 
