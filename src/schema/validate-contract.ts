@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import {
+  isPlaintextSection,
   USER_DATA_LIMIT,
   type ContractSection,
   type ParsedUserData,
@@ -90,10 +91,12 @@ export async function validateUserData(
   checkSignature(parsed, context);
   const workload = parsed.sections.get('workload');
   const env = parsed.sections.get('env');
-  if (workload?.form === 'mapping' && env?.form === 'mapping') {
+  const readable = (section: ContractSection | undefined): section is ContractSection =>
+    section !== undefined && isPlaintextSection(section) && isMapping(section.data);
+  if (readable(workload) && readable(env)) {
     checkVolumeNames(workload, env, context);
   } else {
-    const plain = [workload, env].find((section) => section?.form === 'mapping');
+    const plain = [workload, env].find(readable);
     const volumes = (plain?.data as { volumes?: unknown } | undefined)?.volumes;
     if (plain && volumes && typeof volumes === 'object' && Object.keys(volumes).length > 0) {
       list.add(
@@ -149,13 +152,23 @@ async function checkSection(
   kind: SectionKind,
   context: RuleContext,
 ): Promise<void> {
-  if (section.form !== 'mapping') {
+  if (!isPlaintextSection(section)) {
     context.list.add(
       'error',
       section.source,
       section.positionOf([]),
       [kind],
-      `must be a mapping (type: ${kind}, ...) or an encrypted hyper-protect-basic token`,
+      `must be the ${kind} section (type: ${kind}, ...) as a | block or a mapping, or an encrypted token`,
+    );
+    return;
+  }
+  if (!isMapping(section.data)) {
+    context.list.add(
+      'error',
+      section.source,
+      section.positionOf([]),
+      [kind],
+      `${section.form === 'string' ? 'the string must hold' : 'must be'} the ${kind} section as YAML keys (type: ${kind}, ...), found ${describeType(section.data)}`,
     );
     return;
   }
@@ -170,6 +183,10 @@ async function checkSection(
   } else {
     checkEnvSection(section, context);
   }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function instancePath(pointer: string): YamlPath {
