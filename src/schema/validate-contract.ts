@@ -117,7 +117,7 @@ export async function validateUserData(
       `user data is ${Buffer.byteLength(parsed.text)} bytes, more than the 64 KiB IBM Cloud VPC accepts`,
     );
   }
-  return report(list, encrypted);
+  return report(list, encrypted, parsed.sections.values());
 }
 
 /** Checks one section on its own (a section file before it is encrypted). */
@@ -130,13 +130,17 @@ export async function validateSection(
   const kind = section.key as SectionKind;
   if (section.form === 'token') {
     checkEncryptedSection(section, list);
-    return report(list, [section.key]);
+    return report(list, [section.key], [section]);
   }
   await checkSection(section, kind, context);
-  return report(list, []);
+  return report(list, [], [section]);
 }
 
-function report(list: ProblemList, encrypted: string[]): ValidationReport {
+function report(
+  list: ProblemList,
+  encrypted: string[],
+  sections: Iterable<ContractSection>,
+): ValidationReport {
   const problems = [...list.problems].sort(
     (a, b) => a.source.localeCompare(b.source) || a.line - b.line || a.col - b.col,
   );
@@ -144,6 +148,7 @@ function report(list: ProblemList, encrypted: string[]): ValidationReport {
     problems,
     valid: list.problems.every((problem) => problem.severity !== 'error'),
     encrypted,
+    forms: Object.fromEntries([...sections].map((section) => [section.key, section.form])),
   };
 }
 

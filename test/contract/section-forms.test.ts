@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatInspection, inspectUserData } from '../../src/contract/inspect-user-data.js';
 import { parseUserData, sectionBytes } from '../../src/contract/user-data.js';
 import { validateUserData } from '../../src/schema/validate-contract.js';
 import { thrownHpvsError } from '../helpers/expect-error.js';
@@ -119,6 +120,24 @@ describe('section forms', () => {
     );
     expect(messages).toContain(
       'env: the string must hold the env section as YAML keys (type: env, ...), found a list',
+    );
+  });
+});
+
+describe('inspect', () => {
+  it('says which form each section is written in and summarises block strings', async () => {
+    const report = await inspectUserData(BLOCK, 'contract.yaml', new Date());
+    expect(report.sections.map((section) => [section.key, section.form, section.written])).toEqual([
+      ['env', 'plaintext', 'string'],
+      ['workload', 'plaintext', 'string'],
+      ['attestationPublicKey', 'string', 'string'],
+    ]);
+    expect(report.sections[0]!.summary).toMatchObject({
+      type: 'env',
+      logging: { type: 'logRouter' },
+    });
+    expect(formatInspection(report)).toContain(
+      'workload (line 7): plaintext (| block string), 52 bytes',
     );
   });
 });
