@@ -27,6 +27,7 @@ export interface ContractFlags {
   subject?: string | undefined;
   profile?: 'hpvs' | 'ccrv' | undefined;
   prefix?: TokenPrefix | undefined;
+  sectionStyle?: 'block-string' | 'mapping' | undefined;
 }
 
 /** Refuses flag combinations that cannot work, before any file is read. */
@@ -127,6 +128,7 @@ export async function loadContractOptions(
           },
     profile: flags.profile,
     prefix: flags.prefix,
+    sectionStyle: flags.sectionStyle,
     now,
     random: systemRandom,
   };
@@ -174,6 +176,14 @@ export function registerContract(program: Command): void {
       new Option('--prefix <prefix>', 'token prefix of the sections hpvs-ctl encrypts')
         .choices(TOKEN_PREFIXES)
         .default('hyper-protect-basic' as const),
+    )
+    .addOption(
+      new Option(
+        '--section-style <style>',
+        "how plaintext sections are written: a | block string holding the section (IBM's form) or a YAML mapping (Terraform's)",
+      )
+        .choices(['block-string', 'mapping'] as const)
+        .default('block-string' as const),
     )
     .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
     .option(
