@@ -170,7 +170,11 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   const style = options.sectionStyle ?? 'block-string';
   let text = entry('workload', sealedWorkload, style) + entry('env', sealedEnv, style);
   if (options.attestationPublicKey) {
-    text += entry('attestationPublicKey', readAttestationKey(options.attestationPublicKey), style);
+    text += entry(
+      'attestationPublicKey',
+      readAttestationKeyInput(options.attestationPublicKey),
+      style,
+    );
   }
   const parsed = parseUserData(text, 'user-data');
   for (const [key, original] of [
@@ -219,7 +223,8 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   return { text, ...(signature ? { signature } : {}), plaintextSections, warnings };
 }
 
-function readAttestationKey(
+/** An attestation key file: a token as it is, or the key as the SPKI PEM the schema expects. */
+export function readAttestationKeyInput(
   input: SectionInput,
 ): ContractSection | { form: 'string'; value: string } {
   const section = parseSectionText('attestationPublicKey', input.text, input.source);

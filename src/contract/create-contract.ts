@@ -130,6 +130,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     text: '',
     sections,
     keyPosition: () => ({ line: 1, col: 1 }),
+    entryRange: () => undefined,
   };
   const report = await validateUserData(parsed, {
     profile: options.profile ?? 'hpvs',

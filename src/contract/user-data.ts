@@ -76,6 +76,12 @@ export interface ParsedUserData {
   sections: Map<string, ContractSection>;
   /** Position of the top-level key `key`, or of the document start when it is missing. */
   keyPosition(key: string): Position;
+  /**
+   * Offsets of a top-level entry: from its key to the next top-level key (or the end of the
+   * text), so comments and blank lines after a value belong to the entry before them.
+   * Undefined for a missing key or a flow mapping (`{workload: ..., env: ...}`).
+   */
+  entryRange(key: string): [number, number] | undefined;
 }
 
 /** The bytes of a section that are encrypted, signed and hashed (see `ContractSection.value`). */
@@ -307,7 +313,14 @@ export function parseUserData(text: string, source: string): ParsedUserData {
   }
   const keyPosition = (key: string): Position =>
     context.lineCounter.linePos(keyOffsets.get(key) ?? root.range?.[0] ?? 0);
-  return { source, text, sections, keyPosition };
+  const starts = [...keyOffsets.values()];
+  const entryRange = (key: string): [number, number] | undefined => {
+    const start = keyOffsets.get(key);
+    if (start === undefined || root.flow) return undefined;
+    const next = starts.filter((offset) => offset > start).sort((a, b) => a - b)[0];
+    return [start, next ?? text.length];
+  };
+  return { source, text, sections, keyPosition, entryRange };
 }
 
 /**
