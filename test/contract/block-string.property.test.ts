@@ -1,13 +1,18 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockStringEntry } from '../../src/contract/assemble-contract.js';
+import { buildContractFile } from '../../src/contract/build-contract-file.js';
+import { decryptSection } from '../../src/crypto/encrypt-section.js';
+import { parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
 import { buildEnvSection, buildWorkloadSection } from '../../src/contract/section-builders.js';
 import { signUserData } from '../../src/contract/sign-user-data.js';
 import { parseSectionText, parseUserData } from '../../src/contract/user-data.js';
 import { verifyContract } from '../../src/contract/verify-contract.js';
 
 const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const hpcr = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const random = (length: number) => new Uint8Array(randomBytes(length));
 const signingKey = signer.publicKey.export({ format: 'pem', type: 'spki' }) as string;
 
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,11}$/);
@@ -83,6 +88,55 @@ describe('block-string contracts round-trip byte for byte', () => {
         );
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('contract --in keeps a signed block-string contract byte for byte, and encrypts exactly the string values', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        contract,
+        fc.constantFrom('', '# note\n', 'x-extra: 1\n'),
+        async ({ workload, env }, extra) => {
+          const text = `${blockStringEntry('workload', workload)}${extra}${blockStringEntry('env', env)}`;
+          const signed = signUserData(text, 'u.yaml', signer.privateKey).text;
+          const now = new Date();
+          // nothing asked: nothing changes; signing with env's own key: nothing changes either
+          const same = await buildContractFile({ text: signed, source: 'u.yaml', now, random });
+          expect(same.text).toBe(signed);
+          const resigned = await buildContractFile({
+            text: signed,
+            source: 'u.yaml',
+            signing: { privateKey: signer.privateKey },
+            now,
+            random,
+          });
+          expect(resigned.text).toBe(signed);
+          const sealed = await buildContractFile({
+            text: signed,
+            source: 'u.yaml',
+            encryption: {
+              material: parsePublicKeyOrCertificate(
+                hpcr.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+                'hpcr',
+              ),
+              source: 'hpcr',
+            },
+            signing: { privateKey: signer.privateKey },
+            now,
+            random,
+          });
+          const parsed = parseUserData(sealed.text, 'sealed.yaml');
+          expect(
+            decryptSection(parsed.sections.get('workload')!.value, hpcr.privateKey).toString(),
+          ).toBe(workload);
+          expect(
+            decryptSection(parsed.sections.get('env')!.value, hpcr.privateKey).toString(),
+          ).toBe(env);
+          expect(sealed.text.includes(extra)).toBe(true);
+          expect(verifyContract(parsed, { now, decryptKey: hpcr.privateKey }).ok).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

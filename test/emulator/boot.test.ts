@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/attestation/record.js';
 import { verifyRecordBundle } from '../../src/attestation/verify-record.js';
+import { buildContractFile } from '../../src/contract/build-contract-file.js';
 import { parseUserData, sectionBytes } from '../../src/contract/user-data.js';
+import { parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
 import { signContract } from '../../src/crypto/contract-signature.js';
 import { encryptSection } from '../../src/crypto/encrypt-section.js';
 import { formatConsoleLine } from '../../src/emulator/boot-console.js';
@@ -280,6 +282,43 @@ describe("emulator boot, block-string contracts (IBM's form)", () => {
       'contract:user-data:pass',
       'contract:workload:pass',
       'contract:env:pass',
+      'contract:envWorkloadSignature:pass',
+    ]);
+  });
+
+  it('boots what contract --in makes of a block-string contract: encrypted, signed, attested', async () => {
+    const plain = userData({
+      encryptFor: 'plaintext',
+      sectionStyle: 'block-string',
+      attestationKey: true,
+    });
+    const built = await buildContractFile({
+      text: plain,
+      source: 'contract.yaml',
+      encryption: {
+        material: parsePublicKeyOrCertificate(
+          readFileSync(material.state.publicPath('encryption'), 'utf8'),
+          'encrypt.crt',
+        ),
+        source: 'encrypt.crt',
+      },
+      signing: { privateKey: material.signer.privateKey },
+      now: new Date(),
+      random: systemRandom,
+    });
+    expect(built.plaintextSections).toEqual([]);
+    const result = await boot(built.text);
+    expect(result.ok).toBe(true);
+    expect(result.text).toContain('HPL10001I');
+    expect(result.text).toMatch(
+      /decrypted 3 encrypted sections \(workload, env, attestationPublicKey\)/,
+    );
+    expect(result.text).toMatch(/envWorkloadSignature verified with env.signingKey/);
+    expect(await auditorChecks(result, built.text)).toEqual([
+      'contract:user-data:pass',
+      'contract:workload:pass',
+      'contract:env:pass',
+      'contract:attestationPublicKey:pass',
       'contract:envWorkloadSignature:pass',
     ]);
   });
