@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { formatInspection, inspectUserData } from '../../src/contract/inspect-user-data.js';
 import { parseUserData, sectionBytes } from '../../src/contract/user-data.js';
@@ -121,6 +122,57 @@ describe('section forms', () => {
     expect(messages).toContain(
       'env: the string must hold the env section as YAML keys (type: env, ...), found a list',
     );
+  });
+});
+
+describe('attestationPublicKey forms', () => {
+  const pem = (bits: number) =>
+    generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
+  const rsa4096 = pem(4096);
+  const rsa2048 = pem(2048);
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
+  const problems = async (value: string) => {
+    const text = `${BLOCK.split('attestationPublicKey')[0]}attestationPublicKey: ${value}\n`;
+    const report = await validateUserData(parseUserData(text, 'c.yaml'));
+    return report.problems
+      .filter((problem) => problem.path === 'attestationPublicKey')
+      .map(
+        (problem) =>
+          `${problem.severity}${problem.rule ? ` [${problem.rule}]` : ''}: ${problem.message}`,
+      );
+  };
+  const block = (text: string) => `|\n${text.replace(/^(?=.)/gm, '  ')}`;
+
+  it('takes an RSA-4096 PEM block silently, warns under 4096 bits and for base64 of the PEM', async () => {
+    expect(await problems(block(rsa4096))).toEqual([]);
+    expect(await problems(block(rsa2048))).toEqual([
+      "warning: is an RSA-2048 key; the runtime's own keys are RSA-4096, use at least that",
+    ]);
+    expect(await problems(Buffer.from(rsa4096).toString('base64'))).toEqual([
+      expect.stringMatching(
+        /^warning \[attestation-key-base64\]: is the base64 of a PEM public key/,
+      ),
+    ]);
+  });
+
+  it('refuses an EC key, base64 that is no key, and a mapping', async () => {
+    expect(await problems(block(ec))).toEqual([
+      expect.stringMatching(
+        /^error \[attestation-key-usable\]: .*EC key; hpvs-ctl needs an RSA key/,
+      ),
+    ]);
+    expect(await problems('bm90IGEga2V5')).toEqual([
+      'error: must be a PEM public key (as a | block), the base64 of one, or an encrypted token',
+    ]);
+    expect(await problems('{ a: 1 }')).toEqual([
+      'error: must be a PEM public key (as a | block), the base64 of one, or an encrypted token',
+    ]);
   });
 });
 
