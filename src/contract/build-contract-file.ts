@@ -139,7 +139,13 @@ async function checkInput(
     profile: options.profile ?? 'hpvs',
     now: options.now,
   });
-  const errors = report.problems.filter((problem) => problem.severity === 'error');
+  // a signature this run replaces (or the empty `envWorkloadSignature:` a template leaves) is
+  // not the input's problem
+  const replaced = (problem: ContractProblem) =>
+    options.signing !== undefined && problem.path === 'envWorkloadSignature';
+  const errors = report.problems.filter(
+    (problem) => problem.severity === 'error' && !replaced(problem),
+  );
   if (errors.length > 0) {
     const more =
       errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on it)` : '';
@@ -148,6 +154,7 @@ async function checkInput(
   return report.problems.filter(
     (problem) =>
       problem.severity !== 'note' &&
+      !replaced(problem) &&
       !(options.signing && problem.severity === 'warning' && problem.path === 'env.signingKey'),
   );
 }

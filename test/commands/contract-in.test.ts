@@ -85,6 +85,14 @@ describe('hpvs-ctl contract --in', () => {
       );
       expect(check.status).toBe(0);
     }
+    // a template's empty envWorkloadSignature: is filled in where it is
+    const template = file('template.yaml');
+    writeFileSync(template, `${CONTRACT}envWorkloadSignature:\n`);
+    const filled = out();
+    expect(
+      (await runCli(['contract', '--in', template, '--sign-key', f.signKey, '--out', filled])).code,
+    ).toBe(0);
+    expect(readFileSync(filled, 'utf8')).toBe(text);
     // building the output again changes nothing: the key is there, the signature the same
     const again = out();
     expect(
