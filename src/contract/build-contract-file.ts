@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { formatProblem, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import { blockStringEntry, readAttestationKeyInput } from './assemble-contract.js';
+import { readAttestationKey } from './attestation-key.js';
 import {
   contractSigning,
   type CreateContractOptions,
@@ -95,7 +96,7 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
       continue;
     }
     const token = encryptSection(
-      sectionBytes(section),
+      plaintextOf(section),
       encryption.material.publicKey,
       options.random,
       options.prefix,
@@ -128,6 +129,19 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
     plaintextSections: plaintext.filter((name) => name !== 'attestationPublicKey'),
     warnings,
   };
+}
+
+/**
+ * What is encrypted for a section: its bytes, except that an attestationPublicKey written as
+ * the base64 of a PEM is encrypted as that PEM (SPEC-IBM A2.7: the runtime reads the PEM, and
+ * the published schema's pattern checks the PEM text).
+ */
+function plaintextOf(section: ContractSection): Buffer {
+  if (section.key === 'attestationPublicKey') {
+    const key = readAttestationKey(section.value, 'attestationPublicKey');
+    if (key.encoding === 'base64') return Buffer.from(section.value.replace(/\s+/g, ''), 'base64');
+  }
+  return sectionBytes(section);
 }
 
 /** Validates the input contract: fails on the first error, returns the warnings. */

@@ -148,6 +148,32 @@ describe('hpvs-ctl contract --in', () => {
     expect((await runCli(['verify', target, '--signing-key', f.signPub])).code).toBe(0);
   });
 
+  it('encrypts a base64 attestationPublicKey as the PEM it holds', async () => {
+    const source = file('base64-key.yaml');
+    const pem = readFileSync(f.signPub, 'utf8');
+    writeFileSync(
+      source,
+      `${CONTRACT}attestationPublicKey: ${Buffer.from(pem).toString('base64')}\n`,
+    );
+    const target = out();
+    const result = await runCli([
+      'contract',
+      '--in',
+      source,
+      '--cert',
+      f.hpcrCert,
+      '--out',
+      target,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const token = parseUserData(readFileSync(target, 'utf8'), target).sections.get(
+      'attestationPublicKey',
+    )!.value;
+    expect(decryptSection(token, createPrivateKey(readFileSync(f.hpcrKey))).toString('utf8')).toBe(
+      pem,
+    );
+  });
+
   it('adds signingKey to a mapping-form env after its last line, leaving its text alone', async () => {
     const source = file('mapping.yaml');
     const mapping = `workload:\n${WORKLOAD_BODY}env:\n${ENV_BODY}`;
