@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { ParsedUserData } from '../contract/user-data.js';
+import { sectionBytes, type ParsedUserData } from '../contract/user-data.js';
 import { CONTRACT_SECTIONS, recordNameOfSection, USER_DATA_NAME } from './record-names.js';
 
 /**
  * What a record says about the contract (SPEC section 6): `cidata/user-data` is the sha256 of
  * the exact user-data bytes, `contract:<section>` the sha256 of each top-level section's value
- * string (for an encrypted section the whole token). The emulator writes these lines and the
- * auditor recomputes them, so both use this one definition.
+ * string (for an encrypted section the whole token, for a `|` block string its parsed value with
+ * the final newline). The emulator writes these lines and the auditor recomputes them, both
+ * through `sectionBytes`, the definition signing and encryption use too.
  */
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -32,7 +33,7 @@ export function contractDigests(
   for (const [key, section] of parsed.sections) {
     sections.set(key, {
       section: key,
-      sha256: sha256Hex(Buffer.from(section.value, 'utf8')),
+      sha256: sha256Hex(sectionBytes(section)),
       plaintext: section.form === 'mapping',
     });
   }

@@ -8,7 +8,7 @@ import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeFileAtomic } from '../io/write-output.js';
 import { examples } from './help-examples.js';
-import type { CreateContractOptions } from '../contract/create-contract.js';
+import type { CreateContractOptions, CreatedContract } from '../contract/create-contract.js';
 
 /** The flags of one contract, as `hpvs-ctl contract` takes them (and a batch row would). */
 export interface ContractFlags {
@@ -27,6 +27,7 @@ export interface ContractFlags {
   subject?: string | undefined;
   profile?: 'hpvs' | 'ccrv' | undefined;
   prefix?: TokenPrefix | undefined;
+  sectionStyle?: 'block-string' | 'mapping' | undefined;
 }
 
 /** Refuses flag combinations that cannot work, before any file is read. */
@@ -83,18 +84,29 @@ export async function loadContractOptions(
   flags: ContractFlags,
   now: Date,
 ): Promise<CreateContractOptions> {
-  checkContractFlags(flags);
-  const section = async (path: string, what: string) => ({
-    text: await readTextInput(path, what),
-    source: path === '-' ? 'stdin' : path,
-  });
+  return {
+    workload: await readSection(flags.workload, 'workload section'),
+    env: await readSection(flags.env, 'env section'),
+    ...(await loadSharedOptions(flags, now)),
+  };
+}
+
+async function readSection(path: string, what: string) {
+  return { text: await readTextInput(path, what), source: path === '-' ? 'stdin' : path };
+}
+
+/** The files and flags of a contract other than its sections (`--in` takes those from one file). */
+async function loadSharedOptions(
+  flags: Omit<ContractFlags, 'workload' | 'env'>,
+  now: Date,
+): Promise<Omit<CreateContractOptions, 'workload' | 'env'>> {
+  checkContractFlags(flags as ContractFlags);
+  const section = readSection;
   const signingKey =
     flags.signKey === undefined
       ? undefined
       : await loadPrivateKey(flags.signKey, flags.signPassphraseFile);
   return {
-    workload: await section(flags.workload, 'workload section'),
-    env: await section(flags.env, 'env section'),
     attestationPublicKey:
       flags.attestationKey === undefined
         ? undefined
@@ -127,6 +139,7 @@ export async function loadContractOptions(
           },
     profile: flags.profile,
     prefix: flags.prefix,
+    sectionStyle: flags.sectionStyle,
     now,
     random: systemRandom,
   };
@@ -138,11 +151,15 @@ export function registerContract(program: Command): void {
     .description(
       'Assemble user-data.yaml from workload and env sections (plaintext or already encrypted): add env.signingKey, encrypt plaintext sections with --cert, and sign workload+env with --sign-key; with --expiry-days the signing key becomes a certificate from your CA that expires.',
     )
-    .requiredOption(
+    .option(
+      '--in <file>',
+      'one plaintext contract (workload and env as | blocks, mappings or tokens; attestationPublicKey optional): sign and encrypt it in one step, keeping every other byte',
+    )
+    .option(
       '--workload <file>',
       'workload section: YAML, or the token the Workload Provider handed over',
     )
-    .requiredOption('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
+    .option('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
     .option('--attestation-key <file>', "the auditor's attestation public key (PEM) or its token")
     .option('--cert <path>', 'HPCR encryption certificate: encrypt the plaintext sections')
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
@@ -175,6 +192,12 @@ export function registerContract(program: Command): void {
         .choices(TOKEN_PREFIXES)
         .default('hyper-protect-basic' as const),
     )
+    .addOption(
+      new Option(
+        '--section-style <style>',
+        "how plaintext sections are written: a | block string holding the section (IBM's form, the default) or a YAML mapping (Terraform's)",
+      ).choices(['block-string', 'mapping'] as const),
+    )
     .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
     .option(
       '--batch <inventory>',
@@ -186,14 +209,26 @@ export function registerContract(program: Command): void {
       'after',
       examples(
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --in contract.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
         'hpvs-ctl contract --batch fleet.yaml --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out-dir contracts',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
       ),
     )
     .action(async (options) => {
+      if (options.in !== undefined) {
+        await runContractFile({ ...options, in: options.in });
+        return;
+      }
+      if (options.workload === undefined || options.env === undefined) {
+        throw new HpvsError(
+          'USAGE',
+          'give --workload and --env (the section files), or --in with a whole contract',
+        );
+      }
+      const flags = { ...options, workload: options.workload, env: options.env };
       if (options.batch !== undefined) {
         const { runContractBatch } = await import('./contract-batch.js');
-        await runContractBatch({ ...options, batch: options.batch });
+        await runContractBatch({ ...flags, batch: options.batch });
         return;
       }
       if (options.out === undefined) {
@@ -202,20 +237,68 @@ export function registerContract(program: Command): void {
       if (options.outDir !== undefined || options.force) {
         throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
       }
-      checkContractFlags(options);
+      checkContractFlags(flags);
       if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
         throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
       }
       const { createContract } = await import('../contract/create-contract.js');
-      const { formatProblem } = await import('../schema/problems.js');
-      const contract = await createContract(await loadContractOptions(options, new Date()));
-      for (const problem of contract.problems) warn(formatProblem(problem));
-      for (const message of contract.warnings) warn(message);
-      if (options.signingCertOut !== undefined && contract.signingCertificate !== undefined) {
-        await writeFileAtomic(options.signingCertOut, contract.signingCertificate);
-      }
-      await writeFileAtomic(options.out, contract.text, {
-        mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
-      });
+      const contract = await createContract(await loadContractOptions(flags, new Date()));
+      await writeContract(contract, options.out, options.signingCertOut);
     });
+}
+
+async function writeContract(
+  contract: CreatedContract,
+  out: string,
+  signingCertOut: string | undefined,
+): Promise<void> {
+  const { formatProblem } = await import('../schema/problems.js');
+  for (const problem of contract.problems) warn(formatProblem(problem));
+  for (const message of contract.warnings) warn(message);
+  if (signingCertOut !== undefined && contract.signingCertificate !== undefined) {
+    await writeFileAtomic(signingCertOut, contract.signingCertificate);
+  }
+  await writeFileAtomic(out, contract.text, {
+    mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
+  });
+}
+
+/** `contract --in FILE`: one whole plaintext contract, signed and encrypted in one step. */
+async function runContractFile(
+  options: Omit<ContractFlags, 'workload' | 'env'> & {
+    in: string;
+    workload?: string | undefined;
+    env?: string | undefined;
+    batch?: string | undefined;
+    outDir?: string | undefined;
+    force?: boolean | undefined;
+    out?: string | undefined;
+    signingCertOut?: string | undefined;
+  },
+): Promise<void> {
+  const stray = Object.entries({
+    '--workload': options.workload,
+    '--env': options.env,
+    '--batch': options.batch,
+    '--out-dir': options.outDir,
+    '--section-style': options.sectionStyle,
+  })
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (stray.length > 0) {
+    throw new HpvsError(
+      'USAGE',
+      `--in takes the sections from the contract (in the form they are written); leave out ${stray.join(', ')}`,
+    );
+  }
+  if (options.out === undefined) throw new HpvsError('USAGE', '--out <file> is required');
+  if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
+    throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+  }
+  const now = new Date();
+  const shared = await loadSharedOptions(options, now);
+  const contract = await readSection(options.in, 'contract');
+  const { buildContractFile } = await import('../contract/build-contract-file.js');
+  const built = await buildContractFile({ ...shared, ...contract });
+  await writeContract(built, options.out, options.signingCertOut);
 }

@@ -10,6 +10,7 @@ import { assertSigningKeyMatches, withSigningKey } from './signing-key.js';
 import {
   parseSectionText,
   parseUserData,
+  sectionBytes,
   USER_DATA_LIMIT,
   type ContractSection,
 } from './user-data.js';
@@ -29,6 +30,8 @@ export interface AssembleContractOptions {
   /** Encrypts the plaintext workload and env for this key (tokens stay as they are). */
   encryptTo?: KeyObject | undefined;
   prefix?: TokenPrefix | undefined;
+  /** How plaintext sections are written; IBM's `|` block string by default. */
+  sectionStyle?: SectionStyle | undefined;
   /**
    * Signs the contract. `signingKey` (PEM public key or certificate of `privateKey`) is added to
    * env before env is encrypted, so env must be plaintext.
@@ -43,6 +46,14 @@ export interface AssembleContractOptions {
     | undefined;
   random: RandomSource;
 }
+
+/**
+ * How hpvs-ctl writes a plaintext section into a contract: a `|` block string holding the
+ * section's text (what IBM's docs, contract-go and contract-cli use), or a YAML mapping
+ * (Terraform's `yamlencode` form).
+ */
+export type SectionStyle = 'block-string' | 'mapping';
+export const SECTION_STYLES: readonly SectionStyle[] = ['block-string', 'mapping'];
 
 export interface AssembledContract {
   /** The user-data.yaml text. */
@@ -90,9 +101,26 @@ function documentBody(text: string): string {
   return (end >= 0 ? body.slice(0, end) : body).join('\n');
 }
 
-function entry(key: string, section: ContractSection | { form: 'string'; value: string }): string {
+/**
+ * `key: |` and the lines of `value`, so that a YAML reader gives back exactly `value`: the
+ * chomping indicator keeps its final newlines as they are (`|-` none, `|` one, `|+` more), and
+ * an explicit indentation indicator lets a value start with spaces or blank lines.
+ */
+export function blockStringEntry(key: string, value: string): string {
+  const chomp = value.endsWith('\n') ? (value.endsWith('\n\n') || value === '\n' ? '+' : '') : '-';
+  const indicator = /^\s/.test(value) ? '2' : '';
+  // indent() drops the one final newline that the line end after the block gives back
+  return `${key}: |${indicator}${chomp}\n${indent(value)}\n`;
+}
+
+function entry(
+  key: string,
+  section: ContractSection | { form: 'string'; value: string },
+  style: SectionStyle,
+): string {
   if (section.form === 'token') return `${key}: ${section.value}\n`;
-  if (section.form === 'string') return `${key}: |\n${indent(section.value)}\n`;
+  if (section.form === 'string' || style === 'block-string')
+    return blockStringEntry(key, section.value);
   return `${key}:\n${indent(documentBody(section.value))}\n`;
 }
 
@@ -122,7 +150,7 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   const seal = (section: ContractSection): ContractSection => {
     if (section.form === 'token' || options.encryptTo === undefined) return section;
     const token = encryptSection(
-      Buffer.from(section.value, 'utf8'),
+      sectionBytes(section),
       options.encryptTo,
       options.random,
       options.prefix,
@@ -139,9 +167,14 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   if (sealedWorkload.form !== 'token') {
     warnings.push('workload is not encrypted: add --cert to hide it from the cloud operator');
   }
-  let text = entry('workload', sealedWorkload) + entry('env', sealedEnv);
+  const style = options.sectionStyle ?? 'block-string';
+  let text = entry('workload', sealedWorkload, style) + entry('env', sealedEnv, style);
   if (options.attestationPublicKey) {
-    text += entry('attestationPublicKey', readAttestationKey(options.attestationPublicKey));
+    text += entry(
+      'attestationPublicKey',
+      readAttestationKeyInput(options.attestationPublicKey),
+      style,
+    );
   }
   const parsed = parseUserData(text, 'user-data');
   for (const [key, original] of [
@@ -149,13 +182,19 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
     ['env', sealedEnv],
   ] as const) {
     const embedded = parsed.sections.get(key)!;
-    if (
-      original.form === 'mapping' &&
-      JSON.stringify(embedded.data) !== JSON.stringify(original.data)
-    ) {
+    const source = key === 'workload' ? options.workload.source : options.env.source;
+    if (original.form !== 'mapping') continue;
+    if (style === 'block-string' && embedded.value !== original.value) {
+      // YAML turns a carriage return into a line break: such text cannot be a block string
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${key === 'workload' ? options.workload.source : options.env.source}: the section cannot be embedded as it is (odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
+        `${source}: the section cannot be written as a | block string exactly (does it hold carriage returns or control characters?); encrypt it with --cert`,
+      );
+    }
+    if (style === 'mapping' && JSON.stringify(embedded.data) !== JSON.stringify(original.data)) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${source}: the section cannot be embedded as it is (odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
       );
     }
   }
@@ -164,7 +203,7 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
     .map((section) => section.key);
   let signature: string | undefined;
   if (options.signing) {
-    if (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token') {
+    if (style === 'mapping' && (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token')) {
       warnings.push(
         'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
       );
@@ -184,7 +223,8 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   return { text, ...(signature ? { signature } : {}), plaintextSections, warnings };
 }
 
-function readAttestationKey(
+/** An attestation key file: a token as it is, or the key as the SPKI PEM the schema expects. */
+export function readAttestationKeyInput(
   input: SectionInput,
 ): ContractSection | { form: 'string'; value: string } {
   const section = parseSectionText('attestationPublicKey', input.text, input.source);

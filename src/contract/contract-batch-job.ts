@@ -4,7 +4,7 @@ import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/k
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../errors.js';
 import { systemRandom } from '../io/random.js';
-import { assembleContract, type SectionInput } from './assemble-contract.js';
+import { assembleContract, type SectionInput, type SectionStyle } from './assemble-contract.js';
 
 /**
  * The part of `contract --batch` that runs on every thread: an instance's env section from the
@@ -23,6 +23,7 @@ export interface BatchShared {
   attestationPublicKey?: SectionInput | undefined;
   encryptTo?: KeyObject | undefined;
   prefix?: TokenPrefix | undefined;
+  sectionStyle?: SectionStyle | undefined;
   /** The signing key and the signingKey value (PEM public key, or the expiry certificate). */
   signing?: { privateKey: KeyObject; signingKey: string } | undefined;
 }
@@ -64,6 +65,7 @@ export async function buildBatchContract(
       attestationPublicKey: shared.attestationPublicKey,
       encryptTo: shared.encryptTo,
       prefix: shared.prefix,
+      sectionStyle: shared.sectionStyle,
       signing: shared.signing && {
         ...shared.signing,
         signingKeyMaterial: signingKeyMaterial(shared.signing.signingKey),

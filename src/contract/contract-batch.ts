@@ -204,6 +204,7 @@ async function buildBatch(
     attestationPublicKey: base.attestationPublicKey,
     encryptTo: base.encryption?.material.publicKey,
     prefix: base.prefix,
+    sectionStyle: base.sectionStyle,
     signing,
   };
   const warnings = new Set<string>();

@@ -6,7 +6,7 @@ import { HpvsError } from '../errors.js';
 import type { Profile } from '../schema/contract-schema.js';
 import { formatProblem, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
-import { assembleContract, type SectionInput } from './assemble-contract.js';
+import { assembleContract, type SectionInput, type SectionStyle } from './assemble-contract.js';
 import { parseSectionText, type ParsedUserData } from './user-data.js';
 
 export interface ContractExpiryInput {
@@ -30,6 +30,8 @@ export interface CreateContractOptions {
   signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
   profile?: Profile | undefined;
   prefix?: TokenPrefix | undefined;
+  /** How plaintext sections are written (IBM's `|` block string by default). */
+  sectionStyle?: SectionStyle | undefined;
   now: Date;
   random: RandomSource;
 }
@@ -60,6 +62,7 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
     attestationPublicKey: options.attestationPublicKey,
     encryptTo: encryption?.material.publicKey,
     prefix: options.prefix,
+    sectionStyle: options.sectionStyle,
     signing,
     random: options.random,
   });
@@ -127,6 +130,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     text: '',
     sections,
     keyPosition: () => ({ line: 1, col: 1 }),
+    entryRange: () => undefined,
   };
   const report = await validateUserData(parsed, {
     profile: options.profile ?? 'hpvs',

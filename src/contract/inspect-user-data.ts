@@ -8,9 +8,11 @@ import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import {
+  isPlaintextSection,
   parseSectionText,
   parseUserData,
   SECTION_KEYS,
+  type SectionForm,
   type ContractSection,
   type YamlPath,
 } from './user-data.js';
@@ -105,6 +107,11 @@ export interface PublicKeySummary {
 export interface SectionReport {
   key: string;
   form: 'plaintext' | 'encrypted' | 'string' | 'other';
+  /**
+   * How the value is written in the file: a YAML string (`workload: |` holding the section's
+   * YAML, IBM's form), a mapping, an encrypted token, or something else.
+   */
+  written: SectionForm;
   /** Bytes of the section's value string. */
   bytes: number;
   line: number;
@@ -202,6 +209,7 @@ async function inspectSection(
 ): Promise<SectionReport> {
   const base = {
     key: section.key,
+    written: section.form,
     bytes: Buffer.byteLength(section.value, 'utf8'),
     line: section.positionOf([]).line,
   };
@@ -244,7 +252,7 @@ async function inspectSection(
     }
     return report;
   }
-  if (section.form === 'mapping') {
+  if (isPlaintextSection(section) && (section.key === 'workload' || section.key === 'env')) {
     readable.set(section.key, section);
     const report: SectionReport = { ...base, form: 'plaintext' };
     const summary = await summarize(section, context, true);
@@ -630,7 +638,10 @@ function describeForm(section: SectionReport): string {
       : 'does not open with the empty password';
     return `encrypted (${token.prefix}), ${section.bytes} bytes, RSA-${token.rsaBits} password block, ${token.dataBytes} bytes of data, ${openness}`;
   }
-  if (section.form === 'plaintext') return `plaintext, ${section.bytes} bytes`;
+  if (section.form === 'plaintext') {
+    const written = section.written === 'string' ? '| block string' : 'mapping';
+    return `plaintext (${written}), ${section.bytes} bytes`;
+  }
   return `${section.form}, ${section.bytes} bytes`;
 }
 

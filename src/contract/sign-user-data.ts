@@ -3,7 +3,12 @@ import { signContract } from '../crypto/contract-signature.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
-import { parseUserData, type ContractSection, type ParsedUserData } from './user-data.js';
+import {
+  isPlaintextSection,
+  parseUserData,
+  type ContractSection,
+  type ParsedUserData,
+} from './user-data.js';
 
 export interface SignedUserData {
   text: string;
@@ -21,10 +26,10 @@ export function signedSections(parsed: ParsedUserData): {
     if (section === undefined) {
       throw new HpvsError('CONTRACT_INVALID', `${parsed.source}: has no ${key} section to sign`);
     }
-    if (section.form !== 'token' && section.form !== 'mapping') {
+    if (section.form === 'other') {
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${parsed.source}: ${key} must be a mapping or an encrypted token`,
+        `${parsed.source}: ${key} must be the section as a | block string or a mapping, or an encrypted token`,
       );
     }
     return section;
@@ -40,8 +45,8 @@ export function signUserData(text: string, source: string, privateKey: KeyObject
   const parsed = parseUserData(text, source);
   const { workload, env } = signedSections(parsed);
   const warnings: string[] = [];
-  if (env.form === 'mapping') {
-    const signingKey = (env.data as Record<string, unknown>).signingKey;
+  if (isPlaintextSection(env)) {
+    const signingKey = (env.data as Record<string, unknown> | null)?.signingKey;
     if (typeof signingKey !== 'string') {
       warnings.push(
         `${source}: env has no signingKey, so the runtime cannot check the signature; add it with hpvs-ctl contract --sign-key`,

@@ -5,7 +5,7 @@ import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/k
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
 import { signedSections } from './sign-user-data.js';
-import { parseSectionText, type ParsedUserData } from './user-data.js';
+import { isPlaintextSection, parseSectionText, type ParsedUserData } from './user-data.js';
 
 export interface SigningCertificateInfo {
   subject: string;
@@ -96,7 +96,7 @@ export function verifyContract(
           `${parsed.source}: env is encrypted; give --signing-key PUBFILE, or --decrypt-key with the runtime's private key to read env.signingKey`,
         );
   }
-  if (found === 'absent' && env.form === 'mapping') {
+  if (found === 'absent' && isPlaintextSection(env)) {
     warnings.push('env has no signingKey, so the runtime itself cannot check this signature');
   }
   if (

@@ -2,8 +2,14 @@ import { composeWarnings } from '../archive/compose-warnings.js';
 import { extractTgz } from '../archive/extract-tgz.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
+import { ATTESTATION_KEY_BITS, readAttestationKey } from '../contract/attestation-key.js';
 import { HpvsError } from '../errors.js';
-import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
+import {
+  isPlaintextSection,
+  type ContractSection,
+  type ParsedUserData,
+  type YamlPath,
+} from '../contract/user-data.js';
 import { KNOWN_KEYS, PATTERNS, type Profile } from './contract-schema.js';
 import type { DeliberateRuleId } from './deliberate-rules.js';
 import type { ProblemList } from './problems.js';
@@ -230,10 +236,15 @@ function checkSigningKey(value: string, section: ContractSection, context: RuleC
   }
 }
 
+/**
+ * A plaintext attestationPublicKey: the PEM text or the base64 of the PEM (SPEC-IBM A2.7), an
+ * RSA public key. Base64 passes the runtime but not the published schema's pattern, so it gets
+ * a warning rather than an error.
+ */
 export function checkAttestationKey(section: ContractSection, context: RuleContext): void {
-  const problem = (message: string, rule?: DeliberateRuleId) =>
+  const add = (severity: 'error' | 'warning', message: string, rule?: DeliberateRuleId) =>
     context.list.add(
-      'error',
+      severity,
       section.source,
       section.positionOf([]),
       ['attestationPublicKey'],
@@ -241,27 +252,50 @@ export function checkAttestationKey(section: ContractSection, context: RuleConte
       rule,
     );
   if (section.form !== 'string') {
-    problem('must be a PEM public key (as a | block) or an encrypted token');
+    add(
+      'error',
+      'must be a PEM public key (as a | block), the base64 of one, or an encrypted token',
+    );
     return;
   }
-  if (!new RegExp(PATTERNS.publicKey, 'u').test(section.value)) {
-    problem('must be a PEM public key (-----BEGIN PUBLIC KEY-----) or an encrypted token');
+  const pem = /-----BEGIN /.test(section.value);
+  if (pem && !new RegExp(PATTERNS.publicKey, 'u').test(section.value)) {
+    add('error', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----) or an encrypted token');
     return;
   }
+  let key;
   try {
-    const material = parsePublicKeyOrCertificate(section.value, 'attestationPublicKey');
-    if (material.certificate)
-      problem('must be a public key, not a certificate', 'attestation-key-usable');
+    key = readAttestationKey(section.value, 'attestationPublicKey');
   } catch (error) {
     if (!(error instanceof HpvsError)) throw error;
-    problem(error.message.replace(/^attestationPublicKey: /, ''), 'attestation-key-usable');
+    add(
+      'error',
+      pem
+        ? error.message.replace(/^attestationPublicKey: /, '')
+        : 'must be a PEM public key (as a | block), the base64 of one, or an encrypted token',
+      pem ? 'attestation-key-usable' : undefined,
+    );
+    return;
+  }
+  if (key.encoding === 'base64') {
+    add(
+      'warning',
+      'is the base64 of a PEM public key: the runtime accepts it, but the published schema does not; write the PEM text (a | block) so every checker agrees',
+      'attestation-key-base64',
+    );
+  }
+  if (key.bits < ATTESTATION_KEY_BITS) {
+    add(
+      'warning',
+      `is an RSA-${key.bits} key; the runtime's own keys are RSA-${ATTESTATION_KEY_BITS}, use at least that`,
+    );
   }
 }
 
 export function checkSignature(parsed: ParsedUserData, context: RuleContext): void {
   const signature = parsed.sections.get('envWorkloadSignature');
   const env = parsed.sections.get('env');
-  const envData = env?.form === 'mapping' ? (env.data as Mapping) : undefined;
+  const envData = env && isPlaintextSection(env) && isMapping(env.data) ? env.data : undefined;
   if (signature) {
     const problem = (message: string, rule?: DeliberateRuleId) =>
       context.list.add(

@@ -66,6 +66,11 @@ export const DELIBERATE_RULES = {
     kind: 'stricter',
     summary: 'with --profile ccrv a workload must not have compose at all (CCRV runs play only)',
   },
+  'attestation-key-base64': {
+    kind: 'lenient',
+    summary:
+      'attestationPublicKey may be the base64 of the PEM public key (IBM docs and Terraform examples use it, the runtime accepts it); the published schema allows only the PEM text, so this is a warning',
+  },
   'logdna-legacy': {
     kind: 'lenient',
     summary:

@@ -1,4 +1,4 @@
-import type { Position, YamlPath } from '../contract/user-data.js';
+import type { Position, SectionForm, YamlPath } from '../contract/user-data.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -21,6 +21,8 @@ export interface ValidationReport {
   valid: boolean;
   /** Top-level sections that are encrypted and so were only checked for structure. */
   encrypted: string[];
+  /** How each top-level section is written: `string` (a | block), `mapping`, `token`, `other`. */
+  forms: Record<string, SectionForm>;
 }
 
 /** `user-data.yaml:12:9 env.volumes.data.seed: must be at least 15 characters`. */

@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import {
+  isPlaintextSection,
   USER_DATA_LIMIT,
   type ContractSection,
   type ParsedUserData,
@@ -90,10 +91,12 @@ export async function validateUserData(
   checkSignature(parsed, context);
   const workload = parsed.sections.get('workload');
   const env = parsed.sections.get('env');
-  if (workload?.form === 'mapping' && env?.form === 'mapping') {
+  const readable = (section: ContractSection | undefined): section is ContractSection =>
+    section !== undefined && isPlaintextSection(section) && isMapping(section.data);
+  if (readable(workload) && readable(env)) {
     checkVolumeNames(workload, env, context);
   } else {
-    const plain = [workload, env].find((section) => section?.form === 'mapping');
+    const plain = [workload, env].find(readable);
     const volumes = (plain?.data as { volumes?: unknown } | undefined)?.volumes;
     if (plain && volumes && typeof volumes === 'object' && Object.keys(volumes).length > 0) {
       list.add(
@@ -114,7 +117,7 @@ export async function validateUserData(
       `user data is ${Buffer.byteLength(parsed.text)} bytes, more than the 64 KiB IBM Cloud VPC accepts`,
     );
   }
-  return report(list, encrypted);
+  return report(list, encrypted, parsed.sections.values());
 }
 
 /** Checks one section on its own (a section file before it is encrypted). */
@@ -127,13 +130,17 @@ export async function validateSection(
   const kind = section.key as SectionKind;
   if (section.form === 'token') {
     checkEncryptedSection(section, list);
-    return report(list, [section.key]);
+    return report(list, [section.key], [section]);
   }
   await checkSection(section, kind, context);
-  return report(list, []);
+  return report(list, [], [section]);
 }
 
-function report(list: ProblemList, encrypted: string[]): ValidationReport {
+function report(
+  list: ProblemList,
+  encrypted: string[],
+  sections: Iterable<ContractSection>,
+): ValidationReport {
   const problems = [...list.problems].sort(
     (a, b) => a.source.localeCompare(b.source) || a.line - b.line || a.col - b.col,
   );
@@ -141,6 +148,7 @@ function report(list: ProblemList, encrypted: string[]): ValidationReport {
     problems,
     valid: list.problems.every((problem) => problem.severity !== 'error'),
     encrypted,
+    forms: Object.fromEntries([...sections].map((section) => [section.key, section.form])),
   };
 }
 
@@ -149,13 +157,23 @@ async function checkSection(
   kind: SectionKind,
   context: RuleContext,
 ): Promise<void> {
-  if (section.form !== 'mapping') {
+  if (!isPlaintextSection(section)) {
     context.list.add(
       'error',
       section.source,
       section.positionOf([]),
       [kind],
-      `must be a mapping (type: ${kind}, ...) or an encrypted hyper-protect-basic token`,
+      `must be the ${kind} section (type: ${kind}, ...) as a | block or a mapping, or an encrypted token`,
+    );
+    return;
+  }
+  if (!isMapping(section.data)) {
+    context.list.add(
+      'error',
+      section.source,
+      section.positionOf([]),
+      [kind],
+      `${section.form === 'string' ? 'the string must hold' : 'must be'} the ${kind} section as YAML keys (type: ${kind}, ...), found ${describeType(section.data)}`,
     );
     return;
   }
@@ -170,6 +188,10 @@ async function checkSection(
   } else {
     checkEnvSection(section, context);
   }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function instancePath(pointer: string): YamlPath {

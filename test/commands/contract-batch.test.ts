@@ -160,6 +160,30 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
     expect(readdirSync(out)).toHaveLength(5);
   });
 
+  it("writes plaintext contracts without --cert in IBM's | block-string form, or as mappings on request", async () => {
+    const plain = baseArgs().filter(
+      (arg, index, all) => arg !== '--cert' && all[index - 1] !== '--cert',
+    );
+    for (const [style, header] of [
+      [[], /^workload: \|\n {2}# Workload section/],
+      [['--section-style', 'mapping'], /^workload:\n {2}# Workload section/],
+    ] as const) {
+      const out = freshDir();
+      const result = await runCli([
+        ...plain,
+        ...style,
+        '--batch',
+        path('fleet.yaml'),
+        '--out-dir',
+        out,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const text = readFileSync(join(out, 'web-1.yaml'), 'utf8');
+      expect(text).toMatch(header);
+      expect((await runCli(['verify', join(out, 'web-1.yaml')])).code).toBe(0);
+    }
+  });
+
   it('refuses to replace existing contracts without --force, and replaces them all with it', async () => {
     const out = freshDir();
     mkdirSync(out);

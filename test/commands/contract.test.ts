@@ -164,6 +164,42 @@ describe('hpvs-ctl contract', () => {
     expect(statSync(target).mode & 0o777).toBe(0o600);
     expect((await runCli(['validate', target])).code).toBe(0);
     if (hasTool('openssl')) expect(opensslVerifies(target, f.signPub)).toBe(true);
+    // IBM's form by default: each section a | block holding the section file's exact text
+    const text = readFileSync(target, 'utf8');
+    expect(text).toMatch(/^workload: \|\n {2}type: workload\n/);
+    const parsed = parseUserData(text, target);
+    expect(parsed.sections.get('workload')!.form).toBe('string');
+    expect(parsed.sections.get('workload')!.value).toBe(readFileSync(workloadYaml, 'utf8'));
+    expect(parsed.sections.get('env')!.value.startsWith(readFileSync(envYaml, 'utf8'))).toBe(true);
+  });
+
+  it('writes the mapping form with --section-style mapping, with the same content and signature rule', async () => {
+    const block = out();
+    const mapping = out();
+    const common = [
+      'contract',
+      '--workload',
+      workloadYaml,
+      '--env',
+      envYaml,
+      '--sign-key',
+      f.signKey,
+    ];
+    expect((await runCli([...common, '--out', block])).code).toBe(0);
+    const result = await runCli([...common, '--section-style', 'mapping', '--out', mapping]);
+    expect(result.code, result.stderr).toBe(0);
+    const text = readFileSync(mapping, 'utf8');
+    expect(text).toMatch(/^workload:\n {2}type: workload\n/);
+    const [a, b] = [block, mapping].map((path) => parseUserData(readFileSync(path, 'utf8'), path));
+    for (const key of ['workload', 'env']) {
+      expect(b!.sections.get(key)!.form).toBe('mapping');
+      expect(b!.sections.get(key)!.data).toEqual(a!.sections.get(key)!.data);
+    }
+    expect((await runCli(['verify', mapping])).code).toBe(0);
+    expect(
+      (await runCli(['contract', ...common.slice(1), '--section-style', 'json', '--out', out()]))
+        .code,
+    ).toBe(2);
   });
 
   it('keeps a signingKey that env already has, without a warning', async () => {

@@ -100,6 +100,53 @@ describe('hpvs-ctl sign', () => {
     expect(stdout.stdout).toBe(text);
   });
 
+  it('signs a | block-string contract over the string values exactly as openssl dgst -sha256 -sign does, changing only the signature line', async () => {
+    const indent = (text: string) => text.replace(/^(?=.)/gm, '    ');
+    const blocks = `# IBM's form: each section a | block holding its YAML
+env: |
+  type: env
+  logging:
+    logRouter:
+      hostname: h.example.com
+      iamApiKey: iam-api-key-0123456789
+  signingKey: |
+${indent(readFileSync(f.signPub, 'utf8'))}workload: |-
+  type: workload
+  play: {}
+envWorkloadSignature:
+`;
+    const source = file('blocks.yaml');
+    writeFileSync(source, blocks);
+    const target = out();
+    const result = await runCli(['sign', source, '--key', f.signKey, '--out', target]);
+    expect(result.code, result.stderr).toBe(0);
+    const text = readFileSync(target, 'utf8');
+    const parsed = parseUserData(text, target);
+    const signature = parsed.sections.get('envWorkloadSignature')!.value;
+    expect(text).toBe(
+      blocks.replace(/envWorkloadSignature:\n$/, `envWorkloadSignature: ${signature}\n`),
+    );
+    // the signed bytes: the workload string (|- : no final newline) then the env string
+    const workloadValue = 'type: workload\nplay: {}';
+    expect(parsed.sections.get('workload')!.value).toBe(workloadValue);
+    expect(parsed.sections.get('env')!.value.endsWith('-----END PUBLIC KEY-----\n')).toBe(true);
+    if (hasTool('openssl')) {
+      const data = workloadValue + parsed.sections.get('env')!.value;
+      const openssl = runTool('openssl', ['dgst', '-sha256', '-sign', f.signKey], data);
+      expect(openssl.status).toBe(0);
+      // PKCS#1 v1.5 is deterministic: the same bytes signed give the same signature
+      expect(openssl.stdout.toString('base64')).toBe(signature);
+    }
+    const verified = await runCli(['verify', target]);
+    expect(verified.code, verified.stderr + verified.stdout).toBe(0);
+    // signing the signed file again changes nothing; a changed workload fails verify
+    const again = await runCli(['sign', target, '--key', f.signKey]);
+    expect(again.stdout).toBe(text);
+    const tampered = out();
+    writeFileSync(tampered, text.replace('play: {}', 'play: { }'));
+    expect((await runCli(['verify', tampered])).code).toBe(1);
+  });
+
   it('refuses bad input with a one-line error and leaves no output file', async () => {
     const cases: [string[], RegExp][] = [
       [[file('missing.yaml'), '--key', f.signKey], /missing\.yaml: user data file not found/],

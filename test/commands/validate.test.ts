@@ -91,6 +91,34 @@ describe('hpvs-ctl validate', () => {
     expect(stdin.stdout).toContain('stdin:3:3 env.logging.syslog: missing required key "server"');
   });
 
+  it('checks a section on its own against the whole schema: type: env alone misses logging', async () => {
+    // IBM's validate-contract --type env passes this (SPEC-IBM A2.9); the runtime would not
+    const result = await runCli([
+      'validate',
+      file('type-only.yaml', 'type: env\n'),
+      '--section',
+      'env',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/type-only\.yaml:1:1 env: missing required key "logging"/);
+  });
+
+  it("reads | block-string sections, reports inside them at the file's line:col and says which form it found", async () => {
+    const blocks = file(
+      'blocks.yaml',
+      `workload: |\n  type: workload\n  play: {}\nenv: |\n  type: env\n  logging:\n    logRouter:\n      hostname: logs.example.com\n      iamApiKey: key\n  env:\n    PORT: 8080\n`,
+    );
+    const text = await runCli(['validate', blocks]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`${blocks}:11:11 env.env.PORT: must be a string`);
+    const json = JSON.parse((await runCli(['validate', blocks, '--json'])).stdout);
+    expect(json.forms).toEqual({ workload: 'string', env: 'string' });
+    expect(json.problems).toEqual([
+      expect.objectContaining({ severity: 'warning', line: 3, col: 3, path: 'workload.play' }),
+      expect.objectContaining({ severity: 'error', line: 11, col: 11, path: 'env.env.PORT' }),
+    ]);
+  });
+
   it('checks the ccrv profile: play only', async () => {
     const userData = file(
       'compose.yaml',

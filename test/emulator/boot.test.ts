@@ -3,6 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/attestation/record.js';
+import { verifyRecordBundle } from '../../src/attestation/verify-record.js';
+import { buildContractFile } from '../../src/contract/build-contract-file.js';
+import { parseUserData, sectionBytes } from '../../src/contract/user-data.js';
+import { parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
+import { signContract } from '../../src/crypto/contract-signature.js';
+import { encryptSection } from '../../src/crypto/encrypt-section.js';
 import { formatConsoleLine } from '../../src/emulator/boot-console.js';
 import { bootContract, type BootResult } from '../../src/emulator/boot.js';
 import { createEmulatorIdentity } from '../../src/emulator/identity.js';
@@ -254,6 +260,136 @@ describe('emulator boot, attestation record', () => {
       expect(verify(join(work, 'record-tampered.txt')).status).not.toBe(0);
     },
   );
+});
+
+describe("emulator boot, block-string contracts (IBM's form)", () => {
+  /** The auditor's contract:* checks of a boot's record against the user data it was given. */
+  async function auditorChecks(result: Booted, text: string): Promise<string[]> {
+    const dir = join(result.outDir, 'var/hyperprotect');
+    const encrypted = existsSync(join(dir, 'se-checksums.txt.enc'));
+    const verification = await verifyRecordBundle({
+      record: {
+        bytes: readFileSync(join(dir, encrypted ? 'se-checksums.txt.enc' : 'se-checksums.txt')),
+        source: 'record',
+      },
+      signature: { bytes: readFileSync(join(dir, 'se-signature.bin')), source: 'signature' },
+      attestationKey: createPublicKey(
+        readFileSync(material.state.publicPath('attestation'), 'utf8'),
+      ),
+      certificateSource: 'attestation.crt',
+      auditorKey: encrypted ? material.auditor.privateKey : undefined,
+      contract: { bytes: Buffer.from(text), source: 'user-data.yaml' },
+    });
+    expect(verification.signature.status).toBe('pass');
+    return verification.contract.map((check) => `${check.id}:${check.status}`);
+  }
+
+  it('boots plaintext | block sections, signed, with a base64 attestation key, to HPL10001I', async () => {
+    const text = userData({
+      encryptFor: 'plaintext',
+      sectionStyle: 'block-string',
+      sign: true,
+      attestationKey: true,
+      attestationKeyForm: 'base64',
+    });
+    expect(text).toMatch(/^workload: \|\n {2}type: workload\n/);
+    const result = await boot(text);
+    expect(result.text).toContain('HPL10001I');
+    expect(result.ok).toBe(true);
+    expect(result.text).toMatch(/no encrypted sections in the contract/);
+    expect(result.text).toMatch(/envWorkloadSignature verified with env.signingKey/);
+    expect(await auditorChecks(result, text)).toEqual([
+      'contract:user-data:pass',
+      'contract:workload:pass',
+      'contract:env:pass',
+      'contract:attestationPublicKey:pass',
+      'contract:envWorkloadSignature:pass',
+    ]);
+    // the record's section digests are of the string values, final newline included
+    const record = parseRecord(
+      (
+        await verifyRecordBundle({
+          record: {
+            bytes: readFileSync(join(result.outDir, 'var/hyperprotect/se-checksums.txt.enc')),
+            source: 'record',
+          },
+          signature: {
+            bytes: readFileSync(join(result.outDir, 'var/hyperprotect/se-signature.bin')),
+            source: 'signature',
+          },
+          attestationKey: createPublicKey(
+            readFileSync(material.state.publicPath('attestation'), 'utf8'),
+          ),
+          certificateSource: 'attestation.crt',
+          auditorKey: material.auditor.privateKey,
+        })
+      ).record.bytes,
+    );
+    const workloadValue = parseUserData(text, 'u').sections.get('workload')!.value;
+    expect(workloadValue.endsWith('\n')).toBe(true);
+    const sha = (data: string) => runTool('sha256sum', [], data).stdout.toString().split(' ')[0];
+    expect(record.hashes.find((line) => line.name === 'contract:workload')?.sha256).toBe(
+      sha(workloadValue),
+    );
+  });
+
+  it('boots a block-string contract whose sections were encrypted from their string values', async () => {
+    const plain = userData({ encryptFor: 'plaintext', sectionStyle: 'block-string', sign: true });
+    const parsed = parseUserData(plain, 'plain.yaml');
+    const key = createPublicKey(readFileSync(material.state.publicPath('encryption'), 'utf8'));
+    const token = (name: string) =>
+      encryptSection(sectionBytes(parsed.sections.get(name)!), key, systemRandom);
+    const workload = token('workload');
+    const env = token('env');
+    const text = `workload: ${workload}\nenv: ${env}\nenvWorkloadSignature: ${signContract(workload, env, material.signer.privateKey)}\n`;
+    const result = await boot(text);
+    expect(result.ok).toBe(true);
+    expect(result.text).toContain('HPL10001I');
+    expect(result.text).toMatch(/decrypted 2 encrypted sections \(workload, env\)/);
+    expect(await auditorChecks(result, text)).toEqual([
+      'contract:user-data:pass',
+      'contract:workload:pass',
+      'contract:env:pass',
+      'contract:envWorkloadSignature:pass',
+    ]);
+  });
+
+  it('boots what contract --in makes of a block-string contract: encrypted, signed, attested', async () => {
+    const plain = userData({
+      encryptFor: 'plaintext',
+      sectionStyle: 'block-string',
+      attestationKey: true,
+    });
+    const built = await buildContractFile({
+      text: plain,
+      source: 'contract.yaml',
+      encryption: {
+        material: parsePublicKeyOrCertificate(
+          readFileSync(material.state.publicPath('encryption'), 'utf8'),
+          'encrypt.crt',
+        ),
+        source: 'encrypt.crt',
+      },
+      signing: { privateKey: material.signer.privateKey },
+      now: new Date(),
+      random: systemRandom,
+    });
+    expect(built.plaintextSections).toEqual([]);
+    const result = await boot(built.text);
+    expect(result.ok).toBe(true);
+    expect(result.text).toContain('HPL10001I');
+    expect(result.text).toMatch(
+      /decrypted 3 encrypted sections \(workload, env, attestationPublicKey\)/,
+    );
+    expect(result.text).toMatch(/envWorkloadSignature verified with env.signingKey/);
+    expect(await auditorChecks(result, built.text)).toEqual([
+      'contract:user-data:pass',
+      'contract:workload:pass',
+      'contract:env:pass',
+      'contract:attestationPublicKey:pass',
+      'contract:envWorkloadSignature:pass',
+    ]);
+  });
 });
 
 describe('emulator boot, failures end in HPL10000E after the failing service', () => {

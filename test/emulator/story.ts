@@ -104,6 +104,10 @@ export interface UserDataOptions {
   signingKey?: string;
   tamperSignature?: boolean;
   attestationKey?: boolean;
+  /** How plaintext sections are written: a mapping (default) or IBM's `|` block string. */
+  sectionStyle?: 'mapping' | 'block-string';
+  /** How attestationPublicKey is written: PEM text (default) or the base64 of the PEM. */
+  attestationKeyForm?: 'pem' | 'base64';
   workloadExtra?: Record<string, unknown>;
   envExtra?: string;
 }
@@ -160,11 +164,17 @@ export function buildUserData(material: StoryMaterial, options: UserDataOptions 
         );
   const workloadValue = seal(workload);
   const envValue = seal(env);
+  const header = options.sectionStyle === 'block-string' ? ' |' : '';
   const block = (key: string, value: string) =>
-    target === 'plaintext' ? `${key}:\n${value.replace(/^(?=.)/gm, '  ')}` : `${key}: ${value}\n`;
+    target === 'plaintext'
+      ? `${key}:${header}\n${value.replace(/^(?=.)/gm, '  ')}`
+      : `${key}: ${value}\n`;
   let text = block('workload', workloadValue) + block('env', envValue);
   if (options.attestationKey) {
-    text += `attestationPublicKey: |\n${material.auditor.publicKeyPem.replace(/^(?=.)/gm, '  ')}`;
+    text +=
+      options.attestationKeyForm === 'base64'
+        ? `attestationPublicKey: ${Buffer.from(material.auditor.publicKeyPem).toString('base64')}\n`
+        : `attestationPublicKey: |\n${material.auditor.publicKeyPem.replace(/^(?=.)/gm, '  ')}`;
   }
   if (options.sign || options.signingKey) {
     let signature = signContract(workloadValue, envValue, material.signer.privateKey);

@@ -1043,5 +1043,10 @@ export function buildCorpus(m: CorpusMaterial): CorpusCase[] {
       }),
       { rule: 'logdna-legacy', warningPath: 'env.logging.logDNA' },
     ),
+    valid(
+      'attestationPublicKey base64 of PEM',
+      mutate((c) => (c.attestationPublicKey = b64(m.publicKeyPem))),
+      { rule: 'attestation-key-base64', warningPath: 'attestationPublicKey' },
+    ),
   ].map((entry) => ({ ...entry, contract: clone(entry.contract) }));
 }

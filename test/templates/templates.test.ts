@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSectionText } from '../../src/contract/user-data.js';
+import { blockStringEntry } from '../../src/contract/assemble-contract.js';
+import { parseSectionText, parseUserData } from '../../src/contract/user-data.js';
+import { validateUserData } from '../../src/schema/validate-contract.js';
 import { archiveFolder } from '../../src/io/archive-folder.js';
 import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
 import { formatProblem } from '../../src/schema/problems.js';
@@ -52,5 +54,19 @@ describe('templates', () => {
       text = text.replace(placeholder, pem.trimEnd().split('\n').map((line) => `      ${line}\n`).join(''));
     }
     expect(await problems('env', 'env-syslog.yaml', text)).toEqual([]);
+  });
+
+  it("contract.yaml is the two section templates as | block strings (IBM's form) and validates", async () => {
+    const text = read('contract.yaml');
+    const body = text.replace(/^(?:#.*\n)+/, '');
+    // after editing a section template, regenerate contract.yaml the same way
+    expect(body).toBe(
+      blockStringEntry('workload', read('workload-compose.yaml')) +
+        blockStringEntry('env', read('env-logrouter.yaml')),
+    );
+    const parsed = parseUserData(text, 'templates/contract.yaml');
+    expect(parsed.sections.get('workload')!.form).toBe('string');
+    const report = await validateUserData(parsed);
+    expect(report.problems.filter((problem) => problem.severity !== 'note').map(formatProblem)).toEqual([]);
   });
 });
