@@ -129,7 +129,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     keyPosition: () => ({ line: 1, col: 1 }),
   };
   const report = await validateUserData(parsed, {
-    profile: options.profile ?? 'hpvs',
+    platform: options.profile ?? 'hpvs',
     now: options.now,
   });
   const errors = report.problems.filter((problem) => problem.severity === 'error');
