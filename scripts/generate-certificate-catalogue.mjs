@@ -37,7 +37,8 @@ export function deriveCatalogue() {
   for (const platform of PLATFORMS) {
     for (const file of readdirSync(join(CERTS_DIR, platform)).sort()) {
       if (!file.endsWith('.crt')) continue;
-      const pem = readFileSync(join(CERTS_DIR, platform, file), 'utf8');
+      // one final newline, whatever the file has, so a written-out copy is a normal PEM file
+      const pem = `${readFileSync(join(CERTS_DIR, platform, file), 'utf8').trimEnd()}\n`;
       const certificate = new X509Certificate(pem);
       entries.push({
         platform,

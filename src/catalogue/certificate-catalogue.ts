@@ -4,6 +4,7 @@ import type { CatalogueEntry } from './catalogue-entry.js';
 import { expiryWarning, statusAt, type StatusAt } from './certificate-status.js';
 import { IBM_CERTIFICATES } from './ibm-certificates.js';
 import { compareRuntimeVersions } from './runtime-version.js';
+import { highestMatching, parseVersionRange, printable } from './version-range.js';
 
 /**
  * The bundled catalogue of IBM's encryption certificates: which one to encrypt for, given a
@@ -41,8 +42,9 @@ export function describeEntry(entry: CatalogueEntry): string {
 }
 
 /**
- * The certificate to encrypt for: the given version, or the newest one valid at `now`. An
- * expired or not yet valid certificate is refused unless `allowExpired`.
+ * The certificate to encrypt for: the highest version matching `version` (a version or a
+ * semver range, as IBM's get-certificate takes), or the newest one valid at `now`. An expired
+ * or not yet valid certificate is refused unless `allowExpired`.
  */
 export function chooseCatalogueCertificate(request: {
   platform: PlatformName;
@@ -54,8 +56,11 @@ export function chooseCatalogueCertificate(request: {
   const versions = listing.map((item) => item.entry.version).join(', ');
   let chosen: CatalogueListing | undefined;
   if (request.version !== undefined) {
-    const wanted = request.version.trim().replace(/^v/i, '');
-    chosen = listing.find((item) => item.entry.version === wanted);
+    const range = parseVersionRange(request.version.trim(), 'certificate version');
+    chosen = highestMatching(
+      listing.map((item) => ({ ...item, version: item.entry.version })),
+      range,
+    );
     if (chosen === undefined) {
       throw new HpvsError(
         'CERT_NOT_FOUND',
@@ -84,10 +89,4 @@ export function chooseCatalogueCertificate(request: {
   }
   const warning = expiryWarning(describeEntry(entry), windowOf(entry), chosen);
   return { ...chosen, warnings: warning === undefined ? [] : [warning] };
-}
-
-/** A version string from the command line, shown without control characters. */
-function printable(text: string): string {
-  const shown = text.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');
-  return text.length > 40 ? `${shown}...` : shown;
 }
