@@ -118,7 +118,7 @@ export interface PlatformChoice {
 
 /** Looks a platform up by its canonical name or an alias, case-insensitively. */
 export function findPlatform(text: string): PlatformChoice | undefined {
-  const key = text.trim().toLowerCase();
+  const key = text.toLowerCase();
   if ((PLATFORM_NAMES as readonly string[]).includes(key)) {
     const platform = PLATFORMS[key as PlatformName];
     return key === text ? { platform } : { platform, alias: text };
