@@ -64,6 +64,7 @@ export function registerCertsDownload(certs: Command): void {
         ]);
       const now = new Date();
       const entries = new Map<string, ReturnType<typeof downloadEntry>>();
+      const summaries: string[] = [];
       for (const [index, version] of versions.entries()) {
         const url = urls[index]!;
         const body = await httpsGet(url, {
@@ -74,11 +75,13 @@ export function registerCertsDownload(certs: Command): void {
         const pem = body.toString('utf8');
         const certificate = parseDownloadedCertificate(pem, url);
         const entry = downloadEntry(pem, certificate, now);
-        note(
+        summaries.push(
           `hpvs-ctl: ${version}: serial ${certificate.serialNumber}, ${entry.status}, valid until ${entry.expiry_date}`,
         );
         entries.set(version, entry);
       }
+      // said once everything arrived, so that a failure stays one line
+      for (const summary of summaries) note(summary);
       await writeResult(options.out, formatDownload(entries));
     });
 }
