@@ -94,7 +94,8 @@ export function networkConfigSchema(): Schema {
     properties: {
       network: {
         type: 'object',
-        required: ['version', 'ethernets'],
+        // a missing version is reported by validate-network-config.ts, with its rule
+        required: ['ethernets'],
         properties: {
           version: {
             const: 2,

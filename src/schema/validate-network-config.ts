@@ -37,6 +37,7 @@ export function validateNetworkConfigText(text: string, source: string): Validat
         reportSchemaError(error, section, [], list);
       }
     }
+    requireVersion(section, list);
     warnUnknownKeys(section, list);
   }
   const problems = [...list.problems].sort((a, b) => a.line - b.line || a.col - b.col);
@@ -45,6 +46,21 @@ export function validateNetworkConfigText(text: string, source: string): Validat
     valid: problems.every((problem) => problem.severity !== 'error'),
     encrypted: [],
   };
+}
+
+/** cloud-init reads only version 2; IBM's schema lets the key be left out. */
+function requireVersion(section: ContractSection, list: ProblemList): void {
+  const network = (section.data as Mapping).network;
+  if (isMapping(network) && !('version' in network)) {
+    list.add(
+      'error',
+      section.source,
+      section.positionOf(['network']),
+      ['network'],
+      'missing required key "version" (version: 2, as cloud-init requires)',
+      'network-version-2',
+    );
+  }
 }
 
 /** Keys IBM's schema does not describe reach cloud-init unchecked: say so, do not fail. */
