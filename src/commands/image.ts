@@ -24,8 +24,8 @@ export function registerImage(program: Command): void {
     .addHelpText(
       'after',
       examples(
-        'ibmcloud is images --output json > images.json && hpvs-ctl image --from images.json',
         'hpvs-ctl image --from images.json --version 1.0.21 --json',
+        'ibmcloud is images --output json > images.json && hpvs-ctl image --from images.json',
       ),
     )
     .action(async (options) => {

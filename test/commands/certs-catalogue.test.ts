@@ -68,6 +68,11 @@ describe('hpvs-ctl certs list', () => {
       expect.stringMatching(/^hpvs +1\.0\.27 +valid +22 +2027-03-23T12:47:10Z/),
       '',
     ]);
+    // the README shows this listing; it must stay what the command prints
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const listing = await runCli(['certs', 'list', '--at', '2026-12-01']);
+    const indented = listing.stdout.replace(/^(?=.)/gm, '    ');
+    expect(readme).toContain(indented);
     const bad = await runCli(['certs', 'list', '--platform', 'x']);
     expect(bad.code).toBe(2);
   });
