@@ -17,6 +17,20 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+/** The URL as the WHATWG parser prints it (so no control character reaches a message). */
+function httpsBaseUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
+    throw new HpvsError('USAGE', '--base-url must be an https:// URL without ?query or #fragment');
+  }
+  return url.href;
+}
+
 export function registerCertsDownload(certs: Command): void {
   certs
     .command('download')
@@ -48,10 +62,7 @@ export function registerCertsDownload(certs: Command): void {
     .action(async (options) => {
       const { hpvsCertificateUrl, IBM_CERTIFICATE_BASE_URL } =
         await import('../catalogue/hpvs-certificate-url.js');
-      const baseUrl = options.baseUrl ?? IBM_CERTIFICATE_BASE_URL;
-      if (!/^https:\/\/[^\s]+$/i.test(baseUrl)) {
-        throw new HpvsError('USAGE', '--base-url must be an https:// URL');
-      }
+      const baseUrl = httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL);
       const versions = [...new Set(options.version.split(',').map((version) => version.trim()))];
       // every version checked before any request, so a typo costs no download
       const urls = versions.map((version) => hpvsCertificateUrl(version, baseUrl));

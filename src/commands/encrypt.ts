@@ -22,7 +22,7 @@ export function registerEncrypt(program: Command): void {
     .addOption(platformOption('the runtime to encrypt for'))
     .option(
       '--cert-version <version>',
-      "with --platform: the catalogue's certificate for this runtime version instead of the newest valid one",
+      "with --platform: the catalogue's certificate for this runtime version (or the highest in a range, like ~1.0.28) instead of the newest valid one",
     )
     .option(
       '--cert <path>',
