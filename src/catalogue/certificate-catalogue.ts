@@ -36,6 +36,14 @@ export function listCatalogue(platform: PlatformName | undefined, now: Date): Ca
     .map((entry) => ({ entry, ...statusAt(windowOf(entry), now) }));
 }
 
+/**
+ * What `encrypt --platform` uses without a version: the newest certificate valid at the
+ * listing's time. `listing` is one platform's, newest first (as listCatalogue gives it).
+ */
+export function newestValid(listing: readonly CatalogueListing[]): CatalogueListing | undefined {
+  return listing.find((item) => item.status === 'valid');
+}
+
 /** `IBM's hpvs 1.0.29 encryption certificate`. */
 export function describeEntry(entry: CatalogueEntry): string {
   return `IBM's ${entry.platform} ${entry.version} encryption certificate`;
@@ -68,7 +76,7 @@ export function chooseCatalogueCertificate(request: {
       );
     }
   } else {
-    chosen = listing.find((item) => item.status === 'valid');
+    chosen = newestValid(listing);
     if (chosen === undefined) {
       throw new HpvsError(
         'CERT_EXPIRED',

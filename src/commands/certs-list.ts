@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { writeStdout } from '../io/write-output.js';
+import { PLATFORM_NAMES } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
 import { parseAt } from './trust-options.js';
@@ -20,14 +21,12 @@ export function registerCertsList(certs: Command): void {
     .action(async (options) => {
       notePlatformAlias(options.platform);
       const at = parseAt(options.at, new Date());
-      const { listCatalogue } = await import('../catalogue/certificate-catalogue.js');
+      const { listCatalogue, newestValid } = await import('../catalogue/certificate-catalogue.js');
       const listing = listCatalogue(options.platform?.platform.name, at);
-      // what encrypt --platform picks: each platform's newest certificate valid at that time
       const defaults = new Set(
-        ['hpvs', 'ccrt', 'ccrv', 'ccco'].map(
+        PLATFORM_NAMES.map(
           (platform) =>
-            listing.find((item) => item.entry.platform === platform && item.status === 'valid')
-              ?.entry,
+            newestValid(listing.filter((item) => item.entry.platform === platform))?.entry,
         ),
       );
       if (options.json) {
