@@ -9,7 +9,7 @@ import { systemRandom } from '../io/random.js';
 import { assertSingleStdin, readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
-import { notePlatformAlias, platformOption } from './platform-options.js';
+import { certVersionOption, notePlatformAlias, platformOption } from './platform-options.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 
 export function registerEncrypt(program: Command): void {
@@ -20,10 +20,7 @@ export function registerEncrypt(program: Command): void {
     )
     .argument('[file]', 'section YAML to encrypt, or - for stdin', '-')
     .addOption(platformOption('the runtime to encrypt for'))
-    .option(
-      '--cert-version <version>',
-      "with --platform: the catalogue's certificate for this runtime version (or the highest in a range, like ~1.0.28) instead of the newest valid one",
-    )
+    .addOption(certVersionOption())
     .option(
       '--cert <path>',
       "the runtime's encryption certificate (PEM) or an RSA public key, instead of the catalogue's (without --platform the prefix is hyper-protect-basic)",

@@ -23,6 +23,17 @@ export function platformOption(help: string) {
   );
 }
 
+/**
+ * `--cert-version V`: with `--platform`, the catalogue's certificate of that runtime version (or
+ * the highest in a semver range). What loadEncryptionKey reads as `certVersion`.
+ */
+export function certVersionOption() {
+  return new Option(
+    '--cert-version <version>',
+    "with --platform: the catalogue's certificate for this runtime version (or the highest in a range, like ~1.0.28) instead of the newest valid one",
+  );
+}
+
 /** Says which canonical platform an alias (`hpcr-rhvs`, `HPVS`) stands for. */
 export function notePlatformAlias(choice: PlatformChoice | undefined): void {
   if (choice?.alias === undefined) return;
