@@ -1,4 +1,4 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { registerArchive } from './commands/archive.js';
 import { registerAttestation } from './commands/attestation.js';
 import { registerCerts } from './commands/certs.js';
@@ -7,6 +7,7 @@ import { registerDecrypt } from './commands/decrypt.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerEnv } from './commands/env.js';
+import { registerImage } from './commands/image.js';
 import { registerInit } from './commands/init.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
@@ -31,6 +32,9 @@ export function buildProgram(): Command {
     )
     .version(VERSION, '-V, --version')
     .option('--debug', 'print stack traces for errors')
+    // The program's options end at the subcommand, so that `--version` after one is that
+    // command's own flag (IBM's `--version RANGE` of certs get/download and image).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureHelp({
@@ -40,6 +44,7 @@ export function buildProgram(): Command {
   program.addHelpText('after', () => programExamples(program));
   // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
   registerInit(program);
+  registerImage(program);
   registerArchive(program);
   registerWorkload(program);
   registerEnv(program);
@@ -55,7 +60,16 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerAttestation(program);
   registerEmulator(program);
+  acceptDebugEverywhere(program);
   return program;
+}
+
+/** `--debug` is read by main() from argv; each command accepts it after its name too. */
+function acceptDebugEverywhere(command: Command): void {
+  for (const sub of command.commands) {
+    if (sub.commands.length > 0) acceptDebugEverywhere(sub as Command);
+    else sub.addOption(new Option('--debug', 'print stack traces for errors').hideHelp());
+  }
 }
 
 /**

@@ -71,7 +71,8 @@ describe('hpvs-ctl (global behaviour)', () => {
   it('exits 2 on usage errors, without a stack trace', async () => {
     const cases: Array<[string[], string]> = [
       [['frobnicate'], "unknown command 'frobnicate'"],
-      [['encrypt', 'x.yaml'], "required option '--cert <path>' not specified"],
+      [['encrypt', 'x.yaml'], 'say which runtime to encrypt for: --platform NAME'],
+      [['certs', 'get', '--version'], "option '--version <range>' argument missing"],
       [['decrypt', '--key'], "option '--key <path>' argument missing"],
       [['archive', '.', '--bogus'], "unknown option '--bogus'"],
       [['encrypt', 'a', 'b', '--cert', 'c'], 'too many arguments'],

@@ -1,31 +1,35 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
-import { TOKEN_PREFIXES } from '../crypto/section-token.js';
+import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { warn } from '../io/console.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { assertSingleStdin, readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { certVersionOption, notePlatformAlias, platformOption } from './platform-options.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 
 export function registerEncrypt(program: Command): void {
   const encrypt = program
     .command('encrypt')
     .description(
-      "Encrypt a contract section's exact bytes for an HPCR image and print the hyper-protect-basic token on one line.",
+      "Encrypt a contract section's exact bytes for a runtime and print the token (<prefix>.<password>.<data>) on one line. The platform decides the prefix (contract-basic for ccrt and ccrv, hyper-protect-basic for hpvs and ccco) and, without --cert, the certificate: IBM's newest valid one for it from the bundled catalogue (see certs list).",
     )
     .argument('[file]', 'section YAML to encrypt, or - for stdin', '-')
-    .requiredOption(
+    .addOption(platformOption('the runtime to encrypt for'))
+    .addOption(certVersionOption())
+    .option(
       '--cert <path>',
-      "the runtime's encryption certificate (PEM) or an RSA public key",
+      "the runtime's encryption certificate (PEM) or an RSA public key, instead of the catalogue's (without --platform the prefix is hyper-protect-basic)",
     )
     .option('--out <path>', 'write the token to this file instead of stdout')
     .addOption(
-      new Option('--prefix <prefix>', 'token prefix')
+      new Option('--prefix <prefix>', 'deprecated: use --platform, which decides the prefix')
         .choices(TOKEN_PREFIXES)
-        .default('hyper-protect-basic' as const),
+        .hideHelp(),
     )
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid');
   const { command, crlFiles } = addTrustOptions(
@@ -36,15 +40,22 @@ export function registerEncrypt(program: Command): void {
     .addHelpText(
       'after',
       examples(
-        'hpvs-ctl encrypt workload.yaml --cert ibm-hyper-protect-container-runtime-encrypt.crt --out workload.enc',
-        'cat env.yaml | hpvs-ctl encrypt - --cert encrypt.crt',
+        'hpvs-ctl encrypt workload.yaml --platform ccrt --out workload.enc',
+        'hpvs-ctl encrypt workload.yaml --platform hpvs --cert-version 1.0.28 --out workload.enc',
+        'cat env.yaml | hpvs-ctl encrypt - --platform ccrv --cert encrypt.crt',
         'hpvs-ctl encrypt env.yaml --cert encrypt.crt --chain intermediate.crt --root root.crt --crl intermediate.crl --crl root.crl',
       ),
     )
     .action(async (file, options) => {
       assertSingleStdin({ 'the section': file, '--cert': options.cert });
+      notePlatformAlias(options.platform);
+      const platform = options.platform?.platform;
+      const prefix = deprecatedPrefix(options.prefix, platform?.tokenPrefix);
       await refuseUntrustedCertificate(options, crlFiles);
-      const publicKey = await loadEncryptionKey(options.cert, options);
+      const key = await loadEncryptionKey(options.cert, {
+        ...options,
+        platform: platform?.name,
+      });
       const plaintext = await readInput(file, 'section');
       if (plaintext.length === 0) {
         throw new HpvsError(
@@ -52,9 +63,30 @@ export function registerEncrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: the section to encrypt is empty`,
         );
       }
-      const token = encryptSection(plaintext, publicKey, systemRandom, options.prefix);
+      const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
       await writeResult(options.out, `${token}\n`);
     });
+}
+
+/**
+ * `--prefix` predates `--platform`, which now decides the prefix; it still works with a warning
+ * so scripts keep running, but may not contradict the platform.
+ */
+function deprecatedPrefix(
+  prefix: TokenPrefix | undefined,
+  platformPrefix: TokenPrefix | undefined,
+): TokenPrefix | undefined {
+  if (prefix === undefined) return undefined;
+  if (platformPrefix !== undefined && platformPrefix !== prefix) {
+    throw new HpvsError(
+      'USAGE',
+      `--prefix ${prefix} contradicts --platform, whose tokens start with ${platformPrefix}; drop --prefix`,
+    );
+  }
+  warn(
+    '--prefix is deprecated: --platform decides the prefix (ccrt, ccrv: contract-basic; hpvs, ccco: hyper-protect-basic)',
+  );
+  return prefix;
 }
 
 /**
@@ -64,7 +96,7 @@ export function registerEncrypt(program: Command): void {
  */
 async function refuseUntrustedCertificate(
   options: {
-    cert: string;
+    cert?: string | undefined;
     chain: string[];
     root: string[];
     crl?: unknown;
@@ -80,6 +112,12 @@ async function refuseUntrustedCertificate(
       );
     }
     return;
+  }
+  if (options.cert === undefined) {
+    throw new HpvsError(
+      'USAGE',
+      '--root checks the certificate given with --cert; to check a catalogue certificate, write it with certs get and pass it with --cert',
+    );
   }
   const trust = await readTrustOptions(options, crlFiles);
   const { checkCertificate } = await import('../pki/check-certificate.js');

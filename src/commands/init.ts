@@ -276,7 +276,8 @@ async function providerRequest(
   );
   if (folder === undefined || volumeSpec === undefined) return undefined;
   const volume = parseVolume(volumeSpec);
-  const encryptTo = flags.cert === undefined ? undefined : await loadEncryptionKey(flags.cert);
+  const encryptTo =
+    flags.cert === undefined ? undefined : (await loadEncryptionKey(flags.cert)).publicKey;
   const { archiveFolder } = await import('../io/archive-folder.js');
   const template = existsSync(folder) ? undefined : packagePath('templates', kind);
   const archive = await archiveFolder(template ?? folder, { kind });

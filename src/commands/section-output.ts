@@ -77,7 +77,7 @@ export async function writeSection(
     await writeResult(options.out, text, { mode: 0o600 });
     return;
   }
-  const publicKey = await loadEncryptionKey(options.cert, options);
+  const { publicKey } = await loadEncryptionKey(options.cert, options);
   const token = encryptSection(Buffer.from(text, 'utf8'), publicKey, systemRandom);
   await writeResult(options.out, `${token}\n`);
 }

@@ -1,26 +1,39 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { ValidationReport } from '../schema/problems.js';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
+import { warn } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
+import { PLATFORMS, type PlatformChoice, type PlatformName } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
+import { notePlatformAlias, platformOption } from './platform-options.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      "Check a user-data file (or one section) against hpvs-ctl's contract schema and the rules across sections; print every problem as FILE:LINE:COL path: message. Exit 1 when invalid.",
+      "Check a user-data file (or one section, or an on-prem network-config) against hpvs-ctl's schema for the platform and the rules across sections; print every problem as FILE:LINE:COL path: message. Exit 1 when invalid.",
     )
-    .argument('<file>', 'user-data.yaml, a section file, or - for stdin')
+    .argument('<file>', 'user-data.yaml, a section file, a network-config, or - for stdin')
+    .addOption(
+      platformOption(
+        'the runtime whose schema applies (default: the 1.0.116 schema hpvs and ccrt share)',
+      ),
+    )
     .addOption(
       new Option('--section <name>', 'the file is one section, not a whole user-data file').choices(
         ['workload', 'env'] as const,
       ),
     )
     .addOption(
-      new Option('--profile <profile>', 'runtime: hpvs (HPVS/CCRT) or ccrv (Red Hat, play only)')
+      new Option('--profile <profile>', 'deprecated: use --platform')
         .choices(['hpvs', 'ccrv'] as const)
-        .default('hpvs' as const),
+        .hideHelp(),
+    )
+    .option(
+      '--network-config',
+      'the file is a cloud-init network-config for an on-prem runtime (detected when its only top-level key is network)',
     )
     .option('--json', 'print the report as JSON (file, section, valid, encrypted, problems)')
     .addHelpText(
@@ -28,24 +41,40 @@ export function registerValidate(program: Command): void {
       examples(
         'hpvs-ctl validate user-data.yaml',
         'hpvs-ctl validate env.yaml --section env',
-        'hpvs-ctl validate user-data.yaml --profile ccrv',
+        'hpvs-ctl validate user-data.yaml --platform ccrv',
+        'hpvs-ctl validate --network-config network-config.yaml',
         'hpvs-ctl validate user-data.yaml --json | jq \'.problems[] | select(.severity == "error")\'',
       ),
     )
     .action(async (file, options) => {
-      const [
-        { parseSectionText, parseUserData },
-        { validateSection, validateUserData },
-        { formatProblem },
-      ] = await Promise.all([
-        import('../contract/user-data.js'),
-        import('../schema/validate-contract.js'),
-        import('../schema/problems.js'),
-      ]);
+      if (options.networkConfig && options.section !== undefined) {
+        throw new HpvsError('USAGE', '--network-config and --section exclude each other');
+      }
+      const platform = chosenPlatform(options.platform, options.profile);
       const source = file === '-' ? 'stdin' : file;
-      const text = await readTextInput(file, 'contract');
+      const text = await readTextInput(file, options.networkConfig ? 'network-config' : 'contract');
       if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
-      const validateOptions = { profile: options.profile, now: new Date() };
+      const { isNetworkConfig, validateNetworkConfigText } =
+        await import('../schema/validate-network-config.js');
+      if (options.networkConfig || (options.section === undefined && isNetworkConfig(text))) {
+        const report = validateNetworkConfigText(text, source);
+        await printReport(report, source, 'network-config', options.json, {
+          kind: 'network-config',
+        });
+        return;
+      }
+      if (platform !== undefined && !PLATFORMS[platform].schema.supported) {
+        throw new HpvsError(
+          'USAGE',
+          `validating contracts for ${platform} (${PLATFORMS[platform].schema.published}) is not supported yet; hpvs, ccrt and ccrv are`,
+        );
+      }
+      const [{ parseSectionText, parseUserData }, { validateSection, validateUserData }] =
+        await Promise.all([
+          import('../contract/user-data.js'),
+          import('../schema/validate-contract.js'),
+        ]);
+      const validateOptions = { ...(platform ? { platform } : {}), now: new Date() };
       let section = options.section;
       let report;
       if (section === undefined) {
@@ -61,26 +90,58 @@ export function registerValidate(program: Command): void {
       if (section !== undefined) {
         report = await validateSection(parseSectionText(section, text, source), validateOptions);
       }
-      const problems = report!.problems;
-      const lines = problems.map((problem) => `${formatProblem(problem)}\n`).join('');
-      const count = (severity: string) =>
-        problems.filter((problem) => problem.severity === severity).length;
-      const errors = count('error');
-      const warnings = count('warning');
       const what = section ? `${section} section` : 'contract';
-      if (options.json) {
-        const document = { file: source, section: section ?? null, ...report! };
-        await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
-      } else {
-        await writeStdout(
-          `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
-        );
-      }
-      if (errors > 0) {
-        throw new HpvsError(
-          'CONTRACT_INVALID',
-          `${source}: ${errors} error${errors === 1 ? '' : 's'} in the ${what}`,
-        );
-      }
+      await printReport(report!, source, what, options.json, {
+        section: section ?? null,
+        platform: platform ?? null,
+      });
     });
+}
+
+/** `--platform`, or the deprecated `--profile` with a warning; the two may not disagree. */
+function chosenPlatform(
+  choice: PlatformChoice | undefined,
+  profile: 'hpvs' | 'ccrv' | undefined,
+): PlatformName | undefined {
+  notePlatformAlias(choice);
+  if (profile === undefined) return choice?.platform.name;
+  if (choice !== undefined && choice.platform.name !== profile) {
+    throw new HpvsError(
+      'USAGE',
+      `--profile ${profile} contradicts --platform ${choice.platform.name}; drop --profile`,
+    );
+  }
+  warn('--profile is deprecated: use --platform (hpvs, ccrt, ccrv)');
+  return profile;
+}
+
+/** Prints the problems and the verdict line (or the JSON report); exit 1 when any is an error. */
+async function printReport(
+  report: ValidationReport,
+  source: string,
+  what: string,
+  json: boolean | undefined,
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const { formatProblem } = await import('../schema/problems.js');
+  const problems = report.problems;
+  const count = (severity: string) =>
+    problems.filter((problem) => problem.severity === severity).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  if (json) {
+    const document = { file: source, ...extra, ...report };
+    await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    const lines = problems.map((problem) => `${formatProblem(problem)}\n`).join('');
+    await writeStdout(
+      `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
+    );
+  }
+  if (errors > 0) {
+    throw new HpvsError(
+      what === 'network-config' ? 'NETWORK_CONFIG_INVALID' : 'CONTRACT_INVALID',
+      `${source}: ${errors} error${errors === 1 ? '' : 's'} in the ${what}`,
+    );
+  }
 }

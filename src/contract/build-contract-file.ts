@@ -150,7 +150,7 @@ async function checkInput(
   options: ContractFileOptions,
 ): Promise<ContractProblem[]> {
   const report = await validateUserData(parsed, {
-    profile: options.profile ?? 'hpvs',
+    platform: options.profile ?? 'hpvs',
     now: options.now,
   });
   // a signature this run replaces (or the empty `envWorkloadSignature:` a template leaves) is

@@ -133,7 +133,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     entryRange: () => undefined,
   };
   const report = await validateUserData(parsed, {
-    profile: options.profile ?? 'hpvs',
+    platform: options.profile ?? 'hpvs',
     now: options.now,
   });
   const errors = report.problems.filter((problem) => problem.severity === 'error');

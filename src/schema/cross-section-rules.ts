@@ -10,7 +10,8 @@ import {
   type ParsedUserData,
   type YamlPath,
 } from '../contract/user-data.js';
-import { KNOWN_KEYS, PATTERNS, type Profile } from './contract-schema.js';
+import type { Platform, WorkloadKind } from '../platforms/platforms.js';
+import { KNOWN_KEYS, PATTERNS } from './contract-schema.js';
 import type { DeliberateRuleId } from './deliberate-rules.js';
 import type { ProblemList } from './problems.js';
 
@@ -23,11 +24,17 @@ import type { ProblemList } from './problems.js';
 
 export interface RuleContext {
   list: ProblemList;
-  profile: Profile;
+  platform: Platform;
   now: Date;
 }
 
 type Mapping = Record<string, unknown>;
+
+const WORKLOAD_KINDS: readonly WorkloadKind[] = ['compose', 'play', 'confidential-containers'];
+
+function describeKind(kind: WorkloadKind): string {
+  return kind === 'play' ? 'play (archive, resources or templates)' : kind;
+}
 
 function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -85,22 +92,24 @@ export function checkWorkloadSection(section: ContractSection, context: RuleCont
       report.unknownKey([], key, KNOWN_KEYS.workload);
     }
   }
-  const kinds = ['compose', 'play', 'confidential-containers'].filter((key) => key in data);
-  // CCRV has no compose at all: there it is an error of its own, not one of the choices.
-  const choices = context.profile === 'ccrv' ? kinds.filter((key) => key !== 'compose') : kinds;
-  if (context.profile === 'ccrv' && 'compose' in data) {
+  const allowed = context.platform.workloadKinds;
+  const runnable = allowed.filter((key) => key !== 'confidential-containers');
+  const kinds = WORKLOAD_KINDS.filter((key) => key in data);
+  // A kind the platform does not run (compose on CCRV) is an error of its own, not a choice.
+  const choices = kinds.filter((key) => allowed.includes(key));
+  for (const kind of kinds.filter((key) => !allowed.includes(key))) {
     report.error(
-      ['compose'],
-      'CCRV runs podman play only; use play (archive, resources or templates) instead of compose',
+      [kind],
+      `${context.platform.name.toUpperCase()} does not run ${kind}; use ${runnable.map(describeKind).join(' or ')} instead`,
       choices.length === 1 ? 'ccrv-no-compose' : undefined,
     );
   }
   if (choices.length === 0) {
     report.error(
       [],
-      context.profile === 'ccrv'
-        ? 'needs play (archive, resources or templates)'
-        : 'needs exactly one of compose or play',
+      runnable.length === 1
+        ? `needs ${describeKind(runnable[0]!)}`
+        : `needs exactly one of ${runnable.join(' or ')}`,
     );
   } else if (choices.length > 1) {
     report.error([choices[1]!], `has both ${choices.join(' and ')}; give exactly one`);

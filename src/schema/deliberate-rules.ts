@@ -64,7 +64,8 @@ export const DELIBERATE_RULES = {
   },
   'ccrv-no-compose': {
     kind: 'stricter',
-    summary: 'with --profile ccrv a workload must not have compose at all (CCRV runs play only)',
+    summary:
+      'with --platform ccrv a workload must not have compose at all, even beside play (CCRV runs play only)',
   },
   'attestation-key-base64': {
     kind: 'lenient',

@@ -6,7 +6,8 @@ import {
   type ParsedUserData,
   type YamlPath,
 } from '../contract/user-data.js';
-import { KNOWN_KEYS, type Profile } from './contract-schema.js';
+import { PLATFORMS, type PlatformName } from '../platforms/platforms.js';
+import { KNOWN_KEYS } from './contract-schema.js';
 import {
   checkAttestationKey,
   checkCompose,
@@ -26,7 +27,8 @@ import { ProblemList, type ValidationReport } from './problems.js';
 import { checkYaml11Scalars } from './yaml11-scalars.js';
 
 export interface ValidateOptions {
-  profile?: Profile;
+  /** The runtime whose schema applies; hpvs and ccrt share one (1.0.116), the default. */
+  platform?: PlatformName;
   /** For the expiry of a certificate signingKey; the caller's clock. */
   now?: Date;
 }
@@ -41,7 +43,7 @@ const validators: Record<SectionKind, ValidateFunction> = {
 function ruleContext(options: ValidateOptions): RuleContext {
   return {
     list: new ProblemList(),
-    profile: options.profile ?? 'hpvs',
+    platform: PLATFORMS[options.platform ?? 'hpvs'],
     now: options.now ?? new Date(),
   };
 }
@@ -179,7 +181,9 @@ async function checkSection(
   }
   const validate = validators[kind];
   if (!validate(section.data)) {
-    for (const error of validate.errors ?? []) reportSchemaError(error, section, kind, context);
+    for (const error of validate.errors ?? []) {
+      reportSchemaError(error, section, [kind], context.list);
+    }
   }
   checkYaml11Scalars(section, context.list);
   if (kind === 'workload') {
@@ -225,11 +229,15 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'null',
 };
 
-function reportSchemaError(
+/**
+ * Turns one Ajv error into a problem at its place in the YAML; `prefix` is the path the
+ * section's value has in the document (`[kind]` for a contract section, `[]` for a whole file).
+ */
+export function reportSchemaError(
   error: ErrorObject,
   section: ContractSection,
-  kind: SectionKind,
-  context: RuleContext,
+  prefix: YamlPath,
+  list: ProblemList,
 ): void {
   if (error.keyword === 'if' || error.keyword === 'propertyNames') return;
   const path = instancePath(error.instancePath);
@@ -240,7 +248,7 @@ function reportSchemaError(
   };
   const custom = schema.hpvsMessage;
   const add = (at: YamlPath, message: string, position = section.positionOf(at)) =>
-    context.list.add('error', section.source, position, [kind, ...at], message, schema.hpvsRule);
+    list.add('error', section.source, position, [...prefix, ...at], message, schema.hpvsRule);
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
   if (propertyName !== undefined) {
     add(

@@ -2,6 +2,7 @@ import { Ajv2020, type Options } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
 import { envSchema, workloadSchema } from './contract-schema.js';
+import { networkConfigSchema } from './network-config-schema.js';
 
 /**
  * How the contract schema becomes validators. Only the build's generator
@@ -17,7 +18,7 @@ export const AJV_OPTIONS: Options = {
   allowUnionTypes: true,
 };
 
-export const FORMATS = ['hostname', 'uri', 'byte', 'int32', 'int64'] as const;
+export const FORMATS = ['hostname', 'uri', 'byte', 'int32', 'int64', 'ipv4'] as const;
 
 /** An Ajv instance set up as the validators need (`code` adds options, e.g. for standalone). */
 export function contractAjv(code: Options['code'] = {}): Ajv2020 {
@@ -29,12 +30,14 @@ export function contractAjv(code: Options['code'] = {}): Ajv2020 {
 }
 
 /**
- * The standalone ES module source of both validators, exported as `workload` and `env`. Its
+ * The standalone ES module source of the validators, exported as `workload`, `env` and
+ * `network` (an on-prem network-config). Its
  * runtime helpers are `require()` calls (Ajv's and ajv-formats'), which the generator bundles.
  */
 export function validatorModuleSource(): string {
   const ajv = contractAjv({ source: true, esm: true });
   ajv.addSchema(workloadSchema(), 'workload');
   ajv.addSchema(envSchema(), 'env');
-  return standaloneCode.default(ajv, { workload: 'workload', env: 'env' });
+  ajv.addSchema(networkConfigSchema(), 'network');
+  return standaloneCode.default(ajv, { workload: 'workload', env: 'env', network: 'network' });
 }

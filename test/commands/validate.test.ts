@@ -119,14 +119,31 @@ describe('hpvs-ctl validate', () => {
     ]);
   });
 
-  it('checks the ccrv profile: play only', async () => {
+  it('applies the platform: ccrv runs play only; --profile still works, deprecated', async () => {
     const userData = file(
       'compose.yaml',
       `workload:\n  type: workload\n  compose:\n    archive: AAAA\n${ENV}`,
     );
-    const result = await runCli(['validate', userData, '--profile', 'ccrv']);
+    const result = await runCli(['validate', userData, '--platform', 'ccrv']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('workload.compose: CCRV runs podman play only');
+    expect(result.stdout).toContain('workload.compose: CCRV does not run compose');
+    const alias = await runCli(['validate', userData, '--platform', 'hpcr-rhvs']);
+    expect(alias.stdout).toBe(result.stdout);
+    expect(alias.stderr).toContain('platform "hpcr-rhvs" is ccrv');
+    const old = await runCli(['validate', userData, '--profile', 'ccrv']);
+    expect(old.stdout).toBe(result.stdout);
+    expect(old.stderr).toContain('--profile is deprecated');
+    // hpvs and ccrt (one schema) run compose: the same file fails only on its archive
+    for (const platform of ['hpvs', 'ccrt']) {
+      const other = await runCli(['validate', userData, '--platform', platform]);
+      expect(other.stdout).not.toContain('does not run compose');
+      expect(other.stdout).toContain('workload.compose.archive');
+    }
+    const clash = await runCli(['validate', userData, '--platform', 'ccrt', '--profile', 'ccrv']);
+    expect(clash.code).toBe(2);
+    const coco = await runCli(['validate', userData, '--platform', 'ccco']);
+    expect(coco.code).toBe(2);
+    expect(coco.stderr).toMatch(/validating contracts for ccco .* is not supported yet/);
   });
 
   it('reports encrypted sections after checking their shape', async () => {
@@ -163,7 +180,13 @@ describe('hpvs-ctl validate', () => {
       ['validate', file('list.yaml', '- a\n')],
       /list\.yaml:1:1: user data must be a YAML mapping/,
     );
-    for (const args of [[], ['x', '--section', 'attestation'], ['x', '--profile', 'hpcr']]) {
+    for (const args of [
+      [],
+      ['x', '--section', 'attestation'],
+      ['x', '--profile', 'hpcr'],
+      ['x', '--platform', 'hpcr'],
+      ['x', '--network-config', '--section', 'env'],
+    ]) {
       expect((await runCli(['validate', ...args])).code).toBe(2);
     }
   });

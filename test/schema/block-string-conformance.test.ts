@@ -164,7 +164,9 @@ describe.skipIf(!HAS_REFERENCE)(
         const profile = entry.profile ?? 'hpvs';
         const text = textOf(entry)!;
         const officialValid = official[profile](officialInput(text)) as boolean;
-        const report = await validateUserData(parseUserData(text, 'case.yaml'), { profile });
+        const report = await validateUserData(parseUserData(text, 'case.yaml'), {
+          platform: profile,
+        });
         const fail = (why: string) =>
           disagreements.push(`${entry.name} [${profile}]: ${why} -- ${shown(report.problems)}`);
         const errors = report.problems.filter((problem) => problem.severity === 'error');
@@ -185,7 +187,9 @@ describe.skipIf(!HAS_REFERENCE)(
         // the same contract as mappings: the same problems, only the positions differ
         if ((entry.contract as { __text?: string }).__text === undefined) {
           const mapping = stringify(entry.contract, { lineWidth: 0 });
-          const other = await validateUserData(parseUserData(mapping, 'case.yaml'), { profile });
+          const other = await validateUserData(parseUserData(mapping, 'case.yaml'), {
+            platform: profile,
+          });
           if (
             JSON.stringify(withoutPosition(other.problems)) !==
             JSON.stringify(withoutPosition(report.problems))

@@ -45,7 +45,7 @@ describe.skipIf(!HAS_REFERENCE)(
         const text = stringify(entry.contract, { lineWidth: 0 });
         const officialValid = official[profile](parse(text)) as boolean;
         const report: ValidationReport = await validateUserData(parseUserData(text, 'case.yaml'), {
-          profile,
+          platform: profile,
         });
         const shown = report.problems.map(formatProblem).join(' | ');
         const fail = (why: string) =>

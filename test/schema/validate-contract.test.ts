@@ -10,7 +10,9 @@ const random = (length: number) => new Uint8Array(randomBytes(length));
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 async function lines(text: string, profile: 'hpvs' | 'ccrv' = 'hpvs'): Promise<string[]> {
-  const report = await validateUserData(parseUserData(text, 'user-data.yaml'), { profile });
+  const report = await validateUserData(parseUserData(text, 'user-data.yaml'), {
+    platform: profile,
+  });
   return report.problems.map(formatProblem);
 }
 
@@ -164,7 +166,7 @@ ${ENV}  volumes:
       'ccrv',
     );
     expect(found).toContain(
-      'user-data.yaml:3:3 workload.compose: CCRV runs podman play only; use play (archive, resources or templates) instead of compose',
+      'user-data.yaml:3:3 workload.compose: CCRV does not run compose; use play (archive, resources or templates) instead',
     );
   });
 });

@@ -3,3 +3,4 @@ import type { ValidateFunction } from 'ajv';
 
 export declare const workload: ValidateFunction;
 export declare const env: ValidateFunction;
+export declare const network: ValidateFunction;
