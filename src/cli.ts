@@ -85,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   for (const command of program.commands) command.exitOverride();
   try {
+    refuseNodeEnvFile(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
@@ -94,6 +95,20 @@ export async function main(argv: string[]): Promise<number> {
     }
     reportError(error, debug);
     return exitCodeFor(error);
+  }
+}
+
+/**
+ * Node.js 20 reads `--env-file FILE` wherever it appears on the command line, even after the
+ * script, and applies a NODE_OPTIONS line in that file before hpvs-ctl starts: nothing here
+ * can undo that, so the flag is not an hpvs-ctl option and the user is told why.
+ */
+function refuseNodeEnvFile(argv: readonly string[]): void {
+  if (argv.some((arg) => arg === '--env-file' || arg.startsWith('--env-file='))) {
+    throw new HpvsError(
+      'USAGE',
+      '--env-file is an option of Node.js, not of hpvs-ctl (Node.js has already read that file as its own settings); give environment values with --env-values-file',
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,65 @@ describe('hpvs-ctl (global behaviour)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+/** Every long flag of every command and subcommand, as "command --flag". */
+function longFlags(command: Command, prefix: string[] = []): string[] {
+  const here = prefix.join(' ') || 'hpvs-ctl';
+  // visibleOptions adds commander's implicit --help (and --version on the program)
+  const options = [...command.createHelp().visibleOptions(command), ...command.options];
+  const own = options.flatMap((option) => (option.long === undefined ? [] : [option.long]));
+  return [
+    ...new Set(own.map((flag) => `${here} ${flag}`)),
+    ...(command.commands as Command[]).flatMap((sub) => longFlags(sub, [...prefix, sub.name()])),
+  ];
+}
+
+/** The option names of the running node binary: `node --help` and the NODE_OPTIONS allowlist. */
+function nodeOptionNames(): Set<string> {
+  const help = execFileSync(process.execPath, ['--help'], { encoding: 'utf8' });
+  const names = [
+    ...(help.match(/--[a-z0-9][a-z0-9_-]*/g) ?? []),
+    ...process.allowedNodeEnvironmentFlags,
+  ];
+  return new Set(names.map(normalisedOptionName));
+}
+
+/** Node accepts `_` for `-` and `--no-X` for a boolean `--X`; compare the bare names. */
+function normalisedOptionName(flag: string): string {
+  return flag
+    .split('=')[0]!
+    .replace(/_/g, '-')
+    .replace(/^--no-/, '--');
+}
+
+describe('flag names', () => {
+  it('no hpvs-ctl flag is a Node.js option (Node 20 acts on --env-file even after the script)', () => {
+    const nodeOptions = nodeOptionNames();
+    // the list is the real one, so the check below can fail
+    for (const known of ['--env-file', '--import', '--require', '--eval', '--title', '--watch']) {
+      expect(nodeOptions.has(known), known).toBe(true);
+    }
+    const flags = longFlags(buildProgram() as unknown as Command);
+    expect(flags.map((entry) => entry.split(' ').at(-1))).toEqual(
+      expect.arrayContaining(['--env-values-file', '--out', '--help', '--no-crl']),
+    );
+    // --help and --version are every CLI's; Node reads those two only before the script path
+    const allowed = new Set(['--help', '--version']);
+    const clashes = flags.filter((entry) => {
+      const flag = entry.split(' ').at(-1)!;
+      return !allowed.has(flag) && nodeOptions.has(normalisedOptionName(flag));
+    });
+    expect(clashes).toEqual([]);
+  });
+
+  it('--env-file is refused with the name to use instead', async () => {
+    const result = await runCli(['workload', '--env-file', '/dev/null']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^hpvs-ctl: error: --env-file is an option of Node\.js, not of hpvs-ctl .*--env-values-file\n/,
+    );
   });
 });
 

@@ -24,7 +24,7 @@ function unquote(value: string): string {
 }
 
 /**
- * Environment values for a section: `--env-file` (KEY=VALUE lines; blank lines and `#`
+ * Environment values for a section: `--env-values-file` (KEY=VALUE lines; blank lines and `#`
  * comments skipped) first, then each `--env KEY=VALUE`, later ones winning. Values stay
  * strings, whatever they look like.
  */

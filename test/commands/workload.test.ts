@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe('hpvs-ctl workload', () => {
       'xfs',
       '--seed-file',
       f.workloadSeed,
-      '--env-file',
+      '--env-values-file',
       join(f.dir, 'app.env'),
       '--env',
       'PORT=9090',
@@ -157,6 +158,33 @@ describe('hpvs-ctl workload', () => {
     }
   });
 
+  it('reads a hostile --env-values-file as data: its NODE_OPTIONS line runs nothing', async () => {
+    // percent-encoded, since NODE_OPTIONS parsing would eat plain quotes
+    const payload =
+      'data:text/javascript,import%7BwriteFileSync%7Dfrom%22node:fs%22;writeFileSync(process.env.HPVS_MARKER,%22%22)';
+    const hostile = join(f.dir, 'hostile.env');
+    writeFileSync(hostile, `NODE_OPTIONS=--import=${payload}\nPORT=1\n`);
+    const control = join(f.dir, 'marker-control');
+    // control: the payload is live when Node.js itself reads the file as --env-file
+    spawnSync(process.execPath, ['--env-file', hostile, '-e', ''], {
+      env: { ...process.env, HPVS_MARKER: control },
+    });
+    expect(existsSync(control)).toBe(true);
+    const marker = join(f.dir, 'marker');
+    const target = out();
+    const result = await runCli(
+      ['workload', '--compose', f.composeDir, '--env-values-file', hostile, '--out', target],
+      { env: { HPVS_MARKER: marker } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect((parse(readFileSync(target, 'utf8')) as { env: unknown }).env).toEqual({
+      NODE_OPTIONS: `--import=${payload}`,
+      PORT: '1',
+    });
+  });
+
   it('refuses bad input with a one-line error and leaves no output file', async () => {
     const cases: [string[], RegExp][] = [
       [['--compose', join(f.dir, 'missing')], /missing/],
@@ -169,7 +197,7 @@ describe('hpvs-ctl workload', () => {
         /workload\.volumes\.Data: "Data" is not a valid volume name/,
       ],
       [
-        ['--compose', f.composeDir, '--env-file', join(f.dir, 'bad.env')],
+        ['--compose', f.composeDir, '--env-values-file', join(f.dir, 'bad.env')],
         /bad\.env:2: "1BAD" is not a valid variable name/,
       ],
       [
