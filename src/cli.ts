@@ -17,6 +17,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
 import { exitCodeFor, HpvsError } from './errors.js';
+import { terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
 import { VERSION } from './version.js';
 
 /**
@@ -31,8 +32,10 @@ export function buildProgram(): Command {
     )
     .version(VERSION, '-V, --version')
     .option('--debug', 'print stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(USAGE_HINT)
     .exitOverride()
+    // set before the commands are registered, so that every subcommand inherits it
+    .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) })
     .configureHelp({
       sortSubcommands: false,
       subcommandDescription: (command) => firstClause(command.description()),
@@ -56,6 +59,21 @@ export function buildProgram(): Command {
   registerAttestation(program);
   registerEmulator(program);
   return program;
+}
+
+const ERROR_PREFIX = 'hpvs-ctl: error: ';
+const USAGE_HINT = '(run with --help for usage)';
+
+/**
+ * Commander's own usage errors ("error: unknown option '--x'", with a "(Did you mean ...?)"
+ * line of its own) get hpvs-ctl's prefix and stay on one line: the argument they quote came
+ * from the user and is escaped like any input.
+ */
+export function commanderErrorLine(text: string): string {
+  let message = text.replace(/\n$/, '').replace(/^error: /, '');
+  const suggestion = /\n(\(Did you mean [^\n]*\?\))$/.exec(message);
+  if (suggestion) message = message.slice(0, suggestion.index);
+  return `${ERROR_PREFIX}${terminalSafe(message)}${suggestion ? ` ${suggestion[1]}` : ''}\n`;
 }
 
 /**
@@ -112,18 +130,24 @@ function refuseNodeEnvFile(argv: readonly string[]): void {
   }
 }
 
+/**
+ * One line per error, whatever it quotes from an input (a file name, a flag value, a YAML
+ * key): the whole message is escaped, so nothing in it can start a line or move the cursor.
+ */
 function reportError(error: unknown, debug: boolean): void {
   if (error instanceof HpvsError) {
-    process.stderr.write(`hpvs-ctl: error: ${error.message}\n`);
-    if (error.code === 'USAGE') process.stderr.write('(run with --help for usage)\n');
+    process.stderr.write(`${ERROR_PREFIX}${terminalSafe(error.message)}\n`);
+    if (error.code === 'USAGE') process.stderr.write(`${USAGE_HINT}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(
-      `hpvs-ctl: internal error: ${message}\n(this is a bug in hpvs-ctl; rerun with --debug and report the output)\n`,
+      `${ERROR_PREFIX}internal error: ${terminalSafe(message)}\n(this is a bug in hpvs-ctl; rerun with --debug and report the output)\n`,
     );
   }
   if (debug && error instanceof Error) {
-    process.stderr.write(`${error.stack ?? ''}\n`);
-    if (error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack}\n`);
+    process.stderr.write(`${terminalSafeLines(error.stack ?? '')}\n`);
+    if (error.cause instanceof Error) {
+      process.stderr.write(`caused by: ${terminalSafeLines(error.cause.stack ?? '')}\n`);
+    }
   }
 }

@@ -85,6 +85,45 @@ describe('hpvs-ctl (global behaviour)', () => {
     }
   });
 
+  it("prefixes commander's own usage errors like every other error, on one line", async () => {
+    const cases: Array<[string[], string]> = [
+      [['frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['certs', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['emulator', 'bot'], "hpvs-ctl: error: unknown command 'bot' (Did you mean boot?)"],
+      [['archive', '.', '--bogus'], "hpvs-ctl: error: unknown option '--bogus'"],
+      [['encrypt', 'x.yaml'], "hpvs-ctl: error: required option '--cert <path>' not specified"],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`${line}\n(run with --help for usage)\n`);
+    }
+  });
+
+  it('escapes what a flag value brings (newline, ANSI escape), so an error stays one line', async () => {
+    const cases: Array<[string[], string]> = [
+      // commander's choice check quotes the value
+      [
+        ['encrypt', 'x', '--cert', 'c', '--prefix', 'a\nhpvs-ctl: ok\u001b[2K'],
+        "hpvs-ctl: error: option '--prefix <prefix>' argument 'a\\nhpvs-ctl: ok\\x1b[2K' is invalid.",
+      ],
+      // hpvs-ctl's own parser quotes it too
+      [
+        ['env', '--syslog-port', '1\n2\u009b'],
+        'hpvs-ctl: error: invalid port "1\\n2\\x9b": expected a number from 1 to 65535',
+      ],
+      [['archive', '.', '--bo\u202egus'], "hpvs-ctl: error: unknown option '--bo\\u202egus'"],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]!.startsWith(line), lines[0]).toBe(true);
+      expect(result.stderr).not.toMatch(/[\u001b\u009b\u202e]/);
+    }
+  });
+
   it('with no arguments shows the help on stderr and exits 2', async () => {
     const result = await runCli([]);
     expect(result.code).toBe(2);

@@ -8,6 +8,7 @@ import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
 import { findWorkerUrl, startWorkers, type StartedWorkers } from '../io/worker-pool.js';
 import { writeStdout } from '../io/write-output.js';
 import type { ContractFlags } from './contract.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 export interface ContractBatchFlags extends ContractFlags {
   batch: string;
@@ -120,7 +121,7 @@ async function buildContracts(
     })),
     { force: flags.force === true },
   );
-  await writeStdout(written.map((path) => `${path}\n`).join(''));
+  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
 }
 
 const SEED_READERS = 8;

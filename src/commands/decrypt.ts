@@ -5,6 +5,7 @@ import { loadPrivateKey } from '../io/load-keys.js';
 import { assertSingleStdin, readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { forTerminal } from './terminal-output.js';
 
 export function registerDecrypt(program: Command): void {
   program
@@ -37,6 +38,8 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(options.out, decryptSection(token, privateKey), { mode: 0o600 });
+      await writeResult(options.out, forTerminal(options.out, decryptSection(token, privateKey)), {
+        mode: 0o600,
+      });
     });
 }

@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { examples } from './help-examples.js';
 import { collect } from './repeatable-option.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 const DEFAULT_IMAGE_VERSION = '25.11.0-emulator';
 
@@ -121,7 +122,7 @@ export function registerEmulator(program: Command): void {
         volumeImages,
         fastKdf: options.fastKdf === true,
         runtime,
-        print: (line) => process.stdout.write(`${line}\n`),
+        print: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
         random: systemRandom,
       });
       if (!result.ok) process.exitCode = 1;
@@ -160,7 +161,8 @@ export function registerEmulator(program: Command): void {
         certPem: certPem.toString('utf8'),
         keyPem: keyPem.toString('utf8'),
         onMessage: (message) => {
-          const line = `${message.replace(/\n/g, ' ')}\n`;
+          // escaped in the file too, as rsyslog does by default: a log is read on a terminal
+          const line = `${terminalSafe(message)}\n`;
           writes = writes.then(() =>
             options.out === undefined
               ? void process.stdout.write(line)

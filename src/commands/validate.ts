@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -62,7 +63,7 @@ export function registerValidate(program: Command): void {
         report = await validateSection(parseSectionText(section, text, source), validateOptions);
       }
       const problems = report!.problems;
-      const lines = problems.map((problem) => `${formatProblem(problem)}\n`).join('');
+      const lines = problems.map((problem) => `${terminalSafe(formatProblem(problem))}\n`).join('');
       const count = (severity: string) =>
         problems.filter((problem) => problem.severity === severity).length;
       const errors = count('error');
@@ -70,10 +71,10 @@ export function registerValidate(program: Command): void {
       const what = section ? `${section} section` : 'contract';
       if (options.json) {
         const document = { file: source, section: section ?? null, ...report! };
-        await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
+        await writeStdout(`${jsonForTerminal(document)}\n`);
       } else {
         await writeStdout(
-          `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
+          `${lines}${terminalSafe(source)}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
         );
       }
       if (errors > 0) {
