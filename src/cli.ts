@@ -13,11 +13,14 @@ import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
 import { registerSign } from './commands/sign.js';
+import { refuseSeveralStdinInputs } from './commands/stdin-inputs.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
 import { exitCodeFor, HpvsError } from './errors.js';
-import { terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
+import { isUtf8 } from 'node:buffer';
+import { argumentBytes } from './io/argument-bytes.js';
+import { bytesForTerminal, terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
 import { VERSION } from './version.js';
 
 /**
@@ -41,6 +44,7 @@ export function buildProgram(): Command {
       subcommandDescription: (command) => firstClause(command.description()),
     });
   program.addHelpText('after', () => programExamples(program));
+  program.hook('preAction', (_program, action) => refuseSeveralStdinInputs(action as Command));
   // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
   registerInit(program);
   registerArchive(program);
@@ -104,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of program.commands) command.exitOverride();
   try {
     refuseNodeEnvFile(argv);
+    refuseNonUtf8Arguments(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
@@ -134,6 +139,21 @@ function refuseNodeEnvFile(argv: readonly string[]): void {
  * One line per error, whatever it quotes from an input (a file name, a flag value, a YAML
  * key): the whole message is escaped, so nothing in it can start a line or move the cursor.
  */
+/**
+ * An argument that is not UTF-8 reached hpvs-ctl as U+FFFD characters: a file name that no
+ * longer names the file. Say so, showing the bytes, instead of "file not found".
+ */
+function refuseNonUtf8Arguments(argv: readonly string[]): void {
+  const bytes = argumentBytes(argv);
+  const bad = bytes?.find((arg) => !isUtf8(arg));
+  if (bad !== undefined) {
+    throw new HpvsError(
+      'USAGE',
+      `argument "${bytesForTerminal(bad)}" is not valid UTF-8; hpvs-ctl reads names and values as UTF-8: rename the file (or pass its contents on stdin with -)`,
+    );
+  }
+}
+
 function reportError(error: unknown, debug: boolean): void {
   if (error instanceof HpvsError) {
     process.stderr.write(`${ERROR_PREFIX}${terminalSafe(error.message)}\n`);

@@ -1,3 +1,5 @@
+import { wellFormedUtf8End } from './utf8-text.js';
+
 /**
  * Text that came from an input (a record line, a syslog message, a YAML key, a file name) is
  * printed through these functions, so that it cannot move the cursor, recolour or erase what
@@ -77,41 +79,10 @@ export function bytesForTerminal(bytes: Uint8Array, options: { lines?: boolean }
   let text = '';
   let start = 0;
   while (start < bytes.length) {
-    const end = validPrefixEnd(bytes, start);
+    const end = wellFormedUtf8End(bytes, start);
     text += decoder.decode(bytes.subarray(start, end));
     if (end < bytes.length) text += `\\x${bytes[end]!.toString(16).padStart(2, '0')}`;
     start = end + 1;
   }
   return options.lines ? terminalSafeLines(text) : terminalSafe(text);
-}
-
-/** The end of the longest run of well-formed UTF-8 sequences starting at `start`. */
-function validPrefixEnd(bytes: Uint8Array, start: number): number {
-  let i = start;
-  while (i < bytes.length) {
-    const length = sequenceLength(bytes, i);
-    if (length === 0) return i;
-    i += length;
-  }
-  return i;
-}
-
-/** The length of the well-formed UTF-8 sequence at `i` (RFC 3629 table 3-7), or 0. */
-function sequenceLength(bytes: Uint8Array, i: number): number {
-  const lead = bytes[i]!;
-  if (lead < 0x80) return 1;
-  const continuation = (offset: number, low = 0x80, high = 0xbf) => {
-    const byte = bytes[i + offset];
-    return byte !== undefined && byte >= low && byte <= high;
-  };
-  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
-  if (lead >= 0xe0 && lead <= 0xef) {
-    const [low, high] = lead === 0xe0 ? [0xa0, 0xbf] : lead === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
-    return continuation(1, low, high) && continuation(2) ? 3 : 0;
-  }
-  if (lead >= 0xf0 && lead <= 0xf4) {
-    const [low, high] = lead === 0xf0 ? [0x90, 0xbf] : lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
-    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
 }

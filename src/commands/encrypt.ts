@@ -5,7 +5,7 @@ import { TOKEN_PREFIXES } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
-import { assertSingleStdin, readInput } from '../io/read-input.js';
+import { readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
@@ -42,7 +42,6 @@ export function registerEncrypt(program: Command): void {
       ),
     )
     .action(async (file, options) => {
-      assertSingleStdin({ 'the section': file, '--cert': options.cert });
       await refuseUntrustedCertificate(options, crlFiles);
       const publicKey = await loadEncryptionKey(options.cert, options);
       const plaintext = await readInput(file, 'section');

@@ -219,7 +219,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
   it('refuses to read the section and the certificate both from stdin (exit 2)', async () => {
     const result = await runCli(['encrypt', '--cert', '-'], { stdin: readFileSync(paths.cert) });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('but the section and --cert both ask for it');
+    expect(result.stderr).toContain('but the file argument and --cert both ask for it');
   });
 
   describe('--out', () => {

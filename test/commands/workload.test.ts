@@ -23,6 +23,7 @@ beforeAll(async () => {
     '# app settings\nPORT=8080\nGREETING="hello world"\n\nexport DEBUG=true\n',
   );
   writeFileSync(join(f.dir, 'bad.env'), 'PORT=8080\n1BAD=x\n');
+  writeFileSync(join(f.dir, 'no-equals.env'), 'PORT=8080\npasted-secret-token\n');
   writeFileSync(
     join(f.dir, 'pods.yaml'),
     'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: "{{ .Env.REGISTRY }}/web@sha256:' +
@@ -149,6 +150,7 @@ describe('hpvs-ctl workload', () => {
       ['--compose', 'x', '--mount', '/mnt/data'],
       ['--compose', 'x', '--encrypt'],
       ['--compose', 'x', '--env', 'NOEQUALS'],
+      ['--compose', 'x', '--env', '1BAD=x'],
       ['--compose', 'x', '--filesystem', 'ntfs', '--volume', 'v', '--seed-file', 's'],
       ['--compose', 'x', '--seed', 'inline-secret'],
     ]) {
@@ -199,6 +201,11 @@ describe('hpvs-ctl workload', () => {
       [
         ['--compose', f.composeDir, '--env-values-file', join(f.dir, 'bad.env')],
         /bad\.env:2: "1BAD" is not a valid variable name/,
+      ],
+      [
+        // bad content of the values file is bad input (exit 1), and a line is not echoed
+        ['--compose', f.composeDir, '--env-values-file', join(f.dir, 'no-equals.env')],
+        /no-equals\.env:2: expected KEY=VALUE, found no "="\n$/,
       ],
       [
         ['--compose', f.composeDir, '--cert', f.expiredCert],
