@@ -13,7 +13,7 @@ import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
 import { registerSign } from './commands/sign.js';
-import { refuseSeveralStdinInputs } from './commands/stdin-inputs.js';
+import { checkStandardStreams } from './commands/standard-streams.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
@@ -44,7 +44,7 @@ export function buildProgram(): Command {
       subcommandDescription: (command) => firstClause(command.description()),
     });
   program.addHelpText('after', () => programExamples(program));
-  program.hook('preAction', (_program, action) => refuseSeveralStdinInputs(action as Command));
+  program.hook('preAction', (_program, action) => checkStandardStreams(action as Command));
   // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
   registerInit(program);
   registerArchive(program);
@@ -109,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     refuseNodeEnvFile(argv);
     refuseNonUtf8Arguments(argv);
+    refuseHelpForUnknownCommand(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
@@ -139,6 +140,28 @@ function refuseNodeEnvFile(argv: readonly string[]): void {
  * One line per error, whatever it quotes from an input (a file name, a flag value, a YAML
  * key): the whole message is escaped, so nothing in it can start a line or move the cursor.
  */
+/**
+ * `hpvs-ctl help foo` (or `hpvs-ctl certs help foo`) would print the whole help as if it were
+ * the answer; an unknown name is a usage error like `hpvs-ctl foo`.
+ */
+function refuseHelpForUnknownCommand(program: Command, argv: readonly string[]): void {
+  let command = program;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    if (word === 'help' && next !== undefined && !next.startsWith('-')) {
+      if (!command.commands.some((sub) => sub.name() === next)) {
+        throw new HpvsError('USAGE', `unknown command '${next}'`);
+      }
+      return;
+    }
+    if (word.startsWith('-')) continue;
+    const sub = command.commands.find((candidate) => candidate.name() === word);
+    if (sub === undefined) return;
+    command = sub as Command;
+  }
+}
+
 /**
  * An argument that is not UTF-8 reached hpvs-ctl as U+FFFD characters: a file name that no
  * longer names the file. Say so, showing the bytes, instead of "file not found".

@@ -92,6 +92,12 @@ describe('hpvs-ctl (global behaviour)', () => {
       [['emulator', 'bot'], "hpvs-ctl: error: unknown command 'bot' (Did you mean boot?)"],
       [['archive', '.', '--bogus'], "hpvs-ctl: error: unknown option '--bogus'"],
       [['encrypt', 'x.yaml'], "hpvs-ctl: error: required option '--cert <path>' not specified"],
+      [['help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['certs', 'help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [
+        ['keys', 'generate', '--out-dir', '-'],
+        'hpvs-ctl: error: --out-dir needs a folder: several files cannot go to stdout (-)',
+      ],
     ];
     for (const [args, line] of cases) {
       const result = await runCli(args);
@@ -124,10 +130,16 @@ describe('hpvs-ctl (global behaviour)', () => {
     }
   });
 
-  it('with no arguments shows the help on stderr and exits 2', async () => {
-    const result = await runCli([]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: hpvs-ctl');
+  it('with no arguments, or a group without its subcommand, shows the help on stderr and exits 2', async () => {
+    for (const args of [[], ['certs'], ['emulator'], ['attestation'], ['keys']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`Usage: hpvs-ctl ${args.join(' ')}`.trimEnd());
+    }
+    const help = await runCli(['help', 'certs']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: hpvs-ctl certs');
   });
 
   it('stops quietly when the reader closes its end early (`| head`)', async () => {

@@ -35,18 +35,6 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
       `${flags.out !== undefined ? '--out' : '--signing-cert-out'} does not work with --batch; the contracts go to --out-dir`,
     );
   }
-  const fromStdin = Object.entries({
-    '--batch': flags.batch,
-    '--workload': flags.workload,
-    '--env': flags.env,
-    '--attestation-key': flags.attestationKey,
-  }).filter(([, path]) => path === '-');
-  if (fromStdin.length > 1) {
-    throw new HpvsError(
-      'USAGE',
-      `${fromStdin.map(([flag]) => flag).join(' and ')} cannot all read stdin; give files for all but one`,
-    );
-  }
   // the worker threads boot (about 90 ms) while this thread loads its modules and reads the
   // inventory, keys and seeds; the batch ends them if it builds the contracts here alone
   const url = findWorkerUrl(import.meta.url, 'contract/contract-batch.worker.js');

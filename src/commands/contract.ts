@@ -6,7 +6,7 @@ import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
-import { writeFileAtomic } from '../io/write-output.js';
+import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import type { CreateContractOptions } from '../contract/create-contract.js';
 
@@ -164,7 +164,10 @@ export function registerContract(program: Command): void {
       '--subject <dn>',
       'subject of the expiry certificate, e.g. "/CN=deployer" (default /CN=HPVS contract signing)',
     )
-    .option('--signing-cert-out <file>', 'also write the issued expiry certificate here')
+    .option(
+      '--signing-cert-out <file>',
+      'also write the issued expiry certificate here (- for stdout when --out is a file)',
+    )
     .addOption(
       new Option('--profile <profile>', 'runtime the sections are checked for')
         .choices(['hpvs', 'ccrv'] as const)
@@ -175,7 +178,10 @@ export function registerContract(program: Command): void {
         .choices(TOKEN_PREFIXES)
         .default('hyper-protect-basic' as const),
     )
-    .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
+    .option(
+      '--out <file>',
+      'write user-data.yaml to this file instead of stdout (mode 0600 while a section is plaintext)',
+    )
     .option(
       '--batch <inventory>',
       'build one contract per instance of this YAML inventory (instances: [{name, env?, seedFile?}]) on all cores',
@@ -196,9 +202,6 @@ export function registerContract(program: Command): void {
         await runContractBatch({ ...options, batch: options.batch });
         return;
       }
-      if (options.out === undefined) {
-        throw new HpvsError('USAGE', '--out <file> is required (or --batch with --out-dir)');
-      }
       if (options.outDir !== undefined || options.force) {
         throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
       }
@@ -206,16 +209,27 @@ export function registerContract(program: Command): void {
       if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
         throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
       }
+      if (isStdout(options.out) && options.signingCertOut === '-') {
+        throw new HpvsError(
+          'USAGE',
+          'the contract and the signing certificate cannot both go to stdout: give --out FILE or a --signing-cert-out file',
+        );
+      }
       const { createContract } = await import('../contract/create-contract.js');
       const { formatProblem } = await import('../schema/problems.js');
       const contract = await createContract(await loadContractOptions(options, new Date()));
       for (const problem of contract.problems) warn(formatProblem(problem));
       for (const message of contract.warnings) warn(message);
       if (options.signingCertOut !== undefined && contract.signingCertificate !== undefined) {
-        await writeFileAtomic(options.signingCertOut, contract.signingCertificate);
+        await writeResult(options.signingCertOut, contract.signingCertificate);
       }
-      await writeFileAtomic(options.out, contract.text, {
+      await writeResult(options.out, contract.text, {
         mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
       });
     });
+}
+
+/** `--out` absent or `-`: the result goes to standard output. */
+function isStdout(out: string | undefined): boolean {
+  return out === undefined || out === '-';
 }

@@ -138,7 +138,7 @@ export function registerEmulator(program: Command): void {
     .requiredOption('--ca <file>', 'CA certificate that must have issued the client certificates')
     .requiredOption('--cert <file>', 'server certificate')
     .requiredOption('--key <file>', 'server private key')
-    .option('--out <file>', 'append messages to this file instead of printing them')
+    .option('--out <file>', 'append messages to this file instead of printing them (- prints)')
     .addHelpText(
       'after',
       examples(
@@ -164,7 +164,7 @@ export function registerEmulator(program: Command): void {
           // escaped in the file too, as rsyslog does by default: a log is read on a terminal
           const line = `${terminalSafe(message)}\n`;
           writes = writes.then(() =>
-            options.out === undefined
+            options.out === undefined || options.out === '-'
               ? void process.stdout.write(line)
               : appendFile(options.out, line, { mode: 0o600 }),
           );

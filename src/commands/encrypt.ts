@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
@@ -27,7 +28,15 @@ export function registerEncrypt(program: Command): void {
         .choices(TOKEN_PREFIXES)
         .default('hyper-protect-basic' as const),
     )
-    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid');
+    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'what the input is: text (any bytes), or json (refused unless it is valid JSON)',
+      )
+        .choices(['text', 'json'] as const)
+        .default('text' as const),
+    );
   const { command, crlFiles } = addTrustOptions(
     encrypt,
     'with --root, the certificate must chain to this anchor with current CRLs, or nothing is encrypted (repeatable)',
@@ -38,6 +47,7 @@ export function registerEncrypt(program: Command): void {
       examples(
         'hpvs-ctl encrypt workload.yaml --cert ibm-hyper-protect-container-runtime-encrypt.crt --out workload.enc',
         'cat env.yaml | hpvs-ctl encrypt - --cert encrypt.crt',
+        'hpvs-ctl encrypt settings.json --format json --cert encrypt.crt --out settings.enc',
         'hpvs-ctl encrypt env.yaml --cert encrypt.crt --chain intermediate.crt --root root.crt --crl intermediate.crl --crl root.crl',
       ),
     )
@@ -45,15 +55,34 @@ export function registerEncrypt(program: Command): void {
       await refuseUntrustedCertificate(options, crlFiles);
       const publicKey = await loadEncryptionKey(options.cert, options);
       const plaintext = await readInput(file, 'section');
+      const source = file === '-' ? 'stdin' : file;
       if (plaintext.length === 0) {
-        throw new HpvsError(
-          'INPUT_EMPTY',
-          `${file === '-' ? 'stdin' : file}: the section to encrypt is empty`,
-        );
+        throw new HpvsError('INPUT_EMPTY', `${source}: the section to encrypt is empty`);
       }
+      if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, publicKey, systemRandom, options.prefix);
       await writeResult(options.out, `${token}\n`);
     });
+}
+
+/**
+ * `--format json` promises JSON (as IBM's encrypt-string does, SPEC-IBM A9.4), so anything else
+ * is refused before it is encrypted. The parser's own message is not repeated: it quotes the
+ * input, which may be secret; only the place is.
+ */
+function refuseInvalidJson(bytes: Buffer, source: string): void {
+  const refuse = (where: string, why: string) =>
+    new HpvsError('CONTRACT_INVALID', `${where}: not valid JSON${why}; nothing was encrypted`);
+  if (!isUtf8(bytes)) throw refuse(source, ' (not UTF-8)');
+  const text = bytes.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message);
+    if (position === null) throw refuse(source, '');
+    const before = text.slice(0, Number(position[1])).split('\n');
+    throw refuse(`${source}:${before.length}:${before.at(-1)!.length + 1}`, '');
+  }
 }
 
 /**
