@@ -43,46 +43,51 @@ async function send(port: number, messages: string[]): Promise<void> {
 }
 
 describe('hpvs-ctl emulator log-server output', () => {
-  it('prints what a client sends with control characters escaped, one line per message', async () => {
-    const port = await freeLoopbackPort();
-    const server = spawn(
-      process.execPath,
-      [
-        CLI,
-        'emulator',
-        'log-server',
-        '--port',
-        String(port),
-        '--ca',
-        join(tls, 'ca.crt'),
-        '--cert',
-        join(tls, 'server.crt'),
-        '--key',
-        join(tls, 'server-key.pem'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    server.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-    await new Promise<void>((resolve, reject) => {
-      server.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('listening on')) resolve();
+  it.each([[[]], [['--out', '-']]])(
+    'with %j prints what a client sends, control characters escaped, one line per message',
+    async (extra: string[]) => {
+      const port = await freeLoopbackPort();
+      const server = spawn(
+        process.execPath,
+        [
+          CLI,
+          'emulator',
+          'log-server',
+          '--port',
+          String(port),
+          '--ca',
+          join(tls, 'ca.crt'),
+          '--cert',
+          join(tls, 'server.crt'),
+          '--key',
+          join(tls, 'server-key.pem'),
+          ...extra,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      server.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        server.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('listening on')) resolve();
+        });
+        void exited.then(() => reject(new Error(`log-server exited: ${stderr}`)));
       });
-      void exited.then(() => reject(new Error(`log-server exited: ${stderr}`)));
-    });
-    await send(port, [
-      '<14>1 2026-12-01T00:00:00Z host app - - - hello \u001b[2J\u001b[31mred\u009b0m',
-      '<14>1 2026-12-01T00:00:00Z host app - - - bidi \u202eesrever\u202c end',
-    ]);
-    server.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stdout).not.toMatch(/[\u001b\u009b\u202e]/);
-    expect(stdout.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/ hello \\x1b\[2J\\x1b\[31mred\\x9b0m$/),
-      expect.stringMatching(/ bidi \\u202eesrever\\u202c end$/),
-    ]);
-  }, 30_000);
+      await send(port, [
+        '<14>1 2026-12-01T00:00:00Z host app - - - hello \u001b[2J\u001b[31mred\u009b0m',
+        '<14>1 2026-12-01T00:00:00Z host app - - - bidi \u202eesrever\u202c end',
+      ]);
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).not.toMatch(/[\u001b\u009b\u202e]/);
+      expect(stdout.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/ hello \\x1b\[2J\\x1b\[31mred\\x9b0m$/),
+        expect.stringMatching(/ bidi \\u202eesrever\\u202c end$/),
+      ]);
+    },
+    30_000,
+  );
 });
