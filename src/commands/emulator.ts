@@ -67,7 +67,9 @@ export function registerEmulator(program: Command): void {
           `  reference values (root.tar.gz, baseimage):            ${pub('reference')}`,
           `  private keys (mode 0600):                             ${options.state}/private/`,
           '',
-        ].join('\n'),
+        ]
+          .map(terminalSafe)
+          .join('\n'),
       );
     });
 
