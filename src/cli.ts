@@ -2,6 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { registerArchive } from './commands/archive.js';
 import { registerAttestation } from './commands/attestation.js';
 import { registerCerts } from './commands/certs.js';
+import { checkCommandLine } from './commands/command-line-checks.js';
 import { registerContract } from './commands/contract.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -18,9 +19,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
 import { exitCodeFor, HpvsError } from './errors.js';
-import { isUtf8 } from 'node:buffer';
-import { argumentBytes } from './io/argument-bytes.js';
-import { bytesForTerminal, terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
+import { terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
 import { VERSION } from './version.js';
 
 /**
@@ -107,9 +106,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   for (const command of program.commands) command.exitOverride();
   try {
-    refuseNodeEnvFile(argv);
-    refuseNonUtf8Arguments(argv);
-    refuseHelpForUnknownCommand(program, argv);
+    checkCommandLine(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
@@ -123,60 +120,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Node.js 20 reads `--env-file FILE` wherever it appears on the command line, even after the
- * script, and applies a NODE_OPTIONS line in that file before hpvs-ctl starts: nothing here
- * can undo that, so the flag is not an hpvs-ctl option and the user is told why.
- */
-function refuseNodeEnvFile(argv: readonly string[]): void {
-  if (argv.some((arg) => arg === '--env-file' || arg.startsWith('--env-file='))) {
-    throw new HpvsError(
-      'USAGE',
-      '--env-file is an option of Node.js, not of hpvs-ctl (Node.js has already read that file as its own settings); give environment values with --env-values-file',
-    );
-  }
-}
-
-/**
  * One line per error, whatever it quotes from an input (a file name, a flag value, a YAML
  * key): the whole message is escaped, so nothing in it can start a line or move the cursor.
  */
-/**
- * `hpvs-ctl help foo` (or `hpvs-ctl certs help foo`) would print the whole help as if it were
- * the answer; an unknown name is a usage error like `hpvs-ctl foo`.
- */
-function refuseHelpForUnknownCommand(program: Command, argv: readonly string[]): void {
-  let command = program;
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    const next = argv[i + 1];
-    if (word === 'help' && next !== undefined && !next.startsWith('-')) {
-      if (!command.commands.some((sub) => sub.name() === next)) {
-        throw new HpvsError('USAGE', `unknown command '${next}'`);
-      }
-      return;
-    }
-    if (word.startsWith('-')) continue;
-    const sub = command.commands.find((candidate) => candidate.name() === word);
-    if (sub === undefined) return;
-    command = sub as Command;
-  }
-}
-
-/**
- * An argument that is not UTF-8 reached hpvs-ctl as U+FFFD characters: a file name that no
- * longer names the file. Say so, showing the bytes, instead of "file not found".
- */
-function refuseNonUtf8Arguments(argv: readonly string[]): void {
-  const bytes = argumentBytes(argv);
-  const bad = bytes?.find((arg) => !isUtf8(arg));
-  if (bad !== undefined) {
-    throw new HpvsError(
-      'USAGE',
-      `argument "${bytesForTerminal(bad)}" is not valid UTF-8; hpvs-ctl reads names and values as UTF-8: rename the file (or pass its contents on stdin with -)`,
-    );
-  }
-}
-
 function reportError(error: unknown, debug: boolean): void {
   if (error instanceof HpvsError) {
     process.stderr.write(`${ERROR_PREFIX}${terminalSafe(error.message)}\n`);
