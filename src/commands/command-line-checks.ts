@@ -23,7 +23,7 @@ function refuseNodeEnvFile(argv: readonly string[]): void {
   if (argv.some((arg) => arg === '--env-file' || arg.startsWith('--env-file='))) {
     throw new HpvsError(
       'USAGE',
-      '--env-file is an option of Node.js, not of hpvs-ctl (Node.js has already read that file as its own settings); give environment values with --env-values-file',
+      '--env-file is an option of Node.js, not of hpvs-ctl (Node.js 20 reads that file as its own settings wherever the flag appears); give environment values with --env-values-file',
     );
   }
 }

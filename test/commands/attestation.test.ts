@@ -307,6 +307,24 @@ describe('hpvs-ctl attestation: a forged record cannot drive the terminal', () =
     expect(table.code).toBe(1);
     expect(table.stdout).not.toMatch(UNSAFE);
     expect(table.stdout).toMatch(/^b\\x1b\[2Kx +25\.11\.0 +FAIL /m);
+
+    // a folder name that is not UTF-8 is one failed bundle, shown with its bytes
+    mkdirSync(Buffer.from(`${batch}/caf\xe9`, 'latin1'));
+    const named = await runCli([
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+    ]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toBe('');
+    expect(named.stdout).toMatch(
+      /^caf\\xe9 +- +FAIL +error: .*caf\\xe9: the folder name is not valid UTF-8: rename it$/m,
+    );
   });
 
   /** An encrypted record for the test's auditor key, with an escape sequence in a value. */
