@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { registerArchive } from './commands/archive.js';
 import { registerAttestation } from './commands/attestation.js';
 import { registerCerts } from './commands/certs.js';
+import { checkCommandLine } from './commands/command-line-checks.js';
 import { registerContract } from './commands/contract.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -14,10 +15,12 @@ import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
 import { registerSign } from './commands/sign.js';
+import { checkStandardStreams } from './commands/standard-streams.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
 import { exitCodeFor, HpvsError } from './errors.js';
+import { terminalSafe, terminalSafeLines } from './terminal-safe-text.js';
 import { VERSION } from './version.js';
 
 /**
@@ -35,13 +38,16 @@ export function buildProgram(): Command {
     // The program's options end at the subcommand, so that `--version` after one is that
     // command's own flag (IBM's `--version RANGE` of certs get/download and image).
     .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(USAGE_HINT)
     .exitOverride()
+    // set before the commands are registered, so that every subcommand inherits it
+    .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) })
     .configureHelp({
       sortSubcommands: false,
       subcommandDescription: (command) => firstClause(command.description()),
     });
   program.addHelpText('after', () => programExamples(program));
+  program.hook('preAction', (_program, action) => checkStandardStreams(action as Command));
   // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
   registerInit(program);
   registerImage(program);
@@ -72,6 +78,21 @@ function acceptDebugEverywhere(command: Command): void {
   }
 }
 
+const ERROR_PREFIX = 'hpvs-ctl: error: ';
+const USAGE_HINT = '(run with --help for usage)';
+
+/**
+ * Commander's own usage errors ("error: unknown option '--x'", with a "(Did you mean ...?)"
+ * line of its own) get hpvs-ctl's prefix and stay on one line: the argument they quote came
+ * from the user and is escaped like any input.
+ */
+export function commanderErrorLine(text: string): string {
+  let message = text.replace(/\n$/, '').replace(/^error: /, '');
+  const suggestion = /\n(\(Did you mean [^\n]*\?\))$/.exec(message);
+  if (suggestion) message = message.slice(0, suggestion.index);
+  return `${ERROR_PREFIX}${terminalSafe(message)}${suggestion ? ` ${suggestion[1]}` : ''}\n`;
+}
+
 /**
  * A command list shows the first clause of each description; `hpvs-ctl <command> --help`
  * shows all of it.
@@ -99,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   for (const command of program.commands) command.exitOverride();
   try {
+    checkCommandLine(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
@@ -111,18 +133,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * One line per error, whatever it quotes from an input (a file name, a flag value, a YAML
+ * key): the whole message is escaped, so nothing in it can start a line or move the cursor.
+ */
 function reportError(error: unknown, debug: boolean): void {
   if (error instanceof HpvsError) {
-    process.stderr.write(`hpvs-ctl: error: ${error.message}\n`);
-    if (error.code === 'USAGE') process.stderr.write('(run with --help for usage)\n');
+    process.stderr.write(`${ERROR_PREFIX}${terminalSafe(error.message)}\n`);
+    if (error.code === 'USAGE') process.stderr.write(`${USAGE_HINT}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(
-      `hpvs-ctl: internal error: ${message}\n(this is a bug in hpvs-ctl; rerun with --debug and report the output)\n`,
+      `${ERROR_PREFIX}internal error: ${terminalSafe(message)}\n(this is a bug in hpvs-ctl; rerun with --debug and report the output)\n`,
     );
   }
   if (debug && error instanceof Error) {
-    process.stderr.write(`${error.stack ?? ''}\n`);
-    if (error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack}\n`);
+    process.stderr.write(`${terminalSafeLines(error.stack ?? '')}\n`);
+    if (error.cause instanceof Error) {
+      process.stderr.write(`caused by: ${terminalSafeLines(error.cause.stack ?? '')}\n`);
+    }
   }
 }

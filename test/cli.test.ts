@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
@@ -86,10 +86,61 @@ describe('hpvs-ctl (global behaviour)', () => {
     }
   });
 
-  it('with no arguments shows the help on stderr and exits 2', async () => {
-    const result = await runCli([]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: hpvs-ctl');
+  it("prefixes commander's own usage errors like every other error, on one line", async () => {
+    const cases: Array<[string[], string]> = [
+      [['frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['certs', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['emulator', 'bot'], "hpvs-ctl: error: unknown command 'bot' (Did you mean boot?)"],
+      [['archive', '.', '--bogus'], "hpvs-ctl: error: unknown option '--bogus'"],
+      [['encrypt', 'x.yaml'], "hpvs-ctl: error: required option '--cert <path>' not specified"],
+      [['help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [['certs', 'help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
+      [
+        ['keys', 'generate', '--out-dir', '-'],
+        'hpvs-ctl: error: --out-dir needs a folder: several files cannot go to stdout (-)',
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`${line}\n(run with --help for usage)\n`);
+    }
+  });
+
+  it('escapes what a flag value brings (newline, ANSI escape), so an error stays one line', async () => {
+    const cases: Array<[string[], string]> = [
+      // commander's choice check quotes the value
+      [
+        ['encrypt', 'x', '--cert', 'c', '--prefix', 'a\nhpvs-ctl: ok\u001b[2K'],
+        "hpvs-ctl: error: option '--prefix <prefix>' argument 'a\\nhpvs-ctl: ok\\x1b[2K' is invalid.",
+      ],
+      // hpvs-ctl's own parser quotes it too
+      [
+        ['env', '--syslog-port', '1\n2\u009b'],
+        'hpvs-ctl: error: invalid port "1\\n2\\x9b": expected a number from 1 to 65535',
+      ],
+      [['archive', '.', '--bo\u202egus'], "hpvs-ctl: error: unknown option '--bo\\u202egus'"],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]!.startsWith(line), lines[0]).toBe(true);
+      expect(result.stderr).not.toMatch(/[\u001b\u009b\u202e]/);
+    }
+  });
+
+  it('with no arguments, or a group without its subcommand, shows the help on stderr and exits 2', async () => {
+    for (const args of [[], ['certs'], ['emulator'], ['attestation'], ['keys']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`Usage: hpvs-ctl ${args.join(' ')}`.trimEnd());
+    }
+    const help = await runCli(['help', 'certs']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: hpvs-ctl certs');
   });
 
   it('stops quietly when the reader closes its end early (`| head`)', async () => {
@@ -101,6 +152,65 @@ describe('hpvs-ctl (global behaviour)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+/** Every long flag of every command and subcommand, as "command --flag". */
+function longFlags(command: Command, prefix: string[] = []): string[] {
+  const here = prefix.join(' ') || 'hpvs-ctl';
+  // visibleOptions adds commander's implicit --help (and --version on the program)
+  const options = [...command.createHelp().visibleOptions(command), ...command.options];
+  const own = options.flatMap((option) => (option.long === undefined ? [] : [option.long]));
+  return [
+    ...new Set(own.map((flag) => `${here} ${flag}`)),
+    ...(command.commands as Command[]).flatMap((sub) => longFlags(sub, [...prefix, sub.name()])),
+  ];
+}
+
+/** The option names of the running node binary: `node --help` and the NODE_OPTIONS allowlist. */
+function nodeOptionNames(): Set<string> {
+  const help = execFileSync(process.execPath, ['--help'], { encoding: 'utf8' });
+  const names = [
+    ...(help.match(/--[a-z0-9][a-z0-9_-]*/g) ?? []),
+    ...process.allowedNodeEnvironmentFlags,
+  ];
+  return new Set(names.map(normalisedOptionName));
+}
+
+/** Node accepts `_` for `-` and `--no-X` for a boolean `--X`; compare the bare names. */
+function normalisedOptionName(flag: string): string {
+  return flag
+    .split('=')[0]!
+    .replace(/_/g, '-')
+    .replace(/^--no-/, '--');
+}
+
+describe('flag names', () => {
+  it('no hpvs-ctl flag is a Node.js option (Node 20 acts on --env-file even after the script)', () => {
+    const nodeOptions = nodeOptionNames();
+    // the list is the real one, so the check below can fail
+    for (const known of ['--env-file', '--import', '--require', '--eval', '--title', '--watch']) {
+      expect(nodeOptions.has(known), known).toBe(true);
+    }
+    const flags = longFlags(buildProgram() as unknown as Command);
+    expect(flags.map((entry) => entry.split(' ').at(-1))).toEqual(
+      expect.arrayContaining(['--env-values-file', '--out', '--help', '--no-crl']),
+    );
+    // --help and --version are every CLI's; Node reads those two only before the script path
+    const allowed = new Set(['--help', '--version']);
+    const clashes = flags.filter((entry) => {
+      const flag = entry.split(' ').at(-1)!;
+      return !allowed.has(flag) && nodeOptions.has(normalisedOptionName(flag));
+    });
+    expect(clashes).toEqual([]);
+  });
+
+  it('--env-file is refused with the name to use instead', async () => {
+    const result = await runCli(['workload', '--env-file', '/dev/null']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^hpvs-ctl: error: --env-file is an option of Node\.js, not of hpvs-ctl .*--env-values-file\n/,
+    );
   });
 });
 

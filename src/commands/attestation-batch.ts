@@ -3,6 +3,8 @@ import { readRecordBundles } from '../io/read-record-bundles.js';
 import { writeStdout } from '../io/write-output.js';
 import type { SourcedBytes } from '../attestation/verify-record.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
+import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
+import { formatCheck } from './check-report.js';
 
 /**
  * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores while
@@ -39,7 +41,7 @@ async function report(
       checks: result.checks,
       ...(result.error ? { error: result.error } : {}),
     }));
-    await writeStdout(`${JSON.stringify({ ok, bundles: out }, null, 2)}\n`);
+    await writeStdout(`${jsonForTerminal({ ok, bundles: out })}\n`);
   } else {
     await writeStdout(formatTable(results, shared, chainChecks));
   }
@@ -51,16 +53,19 @@ function formatTable(
   shared: BatchShared,
   chainChecks: readonly VerificationCheck[],
 ): string {
+  // bundle names are folder names and versions come from records: both are inputs
   const rows = results.map((result) => [
-    result.name,
-    result.version ?? '-',
+    terminalSafe(result.name),
+    terminalSafe(result.version ?? '-'),
     result.ok ? 'PASS' : 'FAIL',
-    result.error
-      ? `error: ${result.error.message}`
-      : result.checks
-          .filter((check) => check.status !== 'pass')
-          .map((check) => `${check.status === 'fail' ? 'FAIL' : 'skip'} ${check.id}`)
-          .join(', '),
+    terminalSafe(
+      result.error
+        ? `error: ${result.error.message}`
+        : result.checks
+            .filter((check) => check.status !== 'pass')
+            .map((check) => `${check.status === 'fail' ? 'FAIL' : 'skip'} ${check.id}`)
+            .join(', '),
+    ),
   ]);
   const header = ['bundle', 'version', 'result', 'failed or skipped checks'];
   const widths = header
@@ -72,9 +77,7 @@ function formatTable(
       .join('  ')
       .trimEnd();
   const failed = results.filter((result) => !result.ok);
-  const certificateLines = chainChecks.map(
-    (check) => `${check.status.toUpperCase()} ${check.id}: ${check.detail}`,
-  );
+  const certificateLines = chainChecks.map(formatCheck);
   const firstFailure = failed
     .filter((result) => result.error === undefined)
     .flatMap((result) =>
@@ -82,10 +85,10 @@ function formatTable(
         .filter(
           (check) => check.status === 'fail' && !['chain', 'validity', 'crl'].includes(check.id),
         )
-        .map((check) => `  ${result.name}: FAIL ${check.id}: ${check.detail}`),
+        .map((check) => terminalSafe(`  ${result.name}: FAIL ${check.id}: ${check.detail}`)),
     );
   return [
-    `attestation certificate ${shared.certificate.source} (checked once for all bundles):`,
+    `attestation certificate ${terminalSafe(shared.certificate.source)} (checked once for all bundles):`,
     ...certificateLines.map((text) => `  ${text}`),
     '',
     line(header),

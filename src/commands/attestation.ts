@@ -6,7 +6,9 @@ import { readInput } from '../io/read-input.js';
 import { writeResult, writeStdout } from '../io/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
+import { forTerminal } from './terminal-output.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
+import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
 
 export function registerAttestation(program: Command): void {
   const attestation = program
@@ -138,7 +140,7 @@ function registerAttestationVerify(attestation: Command): void {
       );
       if (options.json) {
         await writeStdout(
-          `${JSON.stringify({ ok: report.ok, version: report.version, checks: report.checks }, null, 2)}\n`,
+          `${jsonForTerminal({ ok: report.ok, version: report.version, checks: report.checks })}\n`,
         );
       } else {
         const { record } = report;
@@ -148,7 +150,7 @@ function registerAttestationVerify(attestation: Command): void {
           ...record.unknown.map(
             ({ line, text }) => `  line ${line} (not recognised, kept): ${text}`,
           ),
-        ];
+        ].map(terminalSafe);
         await writeStdout(
           `${header.join('\n')}\n${formatChecks(report.checks)}${verdictLine(report.checks)}`,
         );
@@ -184,7 +186,7 @@ function registerAttestationDecrypt(attestation: Command): void {
           `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
         );
       }
-      await writeResult(options.out, opened.bytes);
+      await writeResult(options.out, forTerminal(options.out, opened.bytes));
     });
 }
 

@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 export function registerCertsSyslog(certs: Command): void {
   certs
@@ -53,6 +54,6 @@ export function registerCertsSyslog(certs: Command): void {
         syslog.syslogCertificateFiles(certificates),
         { force },
       );
-      await writeStdout(written.map((path) => `${path}\n`).join(''));
+      await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
     });
 }

@@ -5,6 +5,7 @@ import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 import { wholeDaysBetween } from '../days.js';
+import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
 
 const WARN_DAYS = 30;
 
@@ -54,7 +55,7 @@ export function registerCertsVerify(certs: Command): void {
           warnings,
           checks: chain.checks,
         };
-        await writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+        await writeStdout(`${jsonForTerminal(result)}\n`);
       } else {
         for (const message of warnings) warn(message);
         const header = [
@@ -62,7 +63,7 @@ export function registerCertsVerify(certs: Command): void {
           `  issuer: ${leaf.issuer}`,
           `  serial: ${leaf.serialHex} (${leaf.serial})`,
           `  valid: ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()} (${daysLeft} days left at ${at.toISOString()})`,
-        ];
+        ].map(terminalSafe);
         await writeStdout(
           `${header.join('\n')}\n${formatChecks(chain.checks)}${verdictLine(chain.checks)}`,
         );

@@ -1,10 +1,16 @@
 import type { VerificationCheck } from '../pki/verification-check.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
-/** `PASS|FAIL|SKIP <id>: <detail>`, one line per check. */
+/**
+ * `PASS|FAIL|SKIP <id>: <detail>`, one line per check. A detail can quote an input (a record
+ * line, a certificate name), so it is escaped and cannot forge the lines around it.
+ */
 export function formatChecks(checks: readonly VerificationCheck[]): string {
-  return checks
-    .map((check) => `${check.status.toUpperCase()} ${check.id}: ${check.detail}\n`)
-    .join('');
+  return checks.map((check) => `${formatCheck(check)}\n`).join('');
+}
+
+export function formatCheck(check: VerificationCheck): string {
+  return terminalSafe(`${check.status.toUpperCase()} ${check.id}: ${check.detail}`);
 }
 
 export function verdictLine(checks: readonly VerificationCheck[]): string {

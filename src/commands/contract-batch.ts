@@ -8,6 +8,7 @@ import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
 import { findWorkerUrl, startWorkers, type StartedWorkers } from '../io/worker-pool.js';
 import { writeStdout } from '../io/write-output.js';
 import type { ContractFlags } from './contract.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 export interface ContractBatchFlags extends ContractFlags {
   batch: string;
@@ -32,18 +33,6 @@ export async function runContractBatch(flags: ContractBatchFlags): Promise<void>
     throw new HpvsError(
       'USAGE',
       `${flags.out !== undefined ? '--out' : '--signing-cert-out'} does not work with --batch; the contracts go to --out-dir`,
-    );
-  }
-  const fromStdin = Object.entries({
-    '--batch': flags.batch,
-    '--workload': flags.workload,
-    '--env': flags.env,
-    '--attestation-key': flags.attestationKey,
-  }).filter(([, path]) => path === '-');
-  if (fromStdin.length > 1) {
-    throw new HpvsError(
-      'USAGE',
-      `${fromStdin.map(([flag]) => flag).join(' and ')} cannot all read stdin; give files for all but one`,
     );
   }
   // the worker threads boot (about 90 ms) while this thread loads its modules and reads the
@@ -120,7 +109,7 @@ async function buildContracts(
     })),
     { force: flags.force === true },
   );
-  await writeStdout(written.map((path) => `${path}\n`).join(''));
+  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
 }
 
 const SEED_READERS = 8;

@@ -6,7 +6,7 @@ import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
-import { writeFileAtomic } from '../io/write-output.js';
+import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import type { CreateContractOptions, CreatedContract } from '../contract/create-contract.js';
 
@@ -181,7 +181,10 @@ export function registerContract(program: Command): void {
       '--subject <dn>',
       'subject of the expiry certificate, e.g. "/CN=deployer" (default /CN=HPVS contract signing)',
     )
-    .option('--signing-cert-out <file>', 'also write the issued expiry certificate here')
+    .option(
+      '--signing-cert-out <file>',
+      'also write the issued expiry certificate here (- for stdout when --out is a file)',
+    )
     .addOption(
       new Option('--profile <profile>', 'runtime the sections are checked for')
         .choices(['hpvs', 'ccrv'] as const)
@@ -198,7 +201,10 @@ export function registerContract(program: Command): void {
         "how plaintext sections are written: a | block string holding the section (IBM's form, the default) or a YAML mapping (Terraform's)",
       ).choices(['block-string', 'mapping'] as const),
     )
-    .option('--out <file>', 'where to write user-data.yaml (required unless --batch)')
+    .option(
+      '--out <file>',
+      'write user-data.yaml to this file instead of stdout (mode 0600 while a section is plaintext)',
+    )
     .option(
       '--batch <inventory>',
       'build one contract per instance of this YAML inventory (instances: [{name, env?, seedFile?}]) on all cores',
@@ -231,16 +237,11 @@ export function registerContract(program: Command): void {
         await runContractBatch({ ...flags, batch: options.batch });
         return;
       }
-      if (options.out === undefined) {
-        throw new HpvsError('USAGE', '--out <file> is required (or --batch with --out-dir)');
-      }
       if (options.outDir !== undefined || options.force) {
         throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
       }
       checkContractFlags(flags);
-      if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
-        throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
-      }
+      checkOutputs(options);
       const { createContract } = await import('../contract/create-contract.js');
       const contract = await createContract(await loadContractOptions(flags, new Date()));
       await writeContract(contract, options.out, options.signingCertOut);
@@ -249,16 +250,16 @@ export function registerContract(program: Command): void {
 
 async function writeContract(
   contract: CreatedContract,
-  out: string,
+  out: string | undefined,
   signingCertOut: string | undefined,
 ): Promise<void> {
   const { formatProblem } = await import('../schema/problems.js');
   for (const problem of contract.problems) warn(formatProblem(problem));
   for (const message of contract.warnings) warn(message);
   if (signingCertOut !== undefined && contract.signingCertificate !== undefined) {
-    await writeFileAtomic(signingCertOut, contract.signingCertificate);
+    await writeResult(signingCertOut, contract.signingCertificate);
   }
-  await writeFileAtomic(out, contract.text, {
+  await writeResult(out, contract.text, {
     mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
   });
 }
@@ -291,14 +292,33 @@ async function runContractFile(
       `--in takes the sections from the contract (in the form they are written); leave out ${stray.join(', ')}`,
     );
   }
-  if (options.out === undefined) throw new HpvsError('USAGE', '--out <file> is required');
-  if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
-    throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
-  }
+  checkOutputs(options);
   const now = new Date();
   const shared = await loadSharedOptions(options, now);
   const contract = await readSection(options.in, 'contract');
   const { buildContractFile } = await import('../contract/build-contract-file.js');
   const built = await buildContractFile({ ...shared, ...contract });
   await writeContract(built, options.out, options.signingCertOut);
+}
+
+/** Where the contract and the expiry certificate go; refused before any work is done. */
+function checkOutputs(options: {
+  out?: string | undefined;
+  signingCertOut?: string | undefined;
+  expiryDays?: number | undefined;
+}): void {
+  if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
+    throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+  }
+  if (isStdout(options.out) && options.signingCertOut === '-') {
+    throw new HpvsError(
+      'USAGE',
+      'the contract and the signing certificate cannot both go to stdout: give --out FILE or a --signing-cert-out file',
+    );
+  }
+}
+
+/** `--out` absent or `-`: the result goes to standard output. */
+function isStdout(out: string | undefined): boolean {
+  return out === undefined || out === '-';
 }

@@ -1,10 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
+import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { loadPrivateKey } from '../io/load-keys.js';
-import { assertSingleStdin, readTextInput } from '../io/read-input.js';
+import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { forTerminal } from './terminal-output.js';
 
 export function registerDecrypt(program: Command): void {
   program
@@ -12,7 +14,7 @@ export function registerDecrypt(program: Command): void {
     .description(
       'Open a hyper-protect-basic (or contract-basic) token and write the exact plaintext bytes.',
     )
-    .argument('[file]', 'file holding the token, or - for stdin', '-')
+    .argument('[file]', 'file holding the token, or - for stdin (the default)', '-')
     .requiredOption('--key <path>', 'RSA private key (PEM, PKCS#8 or PKCS#1)')
     .option('--passphrase-file <path>', 'file holding the passphrase of a protected private key')
     .option('--out <path>', 'write the plaintext to this file instead of stdout')
@@ -24,11 +26,13 @@ export function registerDecrypt(program: Command): void {
       ),
     )
     .action(async (file, options) => {
-      assertSingleStdin({
-        'the token': file,
-        '--key': options.key,
-        '--passphrase-file': options.passphraseFile,
-      });
+      if (looksLikeSectionToken(file)) {
+        // a pasted token is not repeated back: messages end up in logs and tickets
+        throw new HpvsError(
+          'USAGE',
+          'the argument is a token, not a file: put the token in a file, or give - and send it on stdin',
+        );
+      }
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const token = await readTextInput(file, 'encrypted section');
       if (token.trim().length === 0) {
@@ -37,6 +41,8 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(options.out, decryptSection(token, privateKey), { mode: 0o600 });
+      await writeResult(options.out, forTerminal(options.out, decryptSection(token, privateKey)), {
+        mode: 0o600,
+      });
     });
 }

@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { examples } from './help-examples.js';
 import { collect } from './repeatable-option.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 const DEFAULT_IMAGE_VERSION = '25.11.0-emulator';
 
@@ -66,7 +67,9 @@ export function registerEmulator(program: Command): void {
           `  reference values (root.tar.gz, baseimage):            ${pub('reference')}`,
           `  private keys (mode 0600):                             ${options.state}/private/`,
           '',
-        ].join('\n'),
+        ]
+          .map(terminalSafe)
+          .join('\n'),
       );
     });
 
@@ -121,7 +124,7 @@ export function registerEmulator(program: Command): void {
         volumeImages,
         fastKdf: options.fastKdf === true,
         runtime,
-        print: (line) => process.stdout.write(`${line}\n`),
+        print: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
         random: systemRandom,
       });
       if (!result.ok) process.exitCode = 1;
@@ -137,7 +140,7 @@ export function registerEmulator(program: Command): void {
     .requiredOption('--ca <file>', 'CA certificate that must have issued the client certificates')
     .requiredOption('--cert <file>', 'server certificate')
     .requiredOption('--key <file>', 'server private key')
-    .option('--out <file>', 'append messages to this file instead of printing them')
+    .option('--out <file>', 'append messages to this file instead of printing them (- prints)')
     .addHelpText(
       'after',
       examples(
@@ -154,7 +157,9 @@ export function registerEmulator(program: Command): void {
       const keyPem = await readInput(options.key, 'server private key');
       // opened before listening: a path that cannot be written fails now, not at a message
       const output =
-        options.out === undefined ? stdoutAppendOutput() : await openAppendOutput(options.out);
+        options.out === undefined || options.out === '-'
+          ? stdoutAppendOutput()
+          : await openAppendOutput(options.out);
       await receiveLogs({
         host: options.host,
         port: options.port,
@@ -162,7 +167,8 @@ export function registerEmulator(program: Command): void {
         certPem: certPem.toString('utf8'),
         keyPem: keyPem.toString('utf8'),
         output,
-        line: (message) => `${message.replace(/\n/g, ' ')}\n`,
+        // escaped in the file too, as rsyslog does by default: a log is read on a terminal
+        line: (message) => `${terminalSafe(message)}\n`,
         stop: new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
@@ -6,7 +7,7 @@ import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
-import { assertSingleStdin, readInput } from '../io/read-input.js';
+import { readInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import { certVersionOption, notePlatformAlias, platformOption } from './platform-options.js';
@@ -31,7 +32,15 @@ export function registerEncrypt(program: Command): void {
         .choices(TOKEN_PREFIXES)
         .hideHelp(),
     )
-    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid');
+    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'what the input is: text (any bytes), or json (refused unless it is valid JSON)',
+      )
+        .choices(['text', 'json'] as const)
+        .default('text' as const),
+    );
   const { command, crlFiles } = addTrustOptions(
     encrypt,
     'with --root, the certificate must chain to this anchor with current CRLs, or nothing is encrypted (repeatable)',
@@ -43,11 +52,11 @@ export function registerEncrypt(program: Command): void {
         'hpvs-ctl encrypt workload.yaml --platform ccrt --out workload.enc',
         'hpvs-ctl encrypt workload.yaml --platform hpvs --cert-version 1.0.28 --out workload.enc',
         'cat env.yaml | hpvs-ctl encrypt - --platform ccrv --cert encrypt.crt',
+        'hpvs-ctl encrypt settings.json --format json --platform ccrt --out settings.enc',
         'hpvs-ctl encrypt env.yaml --cert encrypt.crt --chain intermediate.crt --root root.crt --crl intermediate.crl --crl root.crl',
       ),
     )
     .action(async (file, options) => {
-      assertSingleStdin({ 'the section': file, '--cert': options.cert });
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform;
       const prefix = deprecatedPrefix(options.prefix, platform?.tokenPrefix);
@@ -57,12 +66,11 @@ export function registerEncrypt(program: Command): void {
         platform: platform?.name,
       });
       const plaintext = await readInput(file, 'section');
+      const source = file === '-' ? 'stdin' : file;
       if (plaintext.length === 0) {
-        throw new HpvsError(
-          'INPUT_EMPTY',
-          `${file === '-' ? 'stdin' : file}: the section to encrypt is empty`,
-        );
+        throw new HpvsError('INPUT_EMPTY', `${source}: the section to encrypt is empty`);
       }
+      if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
       await writeResult(options.out, `${token}\n`);
     });
@@ -87,6 +95,26 @@ function deprecatedPrefix(
     '--prefix is deprecated: --platform decides the prefix (ccrt, ccrv: contract-basic; hpvs, ccco: hyper-protect-basic)',
   );
   return prefix;
+}
+
+/**
+ * `--format json` promises JSON (as IBM's encrypt-string does, SPEC-IBM A9.4), so anything else
+ * is refused before it is encrypted. The parser's own message is not repeated: it quotes the
+ * input, which may be secret; only the place is.
+ */
+function refuseInvalidJson(bytes: Buffer, source: string): void {
+  const refuse = (where: string, why: string) =>
+    new HpvsError('CONTRACT_INVALID', `${where}: not valid JSON${why}; nothing was encrypted`);
+  if (!isUtf8(bytes)) throw refuse(source, ' (not UTF-8)');
+  const text = bytes.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const position = /at position (\d+)/.exec((error as Error).message);
+    if (position === null) throw refuse(source, '');
+    const before = text.slice(0, Number(position[1])).split('\n');
+    throw refuse(`${source}:${before.length}:${before.at(-1)!.length + 1}`, '');
+  }
 }
 
 /**

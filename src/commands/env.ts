@@ -115,7 +115,7 @@ export function registerEnv(program: Command): void {
         { '--kms-file': options.kmsFile, '--previous-seed-file': options.previousSeedFile },
         'env',
       );
-      const env = await readEnvAssignments(options.env, options.envFile);
+      const env = await readEnvAssignments(options.env, options.envValuesFile);
       let logging;
       if (options.syslogHost) {
         requireFlags(

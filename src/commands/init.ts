@@ -13,6 +13,7 @@ import { readSecret } from '../io/read-secret.js';
 import { writeFileSet } from '../io/write-file-set.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 type Persona = 'provider' | 'deployer' | 'auditor';
 
@@ -229,7 +230,7 @@ async function runInit(flags: InitFlags): Promise<void> {
     await writeArchiveEntries(folder, await readFolderEntries(template));
     written.push(`${folder}/`);
   }
-  await writeStdout(written.map((path) => `${path}\n`).join(''));
+  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
   for (const step of project.nextSteps) note(`next: ${step}`);
 }
 

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { jsonForTerminal, terminalSafeLines, terminalSafeStrings } from '../terminal-safe-text.js';
 
 export function registerInspect(program: Command): void {
   program
@@ -24,7 +25,9 @@ export function registerInspect(program: Command): void {
         await import('../contract/inspect-user-data.js');
       const report = await inspectUserData(text, file === '-' ? 'stdin' : file, new Date());
       await writeStdout(
-        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspection(report),
+        options.json
+          ? `${jsonForTerminal(report)}\n`
+          : terminalSafeLines(formatInspection(terminalSafeStrings(report))),
       );
       if (report.findings.some((finding) => finding.severity === 'error')) process.exitCode = 1;
     });

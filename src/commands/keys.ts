@@ -4,6 +4,7 @@ import { readSecret } from '../io/read-secret.js';
 import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 export function registerKeys(program: Command): void {
   const keys = program
@@ -47,6 +48,6 @@ export function registerKeys(program: Command): void {
         name: options.name,
       });
       const written = await writeFileSet(options.outDir, files, { force });
-      await writeStdout(written.map((path) => `${path}\n`).join(''));
+      await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
     });
 }

@@ -24,7 +24,10 @@ export function addSectionOutputOptions<Args extends unknown[], Opts extends Opt
 ) {
   return command
     .option('--env <KEY=VALUE>', 'an environment value (repeatable)', collect, [] as string[])
-    .option('--env-file <file>', 'KEY=VALUE lines')
+    .option(
+      '--env-values-file <file>',
+      'file of KEY=VALUE lines (blank lines and # comments skipped)',
+    )
     .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
     .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')

@@ -1,7 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
 import { loadPrivateKey } from '../io/load-keys.js';
-import { readTextInput } from '../io/read-input.js';
+import { readInput } from '../io/read-input.js';
+import { decodeUtf8Exactly } from '../utf8-text.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -26,7 +27,9 @@ export function registerSign(program: Command): void {
       const { signUserData } = await import('../contract/sign-user-data.js');
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const source = file === '-' ? 'stdin' : file;
-      const signed = signUserData(await readTextInput(file, 'user data'), source, privateKey);
+      // refused rather than decoded leniently, which would rewrite bytes sign does not own
+      const text = decodeUtf8Exactly(await readInput(file, 'user data'), source);
+      const signed = signUserData(text, source, privateKey);
       for (const message of signed.warnings) warn(message);
       await writeResult(options.out, signed.text);
     });

@@ -8,6 +8,7 @@ import { writeStdout } from '../io/write-output.js';
 import { PLATFORMS, type PlatformChoice, type PlatformName } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
+import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -131,11 +132,11 @@ async function printReport(
   const warnings = count('warning');
   if (json) {
     const document = { file: source, ...extra, ...report };
-    await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
+    await writeStdout(`${jsonForTerminal(document)}\n`);
   } else {
-    const lines = problems.map((problem) => `${formatProblem(problem)}\n`).join('');
+    const lines = problems.map((problem) => `${terminalSafe(formatProblem(problem))}\n`).join('');
     await writeStdout(
-      `${lines}${source}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
+      `${lines}${terminalSafe(source)}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
     );
   }
   if (errors > 0) {

@@ -6,6 +6,7 @@ import { readInput, readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import { DAY_MS } from '../days.js';
+import { terminalSafe } from '../terminal-safe-text.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -97,7 +98,7 @@ export function registerVerify(program: Command): void {
         );
         if (chainCheck.status !== 'pass') chainFailure = chainCheck.detail;
       }
-      await writeStdout(`${lines.join('\n')}\n`);
+      await writeStdout(`${lines.map(terminalSafe).join('\n')}\n`);
       if (!result.signatureValid) {
         throw new HpvsError(
           'VERIFICATION_FAILED',

@@ -48,7 +48,7 @@ export function registerWorkload(program: Command): void {
       'after',
       examples(
         'hpvs-ctl workload --compose ./app --volume data --mount /mnt/data --seed-file workload.seed --out workload.yaml',
-        'hpvs-ctl workload --play-resources pods.yaml --env-file app.env --cert encrypt.crt --out workload.enc',
+        'hpvs-ctl workload --play-resources pods.yaml --env-values-file app.env --cert encrypt.crt --out workload.enc',
       ),
     )
     .action(async (options) => {
@@ -79,7 +79,7 @@ export function registerWorkload(program: Command): void {
         },
         'workload',
       );
-      const env = await readEnvAssignments(options.env, options.envFile);
+      const env = await readEnvAssignments(options.env, options.envValuesFile);
       const [{ archiveFolder }, { buildWorkloadSection }, { readYamlFile }] = await Promise.all([
         import('../io/archive-folder.js'),
         import('../contract/section-builders.js'),

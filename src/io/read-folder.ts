@@ -1,8 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { HpvsError } from '../errors.js';
+import { bytesForTerminal } from '../terminal-safe-text.js';
 import { fileError } from './read-input.js';
 
 /**
@@ -32,13 +34,22 @@ export async function readFolderEntries(dir: string): Promise<ArchiveEntry[]> {
 }
 
 async function walk(dir: string, prefix: string, entries: ArchiveEntry[]): Promise<void> {
-  let names: string[];
+  let rawNames: Buffer[];
   try {
-    names = await readdir(join(dir, prefix));
+    rawNames = await readdir(join(dir, prefix), { encoding: 'buffer' });
   } catch (error) {
     throw fileError(join(dir, prefix), 'folder', error);
   }
-  for (const name of names) {
+  for (const rawName of rawNames) {
+    // Decoding would turn the bytes into U+FFFD, a name that does not exist on disk.
+    if (!isUtf8(rawName)) {
+      const shown = join(dir, prefix, bytesForTerminal(rawName));
+      throw new HpvsError(
+        'ARCHIVE_REFUSED',
+        `${shown}: the file name is not valid UTF-8 (an archive member name must be): rename it`,
+      );
+    }
+    const name = rawName.toString('utf8');
     const relative = prefix === '' ? name : `${prefix}/${name}`;
     const path = join(dir, relative);
     let info: Stats;

@@ -24,7 +24,9 @@ export async function readInput(path: string, what = 'input'): Promise<Buffer> {
 export function fileError(path: string, what: string, error: unknown): HpvsError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
-    return new HpvsError('FILE_NOT_FOUND', `${path}: ${what} file not found; check the path`, {
+    // "section file not found", but "folder not found", not "file file not found"
+    const noun = /\b(file|folder)$/.test(what) ? what : `${what} file`;
+    return new HpvsError('FILE_NOT_FOUND', `${path}: ${noun} not found; check the path`, {
       cause: error,
     });
   }

@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchBundle } from '../attestation/verify-batch.js';
 import { HpvsError } from '../errors.js';
+import { bytesForTerminal } from '../terminal-safe-text.js';
 import { fileError, readInput } from './read-input.js';
 
 /** The files the runtime writes to /var/hyperprotect/, as an auditor collects them. */
@@ -16,21 +18,34 @@ const CONTRACT_NAME = 'user-data.yaml';
 export async function readRecordBundles(dir: string): Promise<BatchBundle[]> {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    // names as bytes: a name that is not UTF-8 would decode to U+FFFD, naming no folder
+    entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (error) {
     throw fileError(dir, 'batch folder', error);
   }
   const folders = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .sort();
+    .sort(Buffer.compare);
   if (folders.length === 0) {
     throw new HpvsError(
       'FILE_NOT_FOUND',
       `${dir}: no bundle folders; expect one sub-folder per instance holding se-checksums.txt[.enc] and se-signature.bin`,
     );
   }
-  return Promise.all(folders.map((name) => readBundle(join(dir, name), name)));
+  return Promise.all(
+    folders.map((raw) => {
+      if (isUtf8(raw)) return readBundle(join(dir, raw.toString('utf8')), raw.toString('utf8'));
+      const name = bytesForTerminal(raw);
+      return {
+        name,
+        error: new HpvsError(
+          'FILE_UNREADABLE',
+          `${join(dir, name)}: the folder name is not valid UTF-8: rename it`,
+        ),
+      };
+    }),
+  );
 }
 
 async function readBundle(folder: string, name: string): Promise<BatchBundle> {

@@ -8,7 +8,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isOneLineError, runCli } from '../helpers/run-cli.js';
+import { CLI, isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 
@@ -99,6 +99,31 @@ describe('hpvs-ctl archive', () => {
     expect(isOneLineError(result.stderr)).toBe(true);
     expect(result.stderr).toContain(`hpvs-ctl: error: ${join(dir, 'passwd')} is a symbolic link`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a file name that is not UTF-8, showing its bytes as \\xNN', async () => {
+    const dir = path('latin1-name');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
+    writeFileSync(Buffer.from(`${dir}/caf\xe9\x1b.txt`, 'latin1'), 'x');
+    const result = await runCli(['archive', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `hpvs-ctl: error: ${dir}/caf\\xe9\\x1b.txt: the file name is not valid UTF-8 (an archive member name must be): rename it\n`,
+    );
+  });
+
+  it('refuses a command-line argument that is not UTF-8 as a usage error, showing its bytes', async () => {
+    // a shell passes the raw bytes; Node.js alone cannot (its arguments are strings)
+    const shell = runTool('sh', [
+      '-c',
+      `exec "$0" "$1" archive "$(printf 'caf\\351')"`,
+      process.execPath,
+      CLI,
+    ]);
+    expect(shell.status).toBe(2);
+    expect(shell.stderr).toMatch(/^hpvs-ctl: error: argument "caf\\xe9" is not valid UTF-8; /);
   });
 
   it('reports a missing folder (exit 1) and a missing argument (exit 2)', async () => {

@@ -1,8 +1,10 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signRecord } from '../../src/attestation/record-signature.js';
+import { encryptSection } from '../../src/crypto/encrypt-section.js';
+import { systemRandom } from '../../src/io/random.js';
 import { exportPrivateKeyPem } from '../../src/pki/rsa-key-pair.js';
 import {
   makeRecordBundle,
@@ -11,7 +13,8 @@ import {
   writeRecordBundle,
 } from '../helpers/attestation-bundle.js';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
-import { isOneLineError, runCli, type CliResult } from '../helpers/run-cli.js';
+import { CLI, isOneLineError, runCli, type CliResult } from '../helpers/run-cli.js';
+import { hasTool, runTool } from '../helpers/tools.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import {
   generateTestPki,
@@ -242,6 +245,133 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
     expect(result.stdout).toContain('line 3 (not recognised, kept): a line from a future image');
   });
 });
+
+describe('hpvs-ctl attestation: a forged record cannot drive the terminal', () => {
+  /** Lines a forger would add to hide the FAIL verdict: cursor up, erase line, a fake verdict. */
+  const HOSTILE = [
+    'Machine Type/Plant/Serial: 1/2/3\u001b[31m',
+    '\u001b[1A\u001b[2Kverdict: OK (13 checks passed)',
+    'bidi \u202eKO :tcidrev\u202c and C1 \u009b2J',
+    'carriage\rverdict: OK',
+  ];
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  it('verify prints its lines escaped, and the one verdict line is the real one', async () => {
+    const record = Buffer.from(`25.11.0\n${HOSTILE.join('\n')}\n${'ab'.repeat(32)} baseimage`);
+    const recordPath = join(dir, 'forged-record.txt');
+    const signaturePath = join(dir, 'forged-signature.bin');
+    writeFileSync(recordPath, record);
+    // signed by a key that is not the attestation certificate's
+    writeFileSync(signaturePath, signRecord(record, auditorPrivate));
+    const args = [
+      'attestation',
+      'verify',
+      ...AT,
+      '--record',
+      recordPath,
+      '--signature',
+      signaturePath,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+    ];
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toMatch(UNSAFE);
+    expect(result.stdout).toContain('\\x1b[1A\\x1b[2Kverdict: OK (13 checks passed)');
+    expect(result.stdout).toContain('\\u202eKO :tcidrev\\u202c and C1 \\x9b2J');
+    expect(result.stdout).toContain('carriage\\rverdict: OK');
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('verdict:'))).toEqual([
+      expect.stringMatching(/^verdict: FAILED/),
+    ]);
+    const json = await runJson(args);
+    expect(json.result.stdout).not.toMatch(UNSAFE);
+    expect(json.report.ok).toBe(false);
+
+    // the batch table shows folder names and record versions escaped too
+    const batch = join(dir, 'forged-batch');
+    const bundle = join(batch, 'b\u001b[2Kx');
+    mkdirSync(bundle, { recursive: true });
+    copyFileSync(recordPath, join(bundle, 'se-checksums.txt'));
+    copyFileSync(signaturePath, join(bundle, 'se-signature.bin'));
+    const table = await runCli([
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+    ]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).not.toMatch(UNSAFE);
+    expect(table.stdout).toMatch(/^b\\x1b\[2Kx +25\.11\.0 +FAIL /m);
+
+    // a folder name that is not UTF-8 is one failed bundle, shown with its bytes
+    mkdirSync(Buffer.from(`${batch}/caf\xe9`, 'latin1'));
+    const named = await runCli([
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+    ]);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toBe('');
+    expect(named.stdout).toMatch(
+      /^caf\\xe9 +- +FAIL +error: .*caf\\xe9: the folder name is not valid UTF-8: rename it$/m,
+    );
+  });
+
+  /** An encrypted record for the test's auditor key, with an escape sequence in a value. */
+  function hostileEncryptedRecord(): { path: string; record: Buffer } {
+    const { record } = makeRecordBundle({
+      userData: USER_DATA,
+      attestationKey: pki.leafKey,
+      extraKeyValues: [['Note', '\u001b[2J\u009b31m']],
+    });
+    const path = join(dir, 'hostile-record.txt.enc');
+    writeFileSync(path, encryptSection(record, createPublicKey(auditorPrivate), systemRandom));
+    return { path, record };
+  }
+
+  it('decrypt writes the exact record bytes to a pipe', async () => {
+    const { path, record } = hostileEncryptedRecord();
+    const piped = await runCli([
+      'attestation',
+      'decrypt',
+      '--record',
+      path,
+      '--key',
+      paths.auditorKey,
+    ]);
+    expect(piped.code).toBe(0);
+    expect(piped.stdoutBytes.equals(record)).toBe(true);
+  });
+
+  it.skipIf(!hasTool('script'))('decrypt escapes the record on a terminal', () => {
+    const { path } = hostileEncryptedRecord();
+    const args = ['attestation', 'decrypt', '--record', path, '--key', paths.auditorKey];
+    // `script` runs the command on a pseudo-terminal, as a user at a shell would
+    const shown = runTool('script', [
+      '-qec',
+      [process.execPath, CLI, ...args].map(shellQuote).join(' '),
+      '/dev/null',
+    ]);
+    expect(shown.status).toBe(0);
+    const text = shown.stdout.toString('utf8');
+    expect(text).toContain('Note: \\x1b[2J\\x9b31m');
+    expect(text).not.toMatch(/[\u001b\u009b]/);
+  });
+});
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 describe('hpvs-ctl attestation verify: the tamper matrix', () => {
   const flipByte = (bytes: Buffer) => {

@@ -284,8 +284,11 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
         ['--batch', 'fleet.yaml', '--out-dir', 'x', '--out', 'u.yaml'],
         '--out does not work with --batch',
       ],
-      [['--out-dir', 'x'], '--out <file> is required'],
-      [['--batch', '-', '--out-dir', 'x', '--env', '-'], '--batch and --env cannot all read stdin'],
+      [['--out-dir', 'x'], '--out-dir and --force only work with --batch'],
+      [
+        ['--batch', '-', '--out-dir', 'x', '--env', '-'],
+        'only one input can come from stdin (-), but --env and --batch both ask for it',
+      ],
     ])('%j: usage error, exit 2', async (args, message) => {
       const result = await runCli([...baseArgs(), ...args], { cwd: tempDir() });
       expect(result.code).toBe(2);

@@ -345,6 +345,45 @@ describe('hpvs-ctl contract', () => {
     expect(new X509Certificate(readFileSync(certOut)).subject).toBe('CN=deployer from csr');
   });
 
+  it('prints the contract on stdout without --out or with --out -, and creates no file "-"', async () => {
+    const cwd = tempDir();
+    const base = [
+      'contract',
+      '--workload',
+      workloadToken,
+      '--env',
+      envYaml,
+      '--sign-key',
+      f.signKey,
+    ];
+    const target = out();
+    expect((await runCli([...base, '--out', target])).code).toBe(0);
+    const written = readFileSync(target, 'utf8');
+    for (const args of [[], ['--out', '-']]) {
+      const result = await runCli([...base, ...args], { cwd });
+      expect(result.code, args.join(' ')).toBe(0);
+      // the signature is deterministic (PKCS#1 v1.5), so the document is the same bytes
+      expect(result.stdout).toBe(written);
+    }
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+    const both = await runCli(
+      [
+        ...base,
+        '--expiry-days',
+        '3',
+        '--ca-cert',
+        f.caCert,
+        '--ca-key',
+        f.caKey,
+        '--signing-cert-out',
+        '-',
+      ],
+      { cwd },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/cannot both go to stdout/);
+  });
+
   it('refuses flag combinations that cannot work (exit 2) and writes nothing', async () => {
     const base = ['--workload', workloadToken, '--env', envYaml];
     const expiry = ['--sign-key', f.signKey, '--ca-cert', f.caCert, '--ca-key', f.caKey];

@@ -280,8 +280,23 @@ describe('hpvs-ctl decrypt', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'only one input can come from stdin (-), but the token and --passphrase-file both ask for it',
+      'only one input can come from stdin (-), but the file argument and --passphrase-file both ask for it',
     );
+  });
+
+  it('refuses a token given in place of the file name, without repeating it (exit 2)', async () => {
+    const result = await runCli(['decrypt', token.trim(), '--key', keyPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^hpvs-ctl: error: the argument is a token, not a file/);
+    expect(result.stderr).not.toContain(token.trim().slice(20, 60));
+  });
+
+  it('reads the token from stdin by default or with -, and --out - is stdout', async () => {
+    for (const args of [[], ['-'], ['-', '--out', '-']]) {
+      const result = await runCli(['decrypt', ...args, '--key', keyPath], { stdin: token });
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdoutBytes).toEqual(SECTION);
+    }
   });
 
   describe('--out', () => {

@@ -115,6 +115,58 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
     expect(bad.stderr).toContain("argument 'x' is invalid");
   });
 
+  describe('--format json', () => {
+    it('encrypts valid JSON byte for byte, unchanged', async () => {
+      const json = '\n\t{\n\t\t"type": "env"\n\t}\n\t';
+      writeFileSync(path('ok.json'), json);
+      const result = await runCli([
+        'encrypt',
+        path('ok.json'),
+        '--format',
+        'json',
+        '--cert',
+        paths.publicKey,
+      ]);
+      expect(result.code).toBe(0);
+      expect(openWith(paths.privateKey, result.stdout).toString()).toBe(json);
+    });
+
+    it('refuses invalid JSON with its place, without quoting it, and writes nothing', async () => {
+      const cases: Array<[string, string | Buffer, RegExp]> = [
+        [
+          'bad.json',
+          '{\n  "apiKey" "secret-value-123"\n}',
+          /bad\.json:2:12: not valid JSON; nothing/,
+        ],
+        ['yaml.json', 'type: env\n', /yaml\.json(:1:1)?: not valid JSON; nothing was encrypted/],
+        [
+          'latin1.json',
+          Buffer.from('"caf\xe9"', 'latin1'),
+          /latin1\.json: not valid JSON \(not UTF-8\)/,
+        ],
+      ];
+      for (const [name, content, message] of cases) {
+        writeFileSync(path(name), content);
+        const target = path(`${name}.enc`);
+        const result = await expectCliError(
+          ['encrypt', path(name), '--format', 'json', '--cert', paths.publicKey, '--out', target],
+          message,
+        );
+        expect(result.stderr).not.toContain('secret-value');
+        expect(existsSync(target)).toBe(false);
+      }
+      const usage = await runCli([
+        'encrypt',
+        paths.section,
+        '--format',
+        'xml',
+        '--cert',
+        paths.publicKey,
+      ]);
+      expect(usage.code).toBe(2);
+    });
+  });
+
   describe('certificate validity', () => {
     it('refuses an expired certificate with its dates (exit 1)', async () => {
       const result = await runCli(['encrypt', paths.section, '--cert', paths.expired]);
@@ -219,7 +271,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
   it('refuses to read the section and the certificate both from stdin (exit 2)', async () => {
     const result = await runCli(['encrypt', '--cert', '-'], { stdin: readFileSync(paths.cert) });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('but the section and --cert both ask for it');
+    expect(result.stderr).toContain('but the file argument and --cert both ask for it');
   });
 
   describe('--out', () => {

@@ -257,3 +257,37 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl inspect', () => {
     });
   });
 });
+
+describe('hpvs-ctl inspect and validate: names from the file cannot drive the terminal', () => {
+  it('escapes control and bidi characters of YAML keys and values in text and JSON output', async () => {
+    const file = path('hostile-keys.yaml');
+    writeFileSync(
+      file,
+      [
+        'workload:',
+        '  type: workload',
+        '  compose:',
+        '    archive: "x"',
+        '  volumes:',
+        '    "v\\u001b[2Jx": {seed: "s", mount: "/mnt/\\u009b1m"}',
+        '"top\\n\\u001b[1Aenv: ok\\u202e": 1',
+        'env: {type: env}',
+        '',
+      ].join('\n'),
+    );
+    const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+    for (const args of [
+      ['inspect', file],
+      ['inspect', file, '--json'],
+      ['validate', file],
+      ['validate', file, '--json'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout, args.join(' ')).not.toMatch(unsafe);
+      expect(result.stderr, args.join(' ')).not.toMatch(unsafe);
+      if (args.includes('--json')) expect(() => JSON.parse(result.stdout) as unknown).not.toThrow();
+      else expect(result.stdout, args.join(' ')).toMatch(/top\\n(\\\\|\\)(x1b|u001b)\[1Aenv: ok/);
+    }
+  });
+});

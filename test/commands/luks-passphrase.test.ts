@@ -49,6 +49,24 @@ describe('hpvs-ctl luks-passphrase', () => {
     expect(swapped.stdout).not.toBe(result.stdout);
   });
 
+  it('reads one seed from stdin, and refuses both from stdin as a usage error (exit 2)', async () => {
+    const s = seeds();
+    const one = await runCli(
+      ['luks-passphrase', '--env-seed-file', '-', '--workload-seed-file', s.workload],
+      { stdin: 'env-seed-0123456789!@#\n' },
+    );
+    expect(one.code).toBe(0);
+    const both = await runCli(
+      ['luks-passphrase', '--env-seed-file', '-', '--workload-seed-file', '-'],
+      { stdin: 'env-seed-0123456789!@#\n' },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toBe(
+      'hpvs-ctl: error: only one input can come from stdin (-), but --env-seed-file and --workload-seed-file both ask for it\n(run with --help for usage)\n',
+    );
+  });
+
   it('states the seed order in its help', async () => {
     const help = await runCli(['luks-passphrase', '--help']);
     expect(help.stdout).toMatch(/env seed FIRST, then workload seed/);

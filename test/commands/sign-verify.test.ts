@@ -170,6 +170,37 @@ envWorkloadSignature:
   });
 });
 
+describe('hpvs-ctl sign keeps every byte it does not change', () => {
+  it('keeps comments, CRLF line ends and non-ASCII text byte for byte', async () => {
+    const original = readFileSync(unsigned);
+    const decorated = Buffer.concat([
+      Buffer.from('# Zürich \u2013 東京, déployé\r\n'),
+      original,
+      Buffer.from('# fin \u00e9\r\n'),
+    ]);
+    writeFileSync(file('decorated.yaml'), decorated);
+    const result = await runCli(['sign', file('decorated.yaml'), '--key', f.signKey]);
+    expect(result.code).toBe(0);
+    const signed = result.stdoutBytes;
+    const line = /^envWorkloadSignature: [A-Za-z0-9+/=]+\n/m.exec(signed.toString('utf8'))!;
+    // removing the added line gives the input back, exactly
+    expect(Buffer.from(signed.toString('utf8').replace(line[0], '')).equals(decorated)).toBe(true);
+  });
+
+  it('refuses a file that is not UTF-8, with its place, instead of rewriting the bytes', async () => {
+    const original = readFileSync(unsigned);
+    const latin1 = Buffer.concat([original, Buffer.from('# caf\xe9\n', 'latin1')]);
+    writeFileSync(file('latin1.yaml'), latin1);
+    const lines = original.toString('utf8').split('\n').length;
+    const target = out();
+    await expectCliError(
+      ['sign', file('latin1.yaml'), '--key', f.signKey, '--out', target],
+      new RegExp(`latin1\\.yaml:${lines}:6: not UTF-8 \\(byte 0xe9\\); a YAML file must be UTF-8`),
+    );
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
 describe('hpvs-ctl verify', () => {
   let signed: string;
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ beforeAll(async () => {
     '# app settings\nPORT=8080\nGREETING="hello world"\n\nexport DEBUG=true\n',
   );
   writeFileSync(join(f.dir, 'bad.env'), 'PORT=8080\n1BAD=x\n');
+  writeFileSync(join(f.dir, 'no-equals.env'), 'PORT=8080\npasted-secret-token\n');
   writeFileSync(
     join(f.dir, 'pods.yaml'),
     'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: "{{ .Env.REGISTRY }}/web@sha256:' +
@@ -56,7 +58,7 @@ describe('hpvs-ctl workload', () => {
       'xfs',
       '--seed-file',
       f.workloadSeed,
-      '--env-file',
+      '--env-values-file',
       join(f.dir, 'app.env'),
       '--env',
       'PORT=9090',
@@ -148,6 +150,7 @@ describe('hpvs-ctl workload', () => {
       ['--compose', 'x', '--mount', '/mnt/data'],
       ['--compose', 'x', '--encrypt'],
       ['--compose', 'x', '--env', 'NOEQUALS'],
+      ['--compose', 'x', '--env', '1BAD=x'],
       ['--compose', 'x', '--filesystem', 'ntfs', '--volume', 'v', '--seed-file', 's'],
       ['--compose', 'x', '--seed', 'inline-secret'],
     ]) {
@@ -155,6 +158,33 @@ describe('hpvs-ctl workload', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
     }
+  });
+
+  it('reads a hostile --env-values-file as data: its NODE_OPTIONS line runs nothing', async () => {
+    // percent-encoded, since NODE_OPTIONS parsing would eat plain quotes
+    const payload =
+      'data:text/javascript,import%7BwriteFileSync%7Dfrom%22node:fs%22;writeFileSync(process.env.HPVS_MARKER,%22%22)';
+    const hostile = join(f.dir, 'hostile.env');
+    writeFileSync(hostile, `NODE_OPTIONS=--import=${payload}\nPORT=1\n`);
+    const control = join(f.dir, 'marker-control');
+    // control: the payload is live when Node.js itself reads the file as --env-file
+    spawnSync(process.execPath, ['--env-file', hostile, '-e', ''], {
+      env: { ...process.env, HPVS_MARKER: control },
+    });
+    expect(existsSync(control)).toBe(true);
+    const marker = join(f.dir, 'marker');
+    const target = out();
+    const result = await runCli(
+      ['workload', '--compose', f.composeDir, '--env-values-file', hostile, '--out', target],
+      { env: { HPVS_MARKER: marker } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect((parse(readFileSync(target, 'utf8')) as { env: unknown }).env).toEqual({
+      NODE_OPTIONS: `--import=${payload}`,
+      PORT: '1',
+    });
   });
 
   it('refuses bad input with a one-line error and leaves no output file', async () => {
@@ -169,8 +199,13 @@ describe('hpvs-ctl workload', () => {
         /workload\.volumes\.Data: "Data" is not a valid volume name/,
       ],
       [
-        ['--compose', f.composeDir, '--env-file', join(f.dir, 'bad.env')],
+        ['--compose', f.composeDir, '--env-values-file', join(f.dir, 'bad.env')],
         /bad\.env:2: "1BAD" is not a valid variable name/,
+      ],
+      [
+        // bad content of the values file is bad input (exit 1), and a line is not echoed
+        ['--compose', f.composeDir, '--env-values-file', join(f.dir, 'no-equals.env')],
+        /no-equals\.env:2: expected KEY=VALUE, found no "="\n$/,
       ],
       [
         ['--compose', f.composeDir, '--cert', f.expiredCert],

@@ -1,0 +1,92 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli.js';
+import { makeRecordBundle, sampleUserData } from '../helpers/attestation-bundle.js';
+import { runCli } from '../helpers/run-cli.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+
+const tempDir = useTempDir('hpvs-ctl-out-stdout-');
+let f: AuthoringFiles;
+let recipes: Record<string, string[]>;
+
+/** Every command (by its full name) that declares `--out`. */
+function commandsWithOut(command: Command, prefix: string[] = []): string[] {
+  return (command.commands as Command[]).flatMap((sub) => {
+    const name = [...prefix, sub.name()];
+    const own = sub.options.some((option) => option.long === '--out') ? [name.join(' ')] : [];
+    return [...own, ...commandsWithOut(sub, name)];
+  });
+}
+
+beforeAll(async () => {
+  f = await writeAuthoringFiles(tempDir());
+  const file = (name: string, data: string | Buffer) => {
+    writeFileSync(join(f.dir, name), data);
+    return join(f.dir, name);
+  };
+  const apiKey = file('apikey.txt', 'iam-api-key-0123456789\n');
+  const envArgs = ['env', '--log-router-host', 'h.example.com', '--log-router-key-file', apiKey];
+  const section = file('env.yaml', (await runCli(envArgs)).stdout);
+  const token = (await runCli(['encrypt', section, '--cert', f.hpcrCert])).stdout;
+  const workload = (await runCli(['workload', '--compose', f.composeDir])).stdout;
+  const record = makeRecordBundle({
+    userData: sampleUserData(),
+    attestationKey: createPrivateKey(readKey(f.signKey)),
+    auditorPublicKey: createPublicKey(readKey(f.hpcrKey)),
+  });
+  recipes = {
+    archive: ['archive', f.composeDir],
+    workload: ['workload', '--compose', f.composeDir],
+    env: envArgs,
+    contract: ['contract', '--workload', file('workload.yaml', workload), '--env', section],
+    sign: [
+      'sign',
+      file('user-data.yaml', `workload: ${token.trim()}\nenv: ${token.trim()}\n`),
+      '--key',
+      f.signKey,
+    ],
+    encrypt: ['encrypt', section, '--cert', f.hpcrCert],
+    decrypt: ['decrypt', file('env.enc', token), '--key', f.hpcrKey],
+    'luks-passphrase': [
+      'luks-passphrase',
+      '--env-seed-file',
+      f.envSeed,
+      '--workload-seed-file',
+      f.workloadSeed,
+    ],
+    'attestation decrypt': [
+      'attestation',
+      'decrypt',
+      '--record',
+      file('se-checksums.txt.enc', record.recordFile),
+      '--key',
+      f.hpcrKey,
+    ],
+  };
+}, 60_000);
+
+function readKey(path: string): Buffer {
+  return readFileSync(path);
+}
+
+describe('--out - is standard output on every command that has --out', () => {
+  it('every such command is covered here (log-server: test/commands/log-server-output.test.ts)', () => {
+    const covered = [...Object.keys(recipes), 'emulator log-server'].sort();
+    expect(commandsWithOut(buildProgram() as unknown as Command).sort()).toEqual(covered);
+  });
+
+  it('prints the result and creates no file named "-"', async () => {
+    for (const [name, args] of Object.entries(recipes)) {
+      const cwd = join(tempDir(), name.replace(' ', '-'));
+      mkdirSync(cwd);
+      const result = await runCli([...args, '--out', '-'], { cwd });
+      expect(result.code, `${name}: ${result.stderr}`).toBe(0);
+      expect(result.stdoutBytes.length, name).toBeGreaterThan(0);
+      expect(readdirSync(cwd), name).toEqual([]);
+    }
+  }, 120_000);
+});
