@@ -565,6 +565,70 @@ describe('hpvs-ctl attestation verify --batch', () => {
   });
 });
 
+describe("hpvs-ctl attestation verify --batch --contract: the auditor's expectation wins", () => {
+  it('fails a bundle booted with other user data even when its own user-data.yaml matches its record', async () => {
+    const batch = join(dir, 'batch-expected');
+    const other = sampleUserData({ comment: 'not what the auditor approved' });
+    // booted with other user data, and honestly carrying that user data
+    writeRecordBundle(
+      join(batch, 'a-foreign'),
+      makeRecordBundle({ userData: other, attestationKey: pki.leafKey }),
+      other,
+    );
+    // booted with the expected user data, carrying a different user-data.yaml
+    writeRecordBundle(
+      join(batch, 'b-mislabelled'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+      other,
+    );
+    // booted with the expected user data, with or without a copy of it
+    writeRecordBundle(
+      join(batch, 'c-same'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+      USER_DATA,
+    );
+    writeRecordBundle(
+      join(batch, 'd-none'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+    );
+    const args = [
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+      '--contract',
+      paths.userData,
+      '--json',
+    ];
+    const result = await runCli(args);
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      bundles: { bundle: string; ok: boolean; checks: JsonReport['checks'] }[];
+    };
+    const status = (bundle: string, id: string) =>
+      report.bundles.find((b) => b.bundle === bundle)!.checks.find((c) => c.id === id)?.status;
+    expect(report.bundles.map((b) => [b.bundle, b.ok])).toEqual([
+      ['a-foreign', false],
+      ['b-mislabelled', false],
+      ['c-same', true],
+      ['d-none', true],
+    ]);
+    expect(status('a-foreign', 'contract:user-data')).toBe('fail');
+    expect(status('a-foreign', 'contract:bundle-user-data')).toBe('fail');
+    expect(status('b-mislabelled', 'contract:user-data')).toBe('pass');
+    expect(status('b-mislabelled', 'contract:bundle-user-data')).toBe('fail');
+    expect(status('c-same', 'contract:bundle-user-data')).toBe('pass');
+    expect(status('d-none', 'contract:user-data')).toBe('pass');
+    expect(status('d-none', 'contract:bundle-user-data')).toBeUndefined();
+    const detail = report.bundles[0]!.checks.find((c) => c.id === 'contract:user-data')!.detail;
+    expect(detail).toContain(paths.userData);
+  });
+});
+
 describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKIP_REASON})`, () => {
   const fixture = (...parts: string[]) => referencePath('fixtures', ...parts);
 
