@@ -1,9 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
 import { isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import {
+  generateSameNameCas,
   generateTestPki,
   TEST_PKI_AT,
   trustArgs,
@@ -83,6 +85,28 @@ describe('hpvs-ctl certs verify', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as CertsReport;
     expect(report.checks.find((check) => check.id === id)?.status).toBe('fail');
+  });
+
+  it('nine CA certificates sharing one name and key: FAIL chain "too many candidate issuers", not minutes of search', async () => {
+    const { cas, leaf } = await generateSameNameCas(9);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hostile-chain.pem'), cas.join(''));
+    writeFileSync(join(dir, 'hostile-leaf.pem'), leaf);
+    const result = await runCli([
+      'certs',
+      'verify',
+      join(dir, 'hostile-leaf.pem'),
+      '--chain',
+      join(dir, 'hostile-chain.pem'),
+      '--root',
+      files.root,
+      ...AT,
+      '--json',
+    ]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as CertsReport;
+    expect(report.checks[0]).toMatchObject({ id: 'chain', status: 'fail' });
+    expect(report.checks[0]!.detail).toMatch(/too many candidate issuers/);
   });
 
   it('a non-PEM file is one line, exit 1', async () => {

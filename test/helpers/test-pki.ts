@@ -235,3 +235,36 @@ export function trustArgs(files: TestPkiFiles): string[] {
     files.intermediateCrl,
   ];
 }
+
+/**
+ * Hostile PKI: `count` self-issued CA certificates that share one name and one key (so each one
+ * verifies as the issuer of every other), and a leaf issued under that name. A naive path search
+ * tries every permutation of them.
+ */
+export async function generateSameNameCas(count: number): Promise<{ cas: string[]; leaf: string }> {
+  const { publicKey, privateKey } = await generateRsaKeyPair(2048);
+  const subject = 'CN=hpvs-ctl Hostile CA, O=hpvs-ctl tests';
+  const cas = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      issueCertificate({
+        subject,
+        publicKey,
+        selfSigningKey: privateKey,
+        role: 'root-ca',
+        notBefore: at(-30),
+        notAfter: at(30),
+        serialNumber: (0x7000 + index).toString(16),
+      }),
+    ),
+  );
+  const leaf = await issueCertificate({
+    subject: 'CN=hpvs-ctl hostile leaf, O=hpvs-ctl tests',
+    publicKey,
+    issuer: { certificatePem: cas[0]!, privateKey },
+    role: 'encryption',
+    notBefore: at(-30),
+    notAfter: at(30),
+    serialNumber: '7fff',
+  });
+  return { cas, leaf };
+}
