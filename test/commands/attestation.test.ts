@@ -363,7 +363,7 @@ describe('hpvs-ctl attestation verify: a signature of the wrong length', () => {
     expect(report.ok).toBe(false);
     const signature = report.checks.find((check) => check.id === 'signature')!;
     expect(signature.status).toBe('fail');
-    expect(signature.detail).toMatch(/100 bytes, but a signature by the 2048-bit key .* has 256/);
+    expect(signature.detail).toMatch(/100 bytes, but a signature by the 4096-bit key .* has 512/);
     const others = report.checks.filter((check) => check.id !== 'signature');
     expect(others.map((check) => check.id)).toEqual(
       expect.arrayContaining(['decrypt', 'chain', 'validity', 'crl', 'contract:user-data']),
