@@ -28,6 +28,8 @@ export interface VerifyChainParams {
   allowMissingCrl?: boolean;
   /** A root that is not self-signed is a trust anchor too (openssl's `-partial_chain`). */
   partialChain?: boolean;
+  /** Without any root, chain and CRL are SKIP (nothing to check against) instead of FAIL. */
+  skipChainWithoutRoots?: boolean;
 }
 
 export interface CertificateSummary {
@@ -64,15 +66,29 @@ export async function verifyChain(params: VerifyChainParams): Promise<ChainVerif
     partialChain: params.partialChain ?? false,
   });
   const path = built.path;
-  const chain = chainCheck(built, role, params.roots.length > 0);
+  const unchecked = params.roots.length === 0 && params.skipChainWithoutRoots === true;
+  const chain: VerificationCheck = unchecked
+    ? {
+        id: 'chain',
+        status: 'skip',
+        detail:
+          'not checked: no --root trust anchor given (give the CA chain with --chain and --root to check it)',
+      }
+    : chainCheck(built, role, params.roots.length > 0);
   const validity = validityCheck(path, params.at, role);
-  const crl = built.anchored
-    ? await crlCheck(built, params.crls, params.at, role, params.allowMissingCrl ?? false)
-    : {
+  const crl = unchecked
+    ? {
         id: 'crl',
         status: 'skip' as const,
-        detail: 'not checked: there is no chain to a trust anchor to check revocation along',
-      };
+        detail: 'not checked: no chain to check revocation along',
+      }
+    : built.anchored
+      ? await crlCheck(built, params.crls, params.at, role, params.allowMissingCrl ?? false)
+      : {
+          id: 'crl',
+          status: 'skip' as const,
+          detail: 'not checked: there is no chain to a trust anchor to check revocation along',
+        };
   const checks: ChainVerification['checks'] = [chain, validity, crl];
   return {
     ok: checks.every((check) => check.status !== 'fail'),
