@@ -10,7 +10,7 @@ import { x509 } from './x509.js';
  * with "too many candidate issuers".
  */
 
-export const PATH_SEARCH_LIMITS = {
+export const PATH_SEARCH_LIMITS: Readonly<PathSearchLimits> = {
   /** Certificates in a path, leaf and anchor included. */
   maxLength: 8,
   /** Same-named issuers of one certificate: renewals and cross-signs give two or three. */
@@ -18,6 +18,12 @@ export const PATH_SEARCH_LIMITS = {
   /** Signature checks in one search; a real chain needs a handful. */
   maxSignatureChecks: 256,
 };
+
+export interface PathSearchLimits {
+  maxLength: number;
+  maxCandidateIssuers: number;
+  maxSignatureChecks: number;
+}
 
 export interface BuildPathParams {
   leaf: SourcedCertificate;
@@ -29,6 +35,8 @@ export interface BuildPathParams {
    * such a root is only a candidate issuer, whose own issuer must then be found.
    */
   partialChain: boolean;
+  /** Tighter limits (tests); `PATH_SEARCH_LIMITS` by default. */
+  limits?: Partial<PathSearchLimits>;
 }
 
 export interface BuiltPath {
@@ -69,7 +77,7 @@ function derKey(certificate: x509.X509Certificate): string {
 class SearchLimitReached extends Error {}
 
 export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
-  const limits = PATH_SEARCH_LIMITS;
+  const limits = { ...PATH_SEARCH_LIMITS, ...params.limits };
   const verdicts = new Map<string, boolean>();
   let signatureChecks = 0;
   const signedBy = async (
