@@ -354,6 +354,27 @@ describe('hpvs-ctl attestation verify: the tamper matrix', () => {
   });
 });
 
+describe('hpvs-ctl attestation verify --partial-chain', () => {
+  it('an intermediate given as --root is a trust anchor only with --partial-chain', async () => {
+    const args = verifyArgs({
+      '--chain': null,
+      '--root': files.intermediate,
+      '--crl': files.intermediateCrl,
+    });
+    const { result, report } = await runJson(args);
+    expect(result.code).toBe(1);
+    expect(statusOf(report, 'chain')).toBe('fail');
+    expect(report.checks.find((check) => check.id === 'chain')!.detail).toMatch(
+      /is not self-signed, so it is not a trust anchor by itself/,
+    );
+    const partial = await runJson([...args, '--partial-chain']);
+    expect(partial.result.code, partial.result.stdout).toBe(0);
+    expect(partial.report.checks.find((check) => check.id === 'crl')!.detail).toMatch(
+      /itself was not checked for revocation \(trusted by --partial-chain without its issuer\)/,
+    );
+  });
+});
+
 describe('hpvs-ctl attestation verify: a signature of the wrong length', () => {
   it('is a FAIL of the signature check, every other check still reported, JSON still printed', async () => {
     const short = tampered('short.bin', (b) => b.subarray(0, 100), paths.encSignature);
