@@ -1,7 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { rsaModulusBytes } from '../crypto/rsa-pkcs1-v15.js';
 import { decryptSection } from '../crypto/encrypt-section.js';
-import { HpvsError } from '../errors.js';
 
 /**
  * `se-signature.bin`: RSASSA-PKCS1-v1_5 with SHA-256 over the exact bytes of the decrypted
@@ -18,9 +17,9 @@ export interface SignatureVerdict {
 }
 
 /**
- * Checks the record signature. A signature whose length does not match the key is refused as
- * bad input (`SIGNATURE_INVALID`): it is truncated or belongs to another key size, and saying
- * so helps more than a plain "does not verify".
+ * Checks the record signature. A signature whose length does not match the key fails with its
+ * own reason (truncated, or made by a key of another size): saying so helps more than a plain
+ * "does not verify", and it is a verdict like any other, so every other check is still reported.
  */
 export function verifyRecordSignature(
   recordBytes: Uint8Array,
@@ -30,10 +29,10 @@ export function verifyRecordSignature(
 ): SignatureVerdict {
   const expected = rsaModulusBytes(attestationKey);
   if (signature.length !== expected) {
-    throw new HpvsError(
-      'SIGNATURE_INVALID',
-      `${sources.signature}: ${signature.length} bytes, but a signature by the ${expected * 8}-bit key of ${sources.certificate} has ${expected}: the file is truncated or was made by another key`,
-    );
+    return {
+      valid: false,
+      detail: `${sources.signature}: ${signature.length} bytes, but a signature by the ${expected * 8}-bit key of ${sources.certificate} has ${expected}: the file is truncated or was made by another key`,
+    };
   }
   let valid: boolean;
   try {

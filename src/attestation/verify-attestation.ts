@@ -20,7 +20,10 @@ export interface AttestationReport {
 export interface RecordFiles {
   record: SourcedBytes;
   signature: SourcedBytes;
+  /** The user-data the auditor expects. */
   contract?: SourcedBytes | undefined;
+  /** The user-data a batch bundle carries beside its record, checked against `contract`. */
+  bundleContract?: SourcedBytes | undefined;
 }
 
 export interface RecordOptions {
@@ -40,6 +43,7 @@ export async function verifyAttestation(
     certificateSource: certificate.source,
     auditorKey: options.auditorKey,
     contract: files.contract,
+    bundleContract: files.bundleContract,
     reference: options.reference,
   });
   const checks = orderChecks(bundle, certificate.checks);

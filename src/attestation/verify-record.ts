@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
-import { contractDigests, type ContractDigests } from './contract-digests.js';
+import { contractDigests, sha256Hex, type ContractDigests } from './contract-digests.js';
 import { parseRecord, type AttestationRecord, type RecordHash } from './record.js';
 import { contractSectionOf, USER_DATA_NAME } from './record-names.js';
 import { decryptRecord, verifyRecordSignature } from './record-signature.js';
@@ -29,6 +29,12 @@ export interface RecordBundleInput {
   auditorKey?: KeyObject | undefined;
   /** The user-data the auditor expects the instance to run. */
   contract?: SourcedBytes | undefined;
+  /**
+   * The user-data a bundle carries along (`user-data.yaml` beside the record): what the instance
+   * claims to run. It never replaces the auditor's `contract`: with one it is compared to it in
+   * addition (`contract:bundle-user-data`); without one it is what the record is compared to.
+   */
+  bundleContract?: SourcedBytes | undefined;
   reference?: { values: readonly ReferenceValue[]; source: string } | undefined;
 }
 
@@ -54,7 +60,11 @@ export async function verifyRecordBundle(
     status: verdict.valid ? 'pass' : 'fail',
     detail: verdict.detail,
   };
-  const contract = input.contract ? await contractChecks(record, input.contract) : [];
+  const expected = input.contract ?? input.bundleContract;
+  const contract = expected ? await contractChecks(record, expected) : [];
+  if (input.contract && input.bundleContract) {
+    contract.push(bundleContractCheck(input.contract, input.bundleContract));
+  }
   const reference = input.reference ? referenceChecks(record, input.reference) : [];
   return { record, decrypt, signature, contract, reference };
 }
@@ -130,6 +140,23 @@ async function contractChecks(
     });
   }
   return checks;
+}
+
+/** The bundle's own user-data must be byte for byte the user-data the auditor expects. */
+function bundleContractCheck(expected: SourcedBytes, carried: SourcedBytes): VerificationCheck {
+  const want = sha256Hex(expected.bytes);
+  const have = sha256Hex(carried.bytes);
+  return want === have
+    ? {
+        id: 'contract:bundle-user-data',
+        status: 'pass',
+        detail: `${carried.source} is byte for byte the expected ${expected.source} (${short(want)})`,
+      }
+    : {
+        id: 'contract:bundle-user-data',
+        status: 'fail',
+        detail: `${carried.source} (${short(have)}) differs from the expected ${expected.source} (${short(want)}): the bundle claims other user data than the one expected`,
+      };
 }
 
 function userDataCheck(

@@ -19,8 +19,10 @@ export async function runBatch(
 ): Promise<number> {
   const { verifyBatch } = await import('../attestation/verify-batch.js');
   const bundles = await readRecordBundles(dir);
+  // the auditor's --contract is the expectation for every bundle; a bundle's own user-data.yaml
+  // is only compared with it (verifyRecordBundle), never put in its place
   for (const bundle of bundles) {
-    if (bundle.files && bundle.files.contract === undefined) bundle.files.contract = contract;
+    if (bundle.files) bundle.files.contract = contract;
   }
   const results = await verifyBatch(bundles, shared, chainChecks);
   return report(results, shared, await chainChecks, json);

@@ -43,7 +43,7 @@ function registerAttestationVerify(attestation: Command): void {
     )
     .option(
       '--batch <dir>',
-      'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml)',
+      'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml: checked against --contract when given, else what the record is compared with)',
     )
     .option('--json', 'print {"ok", "version", "checks"} as JSON')
     .addHelpText(

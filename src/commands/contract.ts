@@ -3,7 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
-import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { loadEncryptionMaterial, loadPrivateKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -115,7 +115,7 @@ async function loadSharedOptions(
       flags.cert === undefined
         ? undefined
         : {
-            material: await loadPublicKeyOrCertificate(flags.cert),
+            material: await loadEncryptionMaterial(flags.cert),
             source: flags.cert,
             allowExpired: flags.allowExpired,
           },

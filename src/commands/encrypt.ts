@@ -128,15 +128,21 @@ async function refuseUntrustedCertificate(
     chain: string[];
     root: string[];
     crl?: unknown;
+    partialChain?: boolean | undefined;
     at?: string | undefined;
   },
   crlFiles: readonly string[],
 ): Promise<void> {
   if (options.root.length === 0) {
-    if (options.chain.length > 0 || crlFiles.length > 0 || options.at !== undefined) {
+    if (
+      options.chain.length > 0 ||
+      crlFiles.length > 0 ||
+      options.at !== undefined ||
+      options.partialChain
+    ) {
       throw new HpvsError(
         'USAGE',
-        '--chain, --crl and --at check the certificate only with --root',
+        '--chain, --crl, --partial-chain and --at check the certificate only with --root',
       );
     }
     return;

@@ -1,10 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import {
-  parsePrivateKey,
-  parsePublicKeyOrCertificate,
-  pemBlocks,
-  pemText,
-} from '../crypto/keys.js';
+import { parsePublicKeyOrCertificate, pemBlocks, pemText } from '../crypto/keys.js';
+import { checkSyslogMaterial } from '../crypto/tls-material.js';
 import { HpvsError } from '../errors.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { readInput } from '../io/read-input.js';
@@ -128,10 +124,15 @@ export function registerEnv(program: Command): void {
         );
         const server = await readPem(options.syslogCa!, 'syslog CA certificate');
         const cert = await readPem(options.syslogCert!, 'syslog client certificate');
-        parsePublicKeyOrCertificate(server, options.syslogCa!);
-        parsePublicKeyOrCertificate(cert, options.syslogCert!);
         const keyBytes = await readInput(options.syslogKey!, 'syslog client key');
-        parsePrivateKey(keyBytes, options.syslogKey!);
+        checkSyslogMaterial(
+          {
+            ca: { pem: server, source: options.syslogCa! },
+            cert: { pem: cert, source: options.syslogCert! },
+            key: { pem: keyBytes, source: options.syslogKey! },
+          },
+          new Date(),
+        );
         logging = {
           syslog: {
             hostname: options.syslogHost,

@@ -8,8 +8,8 @@ export async function sourced(path: string, what: string) {
 }
 
 /**
- * The flags that say what to trust, shared by `certs verify` and `attestation verify`:
- * `--chain`, `--root`, `--crl`, `--no-crl`, `--at`. `--crl FILE` and `--no-crl` share one
+ * The flags that say what to trust, shared by `certs verify`, `attestation verify` and
+ * `encrypt`: `--chain`, `--root`, `--crl`, `--no-crl`, `--partial-chain`, `--at`. `--crl FILE` and `--no-crl` share one
  * commander attribute, so the CRL files are collected into `crlFiles` instead.
  */
 export function addTrustOptions<Args extends unknown[], Opts extends OptionValues>(
@@ -34,6 +34,10 @@ export function addTrustOptions<Args extends unknown[], Opts extends OptionValue
       },
     )
     .option('--no-crl', 'do not require CRLs: a certificate without one is a visible SKIP')
+    .option(
+      '--partial-chain',
+      'accept a --root that is not self-signed (an intermediate) as a trust anchor, like openssl -partial_chain; its own revocation is then not checked',
+    )
     .option('--at <time>', 'check validity and CRLs at this ISO time instead of now');
   return { command: withOptions, crlFiles };
 }
@@ -47,7 +51,13 @@ async function sourcedInOrder(paths: readonly string[], what: string) {
 
 /** Reads the trust files named by the flags and the `--at` time. */
 export async function readTrustOptions(
-  options: { chain: string[]; root: string[]; crl?: unknown; at?: string | undefined },
+  options: {
+    chain: string[];
+    root: string[];
+    crl?: unknown;
+    partialChain?: boolean | undefined;
+    at?: string | undefined;
+  },
   crlFiles: readonly string[],
 ) {
   const at = parseAt(options.at, new Date());
@@ -57,6 +67,7 @@ export async function readTrustOptions(
     roots: await sourcedInOrder(options.root, 'root certificate'),
     crls: await sourcedInOrder(crlFiles, 'CRL'),
     allowMissingCrl: options.crl === false,
+    partialChain: options.partialChain === true,
   };
 }
 

@@ -127,24 +127,38 @@ export function parsePrivateKey(
   }
 }
 
-/** Refuses a certificate outside its validity window at `now`, naming both dates. */
+/** Why a certificate is outside its validity window at `now`, naming both dates; else undefined. */
+export function certificateWindowProblem(
+  certificate: X509Certificate,
+  now: Date,
+  source: string,
+): HpvsError | undefined {
+  const notBefore = new Date(certificate.validFrom);
+  const notAfter = new Date(certificate.validTo);
+  const window = `valid ${notBefore.toISOString()} to ${notAfter.toISOString()}`;
+  if (now < notBefore) {
+    return new HpvsError(
+      'CERT_NOT_YET_VALID',
+      `${source}: certificate is not valid until ${notBefore.toISOString()} (${window})`,
+    );
+  }
+  if (now > notAfter) {
+    return new HpvsError(
+      'CERT_EXPIRED',
+      `${source}: certificate expired on ${notAfter.toISOString()} (${window})`,
+    );
+  }
+  return undefined;
+}
+
+/** Refuses a certificate to encrypt for outside its validity window at `now`. */
 export function assertCertificateCurrent(
   certificate: X509Certificate,
   now: Date,
   source: string,
 ): void {
-  const notBefore = new Date(certificate.validFrom);
-  const notAfter = new Date(certificate.validTo);
-  if (now < notBefore) {
-    throw new HpvsError(
-      'CERT_NOT_YET_VALID',
-      `${source}: certificate is not valid until ${notBefore.toISOString()} (valid ${notBefore.toISOString()} to ${notAfter.toISOString()}); use --allow-expired to encrypt anyway`,
-    );
-  }
-  if (now > notAfter) {
-    throw new HpvsError(
-      'CERT_EXPIRED',
-      `${source}: certificate expired on ${notAfter.toISOString()} (valid ${notBefore.toISOString()} to ${notAfter.toISOString()}); use --allow-expired to encrypt anyway`,
-    );
+  const problem = certificateWindowProblem(certificate, now, source);
+  if (problem !== undefined) {
+    throw new HpvsError(problem.code, `${problem.message}; use --allow-expired to encrypt anyway`);
   }
 }

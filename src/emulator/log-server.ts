@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { assertCurrent, certificatesOf } from '../crypto/tls-material.js';
 import { HpvsError } from '../errors.js';
 import { SyslogFrameDecoder } from './syslog-format.js';
 
@@ -8,6 +9,8 @@ export interface LogServerOptions {
   /** 0 picks a free port; `LogServer.port` tells which. */
   port: number;
   caPem: string;
+  /** Names the CA file in messages. */
+  caSource?: string;
   certPem: string;
   keyPem: string;
   /** Receives each syslog message (the RFC 5424 text, without framing). */
@@ -40,6 +43,13 @@ export class LogServer {
 
   static async start(options: LogServerOptions): Promise<LogServer> {
     const host = options.host ?? '127.0.0.1';
+    // node would take a CA file without any certificate and then refuse every client
+    const caSource = options.caSource ?? 'the CA file';
+    assertCurrent(
+      certificatesOf({ pem: options.caPem, source: caSource }, 'CA'),
+      new Date(),
+      caSource,
+    );
     const event = options.onEvent ?? (() => undefined);
     let server: Server;
     try {

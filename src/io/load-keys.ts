@@ -7,6 +7,7 @@ import {
 } from '../crypto/keys.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { expiryWarning, statusAt } from '../catalogue/certificate-status.js';
+import { assertEncryptionKey } from '../crypto/encryption-key-rules.js';
 import { HpvsError } from '../errors.js';
 import {
   describePlatforms,
@@ -37,6 +38,17 @@ export interface EncryptionKey {
 }
 
 /**
+ * The runtime's encryption certificate (or a bare RSA public key) to encrypt for, checked by
+ * the encryption key rules (too small or not for key encipherment: refused; below IBM's size:
+ * a warning on stderr).
+ */
+export async function loadEncryptionMaterial(path: string): Promise<PublicKeyMaterial> {
+  const material = await loadPublicKeyOrCertificate(path);
+  for (const warning of assertEncryptionKey(material, path)) warn(warning);
+  return material;
+}
+
+/**
  * The public key to encrypt a section for: a certificate (or bare RSA public key) file when
  * `cert` is given, else IBM's certificate for the platform from the bundled catalogue (saying
  * on stderr which one). A certificate outside its validity window is refused unless
@@ -57,7 +69,7 @@ export async function loadEncryptionKey(
         '--cert-version picks a certificate from the catalogue; it cannot be used with --cert',
       );
     }
-    const material = await loadPublicKeyOrCertificate(cert);
+    const material = await loadEncryptionMaterial(cert);
     if (material.certificate) {
       if (!options.allowExpired) assertCertificateCurrent(material.certificate, now, cert);
       warnAboutCertificate(material.certificate, cert, platform, now);

@@ -70,7 +70,7 @@ async function readBundle(folder: string, name: string): Promise<BatchBundle> {
       files: {
         record: { bytes: await readInput(recordPath, 'attestation record'), source: recordPath },
         signature: { bytes: await readInput(signaturePath, 'signature'), source: signaturePath },
-        contract: present.has(CONTRACT_NAME)
+        bundleContract: present.has(CONTRACT_NAME)
           ? { bytes: await readInput(contractPath, 'contract'), source: contractPath }
           : undefined,
       },

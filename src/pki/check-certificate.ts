@@ -20,6 +20,10 @@ export interface TrustMaterial {
   crls: readonly SourcedFile[];
   at: Date;
   allowMissingCrl: boolean;
+  /** A root that is not self-signed is a trust anchor too (openssl's `-partial_chain`). */
+  partialChain?: boolean;
+  /** Without any root the chain and CRL checks are SKIP instead of FAIL (`certs verify`). */
+  skipChainWithoutRoots?: boolean;
   /** How messages call the certificate: "attestation certificate", "certificate". */
   role: string;
 }
@@ -50,6 +54,8 @@ export async function checkCertificate(material: TrustMaterial): Promise<Checked
     crls: material.crls.flatMap((file) => parseCrls(file.bytes, file.source)),
     at: material.at,
     allowMissingCrl: material.allowMissingCrl,
+    partialChain: material.partialChain ?? false,
+    skipChainWithoutRoots: material.skipChainWithoutRoots ?? false,
   });
   const publicKey = createPublicKey({
     key: Buffer.from(leaves[0]!.certificate.publicKey.rawData),

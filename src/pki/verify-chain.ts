@@ -1,3 +1,4 @@
+import { buildPath, describeCertificate, sameName, type BuiltPath } from './build-path.js';
 import { formatSerial, serialOf, type SourcedCertificate, type SourcedCrl } from './parse-pki.js';
 import { combineStatus, type VerificationCheck } from './verification-check.js';
 import { x509 } from './x509.js';
@@ -6,11 +7,14 @@ import { wholeDaysBetween } from '../days.js';
 /**
  * Chain and CRL validation over @peculiar/x509, built so that the traps measured in other
  * libraries cannot happen: the path is built from the leaf by issuer name AND a verified
- * signature (never by name alone), it must end at a certificate the caller gave as a trust
- * anchor, every certificate below the anchor needs a CRL whose issuer name matches, whose
- * signature verifies with the issuer's key and which is current, and serials are compared as
- * integers. The result says why, never just true or false.
+ * signature (never by name alone, `buildPath`), it must end at a self-signed certificate the
+ * caller gave as a trust anchor (any given root only with `partialChain`), every certificate
+ * below the anchor needs a CRL whose issuer name matches, whose signature verifies with the
+ * issuer's key and which is current, and serials are compared as integers. The result says why,
+ * never just true or false.
  */
+
+export { describeCertificate };
 
 export interface VerifyChainParams {
   leaf: SourcedCertificate;
@@ -22,6 +26,10 @@ export interface VerifyChainParams {
   at: Date;
   /** A certificate without any CRL from its issuer is a visible skip instead of a failure. */
   allowMissingCrl?: boolean;
+  /** A root that is not self-signed is a trust anchor too (openssl's `-partial_chain`). */
+  partialChain?: boolean;
+  /** Without any root, chain and CRL are SKIP (nothing to check against) instead of FAIL. */
+  skipChainWithoutRoots?: boolean;
 }
 
 export interface CertificateSummary {
@@ -41,33 +49,52 @@ export interface ChainVerification {
   path: CertificateSummary[];
   /** True when the path ends at one of the given roots. */
   anchored: boolean;
+  /** The anchor is not self-signed: trusted by `partialChain`, its own revocation unchecked. */
+  partialAnchor: boolean;
   /** The `chain`, `validity` and `crl` checks, in that order. */
   checks: [VerificationCheck, VerificationCheck, VerificationCheck];
 }
 
-const MAX_PATH_LENGTH = 8;
 const DELTA_CRL_INDICATOR = '2.5.29.27';
 
 export async function verifyChain(params: VerifyChainParams): Promise<ChainVerification> {
   const role = params.leafRole ?? 'certificate';
-  const roots = params.roots.map((root) => root.certificate);
-  const candidates = [...params.intermediates, ...params.roots];
-  const built = await buildPath(params.leaf, candidates, roots);
+  const built = await buildPath({
+    leaf: params.leaf,
+    candidates: [...params.intermediates, ...params.roots],
+    roots: params.roots,
+    partialChain: params.partialChain ?? false,
+  });
   const path = built.path;
-  const chain = chainCheck(built, role, params.roots.length > 0);
+  const unchecked = params.roots.length === 0 && params.skipChainWithoutRoots === true;
+  const chain: VerificationCheck = unchecked
+    ? {
+        id: 'chain',
+        status: 'skip',
+        detail:
+          'not checked: no --root trust anchor given (give the CA chain with --chain and --root to check it)',
+      }
+    : chainCheck(built, role, params.roots.length > 0);
   const validity = validityCheck(path, params.at, role);
-  const crl = built.anchored
-    ? await crlCheck(path, params.crls, params.at, role, params.allowMissingCrl ?? false)
-    : {
+  const crl = unchecked
+    ? {
         id: 'crl',
         status: 'skip' as const,
-        detail: 'not checked: there is no chain to a trust anchor to check revocation along',
-      };
+        detail: 'not checked: no chain to check revocation along',
+      }
+    : built.anchored
+      ? await crlCheck(built, params.crls, params.at, role, params.allowMissingCrl ?? false)
+      : {
+          id: 'crl',
+          status: 'skip' as const,
+          detail: 'not checked: there is no chain to a trust anchor to check revocation along',
+        };
   const checks: ChainVerification['checks'] = [chain, validity, crl];
   return {
     ok: checks.every((check) => check.status !== 'fail'),
     path: path.map(summarize),
     anchored: built.anchored,
+    partialAnchor: built.anchored && built.partialAnchor,
     checks,
   };
 }
@@ -86,122 +113,6 @@ export function summarize(entry: SourcedCertificate): CertificateSummary {
   };
 }
 
-/** `CN=leaf (serial 1001)`: how a certificate is named in every message. */
-export function describeCertificate(certificate: x509.X509Certificate): string {
-  return `${certificate.subject || '(empty subject)'} (serial ${formatSerial(serialOf(certificate))})`;
-}
-
-interface BuiltPath {
-  path: SourcedCertificate[];
-  anchored: boolean;
-  /** Why no anchored path exists, most specific first. */
-  problems: string[];
-}
-
-function sameDer(a: x509.X509Certificate, b: x509.X509Certificate): boolean {
-  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
-}
-
-/** RFC 5280 name matching: identical DER, or the same text ignoring case and spacing. */
-function sameName(a: x509.Name, b: x509.Name): boolean {
-  if (Buffer.from(a.toArrayBuffer()).equals(Buffer.from(b.toArrayBuffer()))) return true;
-  const canonical = (name: x509.Name) => name.toString().toLowerCase().replace(/\s+/g, ' ');
-  return canonical(a) === canonical(b);
-}
-
-async function signedBy(
-  certificate: x509.X509Certificate,
-  issuer: x509.X509Certificate,
-): Promise<boolean> {
-  try {
-    return await certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true });
-  } catch {
-    return false;
-  }
-}
-
-async function buildPath(
-  leaf: SourcedCertificate,
-  candidates: readonly SourcedCertificate[],
-  roots: readonly x509.X509Certificate[],
-): Promise<BuiltPath> {
-  const problems: string[] = [];
-  let longest: SourcedCertificate[] = [leaf];
-
-  const extend = async (path: SourcedCertificate[]): Promise<SourcedCertificate[] | undefined> => {
-    const current = path.at(-1)!.certificate;
-    if (roots.some((root) => sameDer(root, current))) return path;
-    if (path.length > longest.length) longest = path;
-    if (path.length >= MAX_PATH_LENGTH) {
-      problems.push(`the path is longer than ${MAX_PATH_LENGTH} certificates`);
-      return undefined;
-    }
-    const named = candidates.filter(
-      (candidate) =>
-        sameName(candidate.certificate.subjectName, current.issuerName) &&
-        !path.some((entry) => sameDer(entry.certificate, candidate.certificate)),
-    );
-    if (named.length === 0) {
-      const selfIssued = sameName(current.subjectName, current.issuerName);
-      problems.push(
-        selfIssued && (await signedBy(current, current))
-          ? `${describeCertificate(current)} is self-signed but not one of the --root trust anchors`
-          : `no certificate for the issuer of ${describeCertificate(current)} (${current.issuer}) among the --chain and --root certificates`,
-      );
-      return undefined;
-    }
-    for (const candidate of named) {
-      if (!(await signedBy(current, candidate.certificate))) {
-        problems.push(
-          `the signature of ${describeCertificate(current)} does not verify with the key of ${describeCertificate(candidate.certificate)} from ${candidate.source}: a different CA with the same name (wrong intermediate?)`,
-        );
-        continue;
-      }
-      const isRoot = roots.some((root) => sameDer(root, candidate.certificate));
-      const refusal = issuerRefusal(candidate.certificate, path.length - 1, isRoot);
-      if (refusal !== undefined) {
-        problems.push(refusal);
-        continue;
-      }
-      const found = await extend([...path, candidate]);
-      if (found) return found;
-    }
-    return undefined;
-  };
-
-  const anchoredPath = await extend([leaf]);
-  if (anchoredPath) return { path: anchoredPath, anchored: true, problems: [] };
-  return { path: longest, anchored: false, problems };
-}
-
-/**
- * Why a certificate may not issue the one below it: not a CA (basicConstraints), no
- * keyCertSign in keyUsage, or a pathLenConstraint exceeded by `intermediatesBelow`. A trust
- * anchor without basicConstraints (an X.509 v1 root) is trusted by configuration.
- */
-function issuerRefusal(
-  issuer: x509.X509Certificate,
-  intermediatesBelow: number,
-  isRoot: boolean,
-): string | undefined {
-  const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
-  if (constraints === null) {
-    if (isRoot && issuer.extensions.length === 0) return undefined;
-    return `${describeCertificate(issuer)} is not a CA (no basicConstraints) but issued a certificate in the path`;
-  }
-  if (!constraints.ca) {
-    return `${describeCertificate(issuer)} is not a CA (basicConstraints CA:FALSE) but issued a certificate in the path`;
-  }
-  const usage = issuer.getExtension(x509.KeyUsagesExtension);
-  if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
-    return `${describeCertificate(issuer)} may not sign certificates (keyUsage lacks keyCertSign)`;
-  }
-  if (constraints.pathLength !== undefined && intermediatesBelow > constraints.pathLength) {
-    return `${describeCertificate(issuer)} allows ${constraints.pathLength} intermediate CA(s) below it (pathLenConstraint), the path has ${intermediatesBelow}`;
-  }
-  return undefined;
-}
-
 function chainCheck(built: BuiltPath, role: string, haveRoots: boolean): VerificationCheck {
   if (!built.anchored) {
     const reason = haveRoots
@@ -214,17 +125,20 @@ function chainCheck(built: BuiltPath, role: string, haveRoots: boolean): Verific
     };
   }
   const names = built.path.map((entry) => entry.certificate.subject);
+  const partial = built.partialAnchor
+    ? ' (not self-signed: a trust anchor only because of --partial-chain)'
+    : '';
   if (built.path.length === 1) {
     return {
       id: 'chain',
       status: 'pass',
-      detail: `${role} ${describeCertificate(built.path[0]!.certificate)} is itself a given trust anchor`,
+      detail: `${role} ${describeCertificate(built.path[0]!.certificate)} is itself a given trust anchor${partial}`,
     };
   }
   return {
     id: 'chain',
     status: 'pass',
-    detail: `${names.join(' -> ')} (trust anchor); every signature verifies and every issuer is a CA`,
+    detail: `${names.join(' -> ')} (trust anchor${partial}); every signature verifies and every issuer is a CA`,
   };
 }
 
@@ -257,17 +171,23 @@ function validityCheck(
 }
 
 async function crlCheck(
-  path: readonly SourcedCertificate[],
+  built: BuiltPath,
   crls: readonly SourcedCrl[],
   at: Date,
   role: string,
   allowMissing: boolean,
 ): Promise<VerificationCheck> {
+  const { path } = built;
+  const anchor = path.at(-1)!.certificate;
+  // a self-signed root has no issuer to revoke it; a partial anchor has one that was not given
+  const anchorNote = built.partialAnchor
+    ? `the trust anchor ${describeCertificate(anchor)} itself was not checked for revocation (trusted by --partial-chain without its issuer)`
+    : undefined;
   if (path.length === 1) {
     return {
       id: 'crl',
       status: 'skip',
-      detail: `no CRL applies: the ${role} is itself the trust anchor`,
+      detail: anchorNote ?? `no CRL applies: the ${role} is itself the trust anchor`,
     };
   }
   const results: { status: VerificationCheck['status']; detail: string }[] = [];
@@ -279,7 +199,9 @@ async function crlCheck(
   }
   const status = combineStatus(results.map((result) => result.status));
   const shown = status === 'pass' ? results : results.filter((result) => result.status !== 'pass');
-  return { id: 'crl', status, detail: shown.map((result) => result.detail).join('; ') };
+  const details = shown.map((result) => result.detail);
+  if (anchorNote !== undefined) details.push(anchorNote);
+  return { id: 'crl', status, detail: details.join('; ') };
 }
 
 async function revocationOf(

@@ -484,6 +484,49 @@ describe('hpvs-ctl attestation verify: the tamper matrix', () => {
   });
 });
 
+describe('hpvs-ctl attestation verify --partial-chain', () => {
+  it('an intermediate given as --root is a trust anchor only with --partial-chain', async () => {
+    const args = verifyArgs({
+      '--chain': null,
+      '--root': files.intermediate,
+      '--crl': files.intermediateCrl,
+    });
+    const { result, report } = await runJson(args);
+    expect(result.code).toBe(1);
+    expect(statusOf(report, 'chain')).toBe('fail');
+    expect(report.checks.find((check) => check.id === 'chain')!.detail).toMatch(
+      /is not self-signed, so it is not a trust anchor by itself/,
+    );
+    const partial = await runJson([...args, '--partial-chain']);
+    expect(partial.result.code, partial.result.stdout).toBe(0);
+    expect(partial.report.checks.find((check) => check.id === 'crl')!.detail).toMatch(
+      /itself was not checked for revocation \(trusted by --partial-chain without its issuer\)/,
+    );
+  });
+});
+
+describe('hpvs-ctl attestation verify: a signature of the wrong length', () => {
+  it('is a FAIL of the signature check, every other check still reported, JSON still printed', async () => {
+    const short = tampered('short.bin', (b) => b.subarray(0, 100), paths.encSignature);
+    const { result, report } = await runJson(verifyArgs({ '--signature': short }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(report.ok).toBe(false);
+    const signature = report.checks.find((check) => check.id === 'signature')!;
+    expect(signature.status).toBe('fail');
+    expect(signature.detail).toMatch(/100 bytes, but a signature by the 4096-bit key .* has 512/);
+    const others = report.checks.filter((check) => check.id !== 'signature');
+    expect(others.map((check) => check.id)).toEqual(
+      expect.arrayContaining(['decrypt', 'chain', 'validity', 'crl', 'contract:user-data']),
+    );
+    expect(others.every((check) => check.status === 'pass')).toBe(true);
+    const text = await runCli(verifyArgs({ '--signature': short }));
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^FAIL signature: .*100 bytes/m);
+    expect(text.stdout).toMatch(/^verdict: FAILED \(1 of \d+ checks failed\)$/m);
+  });
+});
+
 describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () => {
   it.each<[string, () => Record<string, string | string[] | null>, RegExp]>([
     [
@@ -495,13 +538,6 @@ describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () 
       /expected the image version/,
     ],
     ['a non-PEM certificate', () => ({ '--cert': paths.reference }), /not a certificate/],
-    [
-      'a truncated signature',
-      () => ({
-        '--signature': tampered('short.bin', (b) => b.subarray(0, 100), paths.encSignature),
-      }),
-      /100 bytes, but a signature by the 2048-bit key .* has 256/,
-    ],
     [
       'the wrong private key',
       () => ({ '--key': files.otherLeafKey }),
@@ -692,6 +728,70 @@ describe('hpvs-ctl attestation verify --batch', () => {
     const ok = await runCli(base.map((arg) => (arg === batch ? passing : arg)));
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^2 bundles: 2 passed, 0 failed$/m);
+  });
+});
+
+describe("hpvs-ctl attestation verify --batch --contract: the auditor's expectation wins", () => {
+  it('fails a bundle booted with other user data even when its own user-data.yaml matches its record', async () => {
+    const batch = join(dir, 'batch-expected');
+    const other = sampleUserData({ comment: 'not what the auditor approved' });
+    // booted with other user data, and honestly carrying that user data
+    writeRecordBundle(
+      join(batch, 'a-foreign'),
+      makeRecordBundle({ userData: other, attestationKey: pki.leafKey }),
+      other,
+    );
+    // booted with the expected user data, carrying a different user-data.yaml
+    writeRecordBundle(
+      join(batch, 'b-mislabelled'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+      other,
+    );
+    // booted with the expected user data, with or without a copy of it
+    writeRecordBundle(
+      join(batch, 'c-same'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+      USER_DATA,
+    );
+    writeRecordBundle(
+      join(batch, 'd-none'),
+      makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
+    );
+    const args = [
+      'attestation',
+      'verify',
+      ...AT,
+      '--batch',
+      batch,
+      '--cert',
+      files.attestation,
+      ...trustArgs(files),
+      '--contract',
+      paths.userData,
+      '--json',
+    ];
+    const result = await runCli(args);
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      bundles: { bundle: string; ok: boolean; checks: JsonReport['checks'] }[];
+    };
+    const status = (bundle: string, id: string) =>
+      report.bundles.find((b) => b.bundle === bundle)!.checks.find((c) => c.id === id)?.status;
+    expect(report.bundles.map((b) => [b.bundle, b.ok])).toEqual([
+      ['a-foreign', false],
+      ['b-mislabelled', false],
+      ['c-same', true],
+      ['d-none', true],
+    ]);
+    expect(status('a-foreign', 'contract:user-data')).toBe('fail');
+    expect(status('a-foreign', 'contract:bundle-user-data')).toBe('fail');
+    expect(status('b-mislabelled', 'contract:user-data')).toBe('pass');
+    expect(status('b-mislabelled', 'contract:bundle-user-data')).toBe('fail');
+    expect(status('c-same', 'contract:bundle-user-data')).toBe('pass');
+    expect(status('d-none', 'contract:user-data')).toBe('pass');
+    expect(status('d-none', 'contract:bundle-user-data')).toBeUndefined();
+    const detail = report.bundles[0]!.checks.find((c) => c.id === 'contract:user-data')!.detail;
+    expect(detail).toContain(paths.userData);
   });
 });
 

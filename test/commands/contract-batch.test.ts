@@ -71,7 +71,7 @@ async function decrypt(token: string): Promise<string> {
 
 describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
   beforeAll(() => {
-    opensslKeyPair(tempDir(), 'hpcr');
+    opensslKeyPair(tempDir(), 'hpcr', 4096);
     opensslKeyPair(tempDir(), 'sign');
     const template = readFileSync(join(PROJECT_ROOT, 'templates', 'workload-compose.yaml'), 'utf8');
     writeFileSync(

@@ -24,7 +24,10 @@ export interface AuthoringFiles {
 export const IMAGE = `nginx@sha256:${'a'.repeat(64)}`;
 
 export async function writeAuthoringFiles(dir: string): Promise<AuthoringFiles> {
-  const [hpcr, sign, ca] = [0, 1, 2].map(() => generateKeyPairSync('rsa', { modulusLength: 2048 }));
+  // the runtime's key has IBM's 4096 bits: smaller encryption keys draw a warning
+  const [hpcr, sign, ca] = [4096, 2048, 2048].map((modulusLength) =>
+    generateKeyPairSync('rsa', { modulusLength }),
+  );
   const now = Date.now();
   const path = (name: string) => join(dir, name);
   const write = (name: string, data: string) => {

@@ -76,6 +76,27 @@ describe('hpvs-ctl encrypt with a trust anchor', () => {
     expect(result.stderr).toMatch(/^hpvs-ctl: error: .*untrusted certificate/);
   });
 
+  it('an intermediate as --root needs --partial-chain, as in openssl', async () => {
+    const args = [
+      'encrypt',
+      section,
+      '--cert',
+      files.encryption,
+      '--root',
+      files.intermediate,
+      '--crl',
+      files.intermediateCrl,
+      ...FIXED_TIME,
+    ];
+    const refused = await runCli(args);
+    expect(refused.code).toBe(1);
+    expect(isOneLineError(refused.stderr), refused.stderr).toBe(true);
+    expect(refused.stderr).toMatch(/is not self-signed, so it is not a trust anchor by itself/);
+    const partial = await runCli([...args, '--partial-chain']);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toMatch(/^hyper-protect-basic\./);
+  });
+
   it('treats chain or CRL files without --root as a usage error', async () => {
     const result = await runCli([
       'encrypt',

@@ -37,7 +37,7 @@ function openWith(keyPath: string, token: string): Buffer {
 
 describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
   beforeAll(() => {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pair = generateKeyPairSync('rsa', { modulusLength: 4096 });
     writeFileSync(path('public.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(path('private.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(path('section.yaml'), SECTION);

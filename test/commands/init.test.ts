@@ -35,7 +35,7 @@ async function expectValidSection(key: 'workload' | 'env', file: string) {
 
 describe('hpvs-ctl init, scripted with flags', () => {
   beforeAll(() => {
-    opensslKeyPair(tempDir(), 'hpcr');
+    opensslKeyPair(tempDir(), 'hpcr', 4096);
   });
 
   it('provider: creates the compose folder from the template and a valid workload section with a fresh seed', async () => {

@@ -572,6 +572,44 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
       await strict.close();
     }
   });
+
+  it('a client key that is not the key of the client certificate, an expired CA: HPL01001E before dialling', async () => {
+    const other = await createSyslogCertificates({
+      ip: '127.0.0.1',
+      now: new Date(),
+      bits: TEST_KEY_BITS,
+    });
+    const syslog = {
+      hostname: '127.0.0.1',
+      port: server.port,
+      server: material.syslog.caCertificatePem,
+      cert: material.syslog.clientCertificatePem,
+      key: other.clientPrivateKeyPem,
+    };
+    await expectFailure(
+      await boot(userData({ logging: { syslog } })),
+      'HPL01001E',
+      /Invalid logging configuration: env\.logging\.syslog\.key: this private key does not belong to the certificate env\.logging\.syslog\.cert/,
+    );
+    const old = await createSyslogCertificates({
+      ip: '127.0.0.1',
+      now: new Date(Date.now() - 3 * 86_400_000),
+      days: 1,
+      caDays: 1,
+      bits: TEST_KEY_BITS,
+    });
+    const expired = {
+      ...syslog,
+      server: old.caCertificatePem,
+      cert: old.clientCertificatePem,
+      key: old.clientPrivateKeyPem,
+    };
+    await expectFailure(
+      await boot(userData({ logging: { syslog: expired } })),
+      'HPL01001E',
+      /Invalid logging configuration: env\.logging\.syslog\.server: certificate expired on /,
+    );
+  });
 });
 
 describe('emulator boot, expiry reporting', () => {

@@ -77,7 +77,7 @@ export function makeSelfSignedCertificate(
   const keyArgs =
     options.algorithm === 'EC'
       ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']
-      : ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'];
+      : ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'];
   run(['genpkey', ...keyArgs, '-out', keyPath]);
   run(['req', '-new', '-key', keyPath, '-subj', '/CN=hpvs-ctl test', '-out', csrPath]);
   run([

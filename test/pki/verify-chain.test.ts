@@ -1,15 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { HpvsError } from '../../src/errors.js';
 import { issueCertificate } from '../../src/pki/issue-certificate.js';
 import { generateRsaKeyPair } from '../../src/pki/rsa-key-pair.js';
 import { formatSerial, parseCertificates, parseCrls, serialOf } from '../../src/pki/parse-pki.js';
+import { buildPath } from '../../src/pki/build-path.js';
 import { verifyChain, type VerifyChainParams } from '../../src/pki/verify-chain.js';
+import { x509 } from '../../src/pki/x509.js';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import {
+  generateSameNameCas,
   generateTestPki,
   SERIALS,
   TEST_PKI_AT,
@@ -225,6 +228,62 @@ describe('verifyChain refuses issuers that may not issue', () => {
       expect(openssl.status).not.toBe(0);
       expect(openssl.stdout.toString() + openssl.stderr).toMatch(/path length constraint exceeded/);
     }
+  });
+});
+
+describe('verifyChain bounds its path search (hostile input)', () => {
+  const hostile = async (count: number) => {
+    const { cas, leaf } = await generateSameNameCas(count);
+    const parse = (pem: string, name: string) => parseCertificates(Buffer.from(pem), name)[0]!;
+    return {
+      ...params({ leaf: 'attestation' }),
+      leaf: parse(leaf, 'hostile-leaf.pem'),
+      intermediates: cas.map((pem, index) => parse(pem, `hostile-ca-${index}.pem`)),
+    };
+  };
+
+  it('nine CA certificates sharing one name and key: FAIL chain "too many candidate issuers", every check reported', async () => {
+    const result = await verifyChain(await hostile(9));
+    expect(result.ok).toBe(false);
+    expect(result.checks.map((check) => [check.id, check.status])).toEqual([
+      ['chain', 'fail'],
+      ['validity', 'pass'],
+      ['crl', 'skip'],
+    ]);
+    expect(result.checks[0].detail).toMatch(
+      /too many candidate issuers: 9 certificates named CN=hpvs-ctl Hostile CA/,
+    );
+  });
+
+  it('eight of them (under the candidate limit): each signature is checked once, each dead end left once', async () => {
+    const input = await hostile(8);
+    const verify = vi.spyOn(x509.X509Certificate.prototype, 'verify');
+    try {
+      const result = await verifyChain(input);
+      expect(result.checks[0].status).toBe('fail');
+      expect(result.checks[0].detail).toMatch(
+        /does not chain to a trust anchor: the path is longer than 8 certificates/,
+      );
+      // 9 certificates (leaf and 8 CAs) and 1 root: at most one check per ordered pair
+      expect(verify.mock.calls.length).toBeLessThanOrEqual(9 * 9 + 1);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  it('past the signature-check budget the search stops with "too many candidate issuers", not a hang', async () => {
+    const input = await hostile(8);
+    const built = await buildPath({
+      leaf: input.leaf,
+      candidates: [...input.intermediates, ...input.roots],
+      roots: input.roots,
+      partialChain: false,
+      limits: { maxSignatureChecks: 10 },
+    });
+    expect(built).toMatchObject({ anchored: false, limited: true });
+    expect(built.problems).toEqual([
+      'too many candidate issuers: the path search stopped after 10 signature checks',
+    ]);
   });
 });
 

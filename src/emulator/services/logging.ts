@@ -1,4 +1,5 @@
 import { pemText } from '../../crypto/keys.js';
+import { checkSyslogMaterial } from '../../crypto/tls-material.js';
 import { HpvsError } from '../../errors.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { SyslogForwarder, type SyslogTarget } from '../syslog-forwarder.js';
@@ -48,6 +49,20 @@ export async function runLogging(context: BootContext): Promise<void> {
   let target: SyslogTarget;
   try {
     target = syslogTarget(config);
+    checkSyslogMaterial(
+      {
+        ca: { pem: target.caPem, source: 'env.logging.syslog.server' },
+        cert:
+          target.certPem === undefined
+            ? undefined
+            : { pem: target.certPem, source: 'env.logging.syslog.cert' },
+        key:
+          target.keyPem === undefined
+            ? undefined
+            : { pem: target.keyPem, source: 'env.logging.syslog.key' },
+      },
+      context.now,
+    );
   } catch (error) {
     log.error(LOGGING, 'HPL01001E', `Invalid logging configuration: ${messageOf(error)}`);
     throw new ServiceFailure(LOGGING);
