@@ -184,7 +184,7 @@ function registerAttestationDecrypt(attestation: Command): void {
           `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
         );
       }
-      await writeResult(options.out, opened.bytes);
+      await writeResult(options.out, opened.bytes, { secret: true, from: [options.record] });
     });
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
@@ -110,15 +111,21 @@ async function buildContracts(
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
-  const plaintext = warnings.some((message) => message.includes('not encrypted'));
+  // without --cert a section that is not a token stays plaintext in every contract
+  const plaintext =
+    flags.cert === undefined &&
+    [base.workload.text, base.env.text].some((text) => !looksLikeSectionToken(text));
   const written = await writeFileSet(
     outDir,
     contracts.map((contract) => ({
       name: `${contract.name}.yaml`,
       data: contract.text,
-      mode: plaintext ? 0o600 : 0o644,
+      secret: plaintext,
     })),
-    { force: flags.force === true },
+    {
+      force: flags.force === true,
+      from: [flags.batch, flags.workload, flags.env, flags.attestationKey, ...seedFiles],
+    },
   );
   await writeStdout(written.map((path) => `${path}\n`).join(''));
 }

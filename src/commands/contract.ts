@@ -212,10 +212,13 @@ export function registerContract(program: Command): void {
       for (const problem of contract.problems) warn(formatProblem(problem));
       for (const message of contract.warnings) warn(message);
       if (options.signingCertOut !== undefined && contract.signingCertificate !== undefined) {
-        await writeFileAtomic(options.signingCertOut, contract.signingCertificate);
+        await writeFileAtomic(options.signingCertOut, contract.signingCertificate, {
+          secret: false,
+        });
       }
       await writeFileAtomic(options.out, contract.text, {
-        mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
+        secret: contract.plaintextSections.length > 0,
+        from: [options.workload, options.env, options.attestationKey],
       });
     });
 }

@@ -37,6 +37,9 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(options.out, decryptSection(token, privateKey), { mode: 0o600 });
+      await writeResult(options.out, decryptSection(token, privateKey), {
+        secret: true,
+        from: [file],
+      });
     });
 }

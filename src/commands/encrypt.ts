@@ -53,7 +53,7 @@ export function registerEncrypt(program: Command): void {
         );
       }
       const token = encryptSection(plaintext, publicKey, systemRandom, options.prefix);
-      await writeResult(options.out, `${token}\n`);
+      await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
     });
 }
 

@@ -207,6 +207,18 @@ export function registerEnv(program: Command): void {
             : ((await readYamlFile(options.auths, 'auths')) as never),
         signingKey,
       });
-      await writeSection('env', text, options);
+      await writeSection('env', text, options, undefined, [
+        options.envFile,
+        options.syslogCa,
+        options.syslogCert,
+        options.syslogKey,
+        options.logRouterKeyFile,
+        options.logdnaKeyFile,
+        options.seedFile,
+        options.previousSeedFile,
+        options.kmsFile,
+        options.auths,
+        options.signingKey,
+      ]);
     });
 }

@@ -28,6 +28,18 @@ export function registerSign(program: Command): void {
       const source = file === '-' ? 'stdin' : file;
       const signed = signUserData(await readTextInput(file, 'user data'), source, privateKey);
       for (const message of signed.warnings) warn(message);
-      await writeResult(options.out, signed.text);
+      // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
+      await writeResult(options.out, signed.text, {
+        secret: await holdsPlaintextSection(signed.text, source),
+        from: [file],
+        inPlace: true,
+      });
     });
+}
+
+/** A workload or env that is not a token holds seeds and keys in the clear. */
+async function holdsPlaintextSection(text: string, source: string): Promise<boolean> {
+  const { parseUserData } = await import('../contract/user-data.js');
+  const { sections } = parseUserData(text, source);
+  return ['workload', 'env'].some((key) => sections.get(key)?.form !== 'token');
 }

@@ -5,13 +5,26 @@ import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { HpvsError } from '../errors.js';
 import { fileError } from './read-input.js';
 
+export interface FolderContents {
+  entries: ArchiveEntry[];
+  /**
+   * The group and other read bits every file and folder below has: what an output made from
+   * all of them may share (see `OutputPolicy.ceiling`).
+   */
+  sharedMode: number;
+}
+
+export async function readFolderEntries(dir: string): Promise<ArchiveEntry[]> {
+  return (await readFolder(dir)).entries;
+}
+
 /**
  * Reads a folder's contents as archive entries (paths relative to the folder, `/`-separated).
  * Nothing is followed: a symbolic link, a hard-linked file, a fifo, a socket or a device anywhere
  * below the folder is refused with its path, because the runtime fails on them and a link
  * could pull files from outside the folder into a contract.
  */
-export async function readFolderEntries(dir: string): Promise<ArchiveEntry[]> {
+export async function readFolder(dir: string): Promise<FolderContents> {
   let root: Stats;
   try {
     root = await stat(dir);
@@ -26,12 +39,13 @@ export async function readFolderEntries(dir: string): Promise<ArchiveEntry[]> {
   if (!root.isDirectory()) {
     throw new HpvsError('FILE_UNREADABLE', `${dir}: not a folder; give the folder to archive`);
   }
-  const entries: ArchiveEntry[] = [];
-  await walk(dir, '', entries);
-  return entries;
+  const contents: FolderContents = { entries: [], sharedMode: root.mode & 0o044 };
+  await walk(dir, '', contents);
+  return contents;
 }
 
-async function walk(dir: string, prefix: string, entries: ArchiveEntry[]): Promise<void> {
+async function walk(dir: string, prefix: string, contents: FolderContents): Promise<void> {
+  const { entries } = contents;
   let names: string[];
   try {
     names = await readdir(join(dir, prefix));
@@ -47,9 +61,10 @@ async function walk(dir: string, prefix: string, entries: ArchiveEntry[]): Promi
     } catch (error) {
       throw fileError(path, 'file', error);
     }
+    contents.sharedMode &= info.mode;
     if (info.isDirectory()) {
       entries.push({ type: 'directory', path: relative });
-      await walk(dir, relative, entries);
+      await walk(dir, relative, contents);
     } else if (info.isFile()) {
       if (info.nlink > 1) refuse(path, 'is a hard link (it has several names)');
       let data: Buffer;
