@@ -46,7 +46,10 @@ export function registerKeys(program: Command): void {
         passphrase,
         name: options.name,
       });
-      const written = await writeFileSet(options.outDir, files, { force });
+      const written = await writeFileSet(options.outDir, files, {
+        force,
+        from: [options.passphraseFile],
+      });
       await writeStdout(written.map((path) => `${path}\n`).join(''));
     });
 }
