@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { writeStdout } from '../io/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
@@ -30,7 +31,7 @@ export function registerCertsVerify(certs: Command): void {
       const { at } = trust;
       const { checkCertificate } = await import('../pki/check-certificate.js');
       const checked = await checkCertificate({
-        certificate: await sourced(cert, 'certificate'),
+        certificate: await sourced(cert, 'certificate', INPUT_LIMITS.pem),
         role: 'certificate',
         ...trust,
       });

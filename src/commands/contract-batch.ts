@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
 import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
@@ -69,7 +70,7 @@ async function buildContracts(
     import('../contract/contract-batch.js'),
   ]);
   const instances = batch.parseInventory(
-    await readTextInput(flags.batch, 'inventory'),
+    await readTextInput(flags.batch, 'inventory', INPUT_LIMITS.inventory),
     flags.batch === '-' ? 'stdin' : flags.batch,
   );
   const names = instances.map((instance) => `${instance.name}.yaml`);

@@ -3,6 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
@@ -85,7 +86,7 @@ export async function loadContractOptions(
 ): Promise<CreateContractOptions> {
   checkContractFlags(flags);
   const section = async (path: string, what: string) => ({
-    text: await readTextInput(path, what),
+    text: await readTextInput(path, what, INPUT_LIMITS.section),
     source: path === '-' ? 'stdin' : path,
   });
   const signingKey =
@@ -117,10 +118,16 @@ export async function loadContractOptions(
                 ? undefined
                 : {
                     days: flags.expiryDays,
-                    caCertificatePem: await readTextInput(flags.caCert!, 'CA certificate'),
+                    caCertificatePem: await readTextInput(
+                      flags.caCert!,
+                      'CA certificate',
+                      INPUT_LIMITS.pem,
+                    ),
                     caPrivateKey: await loadPrivateKey(flags.caKey!, flags.caPassphraseFile),
                     csrPem:
-                      flags.csr === undefined ? undefined : await readTextInput(flags.csr, 'CSR'),
+                      flags.csr === undefined
+                        ? undefined
+                        : await readTextInput(flags.csr, 'CSR', INPUT_LIMITS.pem),
                     subject: flags.subject,
                     caSource: flags.caCert,
                   },

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { assertSingleStdin, readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -30,7 +31,7 @@ export function registerDecrypt(program: Command): void {
         '--passphrase-file': options.passphraseFile,
       });
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const token = await readTextInput(file, 'encrypted section');
+      const token = await readTextInput(file, 'encrypted section', INPUT_LIMITS.token);
       if (token.trim().length === 0) {
         throw new HpvsError(
           'INPUT_EMPTY',

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { examples } from './help-examples.js';
 import { collect } from './repeatable-option.js';
 
@@ -110,7 +111,7 @@ export function registerEmulator(program: Command): void {
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
       const state = await loadEmulatorState(options.state);
-      const userData = await readInput(userDataPath, 'user data');
+      const userData = await readInput(userDataPath, 'user data', INPUT_LIMITS.userData);
       const runtime = await selectRuntime(options.runtime);
       const volumeImages = parseVolumeImages(options.volumeImage);
       const result = await bootContract({
@@ -149,9 +150,9 @@ export function registerEmulator(program: Command): void {
       const { appendFile } = await import('node:fs/promises');
       const { LogServer } = await import('../emulator/log-server.js');
       // one after the other, so a missing file is reported in the order the flags are listed
-      const caPem = await readInput(options.ca, 'CA certificate');
-      const certPem = await readInput(options.cert, 'server certificate');
-      const keyPem = await readInput(options.key, 'server private key');
+      const caPem = await readInput(options.ca, 'CA certificate', INPUT_LIMITS.pem);
+      const certPem = await readInput(options.cert, 'server certificate', INPUT_LIMITS.pem);
+      const keyPem = await readInput(options.key, 'server private key', INPUT_LIMITS.pem);
       let writes = Promise.resolve();
       const server = await LogServer.start({
         host: options.host,

@@ -3,6 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { TOKEN_PREFIXES } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { assertSingleStdin, readInput } from '../io/read-input.js';
@@ -45,7 +46,7 @@ export function registerEncrypt(program: Command): void {
       assertSingleStdin({ 'the section': file, '--cert': options.cert });
       await refuseUntrustedCertificate(options, crlFiles);
       const publicKey = await loadEncryptionKey(options.cert, options);
-      const plaintext = await readInput(file, 'section');
+      const plaintext = await readInput(file, 'section', INPUT_LIMITS.section);
       if (plaintext.length === 0) {
         throw new HpvsError(
           'INPUT_EMPTY',
@@ -84,7 +85,7 @@ async function refuseUntrustedCertificate(
   const trust = await readTrustOptions(options, crlFiles);
   const { checkCertificate } = await import('../pki/check-certificate.js');
   const { chain } = await checkCertificate({
-    certificate: await sourced(options.cert, 'encryption certificate'),
+    certificate: await sourced(options.cert, 'encryption certificate', INPUT_LIMITS.pem),
     role: 'encryption certificate',
     ...trust,
   });

@@ -6,6 +6,7 @@ import {
   pemText,
 } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { readInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
@@ -35,7 +36,7 @@ function pemBlocksOnly(text: string): string {
 }
 
 async function readPem(path: string, what: string): Promise<string> {
-  return pemBlocksOnly(pemText(await readInput(path, what), path));
+  return pemBlocksOnly(pemText(await readInput(path, what, INPUT_LIMITS.pem), path));
 }
 
 export function registerEnv(program: Command): void {
@@ -130,7 +131,7 @@ export function registerEnv(program: Command): void {
         const cert = await readPem(options.syslogCert!, 'syslog client certificate');
         parsePublicKeyOrCertificate(server, options.syslogCa!);
         parsePublicKeyOrCertificate(cert, options.syslogCert!);
-        const keyBytes = await readInput(options.syslogKey!, 'syslog client key');
+        const keyBytes = await readInput(options.syslogKey!, 'syslog client key', INPUT_LIMITS.pem);
         parsePrivateKey(keyBytes, options.syslogKey!);
         logging = {
           syslog: {

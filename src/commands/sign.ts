@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
 import { loadPrivateKey } from '../io/load-keys.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -26,7 +27,11 @@ export function registerSign(program: Command): void {
       const { signUserData } = await import('../contract/sign-user-data.js');
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const source = file === '-' ? 'stdin' : file;
-      const signed = signUserData(await readTextInput(file, 'user data'), source, privateKey);
+      const signed = signUserData(
+        await readTextInput(file, 'user data', INPUT_LIMITS.userData),
+        source,
+        privateKey,
+      );
       for (const message of signed.warnings) warn(message);
       // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
       await writeResult(options.out, signed.text, {

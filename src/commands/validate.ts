@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -43,7 +44,7 @@ export function registerValidate(program: Command): void {
         import('../schema/problems.js'),
       ]);
       const source = file === '-' ? 'stdin' : file;
-      const text = await readTextInput(file, 'contract');
+      const text = await readTextInput(file, 'contract', INPUT_LIMITS.userData);
       if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
       const validateOptions = { profile: options.profile, now: new Date() };
       let section = options.section;

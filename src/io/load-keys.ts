@@ -5,11 +5,15 @@ import {
   parsePublicKeyOrCertificate,
   type PublicKeyMaterial,
 } from '../crypto/keys.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { readInput } from './read-input.js';
 import { readSecret } from './read-secret.js';
 
 export async function loadPublicKeyOrCertificate(path: string): Promise<PublicKeyMaterial> {
-  return parsePublicKeyOrCertificate(await readInput(path, 'certificate or public key'), path);
+  return parsePublicKeyOrCertificate(
+    await readInput(path, 'certificate or public key', INPUT_LIMITS.pem),
+    path,
+  );
 }
 
 /**
@@ -28,7 +32,7 @@ export async function loadEncryptionKey(
 }
 
 export async function loadPrivateKey(path: string, passphraseFile?: string): Promise<KeyObject> {
-  const pem = await readInput(path, 'private key');
+  const pem = await readInput(path, 'private key', INPUT_LIMITS.pem);
   const passphrase =
     passphraseFile === undefined
       ? undefined

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchBundle } from '../attestation/verify-batch.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { fileError, readInput } from './read-input.js';
 
 /** The files the runtime writes to /var/hyperprotect/, as an auditor collects them. */
@@ -53,10 +54,19 @@ async function readBundle(folder: string, name: string): Promise<BatchBundle> {
     return {
       name,
       files: {
-        record: { bytes: await readInput(recordPath, 'attestation record'), source: recordPath },
-        signature: { bytes: await readInput(signaturePath, 'signature'), source: signaturePath },
+        record: {
+          bytes: await readInput(recordPath, 'attestation record', INPUT_LIMITS.record),
+          source: recordPath,
+        },
+        signature: {
+          bytes: await readInput(signaturePath, 'signature', INPUT_LIMITS.signature),
+          source: signaturePath,
+        },
         contract: present.has(CONTRACT_NAME)
-          ? { bytes: await readInput(contractPath, 'contract'), source: contractPath }
+          ? {
+              bytes: await readInput(contractPath, 'contract', INPUT_LIMITS.userData),
+              source: contractPath,
+            }
           : undefined,
       },
     };
