@@ -70,6 +70,16 @@ export const FOLDER_LIMITS = {
   advice: 'archive only what the workload needs (keep large files in the container image)',
 } as const;
 
+/**
+ * A folder of attestation bundles (`attestation verify --batch`): each file has its own limit
+ * above; these bound the whole fleet, since every bundle is held until the report.
+ */
+export const RECORD_BATCH_LIMITS = {
+  bytes: 512 * MiB,
+  bundles: 10_000,
+  advice: 'verify the fleet in several folders',
+} as const;
+
 /** 4194304 → "4 MiB". */
 export function formatBytes(bytes: number): string {
   if (bytes % MiB === 0) return `${bytes / MiB} MiB`;

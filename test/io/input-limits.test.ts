@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FOLDER_LIMITS, formatBytes, INPUT_LIMITS } from '../../src/io/input-limits.js';
+import {
+  FOLDER_LIMITS,
+  formatBytes,
+  INPUT_LIMITS,
+  RECORD_BATCH_LIMITS,
+} from '../../src/io/input-limits.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 
 /** The README's table of input limits, as [input, limit] cells. */
@@ -33,6 +38,10 @@ describe('the input limits', () => {
     expected.push([
       'a folder to archive',
       `${formatBytes(FOLDER_LIMITS.bytes)} in at most ${FOLDER_LIMITS.entries} entries`,
+    ]);
+    expected.push([
+      'a folder of record bundles',
+      `${formatBytes(RECORD_BATCH_LIMITS.bytes)} in at most ${RECORD_BATCH_LIMITS.bundles} bundles`,
     ]);
     expect(rows.map(([input, limit]) => [kind(input), limit])).toEqual(expected);
   });
