@@ -9,6 +9,7 @@ export type HpvsErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_UNREADABLE'
   | 'INPUT_EMPTY'
+  | 'INPUT_TOO_LARGE'
   | 'OUTPUT_FAILED'
   | 'PEM_INVALID'
   | 'KEY_INVALID'

@@ -20,6 +20,10 @@ export function registerArchive(program: Command): void {
       const { archiveFolder } = await import('../io/archive-folder.js');
       const archive = await archiveFolder(dir, { kind: options.play ? 'play' : 'compose' });
       for (const message of archive.warnings) warn(message);
-      await writeResult(options.out, `${archive.base64}\n`);
+      // the archive holds the folder's files: no more readable than the most private of them
+      await writeResult(options.out, `${archive.base64}\n`, {
+        secret: false,
+        ceiling: archive.sharedMode,
+      });
     });
 }

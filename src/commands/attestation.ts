@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { readInput } from '../io/read-input.js';
 import { writeResult, writeStdout } from '../io/write-output.js';
@@ -88,14 +89,20 @@ function registerAttestationVerify(attestation: Command): void {
             ? undefined
             : {
                 values: parseReferenceValues(
-                  await readInput(options.reference, 'reference'),
+                  await readInput(options.reference, 'reference', INPUT_LIMITS.reference),
                   options.reference,
                 ),
                 source: options.reference,
               };
         const contract =
-          options.contract === undefined ? undefined : await sourced(options.contract, 'contract');
-        const certificateFile = await sourced(options.cert, 'attestation certificate');
+          options.contract === undefined
+            ? undefined
+            : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
+        const certificateFile = await sourced(
+          options.cert,
+          'attestation certificate',
+          INPUT_LIMITS.pem,
+        );
         // not awaited here: a batch verifies records while the chain is being checked
         const checked = checkCertificate({
           certificate: certificateFile,
@@ -132,8 +139,8 @@ function registerAttestationVerify(attestation: Command): void {
       const report = await verifyAttestation(
         { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
         {
-          record: await sourced(options.record!, 'attestation record'),
-          signature: await sourced(options.signature!, 'signature'),
+          record: await sourced(options.record!, 'attestation record', INPUT_LIMITS.record),
+          signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
           contract: prepared.contract,
         },
         prepared.options,
@@ -177,7 +184,7 @@ function registerAttestationDecrypt(attestation: Command): void {
     )
     .action(async (options) => {
       const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const record = await sourced(options.record, 'attestation record');
+      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
       const { openRecord } = await import('../attestation/verify-record.js');
       const opened = openRecord(record, auditorKey);
       if (opened.decrypt.status !== 'pass') {
@@ -186,7 +193,10 @@ function registerAttestationDecrypt(attestation: Command): void {
           `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
         );
       }
-      await writeResult(options.out, forTerminal(options.out, opened.bytes));
+      await writeResult(options.out, forTerminal(options.out, opened.bytes), {
+        secret: true,
+        from: [options.record],
+      });
     });
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { note } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -67,7 +68,9 @@ export function registerCertsDownload(certs: Command): void {
       // every version checked before any request, so a typo costs no download
       const urls = versions.map((version) => hpvsCertificateUrl(version, baseUrl));
       const extraCa =
-        options.caFile === undefined ? [] : [await readTextInput(options.caFile, 'CA certificate')];
+        options.caFile === undefined
+          ? []
+          : [await readTextInput(options.caFile, 'CA certificate', INPUT_LIMITS.pem)];
       const [{ httpsGet }, { downloadEntry, formatDownload, parseDownloadedCertificate }] =
         await Promise.all([
           import('../io/https-get.js'),
@@ -93,6 +96,6 @@ export function registerCertsDownload(certs: Command): void {
       }
       // said once everything arrived, so that a failure stays one line
       for (const summary of summaries) note(summary);
-      await writeResult(options.out, formatDownload(entries));
+      await writeResult(options.out, formatDownload(entries), { secret: false });
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { note, warn } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -7,7 +8,6 @@ import { examples } from './help-examples.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
 
 /** A download of a few certificates is a few KiB; a larger file is not one. */
-const MAX_DOWNLOAD_JSON = 4 * 1024 * 1024;
 
 export function registerCertsGet(certs: Command): void {
   certs
@@ -55,7 +55,7 @@ export function registerCertsGet(certs: Command): void {
           );
         }
         for (const message of choice.warnings) warn(message);
-        await writeResult(options.out, entry.pem);
+        await writeResult(options.out, entry.pem, { secret: false });
         return;
       }
       if (options.version === undefined) {
@@ -64,13 +64,11 @@ export function registerCertsGet(certs: Command): void {
           '--from needs --version (a version or range, * for the newest)',
         );
       }
-      const text = await readTextInput(options.from!, 'certificate download');
-      if (text.length > MAX_DOWNLOAD_JSON) {
-        throw new HpvsError(
-          'JSON_INVALID',
-          `${options.from}: larger than ${MAX_DOWNLOAD_JSON} bytes; not a certificate download`,
-        );
-      }
+      const text = await readTextInput(
+        options.from!,
+        'certificate download',
+        INPUT_LIMITS.certificateDownload,
+      );
       const source = options.from === '-' ? 'stdin' : options.from!;
       const { chooseFromDownload } = await import('../catalogue/certificate-download.js');
       const { expiryWarning, statusAt } = await import('../catalogue/certificate-status.js');
@@ -92,6 +90,8 @@ export function registerCertsGet(certs: Command): void {
         );
       const soon = expiryWarning(`the certificate of version ${choice.version}`, window, at);
       if (soon !== undefined) warn(soon);
-      await writeResult(options.out, choice.pem.endsWith('\n') ? choice.pem : `${choice.pem}\n`);
+      await writeResult(options.out, choice.pem.endsWith('\n') ? choice.pem : `${choice.pem}\n`, {
+        secret: false,
+      });
     });
 }

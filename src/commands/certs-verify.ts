@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { writeStdout } from '../io/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
@@ -38,7 +39,7 @@ export function registerCertsVerify(certs: Command): void {
           import('../pki/encryption-key-checks.js'),
           import('../pki/expiry-notice.js'),
         ]);
-      const certificate = await sourced(cert, 'certificate');
+      const certificate = await sourced(cert, 'certificate', INPUT_LIMITS.pem);
       const checked = await checkCertificate({
         certificate,
         role: 'certificate',

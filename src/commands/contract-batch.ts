@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
 import { refuseExisting, writeFileSet } from '../io/write-file-set.js';
@@ -57,7 +59,7 @@ async function buildContracts(
     import('../contract/contract-batch.js'),
   ]);
   const instances = batch.parseInventory(
-    await readTextInput(flags.batch, 'inventory'),
+    await readTextInput(flags.batch, 'inventory', INPUT_LIMITS.inventory),
     flags.batch === '-' ? 'stdin' : flags.batch,
   );
   const names = instances.map((instance) => `${instance.name}.yaml`);
@@ -99,15 +101,21 @@ async function buildContracts(
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
-  const plaintext = warnings.some((message) => message.includes('not encrypted'));
+  // without --cert a section that is not a token stays plaintext in every contract
+  const plaintext =
+    flags.cert === undefined &&
+    [base.workload.text, base.env.text].some((text) => !looksLikeSectionToken(text));
   const written = await writeFileSet(
     outDir,
     contracts.map((contract) => ({
       name: `${contract.name}.yaml`,
       data: contract.text,
-      mode: plaintext ? 0o600 : 0o644,
+      secret: plaintext,
     })),
-    { force: flags.force === true },
+    {
+      force: flags.force === true,
+      from: [flags.batch, flags.workload, flags.env, flags.attestationKey, ...seedFiles],
+    },
   );
   await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
 }

@@ -3,6 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
 import { loadEncryptionMaterial, loadPrivateKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
@@ -91,8 +92,8 @@ export async function loadContractOptions(
   };
 }
 
-async function readSection(path: string, what: string) {
-  return { text: await readTextInput(path, what), source: path === '-' ? 'stdin' : path };
+async function readSection(path: string, what: string, limit: InputLimit = INPUT_LIMITS.section) {
+  return { text: await readTextInput(path, what, limit), source: path === '-' ? 'stdin' : path };
 }
 
 /** The files and flags of a contract other than its sections (`--in` takes those from one file). */
@@ -129,10 +130,16 @@ async function loadSharedOptions(
                 ? undefined
                 : {
                     days: flags.expiryDays,
-                    caCertificatePem: await readTextInput(flags.caCert!, 'CA certificate'),
+                    caCertificatePem: await readTextInput(
+                      flags.caCert!,
+                      'CA certificate',
+                      INPUT_LIMITS.pem,
+                    ),
                     caPrivateKey: await loadPrivateKey(flags.caKey!, flags.caPassphraseFile),
                     csrPem:
-                      flags.csr === undefined ? undefined : await readTextInput(flags.csr, 'CSR'),
+                      flags.csr === undefined
+                        ? undefined
+                        : await readTextInput(flags.csr, 'CSR', INPUT_LIMITS.pem),
                     subject: flags.subject,
                     caSource: flags.caCert,
                   },
@@ -244,7 +251,11 @@ export function registerContract(program: Command): void {
       checkOutputs(options);
       const { createContract } = await import('../contract/create-contract.js');
       const contract = await createContract(await loadContractOptions(flags, new Date()));
-      await writeContract(contract, options.out, options.signingCertOut);
+      await writeContract(contract, options.out, options.signingCertOut, [
+        flags.workload,
+        flags.env,
+        flags.attestationKey,
+      ]);
     });
 }
 
@@ -252,15 +263,17 @@ async function writeContract(
   contract: CreatedContract,
   out: string | undefined,
   signingCertOut: string | undefined,
+  inputs: (string | undefined)[],
 ): Promise<void> {
   const { formatProblem } = await import('../schema/problems.js');
   for (const problem of contract.problems) warn(formatProblem(problem));
   for (const message of contract.warnings) warn(message);
   if (signingCertOut !== undefined && contract.signingCertificate !== undefined) {
-    await writeResult(signingCertOut, contract.signingCertificate);
+    await writeResult(signingCertOut, contract.signingCertificate, { secret: false });
   }
   await writeResult(out, contract.text, {
-    mode: contract.plaintextSections.length > 0 ? 0o600 : 0o644,
+    secret: contract.plaintextSections.length > 0,
+    from: inputs,
   });
 }
 
@@ -295,10 +308,13 @@ async function runContractFile(
   checkOutputs(options);
   const now = new Date();
   const shared = await loadSharedOptions(options, now);
-  const contract = await readSection(options.in, 'contract');
+  const contract = await readSection(options.in, 'contract', INPUT_LIMITS.userData);
   const { buildContractFile } = await import('../contract/build-contract-file.js');
   const built = await buildContractFile({ ...shared, ...contract });
-  await writeContract(built, options.out, options.signingCertOut);
+  await writeContract(built, options.out, options.signingCertOut, [
+    options.in,
+    options.attestationKey,
+  ]);
 }
 
 /** Where the contract and the expiry certificate go; refused before any work is done. */

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
@@ -34,7 +35,7 @@ export function registerDecrypt(program: Command): void {
         );
       }
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const token = await readTextInput(file, 'encrypted section');
+      const token = await readTextInput(file, 'encrypted section', INPUT_LIMITS.token);
       if (token.trim().length === 0) {
         throw new HpvsError(
           'INPUT_EMPTY',
@@ -42,7 +43,8 @@ export function registerDecrypt(program: Command): void {
         );
       }
       await writeResult(options.out, forTerminal(options.out, decryptSection(token, privateKey)), {
-        mode: 0o600,
+        secret: true,
+        from: [file],
       });
     });
 }

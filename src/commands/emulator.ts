@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { examples } from './help-examples.js';
 import { collect } from './repeatable-option.js';
 import { terminalSafe } from '../terminal-safe-text.js';
@@ -113,7 +114,7 @@ export function registerEmulator(program: Command): void {
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
       const state = await loadEmulatorState(options.state);
-      const userData = await readInput(userDataPath, 'user data');
+      const userData = await readInput(userDataPath, 'user data', INPUT_LIMITS.userData);
       const runtime = await selectRuntime(options.runtime);
       const volumeImages = parseVolumeImages(options.volumeImage);
       const result = await bootContract({
@@ -152,9 +153,9 @@ export function registerEmulator(program: Command): void {
       const { openAppendOutput, stdoutAppendOutput } = await import('../io/append-output.js');
       const { receiveLogs } = await import('../emulator/receive-logs.js');
       // one after the other, so a missing file is reported in the order the flags are listed
-      const caPem = await readInput(options.ca, 'CA certificate');
-      const certPem = await readInput(options.cert, 'server certificate');
-      const keyPem = await readInput(options.key, 'server private key');
+      const caPem = await readInput(options.ca, 'CA certificate', INPUT_LIMITS.pem);
+      const certPem = await readInput(options.cert, 'server certificate', INPUT_LIMITS.pem);
+      const keyPem = await readInput(options.key, 'server private key', INPUT_LIMITS.pem);
       // opened before listening: a path that cannot be written fails now, not at a message
       const output =
         options.out === undefined || options.out === '-'

@@ -5,6 +5,7 @@ import { encryptSection } from '../crypto/encrypt-section.js';
 import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readInput } from '../io/read-input.js';
@@ -65,14 +66,14 @@ export function registerEncrypt(program: Command): void {
         ...options,
         platform: platform?.name,
       });
-      const plaintext = await readInput(file, 'section');
+      const plaintext = await readInput(file, 'section', INPUT_LIMITS.section);
       const source = file === '-' ? 'stdin' : file;
       if (plaintext.length === 0) {
         throw new HpvsError('INPUT_EMPTY', `${source}: the section to encrypt is empty`);
       }
       if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
-      await writeResult(options.out, `${token}\n`);
+      await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
     });
 }
 
@@ -156,7 +157,7 @@ async function refuseUntrustedCertificate(
   const trust = await readTrustOptions(options, crlFiles);
   const { checkCertificate } = await import('../pki/check-certificate.js');
   const { chain } = await checkCertificate({
-    certificate: await sourced(options.cert, 'encryption certificate'),
+    certificate: await sourced(options.cert, 'encryption certificate', INPUT_LIMITS.pem),
     role: 'encryption certificate',
     ...trust,
   });

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { parsePublicKeyOrCertificate, pemBlocks, pemText } from '../crypto/keys.js';
 import { checkSyslogMaterial } from '../crypto/tls-material.js';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readEnvAssignments } from '../io/read-env-assignments.js';
 import { readInput } from '../io/read-input.js';
 import { readSecret } from '../io/read-secret.js';
@@ -31,7 +32,7 @@ function pemBlocksOnly(text: string): string {
 }
 
 async function readPem(path: string, what: string): Promise<string> {
-  return pemBlocksOnly(pemText(await readInput(path, what), path));
+  return pemBlocksOnly(pemText(await readInput(path, what, INPUT_LIMITS.pem), path));
 }
 
 export function registerEnv(program: Command): void {
@@ -124,7 +125,7 @@ export function registerEnv(program: Command): void {
         );
         const server = await readPem(options.syslogCa!, 'syslog CA certificate');
         const cert = await readPem(options.syslogCert!, 'syslog client certificate');
-        const keyBytes = await readInput(options.syslogKey!, 'syslog client key');
+        const keyBytes = await readInput(options.syslogKey!, 'syslog client key', INPUT_LIMITS.pem);
         checkSyslogMaterial(
           {
             ca: { pem: server, source: options.syslogCa! },
@@ -208,6 +209,18 @@ export function registerEnv(program: Command): void {
             : ((await readYamlFile(options.auths, 'auths')) as never),
         signingKey,
       });
-      await writeSection('env', text, options);
+      await writeSection('env', text, options, undefined, [
+        options.envValuesFile,
+        options.syslogCa,
+        options.syslogCert,
+        options.syslogKey,
+        options.logRouterKeyFile,
+        options.logdnaKeyFile,
+        options.seedFile,
+        options.previousSeedFile,
+        options.kmsFile,
+        options.auths,
+        options.signingKey,
+      ]);
     });
 }

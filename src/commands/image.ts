@@ -1,12 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
-import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { note, warn } from '../io/console.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 
 /** A VPC region lists a few hundred images, about 2 KiB each. */
-const MAX_IMAGE_LIST = 32 * 1024 * 1024;
 
 export function registerImage(program: Command): void {
   program
@@ -30,13 +29,7 @@ export function registerImage(program: Command): void {
     )
     .action(async (options) => {
       const source = options.from === '-' ? 'stdin' : options.from;
-      const text = await readTextInput(options.from, 'image list');
-      if (text.length > MAX_IMAGE_LIST) {
-        throw new HpvsError(
-          'JSON_INVALID',
-          `${source}: larger than ${MAX_IMAGE_LIST} bytes; not an image list`,
-        );
-      }
+      const text = await readTextInput(options.from, 'image list', INPUT_LIMITS.imageList);
       const { parseImageList, selectImage } = await import('../image/select-image.js');
       const selection = selectImage(parseImageList(source, text), {
         version: options.version,

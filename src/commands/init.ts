@@ -220,7 +220,10 @@ async function runInit(flags: InitFlags): Promise<void> {
     random: systemRandom,
     bits: Number(flags.bits),
   });
-  const written = await writeFileSet(outDir, project.files, { force: flags.force === true });
+  const written = await writeFileSet(outDir, project.files, {
+    force: flags.force === true,
+    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
+  });
   const { template, folder } = request;
   if (template !== undefined && folder !== undefined) {
     const [{ readFolderEntries }, { writeArchiveEntries }] = await Promise.all([

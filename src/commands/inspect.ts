@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -20,7 +21,7 @@ export function registerInspect(program: Command): void {
       ),
     )
     .action(async (file, options) => {
-      const text = await readTextInput(file, 'user data');
+      const text = await readTextInput(file, 'user data', INPUT_LIMITS.userData);
       const { formatInspection, inspectUserData } =
         await import('../contract/inspect-user-data.js');
       const report = await inspectUserData(text, file === '-' ? 'stdin' : file, new Date());

@@ -47,7 +47,10 @@ export function registerKeys(program: Command): void {
         passphrase,
         name: options.name,
       });
-      const written = await writeFileSet(options.outDir, files, { force });
+      const written = await writeFileSet(options.outDir, files, {
+        force,
+        from: [options.passphraseFile],
+      });
       await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
     });
 }

@@ -57,7 +57,8 @@ export function registerLuksPassphrase(program: Command): void {
       const passphrase = deriveLuksPassphrase(envSeed, workloadSeed, thirdSeed);
       // A key file must hold the passphrase alone: cryptsetup --key-file keeps a newline.
       await writeResult(options.out, options.out === undefined ? `${passphrase}\n` : passphrase, {
-        mode: 0o600,
+        secret: true,
+        from: [options.envSeedFile, options.workloadSeedFile, options.thirdSeedFile],
       });
     });
 }

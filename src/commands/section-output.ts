@@ -57,6 +57,8 @@ export async function writeSection(
    * failure stays one line), and the paths whose validator warnings they already cover.
    */
   earlier: { warnings: readonly string[]; paths: readonly string[] } = { warnings: [], paths: [] },
+  /** The files the section was built from (seeds, keys, values): see `OutputPolicy.from`. */
+  from: readonly (string | undefined)[] = [],
 ): Promise<void> {
   const [{ parseSectionText }, { validateSection }] = await Promise.all([
     import('../contract/user-data.js'),
@@ -77,12 +79,12 @@ export async function writeSection(
     }
   }
   if (options.cert === undefined) {
-    await writeResult(options.out, text, { mode: 0o600 });
+    await writeResult(options.out, text, { secret: true, from });
     return;
   }
   const { publicKey } = await loadEncryptionKey(options.cert, options);
   const token = encryptSection(Buffer.from(text, 'utf8'), publicKey, systemRandom);
-  await writeResult(options.out, `${token}\n`);
+  await writeResult(options.out, `${token}\n`, { secret: false, from });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../io/console.js';
 import { loadPrivateKey } from '../io/load-keys.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readInput } from '../io/read-input.js';
 import { decodeUtf8Exactly } from '../utf8-text.js';
 import { writeResult } from '../io/write-output.js';
@@ -28,9 +29,24 @@ export function registerSign(program: Command): void {
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const source = file === '-' ? 'stdin' : file;
       // refused rather than decoded leniently, which would rewrite bytes sign does not own
-      const text = decodeUtf8Exactly(await readInput(file, 'user data'), source);
+      const text = decodeUtf8Exactly(
+        await readInput(file, 'user data', INPUT_LIMITS.userData),
+        source,
+      );
       const signed = signUserData(text, source, privateKey);
       for (const message of signed.warnings) warn(message);
-      await writeResult(options.out, signed.text);
+      // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
+      await writeResult(options.out, signed.text, {
+        secret: await holdsPlaintextSection(signed.text, source),
+        from: [file],
+        inPlace: true,
+      });
     });
+}
+
+/** A workload or env that is not a token holds seeds and keys in the clear. */
+async function holdsPlaintextSection(text: string, source: string): Promise<boolean> {
+  const { parseUserData } = await import('../contract/user-data.js');
+  const { sections } = parseUserData(text, source);
+  return ['workload', 'env'].some((key) => sections.get(key)?.form !== 'token');
 }

@@ -1,10 +1,11 @@
 import type { Command, OptionValues } from '@commander-js/extra-typings';
+import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
 import { readInput } from '../io/read-input.js';
 import { HpvsError } from '../errors.js';
 import { collect } from './repeatable-option.js';
 
-export async function sourced(path: string, what: string) {
-  return { bytes: await readInput(path, what), source: path };
+export async function sourced(path: string, what: string, limit: InputLimit) {
+  return { bytes: await readInput(path, what, limit), source: path };
 }
 
 /**
@@ -43,9 +44,9 @@ export function addTrustOptions<Args extends unknown[], Opts extends OptionValue
 }
 
 /** Reads files one after the other, so the first missing one named is the one reported. */
-async function sourcedInOrder(paths: readonly string[], what: string) {
+async function sourcedInOrder(paths: readonly string[], what: string, limit: InputLimit) {
   const files = [];
-  for (const path of paths) files.push(await sourced(path, what));
+  for (const path of paths) files.push(await sourced(path, what, limit));
   return files;
 }
 
@@ -63,9 +64,9 @@ export async function readTrustOptions(
   const at = parseAt(options.at, new Date());
   return {
     at,
-    chain: await sourcedInOrder(options.chain, 'chain certificate'),
-    roots: await sourcedInOrder(options.root, 'root certificate'),
-    crls: await sourcedInOrder(crlFiles, 'CRL'),
+    chain: await sourcedInOrder(options.chain, 'chain certificate', INPUT_LIMITS.pem),
+    roots: await sourcedInOrder(options.root, 'root certificate', INPUT_LIMITS.pem),
+    crls: await sourcedInOrder(crlFiles, 'CRL', INPUT_LIMITS.crl),
     allowMissingCrl: options.crl === false,
     partialChain: options.partialChain === true,
   };

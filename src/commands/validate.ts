@@ -3,6 +3,7 @@ import type { ValidationReport } from '../schema/problems.js';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { PLATFORMS, type PlatformChoice, type PlatformName } from '../platforms/platforms.js';
@@ -53,7 +54,11 @@ export function registerValidate(program: Command): void {
       }
       const platform = chosenPlatform(options.platform, options.profile);
       const source = file === '-' ? 'stdin' : file;
-      const text = await readTextInput(file, options.networkConfig ? 'network-config' : 'contract');
+      const text = await readTextInput(
+        file,
+        options.networkConfig ? 'network-config' : 'contract',
+        INPUT_LIMITS.userData,
+      );
       if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
       const { isNetworkConfig, validateNetworkConfigText } =
         await import('../schema/validate-network-config.js');

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
+import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readInput, readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -42,7 +43,10 @@ export function registerVerify(program: Command): void {
         import('../contract/verify-contract.js'),
       ]);
       const source = file === '-' ? 'stdin' : file;
-      const parsed = parseUserData(await readTextInput(file, 'user data'), source);
+      const parsed = parseUserData(
+        await readTextInput(file, 'user data', INPUT_LIMITS.userData),
+        source,
+      );
       const now = new Date();
       const result = verifyContract(parsed, {
         signingKey:
@@ -85,7 +89,7 @@ export function registerVerify(program: Command): void {
           leafRole: 'contract signing certificate',
           intermediates: [],
           roots: parseCertificates(
-            await readInput(options.caCert, 'CA certificate'),
+            await readInput(options.caCert, 'CA certificate', INPUT_LIMITS.pem),
             options.caCert,
           ),
           crls: [],

@@ -134,10 +134,21 @@ export function registerWorkload(program: Command): void {
         env,
       });
       // archiveFolder's warnings about the compose file name the user's own folder
-      await writeSection('workload', text, options, {
-        warnings,
-        paths: ['workload.compose.archive'],
-      });
+      await writeSection(
+        'workload',
+        text,
+        options,
+        { warnings, paths: ['workload.compose.archive'] },
+        [
+          options.envValuesFile,
+          options.playResources,
+          options.playTemplates,
+          options.auths,
+          options.images,
+          options.seedFile,
+          options.previousSeedFile,
+        ],
+      );
     });
 }
 

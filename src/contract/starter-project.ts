@@ -20,7 +20,8 @@ export interface StarterFile {
   /** Path relative to the output folder. */
   name: string;
   data: string;
-  mode: number;
+  /** A plaintext section or a private key: written 0600. */
+  secret: boolean;
 }
 
 export interface ProviderRequest {
@@ -99,13 +100,13 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
       : {}),
   });
   // the workload seed is half of the volume's LUKS passphrase: keep the file private
-  const files: StarterFile[] = [{ name: 'workload.yaml', data: workload, mode: 0o600 }];
+  const files: StarterFile[] = [{ name: 'workload.yaml', data: workload, secret: true }];
   const nextSteps = [
     'workload.yaml holds the workload volume seed: keep it, you need it to reopen the volume',
   ];
   if (request.encryptTo) {
     const token = encryptSection(Buffer.from(workload, 'utf8'), request.encryptTo, options.random);
-    files.push({ name: 'workload.enc', data: `${token}\n`, mode: 0o644 });
+    files.push({ name: 'workload.enc', data: `${token}\n`, secret: false });
     nextSteps.push('hand workload.enc (encrypted) to the Workload Deployer');
   } else {
     nextSteps.push(
@@ -172,7 +173,7 @@ async function deployerProject(
       : {}),
     ...(signingKey ? { signingKey } : {}),
   });
-  files.unshift({ name: 'env.yaml', data: env, mode: 0o600 });
+  files.unshift({ name: 'env.yaml', data: env, secret: true });
   nextSteps.unshift(
     'env.yaml holds the env volume seed and the logging credentials: keep it private, never commit it',
   );

@@ -148,5 +148,6 @@ async function saveConsoleLog(outDir: string, lines: ConsoleLine[]): Promise<voi
   await writeFileAtomic(
     join(dir, 'hpcr-console.log'),
     lines.map((line) => `${line.time.toISOString()} ${formatConsoleLine(line)}\n`).join(''),
+    { secret: false },
   );
 }

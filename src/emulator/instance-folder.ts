@@ -167,7 +167,9 @@ async function removeMarkedWorkload(dir: string, marked: MarkedEntry[]): Promise
 
 async function writeMarker(dir: string, workload: MarkedEntry[]): Promise<void> {
   const marker: InstanceMarker = { format: MARKER_FORMAT, workload };
-  await writeFileAtomic(join(dir, INSTANCE_MARKER), `${JSON.stringify(marker)}\n`);
+  await writeFileAtomic(join(dir, INSTANCE_MARKER), `${JSON.stringify(marker)}\n`, {
+    secret: false,
+  });
 }
 
 async function readMarker(dir: string): Promise<InstanceMarker> {

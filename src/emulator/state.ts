@@ -82,6 +82,7 @@ export async function writeEmulatorState(
       await writeFileAtomic(
         join(staging, 'public', name),
         publicData[key as keyof typeof PUBLIC_FILES],
+        { secret: false },
       );
     }
     const priv = identity.private;
@@ -95,9 +96,7 @@ export async function writeEmulatorState(
       await writeFileAtomic(
         join(staging, 'private', name),
         privateData[key as keyof typeof PRIVATE_FILES],
-        {
-          mode: 0o600,
-        },
+        { secret: true },
       );
     }
     const facts: EmulatorStateFacts = {
@@ -107,7 +106,9 @@ export async function writeEmulatorState(
       machine: identity.machine,
       reference: identity.reference,
     };
-    await writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(facts, null, 2)}\n`);
+    await writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(facts, null, 2)}\n`, {
+      secret: false,
+    });
     await replaceFolder(target, staging, existing.length > 0);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

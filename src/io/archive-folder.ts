@@ -1,6 +1,6 @@
 import { buildTgz } from '../archive/build-tgz.js';
 import { composeWarnings } from '../archive/compose-warnings.js';
-import { readFolderEntries } from './read-folder.js';
+import { readFolder } from './read-folder.js';
 
 export interface FolderArchive {
   /** The gzip'd tar. */
@@ -9,6 +9,8 @@ export interface FolderArchive {
   base64: string;
   /** Things the runtime would trip over, for the caller to print. */
   warnings: string[];
+  /** What an output holding the archive may share with group and others (see `readFolder`). */
+  sharedMode: number;
 }
 
 export interface ArchiveFolderOptions {
@@ -27,7 +29,7 @@ export async function archiveFolder(
   dir: string,
   options: ArchiveFolderOptions = {},
 ): Promise<FolderArchive> {
-  const entries = await readFolderEntries(dir);
+  const { entries, sharedMode } = await readFolder(dir);
   const bytes = await buildTgz(entries);
   const base64 = bytes.toString('base64');
   const warnings = options.kind === 'play' ? [] : await composeWarnings(entries, dir);
@@ -36,5 +38,5 @@ export async function archiveFolder(
       `${dir}: the archive is ${base64.length} bytes as base64, more than the 64 KiB IBM Cloud VPC allows for all of user data`,
     );
   }
-  return { bytes, base64, warnings };
+  return { bytes, base64, warnings, sharedMode };
 }

@@ -16,11 +16,15 @@ import {
   type PlatformName,
 } from '../platforms/platforms.js';
 import { note, warn } from './console.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { readInput } from './read-input.js';
 import { readSecret } from './read-secret.js';
 
 export async function loadPublicKeyOrCertificate(path: string): Promise<PublicKeyMaterial> {
-  return parsePublicKeyOrCertificate(await readInput(path, 'certificate or public key'), path);
+  return parsePublicKeyOrCertificate(
+    await readInput(path, 'certificate or public key', INPUT_LIMITS.pem),
+    path,
+  );
 }
 
 export interface EncryptionKeyOptions {
@@ -122,7 +126,7 @@ function warnAboutCertificate(
 }
 
 export async function loadPrivateKey(path: string, passphraseFile?: string): Promise<KeyObject> {
-  const pem = await readInput(path, 'private key');
+  const pem = await readInput(path, 'private key', INPUT_LIMITS.pem);
   const passphrase =
     passphraseFile === undefined
       ? undefined

@@ -1,4 +1,5 @@
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { readTextInput } from './read-input.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,7 +40,7 @@ export async function readEnvAssignments(
 ): Promise<Record<string, string> | undefined> {
   const values: Record<string, string> = {};
   if (file !== undefined) {
-    const lines = (await readTextInput(file, 'env file')).split(/\r?\n/);
+    const lines = (await readTextInput(file, 'env file', INPUT_LIMITS.envValues)).split(/\r?\n/);
     lines.forEach((line, index) => {
       const trimmed = line.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;

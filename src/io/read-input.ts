@@ -1,24 +1,80 @@
-import { readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { HpvsError } from '../errors.js';
+import { note } from './console.js';
+import { formatBytes, type InputLimit } from './input-limits.js';
 
-/** Reads all of standard input as bytes. */
-export async function readStdin(): Promise<Buffer> {
+/** Bytes asked of the operating system per read: large enough to be few reads, small enough to stop near the limit. */
+const CHUNK = 1024 * 1024;
+
+/**
+ * Reads a file's exact bytes, or standard input when the path is `-`, stopping with a clear
+ * error as soon as more than `limit` bytes arrive (so /dev/zero or an endless pipe cannot fill
+ * memory: devices and pipes have no size to check first). Errors name the path and say what to
+ * do, without a stack trace.
+ */
+export async function readInput(path: string, what: string, limit: InputLimit): Promise<Buffer> {
+  if (path === '-') return readStdin(what, limit);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    // a regular file says its size: refuse at once instead of reading up to the limit
+    if (info.isFile() && info.size > limit.bytes) throw tooLarge(path, what, limit);
+    return await readBounded(handle, path, what, limit);
+  } catch (error) {
+    if (error instanceof HpvsError) throw error;
+    throw fileError(path, what, error);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function readBounded(
+  handle: FileHandle,
+  path: string,
+  what: string,
+  limit: InputLimit,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, limit.bytes - total + 1));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    total += bytesRead;
+    if (total > limit.bytes) throw tooLarge(path, what, limit);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
 }
 
 /**
- * Reads a file's exact bytes, or standard input when the path is `-`. Errors name the path
- * and say what to do, without a stack trace.
+ * Reads standard input up to `limit`. On a terminal it first says what it waits for, since a
+ * silent wait looks like a hang.
  */
-export async function readInput(path: string, what = 'input'): Promise<Buffer> {
-  if (path === '-') return readStdin();
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw fileError(path, what, error);
+async function readStdin(what: string, limit: InputLimit): Promise<Buffer> {
+  if (process.stdin.isTTY) {
+    note(`hpvs-ctl: reading the ${what} from standard input (end with Ctrl-D)`);
   }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    total += (chunk as Buffer).length;
+    // leaving the loop destroys the stream: nothing more is read from the writer
+    if (total > limit.bytes) throw tooLarge('-', what, limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+export function tooLarge(path: string, what: string, limit: InputLimit): HpvsError {
+  return new HpvsError(
+    'INPUT_TOO_LARGE',
+    `${path === '-' ? 'stdin' : path}: the ${what} is larger than ${formatBytes(limit.bytes)}, the most hpvs-ctl reads for ${limit.kind}; ${limit.advice}`,
+  );
 }
 
 export function fileError(path: string, what: string, error: unknown): HpvsError {
@@ -61,7 +117,11 @@ export function assertSingleStdin(uses: Record<string, string | undefined>): voi
   }
 }
 
-/** Reads a text file (UTF-8), or stdin for `-`. */
-export async function readTextInput(path: string, what = 'input'): Promise<string> {
-  return (await readInput(path, what)).toString('utf8');
+/** Reads a text file (UTF-8), or stdin for `-`, up to `limit` bytes. */
+export async function readTextInput(
+  path: string,
+  what: string,
+  limit: InputLimit,
+): Promise<string> {
+  return (await readInput(path, what, limit)).toString('utf8');
 }

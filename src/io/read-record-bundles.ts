@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchBundle } from '../attestation/verify-batch.js';
 import { HpvsError } from '../errors.js';
 import { bytesForTerminal } from '../terminal-safe-text.js';
+import { formatBytes, INPUT_LIMITS, RECORD_BATCH_LIMITS, type InputLimit } from './input-limits.js';
 import { fileError, readInput } from './read-input.js';
 
 /** The files the runtime writes to /var/hyperprotect/, as an auditor collects them. */
@@ -11,11 +12,21 @@ const RECORD_NAMES = ['se-checksums.txt.enc', 'se-checksums.txt'];
 const SIGNATURE_NAME = 'se-signature.bin';
 const CONTRACT_NAME = 'user-data.yaml';
 
+/** What is left to read of a batch folder, and the error once it is used up. */
+interface Budget {
+  left: number;
+  exceeded?: HpvsError;
+}
+
 /**
  * Reads `DIR/<instance>/` folders, one record bundle each. A folder that lacks a file becomes a
- * failed bundle naming what is missing, so one bad folder does not stop the others.
+ * failed bundle naming what is missing, so one bad folder does not stop the others; more than
+ * `limits` bundles or bytes in all stops the batch.
  */
-export async function readRecordBundles(dir: string): Promise<BatchBundle[]> {
+export async function readRecordBundles(
+  dir: string,
+  limits: { bytes: number; bundles: number; advice: string } = RECORD_BATCH_LIMITS,
+): Promise<BatchBundle[]> {
   let entries;
   try {
     // names as bytes: a name that is not UTF-8 would decode to U+FFFD, naming no folder
@@ -33,22 +44,51 @@ export async function readRecordBundles(dir: string): Promise<BatchBundle[]> {
       `${dir}: no bundle folders; expect one sub-folder per instance holding se-checksums.txt[.enc] and se-signature.bin`,
     );
   }
+  const tooLarge = () =>
+    new HpvsError(
+      'INPUT_TOO_LARGE',
+      `${dir}: the batch holds more than ${limits.bundles} bundle folders or more than ${formatBytes(limits.bytes)} of files, the most hpvs-ctl reads at once; ${limits.advice}`,
+    );
+  if (folders.length > limits.bundles) throw tooLarge();
+  const budget: Budget = { left: limits.bytes };
+  const read = async (path: string, what: string, limit: InputLimit) => {
+    // a file's share is reserved before it is read, so the batch never holds more than the budget
+    let share = limit.bytes;
+    try {
+      const info = await stat(path);
+      if (info.isFile()) share = Math.min(info.size, limit.bytes);
+    } catch {
+      // readInput reports the problem with the file
+    }
+    if (share > budget.left) throw (budget.exceeded ??= tooLarge());
+    budget.left -= share;
+    return readInput(path, what, limit);
+  };
   return Promise.all(
-    folders.map((raw) => {
-      if (isUtf8(raw)) return readBundle(join(dir, raw.toString('utf8')), raw.toString('utf8'));
-      const name = bytesForTerminal(raw);
-      return {
-        name,
-        error: new HpvsError(
-          'FILE_UNREADABLE',
-          `${join(dir, name)}: the folder name is not valid UTF-8: rename it`,
-        ),
-      };
+    folders.map(async (raw) => {
+      if (!isUtf8(raw)) {
+        const name = bytesForTerminal(raw);
+        return {
+          name,
+          error: new HpvsError(
+            'FILE_UNREADABLE',
+            `${join(dir, name)}: the folder name is not valid UTF-8: rename it`,
+          ),
+        };
+      }
+      const name = raw.toString('utf8');
+      const bundle = await readBundle(join(dir, name), name, read);
+      if (budget.exceeded) throw budget.exceeded;
+      return bundle;
     }),
   );
 }
 
-async function readBundle(folder: string, name: string): Promise<BatchBundle> {
+async function readBundle(
+  folder: string,
+  name: string,
+  read: (path: string, what: string, limit: InputLimit) => Promise<Buffer>,
+): Promise<BatchBundle> {
   const present = new Set(await readdir(folder));
   const recordName = RECORD_NAMES.find((candidate) => present.has(candidate));
   const missing = [
@@ -68,10 +108,19 @@ async function readBundle(folder: string, name: string): Promise<BatchBundle> {
     return {
       name,
       files: {
-        record: { bytes: await readInput(recordPath, 'attestation record'), source: recordPath },
-        signature: { bytes: await readInput(signaturePath, 'signature'), source: signaturePath },
+        record: {
+          bytes: await read(recordPath, 'attestation record', INPUT_LIMITS.record),
+          source: recordPath,
+        },
+        signature: {
+          bytes: await read(signaturePath, 'signature', INPUT_LIMITS.signature),
+          source: signaturePath,
+        },
         bundleContract: present.has(CONTRACT_NAME)
-          ? { bytes: await readInput(contractPath, 'contract'), source: contractPath }
+          ? {
+              bytes: await read(contractPath, 'contract', INPUT_LIMITS.userData),
+              source: contractPath,
+            }
           : undefined,
       },
     };

@@ -1,5 +1,6 @@
 import { HpvsError } from '../errors.js';
-import { readInput } from './read-input.js';
+import { INPUT_LIMITS } from './input-limits.js';
+import { readInput, tooLarge } from './read-input.js';
 
 export interface SecretSource {
   /** A file holding the secret, or `-` for standard input. */
@@ -17,9 +18,12 @@ export interface SecretSource {
 export async function readSecret(source: SecretSource): Promise<Buffer> {
   let bytes: Buffer;
   if (source.file !== undefined) {
-    bytes = await readInput(source.file, source.what);
+    bytes = await readInput(source.file, source.what, INPUT_LIMITS.secret);
   } else if (source.envVar !== undefined && process.env[source.envVar] !== undefined) {
     bytes = Buffer.from(process.env[source.envVar]!, 'utf8');
+    if (bytes.length > INPUT_LIMITS.secret.bytes) {
+      throw tooLarge(`$${source.envVar}`, source.what, INPUT_LIMITS.secret);
+    }
   } else {
     throw new HpvsError(
       'USAGE',

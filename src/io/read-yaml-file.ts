@@ -1,15 +1,17 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { HpvsError } from '../errors.js';
+import { INPUT_LIMITS } from './input-limits.js';
 import { readTextInput } from './read-input.js';
 
 /**
  * Reads a YAML (or JSON) input file of a builder flag. With `all`, every document of the file
- * is returned; otherwise the file must hold exactly one. Load it with `await import()`.
+ * is returned; otherwise the file must hold exactly one. What it holds goes into a section, so
+ * it is read up to a section's limit. Load it with `await import()`.
  */
 export async function readYamlFile(path: string, what: string): Promise<unknown>;
 export async function readYamlFile(path: string, what: string, all: true): Promise<unknown[]>;
 export async function readYamlFile(path: string, what: string, all = false): Promise<unknown> {
-  const text = await readTextInput(path, what);
+  const text = await readTextInput(path, what, INPUT_LIMITS.section);
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const list = Array.isArray(documents) ? documents : [];

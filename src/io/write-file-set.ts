@@ -1,19 +1,22 @@
 import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HpvsError } from '../errors.js';
-import { writeFileAtomic } from './write-output.js';
+import { outputMode } from './output-policy.js';
+import { writeWithMode } from './write-output.js';
 
 export interface OutputFile {
   /** File name inside the output folder, possibly below a subfolder: `tls/ca.crt`. */
   name: string;
   data: string | Uint8Array;
-  /** 0o600 for private keys and anything else secret. */
-  mode?: number;
+  /** It can hold a secret (a private key, a plaintext section): 0600 (see `OutputPolicy`). */
+  secret: boolean;
 }
 
 export interface WriteFileSetOptions {
   /** Replace files that already exist instead of refusing. */
   force?: boolean;
+  /** The input files the set was made from (see `OutputPolicy.from`). */
+  from?: readonly (string | undefined)[] | undefined;
 }
 
 /**
@@ -36,11 +39,14 @@ export async function writeFileSet(
     );
   // a name may hold a subfolder ("syslog-tls/ca.crt"); it holds keys too, so 0700
   for (const folder of new Set(paths.map((path) => dirname(path)))) await makeFolder(folder);
+  // every mode first, so that a file that would replace an input stops the set before any write
+  const modes: number[] = [];
+  for (const [index, file] of files.entries()) {
+    modes.push(await outputMode(paths[index]!, { secret: file.secret, from: options.from }));
+  }
   // concurrently, so that the flushes of a large set (a batch of contracts) overlap
   const outcomes = await Promise.allSettled(
-    files.map((file, index) =>
-      writeFileAtomic(paths[index]!, file.data, file.mode === undefined ? {} : { mode: file.mode }),
-    ),
+    files.map((file, index) => writeWithMode(paths[index]!, file.data, modes[index]!)),
   );
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failure) {

@@ -2,29 +2,35 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HpvsError } from '../errors.js';
-
-export interface WriteOptions {
-  /** File mode of the new file; private keys use 0o600. */
-  mode?: number;
-}
+import { outputMode, type OutputPolicy } from './output-policy.js';
 
 /**
- * Writes a file so that it appears complete or not at all: the bytes go to a hidden temporary
- * file beside the target (created with the final mode, so a secret is never world-readable,
- * not even briefly), which is flushed and then renamed over the target.
+ * Writes a file so that it appears complete or not at all, with the mode `policy` gives it
+ * (see `OutputPolicy`: secrets 0600, never wider than its inputs, never onto an input).
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  options: WriteOptions = {},
+  policy: OutputPolicy,
 ): Promise<void> {
-  const mode = options.mode ?? 0o644;
+  await writeWithMode(path, data, await outputMode(path, policy));
+}
+
+/**
+ * The bytes go to a hidden temporary file beside the target, created with the final mode (so a
+ * secret is never readable by others, not even briefly; the umask may narrow it further), which
+ * is flushed and then renamed over the target.
+ */
+export async function writeWithMode(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
   try {
     handle = await open(temp, 'wx', mode);
     await handle.writeFile(data);
-    await handle.chmod(mode);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -43,13 +49,13 @@ export async function writeFileAtomic(
 export async function writeResult(
   out: string | undefined,
   data: string | Uint8Array,
-  options: WriteOptions = {},
+  policy: OutputPolicy,
 ): Promise<void> {
   if (out === undefined || out === '-') {
     await writeStdout(data);
     return;
   }
-  await writeFileAtomic(out, data, options);
+  await writeFileAtomic(out, data, policy);
 }
 
 /** Writes to standard output; a reader that has gone away (EPIPE) is not an error. */

@@ -1,11 +1,11 @@
 import { HpvsError } from '../errors.js';
 import { exportPrivateKeyPem, exportPublicKeyPem, generateRsaKeyPair } from './rsa-key-pair.js';
 
-/** A file to write: private keys carry mode 0o600. */
+/** A file to write: private keys are secret (written 0600). */
 export interface KeyFile {
   name: string;
   data: string;
-  mode: number;
+  secret: boolean;
 }
 
 export interface KeyPairFileParams {
@@ -40,8 +40,8 @@ export async function generateKeyPairFiles(params: KeyPairFileParams = {}): Prom
   const [privateName, publicName] = keyPairFileNames(params.name);
   const { privateKey, publicKey } = await generateRsaKeyPair(params.bits ?? 4096);
   return [
-    { name: privateName, data: exportPrivateKeyPem(privateKey, params.passphrase), mode: 0o600 },
-    { name: publicName, data: exportPublicKeyPem(publicKey), mode: 0o644 },
+    { name: privateName, data: exportPrivateKeyPem(privateKey, params.passphrase), secret: true },
+    { name: publicName, data: exportPublicKeyPem(publicKey), secret: false },
   ];
 }
 

@@ -147,13 +147,13 @@ const FILE_NAMES = {
 /** The names of the files `syslogCertificateFiles` returns. */
 export const SYSLOG_CERTIFICATE_FILE_NAMES: readonly string[] = Object.values(FILE_NAMES);
 
-/** The files `certs syslog` writes; private keys are mode 0600. */
+/** The files `certs syslog` writes; private keys are secret (written 0600). */
 export function syslogCertificateFiles(
   certificates: SyslogCertificates,
-): { name: string; data: string; mode: number }[] {
+): { name: string; data: string; secret: boolean }[] {
   return (Object.keys(FILE_NAMES) as (keyof SyslogCertificates)[]).map((field) => ({
     name: FILE_NAMES[field],
     data: certificates[field],
-    mode: field.endsWith('PrivateKeyPem') ? 0o600 : 0o644,
+    secret: field.endsWith('PrivateKeyPem'),
   }));
 }

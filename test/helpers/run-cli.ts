@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,20 +16,36 @@ export interface CliOptions {
   stdin?: string | Uint8Array;
   env?: Record<string, string>;
   cwd?: string;
+  /** Run under this umask (octal text, e.g. "077"), set by a shell that then execs node. */
+  umask?: string;
+  /** Standard input redirected from this file (as `< FILE` does), instead of a pipe. */
+  stdinFile?: string;
 }
 
 /** Spawns the built binary (`npm run build` first) and collects its output and exit code. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, argv] =
+      options.umask === undefined
+        ? [process.execPath, [CLI, ...args]]
+        : [
+            '/bin/sh',
+            ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, CLI, ...args],
+          ];
+    const stdio: StdioOptions = [
+      options.stdinFile === undefined ? 'pipe' : openSync(options.stdinFile, 'r'),
+      'pipe',
+      'pipe',
+    ];
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
@@ -39,8 +56,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
         stdoutBytes,
       });
     });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdin ?? '');
+    if (typeof stdio[0] === 'number') closeSync(stdio[0]);
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.stdin ?? '');
   });
 }
 

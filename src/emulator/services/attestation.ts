@@ -67,12 +67,15 @@ export async function runAttestation(context: BootContext): Promise<void> {
     for (const stale of ['se-checksums.txt', 'se-checksums.txt.enc']) {
       if (stale !== recordFile.name) await rm(join(dir, stale), { force: true });
     }
-    await writeFileAtomic(join(dir, recordFile.name), recordFile.data);
+    await writeFileAtomic(join(dir, recordFile.name), recordFile.data, { secret: false });
     await writeFileAtomic(
       join(dir, 'se-signature.bin'),
       signRecord(record, context.state.attestationKey),
+      { secret: false },
     );
-    await writeFileAtomic(join(dir, 'se-version'), `${context.state.imageVersion}\n`);
+    await writeFileAtomic(join(dir, 'se-version'), `${context.state.imageVersion}\n`, {
+      secret: false,
+    });
   } catch (error) {
     log.error(
       ATTESTATION,
