@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { RandomSource } from '../crypto/random-source.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
@@ -27,6 +28,8 @@ export interface RecordBundleInput {
   certificateSource: string;
   /** The auditor's private key, needed when the record is encrypted. */
   auditorKey?: KeyObject | undefined;
+  /** Draws the stand-in password a failed decryption runs with (see `decryptSection`). */
+  random: RandomSource;
   /** The user-data the auditor expects the instance to run. */
   contract?: SourcedBytes | undefined;
   reference?: { values: readonly ReferenceValue[]; source: string } | undefined;
@@ -43,7 +46,7 @@ export interface RecordBundleVerification {
 export async function verifyRecordBundle(
   input: RecordBundleInput,
 ): Promise<RecordBundleVerification> {
-  const { bytes: plaintext, decrypt } = openRecord(input.record, input.auditorKey);
+  const { bytes: plaintext, decrypt } = openRecord(input.record, input.auditorKey, input.random);
   const record = parseRecord(plaintext, input.record.source);
   const verdict = verifyRecordSignature(record.bytes, input.signature.bytes, input.attestationKey, {
     signature: input.signature.source,
@@ -66,6 +69,7 @@ export async function verifyRecordBundle(
 export function openRecord(
   record: SourcedBytes,
   auditorKey: KeyObject | undefined,
+  random: RandomSource,
 ): { bytes: Buffer; decrypt: VerificationCheck } {
   const { bytes, source } = record;
   const text = Buffer.from(bytes).toString('latin1');
@@ -87,7 +91,7 @@ export function openRecord(
   }
   let plaintext: Buffer;
   try {
-    plaintext = decryptRecord(text, auditorKey);
+    plaintext = decryptRecord(text, auditorKey, random);
   } catch (error) {
     if (error instanceof HpvsError && error.code === 'TOKEN_MALFORMED') {
       throw new HpvsError('RECORD_INVALID', `${source}: ${error.message}`, { cause: error });

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
 import { loadPrivateKey } from '../io/load-keys.js';
+import { systemRandom } from '../io/random.js';
 import { assertSingleStdin, readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -37,6 +38,8 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(options.out, decryptSection(token, privateKey), { mode: 0o600 });
+      await writeResult(options.out, decryptSection(token, privateKey, systemRandom), {
+        mode: 0o600,
+      });
     });
 }

@@ -2,6 +2,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { verifyContractSignature } from '../crypto/contract-signature.js';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
+import type { RandomSource } from '../crypto/random-source.js';
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
 import { signedSections } from './sign-user-data.js';
@@ -35,6 +36,8 @@ export interface VerifyContractOptions {
   signingKey?: PublicKeyMaterial | undefined;
   /** Opens an encrypted env to read its signingKey (`--decrypt-key`, the HPCR private key). */
   decryptKey?: KeyObject | undefined;
+  /** Draws the stand-in password a failed decryption runs with (see `decryptSection`). */
+  random: RandomSource;
   now: Date;
 }
 
@@ -42,13 +45,14 @@ export interface VerifyContractOptions {
 function envSigningKey(
   parsed: ParsedUserData,
   decryptKey: KeyObject | undefined,
+  random: RandomSource,
 ): PublicKeyMaterial | 'absent' | undefined {
   const env = parsed.sections.get('env');
   if (env === undefined) return undefined;
   let data: unknown = env.data;
   if (env.form === 'token') {
     if (decryptKey === undefined) return undefined;
-    const text = decryptSection(env.value, decryptKey).toString('utf8');
+    const text = decryptSection(env.value, decryptKey, random).toString('utf8');
     data = parseSectionText('env', text, `${parsed.source} (decrypted env)`).data;
   }
   const signingKey = (data as Record<string, unknown> | null)?.signingKey;
@@ -82,7 +86,7 @@ export function verifyContract(
     );
   }
   const warnings: string[] = [];
-  const found = envSigningKey(parsed, options.decryptKey);
+  const found = envSigningKey(parsed, options.decryptKey, options.random);
   const fromEnv = found === 'absent' ? undefined : found;
   const key = options.signingKey ?? fromEnv;
   if (key === undefined) {

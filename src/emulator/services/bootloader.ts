@@ -34,7 +34,11 @@ export async function runBootloader(context: BootContext): Promise<void> {
     if (section.form !== 'token') continue;
     let plaintext: string;
     try {
-      plaintext = decryptSection(section.value, context.state.encryptionKey).toString('utf8');
+      plaintext = decryptSection(
+        section.value,
+        context.state.encryptionKey,
+        context.random,
+      ).toString('utf8');
     } catch (error) {
       log.error(
         BOOTLOADER,
