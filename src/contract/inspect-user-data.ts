@@ -1,5 +1,4 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { parseAllDocuments, parseDocument } from 'yaml';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { extractTgz } from '../archive/extract-tgz.js';
 import { decodeContractSignature, verifyContractSignature } from '../crypto/contract-signature.js';
@@ -7,6 +6,7 @@ import { openWithEmptyPassword } from '../crypto/empty-password.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { parseYamlDocuments, yamlValue } from '../parse-yaml.js';
 import {
   parseSectionText,
   parseUserData,
@@ -414,20 +414,27 @@ function archiveImages(entries: readonly ArchiveEntry[], kind: 'compose' | 'play
     const text = Buffer.from(entry.data).toString('utf8');
     if (kind === 'compose') {
       if (!/^docker-compose\.ya?ml$/.test(entry.path)) continue;
-      const doc = parseDocument(text);
-      if (doc.errors.length > 0) continue;
-      const services = asRecord(asRecord(doc.toJSON())?.['services']);
+      const services = asRecord(asRecord(readableYaml(text, entry.path)[0])?.['services']);
       for (const service of Object.values(services ?? {})) {
         const image = asRecord(service)?.['image'];
         if (typeof image === 'string') images.push(image);
       }
     } else {
-      for (const doc of parseAllDocuments(text)) {
-        if ('errors' in doc && doc.errors.length === 0) images.push(...podImages(doc.toJSON()));
-      }
+      for (const value of readableYaml(text, entry.path)) images.push(...podImages(value));
     }
   }
   return images;
+}
+
+/** The documents' values; none when the text is not YAML this report could read. */
+function readableYaml(text: string, source: string): unknown[] {
+  try {
+    const parsed = parseYamlDocuments(text, source);
+    return parsed.documents.map((doc) => yamlValue(parsed, doc));
+  } catch (error) {
+    if (error instanceof HpvsError && error.code === 'YAML_INVALID') return [];
+    throw error;
+  }
 }
 
 function podImages(object: unknown): string[] {

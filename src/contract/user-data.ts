@@ -2,14 +2,14 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
-  parseDocument,
   type Document,
+  type LineCounter,
   type Node,
   type Pair,
 } from 'yaml';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { parseYamlDocument, yamlValue } from '../parse-yaml.js';
 
 /**
  * user-data.yaml read with positions: every top-level value keeps its node (for `file:line:col`
@@ -67,14 +67,7 @@ interface YamlContext {
 }
 
 function parseYaml(text: string, source: string): YamlContext {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-    throw new HpvsError('YAML_INVALID', `${source}:${line}:${col}: invalid YAML: ${message}`);
-  }
+  const { doc, lineCounter } = parseYamlDocument(text, source);
   return { doc, lineCounter, text, source };
 }
 
@@ -145,7 +138,7 @@ function makeSection(
       ...base,
       form: 'mapping',
       value: mappingText(context.text, node),
-      data: node.toJS(context.doc) as unknown,
+      data: yamlValue(context, context.doc, node),
     };
   }
   if (isScalar(node) && typeof node.value === 'string') {
@@ -156,7 +149,7 @@ function makeSection(
       data: node.value,
     };
   }
-  const data = node === null ? null : (node.toJS(context.doc) as unknown);
+  const data = yamlValue(context, context.doc, node);
   return { ...base, form: 'other', value: data === null ? '' : String(data), data };
 }
 

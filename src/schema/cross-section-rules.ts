@@ -2,6 +2,7 @@ import { composeWarnings } from '../archive/compose-warnings.js';
 import { extractTgz } from '../archive/extract-tgz.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
+import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { HpvsError } from '../errors.js';
 import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
 import { KNOWN_KEYS, PATTERNS, type Profile } from './contract-schema.js';
@@ -105,7 +106,6 @@ export function checkWorkloadSection(section: ContractSection, context: RuleCont
   }
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BUILD_WARNING = / has a build: section/;
 const NO_COMPOSE_FILE = /no docker-compose\.yaml or docker-compose\.yml/;
 
@@ -119,7 +119,7 @@ export async function checkCompose(section: ContractSection, context: RuleContex
     const archive = holder.archive;
     const path = [kind, 'archive'];
     if (archive.length < 4 || !new RegExp(PATTERNS.archive, 'u').test(archive)) continue;
-    if (!STRICT_BASE64.test(archive)) {
+    if (!isStrictBase64(archive)) {
       report.error(
         path,
         'is not valid base64 (standard alphabet, padded, one line)',
@@ -276,7 +276,7 @@ export function checkSignature(parsed: ParsedUserData, context: RuleContext): vo
       problem('must be the base64 signature (one line)');
     } else if (signature.value.trim() === '') {
       problem('is empty; sign the contract with hpvs-ctl sign', 'signature-not-empty');
-    } else if (!new RegExp(PATTERNS.base64, 'u').test(signature.value)) {
+    } else if (!isStrictBase64(signature.value.replace(/\s+/g, ''))) {
       problem('must be base64 (one line)');
     } else if (envData && !('signingKey' in envData)) {
       context.list.add(

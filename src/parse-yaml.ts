@@ -1,0 +1,98 @@
+import {
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
+import { HpvsError } from './errors.js';
+
+/**
+ * The one way hpvs-ctl reads YAML text (user data, sections, inventories, compose files, pod
+ * specs, builder inputs), so every reader fails the same way on hostile text: one line,
+ * `source:line:col: invalid YAML: ...`, code `YAML_INVALID`, and never one of yaml's own
+ * exceptions (an alias bomb's ReferenceError) or a stack overflow. Load it with `await import()`.
+ */
+
+export interface ParsedYaml {
+  source: string;
+  lineCounter: LineCounter;
+  /** `source:line:col` of an offset into the text. */
+  at(offset: number): string;
+}
+
+export interface ParsedYamlDocument extends ParsedYaml {
+  doc: Document.Parsed;
+}
+
+export interface ParsedYamlDocuments extends ParsedYaml {
+  documents: Document.Parsed[];
+}
+
+/** Parses text that must hold one document (a second one is a syntax error). */
+export function parseYamlDocument(text: string, source: string): ParsedYamlDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = { source, lineCounter, at: atOf(source, lineCounter) };
+  failOnFirstError(parsed, [doc]);
+  return { ...parsed, doc };
+}
+
+/** Parses a stream of `---`-separated documents; empty text gives none. */
+export function parseYamlDocuments(text: string, source: string): ParsedYamlDocuments {
+  const lineCounter = new LineCounter();
+  const stream = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // an empty text gives yaml's EmptyStream, an array with extra fields: copy it to a plain one
+  const documents = Array.from(stream);
+  const parsed = { source, lineCounter, at: atOf(source, lineCounter) };
+  failOnFirstError(parsed, documents);
+  return { ...parsed, documents };
+}
+
+/**
+ * The plain value of a document, or of one node of it. Aliases that would expand to too many
+ * nodes (yaml's guard against a "billion laughs" alias bomb throws a ReferenceError) fail as
+ * `YAML_INVALID` at the first alias.
+ */
+export function yamlValue(
+  parsed: Pick<ParsedYaml, 'source' | 'lineCounter'>,
+  doc: Document,
+  node?: Node | null,
+): unknown {
+  try {
+    if (node === undefined) return doc.toJS() as unknown;
+    return node === null ? null : (node.toJS(doc) as unknown);
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let offset = 0;
+    visit(node ?? doc, {
+      Alias(_, alias) {
+        offset = alias.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    throw new HpvsError(
+      'YAML_INVALID',
+      `${atOf(parsed.source, parsed.lineCounter)(offset)}: invalid YAML: its aliases expand to too many nodes (an alias bomb?); write the values out instead of repeating anchors`,
+      { cause: error },
+    );
+  }
+}
+
+function atOf(source: string, lineCounter: LineCounter): (offset: number) => string {
+  return (offset) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${source}:${line}:${col}`;
+  };
+}
+
+function failOnFirstError(parsed: ParsedYaml, documents: readonly Document.Parsed[]): void {
+  for (const doc of documents) {
+    const first = doc.errors[0];
+    if (first === undefined) continue;
+    // one line, without the position yaml adds itself when its limits (nesting depth) are hit
+    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+    throw new HpvsError('YAML_INVALID', `${parsed.at(first.pos[0])}: invalid YAML: ${message}`);
+  }
+}
