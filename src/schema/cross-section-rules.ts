@@ -5,7 +5,7 @@ import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { HpvsError } from '../errors.js';
 import type { ContractSection, ParsedUserData, YamlPath } from '../contract/user-data.js';
-import { KNOWN_KEYS, PATTERNS, type Profile } from './contract-schema.js';
+import { KNOWN_KEYS, LONGEST_PEM_TEXT, PATTERNS, type Profile } from './contract-schema.js';
 import type { DeliberateRuleId } from './deliberate-rules.js';
 import type { ProblemList } from './problems.js';
 
@@ -210,6 +210,7 @@ function checkLogging(logging: unknown, section: ContractSection, context: RuleC
 function checkSigningKey(value: string, section: ContractSection, context: RuleContext): void {
   const report = at(section, context);
   if (
+    value.length > LONGEST_PEM_TEXT ||
     !new RegExp(`${PATTERNS.publicKey}|${PATTERNS.certificate}|${PATTERNS.base64}`, 'u').test(value)
   ) {
     return;
@@ -244,7 +245,10 @@ export function checkAttestationKey(section: ContractSection, context: RuleConte
     problem('must be a PEM public key (as a | block) or an encrypted token');
     return;
   }
-  if (!new RegExp(PATTERNS.publicKey, 'u').test(section.value)) {
+  if (
+    section.value.length > LONGEST_PEM_TEXT ||
+    !new RegExp(PATTERNS.publicKey, 'u').test(section.value)
+  ) {
     problem('must be a PEM public key (-----BEGIN PUBLIC KEY-----) or an encrypted token');
     return;
   }

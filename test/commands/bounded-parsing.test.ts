@@ -79,6 +79,41 @@ describe('tokens and archives of 8-16 MB', () => {
       expect(stdout).toMatch(/archive\/docker-compose\.yaml:3:12 service "web" image "nginx"/),
     );
   });
+
+  it('validate reports keys, certificates and signatures of 9 MB as problems', async () => {
+    const huge = Buffer.alloc(7 * MB).toString('base64');
+    const pem = (label: string, indent: string) =>
+      ['|', `-----BEGIN ${label}-----`, huge, `-----END ${label}-----`].join(`\n${indent}`);
+    writeFileSync(
+      file('huge-keys.yaml'),
+      [
+        'workload:',
+        '  type: workload',
+        '  compose:',
+        '    archive: H4sI',
+        'env:',
+        '  type: env',
+        '  logging:',
+        '    syslog:',
+        '      hostname: logs.example.com',
+        `      server: ${pem('CERTIFICATE', '        ')}`,
+        `  signingKey: ${huge}`,
+        `attestationPublicKey: ${pem('PUBLIC KEY', '  ')}`,
+        `envWorkloadSignature: ${huge}`,
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['validate', file('huge-keys.yaml')]);
+    expectResultOrCleanError(result, () => undefined);
+    expect(result.code).toBe(1);
+    for (const problem of [
+      /env\.logging\.syslog\.server: is longer than 1048576 characters/,
+      /env\.signingKey: is longer than 1048576 characters/,
+      /attestationPublicKey: must be a PEM public key/,
+    ]) {
+      expect(result.stdout).toMatch(problem);
+    }
+  });
 });
 
 describe('YAML alias bombs', () => {
