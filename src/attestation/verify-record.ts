@@ -100,6 +100,7 @@ export function openRecord(
       cause: error,
     });
   }
+  assertOpenedRecord(plaintext, source);
   return {
     bytes: plaintext,
     decrypt: {
@@ -108,6 +109,23 @@ export function openRecord(
       detail: `${source} opened with the auditor key (${plaintext.length} bytes)`,
     },
   };
+}
+
+/**
+ * The token format has no MAC: a changed byte before the last AES block decrypts to garbage
+ * instead of failing. A decrypted record that does not read as one says so.
+ */
+function assertOpenedRecord(plaintext: Buffer, source: string): void {
+  try {
+    parseRecord(plaintext, source);
+  } catch (error) {
+    if (!(error instanceof HpvsError) || error.code !== 'RECORD_INVALID') throw error;
+    throw new HpvsError(
+      'RECORD_INVALID',
+      `${source}: the decrypted record is not an attestation record: the token may be corrupted or tampered with (tokens carry no integrity check; the record signature would not verify either)`,
+      { cause: error },
+    );
+  }
 }
 
 async function contractChecks(

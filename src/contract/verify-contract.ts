@@ -6,7 +6,8 @@ import type { RandomSource } from '../crypto/random-source.js';
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
 import { signedSections } from './sign-user-data.js';
-import { parseSectionText, type ParsedUserData } from './user-data.js';
+import { parseDecryptedSection } from './decrypted-section.js';
+import type { ParsedUserData } from './user-data.js';
 
 export interface SigningCertificateInfo {
   subject: string;
@@ -52,8 +53,8 @@ function envSigningKey(
   let data: unknown = env.data;
   if (env.form === 'token') {
     if (decryptKey === undefined) return undefined;
-    const text = decryptSection(env.value, decryptKey, random).toString('utf8');
-    data = parseSectionText('env', text, `${parsed.source} (decrypted env)`).data;
+    const plaintext = decryptSection(env.value, decryptKey, random);
+    data = parseDecryptedSection('env', plaintext, `${parsed.source} (decrypted env)`).data;
   }
   const signingKey = (data as Record<string, unknown> | null)?.signingKey;
   if (typeof signingKey !== 'string') return 'absent';

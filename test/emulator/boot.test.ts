@@ -13,6 +13,7 @@ import { systemRandom } from '../../src/io/random.js';
 import { issueCertificate } from '../../src/pki/issue-certificate.js';
 import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
 import { freeLoopbackPort } from '../helpers/rsyslog.js';
+import { tamperToken } from '../helpers/tamper-token.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 import {
@@ -235,6 +236,21 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
       await boot(userData({ encryptFor: material.syslog.caCertificatePem })),
       'HPL11001E',
       /Unable to decrypt the contract section workload: decryption failed/,
+    );
+  });
+
+  it('a section token with a flipped bit: HPL11001E says it may be tampered with', async () => {
+    const text = userData();
+    const token = /^workload: (hyper-protect-basic\.\S+)$/m.exec(text)![1]!;
+    await expectFailure(
+      await boot(text.replace(token, tamperToken(token, 'early-block'))),
+      'HPL11001E',
+      /^Unable to parse the decrypted section workload: user-data\.yaml \(decrypted workload\): the decrypted workload section is not valid YAML .*: the token may be corrupted or tampered with/,
+    );
+    await expectFailure(
+      await boot(text.replace(token, tamperToken(token, 'padding-byte'))),
+      'HPL11001E',
+      /^Unable to decrypt the contract section workload: decryption failed/,
     );
   });
 
