@@ -61,6 +61,32 @@ describe('parseYamlDocument / yamlValue', () => {
   });
 });
 
+describe('duplicate keys', () => {
+  it('are refused at the second one, in every mapping, as yaml would', () => {
+    expect(
+      thrownHpvsError(() => parseYamlDocument('a: 1\nb:\n  c: 1\n  c: 2\n', 'd.yaml')).message,
+    ).toBe('d.yaml:4:3: invalid YAML: Map keys must be unique');
+    expect(thrownHpvsError(() => parseYamlDocument('~: a\nnull: b\n', 'd.yaml')).code).toBe(
+      'YAML_INVALID',
+    );
+    // a number and a string are different keys
+    const parsed = parseYamlDocument('1: a\n"1": b\n', 'd.yaml');
+    expect(yamlValue(parsed, parsed.doc)).toEqual({ 1: 'b' });
+  });
+
+  it('are found in a mapping of 20,000 keys, by a linear check (yaml compares each key with all earlier ones)', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `s${i}: {image: x}`);
+    const text = `services:\n  ${keys.join('\n  ')}\n`;
+    const parsed = parseYamlDocument(text, 'big.yaml');
+    expect(
+      Object.keys((yamlValue(parsed, parsed.doc) as { services: object }).services),
+    ).toHaveLength(20_000);
+    expect(thrownHpvsError(() => parseYamlDocument(`${text}  s5: {}\n`, 'big.yaml')).message).toBe(
+      'big.yaml:20002:3: invalid YAML: Map keys must be unique',
+    );
+  });
+});
+
 describe('parseYamlDocuments', () => {
   it('reads every document, none from empty text, and fails on the first broken one', () => {
     const parsed = parseYamlDocuments('a: 1\n---\nb: 2\n', 's.yaml');

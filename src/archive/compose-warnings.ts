@@ -29,7 +29,9 @@ export async function composeWarnings(
     );
   }
   for (const file of files) {
-    warnings.push(...(await composeFileWarnings(joinForMessage(folder, file.name), file.data)));
+    // no push(...list): a compose file with 300,000 services would overflow the stack
+    for (const warning of await composeFileWarnings(joinForMessage(folder, file.name), file.data))
+      warnings.push(warning);
   }
   return warnings;
 }

@@ -374,11 +374,12 @@ async function summarizeWorkload(
     }
     if (entries) {
       summary.archiveFiles = entries.filter((entry) => entry.type === 'file').map((e) => e.path);
-      references.push(...archiveImages(entries, archiveOwner));
+      for (const image of archiveImages(entries, archiveOwner)) references.push(image);
     }
   }
   for (const list of [play?.['resources'], play?.['templates']]) {
-    if (Array.isArray(list)) for (const object of list) references.push(...podImages(object));
+    if (Array.isArray(list))
+      for (const object of list) for (const image of podImages(object)) references.push(image);
   }
   const images = asRecord(data['images']);
   const dct = Object.keys(asRecord(images?.['dct']) ?? {});
@@ -420,7 +421,8 @@ function archiveImages(entries: readonly ArchiveEntry[], kind: 'compose' | 'play
         if (typeof image === 'string') images.push(image);
       }
     } else {
-      for (const value of readableYaml(text, entry.path)) images.push(...podImages(value));
+      for (const value of readableYaml(text, entry.path))
+        for (const image of podImages(value)) images.push(image);
     }
   }
   return images;
@@ -616,8 +618,9 @@ export function formatInspection(report: UserDataInspection): string {
   for (const section of report.sections) {
     lines.push('', `${section.key} (line ${section.line}): ${describeForm(section)}`);
     const summary = section.summary;
-    if (summary?.type === 'workload') lines.push(...formatWorkload(summary));
-    if (summary?.type === 'env') lines.push(...formatEnv(summary));
+    // no push(...list): a section with 300,000 volumes or images would overflow the stack
+    if (summary?.type === 'workload') for (const line of formatWorkload(summary)) lines.push(line);
+    if (summary?.type === 'env') for (const line of formatEnv(summary)) lines.push(line);
     if (summary?.type === 'public-key') lines.push(`  ${formatKey(summary.key)}`);
   }
   lines.push('', `envWorkloadSignature: ${formatSignature(report.signature)}`);
@@ -670,7 +673,7 @@ function formatWorkload(summary: WorkloadSummary): string[] {
         : 'NOT pinned';
     lines.push(`  image ${image.reference}: ${how}`);
   }
-  lines.push(...formatVolumes(summary.volumes));
+  for (const line of formatVolumes(summary.volumes)) lines.push(line);
   lines.push(`  registries: ${list(summary.registries)}`);
   lines.push(`  environment variables: ${list(summary.envNames)}`);
   return lines;
@@ -689,7 +692,7 @@ function formatEnv(summary: EnvSummary): string[] {
   } else {
     lines.push('  logging: none');
   }
-  lines.push(...formatVolumes(summary.volumes));
+  for (const line of formatVolumes(summary.volumes)) lines.push(line);
   lines.push(`  registries: ${list(summary.registries)}`);
   lines.push(`  environment variables: ${list(summary.envNames)}`);
   if (summary.signingKey) lines.push(`  signingKey: ${formatKey(summary.signingKey)}`);
