@@ -74,8 +74,9 @@ export function rsaUnwrapPkcs1v15(
   const k = rsaModulusBytes(privateKey);
   let block: Buffer;
   try {
-    // a ciphertext of the wrong length or not below the modulus still runs the primitive, on
-    // zeros, so that every ciphertext costs one private-key operation
+    // a ciphertext of the wrong length runs the primitive on zeros instead, so it costs the
+    // same private-key operation; one not below the modulus is refused by the primitive, which
+    // tells nothing secret (the modulus is public)
     const input = ciphertext.length === k ? ciphertext : new Uint8Array(k);
     block = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, input);
     if (ciphertext.length !== k) block = Buffer.alloc(k);
