@@ -1,3 +1,5 @@
+import { HpvsError } from '../errors.js';
+import type { ParsedYamlDocument } from '../parse-yaml.js';
 import type { ArchiveEntry } from './archive-entry.js';
 
 const COMPOSE_NAMES = ['docker-compose.yaml', 'docker-compose.yml'] as const;
@@ -27,25 +29,28 @@ export async function composeWarnings(
     );
   }
   for (const file of files) {
-    warnings.push(...(await composeFileWarnings(joinForMessage(folder, file.name), file.data)));
+    // no push(...list): a compose file with 300,000 services would overflow the stack
+    for (const warning of await composeFileWarnings(joinForMessage(folder, file.name), file.data))
+      warnings.push(warning);
   }
   return warnings;
 }
 
 async function composeFileWarnings(file: string, data: Uint8Array): Promise<string[]> {
-  const { LineCounter, parseDocument, isMap, isScalar } = await import('yaml');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(Buffer.from(data).toString('utf8'), { lineCounter });
-  if (doc.errors.length > 0) {
-    return [
-      `${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); the runtime cannot read it`,
-    ];
+  const [{ isMap, isScalar }, { parseYamlDocument }] = await Promise.all([
+    import('yaml'),
+    import('../parse-yaml.js'),
+  ]);
+  let parsed: ParsedYamlDocument;
+  try {
+    parsed = parseYamlDocument(Buffer.from(data).toString('utf8'), file);
+  } catch (error) {
+    if (!(error instanceof HpvsError) || error.code !== 'YAML_INVALID') throw error;
+    return [`${error.message}; the runtime cannot read it`];
   }
-  const at = (node: { range?: [number, number, number] | null | undefined }): string => {
-    if (!node.range) return file;
-    const { line, col } = lineCounter.linePos(node.range[0]);
-    return `${file}:${line}:${col}`;
-  };
+  const doc = parsed.doc;
+  const at = (node: { range?: [number, number, number] | null | undefined }): string =>
+    node.range ? parsed.at(node.range[0]) : file;
   const services = doc.get('services', true);
   if (!isMap(services)) return [];
   const warnings: string[] = [];

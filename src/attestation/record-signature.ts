@@ -1,6 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { rsaModulusBytes } from '../crypto/rsa-pkcs1-v15.js';
 import { decryptSection } from '../crypto/encrypt-section.js';
+import type { RandomSource } from '../crypto/random-source.js';
 
 /**
  * `se-signature.bin`: RSASSA-PKCS1-v1_5 with SHA-256 over the exact bytes of the decrypted
@@ -55,7 +56,11 @@ export function verifyRecordSignature(
  * Opens `se-checksums.txt.enc` (the section-3 token, encrypted to the auditor's
  * attestationPublicKey); a trailing newline after the token is fine.
  */
-export function decryptRecord(token: Uint8Array | string, auditorKey: KeyObject): Buffer {
+export function decryptRecord(
+  token: Uint8Array | string,
+  auditorKey: KeyObject,
+  random: RandomSource,
+): Buffer {
   const text = typeof token === 'string' ? token : Buffer.from(token).toString('latin1');
-  return decryptSection(text, auditorKey);
+  return decryptSection(text, auditorKey, random);
 }

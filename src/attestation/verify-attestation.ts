@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { systemRandom } from '../io/random.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
 import type { AttestationRecord } from './record.js';
 import type { ReferenceValue } from './reference-values.js';
@@ -42,6 +43,7 @@ export async function verifyAttestation(
     attestationKey: certificate.publicKey,
     certificateSource: certificate.source,
     auditorKey: options.auditorKey,
+    random: systemRandom,
     contract: files.contract,
     bundleContract: files.bundleContract,
     reference: options.reference,

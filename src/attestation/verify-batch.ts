@@ -1,6 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { HpvsError } from '../errors.js';
+import { systemRandom } from '../io/random.js';
 import { findWorkerUrl, runInWorkers } from '../io/worker-pool.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
 import type { RecordFiles, RecordOptions } from './verify-attestation.js';
@@ -65,6 +66,7 @@ export async function verifyBundleRecord(
       attestationKey: shared.certificate.publicKey,
       certificateSource: shared.certificate.source,
       auditorKey: shared.options.auditorKey,
+      random: systemRandom,
       reference: shared.options.reference,
     });
     return { version: record.version, record: { decrypt, signature, contract, reference } };

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { RandomSource } from '../crypto/random-source.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
@@ -27,6 +28,8 @@ export interface RecordBundleInput {
   certificateSource: string;
   /** The auditor's private key, needed when the record is encrypted. */
   auditorKey?: KeyObject | undefined;
+  /** Draws the stand-in password a failed decryption runs with (see `decryptSection`). */
+  random: RandomSource;
   /** The user-data the auditor expects the instance to run. */
   contract?: SourcedBytes | undefined;
   /**
@@ -49,7 +52,7 @@ export interface RecordBundleVerification {
 export async function verifyRecordBundle(
   input: RecordBundleInput,
 ): Promise<RecordBundleVerification> {
-  const { bytes: plaintext, decrypt } = openRecord(input.record, input.auditorKey);
+  const { bytes: plaintext, decrypt } = openRecord(input.record, input.auditorKey, input.random);
   const record = parseRecord(plaintext, input.record.source);
   const verdict = verifyRecordSignature(record.bytes, input.signature.bytes, input.attestationKey, {
     signature: input.signature.source,
@@ -76,6 +79,7 @@ export async function verifyRecordBundle(
 export function openRecord(
   record: SourcedBytes,
   auditorKey: KeyObject | undefined,
+  random: RandomSource,
 ): { bytes: Buffer; decrypt: VerificationCheck } {
   const { bytes, source } = record;
   const text = Buffer.from(bytes).toString('latin1');
@@ -97,7 +101,7 @@ export function openRecord(
   }
   let plaintext: Buffer;
   try {
-    plaintext = decryptRecord(text, auditorKey);
+    plaintext = decryptRecord(text, auditorKey, random);
   } catch (error) {
     if (error instanceof HpvsError && error.code === 'TOKEN_MALFORMED') {
       throw new HpvsError('RECORD_INVALID', `${source}: ${error.message}`, { cause: error });
@@ -106,6 +110,7 @@ export function openRecord(
       cause: error,
     });
   }
+  assertOpenedRecord(plaintext, source);
   return {
     bytes: plaintext,
     decrypt: {
@@ -114,6 +119,23 @@ export function openRecord(
       detail: `${source} opened with the auditor key (${plaintext.length} bytes)`,
     },
   };
+}
+
+/**
+ * The token format has no MAC: a changed byte before the last AES block decrypts to garbage
+ * instead of failing. A decrypted record that does not read as one says so.
+ */
+function assertOpenedRecord(plaintext: Buffer, source: string): void {
+  try {
+    parseRecord(plaintext, source);
+  } catch (error) {
+    if (!(error instanceof HpvsError) || error.code !== 'RECORD_INVALID') throw error;
+    throw new HpvsError(
+      'RECORD_INVALID',
+      `${source}: the decrypted record is not an attestation record: the token may be corrupted or tampered with (tokens carry no integrity check; the record signature would not verify either)`,
+      { cause: error },
+    );
+  }
 }
 
 async function contractChecks(

@@ -186,7 +186,8 @@ function registerAttestationDecrypt(attestation: Command): void {
       const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
       const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
       const { openRecord } = await import('../attestation/verify-record.js');
-      const opened = openRecord(record, auditorKey);
+      const { systemRandom } = await import('../io/random.js');
+      const opened = openRecord(record, auditorKey, systemRandom);
       if (opened.decrypt.status !== 'pass') {
         throw new HpvsError(
           'RECORD_INVALID',

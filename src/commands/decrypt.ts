@@ -4,6 +4,7 @@ import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey } from '../io/load-keys.js';
+import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -42,9 +43,13 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(options.out, forTerminal(options.out, decryptSection(token, privateKey)), {
-        secret: true,
-        from: [file],
-      });
+      await writeResult(
+        options.out,
+        forTerminal(options.out, decryptSection(token, privateKey, systemRandom)),
+        {
+          secret: true,
+          from: [file],
+        },
+      );
     });
 }

@@ -3,6 +3,7 @@ import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../io/load-keys.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
+import { systemRandom } from '../io/random.js';
 import { readInput, readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
@@ -57,6 +58,7 @@ export function registerVerify(program: Command): void {
           options.decryptKey === undefined
             ? undefined
             : await loadPrivateKey(options.decryptKey, options.passphraseFile),
+        random: systemRandom,
         now,
       });
       for (const message of result.warnings) warn(message);

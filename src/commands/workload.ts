@@ -88,7 +88,7 @@ export function registerWorkload(program: Command): void {
       const warnings: string[] = [];
       const archive = async (dir: string, kind: 'compose' | 'play') => {
         const result = await archiveFolder(dir, { kind });
-        warnings.push(...result.warnings);
+        for (const warning of result.warnings) warnings.push(warning);
         return result.base64;
       };
       const resources = async (file: string | undefined) =>

@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { isMap, isScalar, parseDocument, Scalar, type Document } from 'yaml';
+import { isMap, isScalar, Scalar, type Document } from 'yaml';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../errors.js';
+import { parseYamlDocument } from '../parse-yaml.js';
 import { systemRandom } from '../io/random.js';
 import { assembleContract, type SectionInput, type SectionStyle } from './assemble-contract.js';
 
@@ -111,7 +112,7 @@ export function instanceEnvText(
 ): string {
   if (Object.keys(job.env).length === 0 && job.seed === undefined) return base.text;
   if (parsedBase?.text !== base.text)
-    parsedBase = { text: base.text, doc: parseDocument(base.text) };
+    parsedBase = { text: base.text, doc: parseYamlDocument(base.text, base.source).doc };
   const doc = parsedBase.doc.clone();
   // always quoted: a plain `yes` or `12:30` is a string in YAML 1.2 but a boolean or a number
   // to a YAML 1.1 reader

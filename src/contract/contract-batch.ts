@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { parseYamlDocument } from '../parse-yaml.js';
 import { findWorkerUrl, runInWorkers, type StartedWorkers } from '../io/worker-pool.js';
 import { SAFE_FILE_NAME } from '../pki/key-pair-files.js';
 import { PATTERNS } from '../schema/contract-schema.js';
@@ -41,20 +42,13 @@ const INSTANCE_KEYS = ['name', 'env', 'seedFile'];
 
 /** Reads `instances: [{name, env?, seedFile?}]`, reporting problems as `file:line:col`. */
 export function parseInventory(text: string, source: string): InventoryInstance[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (node: Node | null | undefined, fallback = 0): string => {
-    const { line, col } = lineCounter.linePos(node?.range?.[0] ?? fallback);
-    return `${source}:${line}:${col}`;
-  };
+  const parsed = parseYamlDocument(text, source);
+  const doc = parsed.doc;
+  const at = (node: Node | null | undefined, fallback = 0): string =>
+    parsed.at(node?.range?.[0] ?? fallback);
   const fail = (where: string, message: string): never => {
     throw new HpvsError('CONTRACT_INVALID', `${where} ${message}`);
   };
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const { line, col } = lineCounter.linePos(syntax.pos[0]);
-    fail(`${source}:${line}:${col}:`, `invalid YAML: ${syntax.message.split('\n')[0]}`);
-  }
   const root = doc.contents as Node | null;
   if (!isMap(root))
     return fail(`${at(root)}:`, 'the inventory must be a mapping: instances: [...]');

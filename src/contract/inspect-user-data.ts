@@ -1,5 +1,4 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { parseAllDocuments, parseDocument } from 'yaml';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { extractTgz } from '../archive/extract-tgz.js';
 import { decodeContractSignature, verifyContractSignature } from '../crypto/contract-signature.js';
@@ -7,6 +6,7 @@ import { openWithEmptyPassword } from '../crypto/empty-password.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { parseYamlDocuments, yamlValue } from '../parse-yaml.js';
 import {
   isPlaintextSection,
   parseSectionText,
@@ -382,11 +382,12 @@ async function summarizeWorkload(
     }
     if (entries) {
       summary.archiveFiles = entries.filter((entry) => entry.type === 'file').map((e) => e.path);
-      references.push(...archiveImages(entries, archiveOwner));
+      for (const image of archiveImages(entries, archiveOwner)) references.push(image);
     }
   }
   for (const list of [play?.['resources'], play?.['templates']]) {
-    if (Array.isArray(list)) for (const object of list) references.push(...podImages(object));
+    if (Array.isArray(list))
+      for (const object of list) for (const image of podImages(object)) references.push(image);
   }
   const images = asRecord(data['images']);
   const dct = Object.keys(asRecord(images?.['dct']) ?? {});
@@ -422,20 +423,28 @@ function archiveImages(entries: readonly ArchiveEntry[], kind: 'compose' | 'play
     const text = Buffer.from(entry.data).toString('utf8');
     if (kind === 'compose') {
       if (!/^docker-compose\.ya?ml$/.test(entry.path)) continue;
-      const doc = parseDocument(text);
-      if (doc.errors.length > 0) continue;
-      const services = asRecord(asRecord(doc.toJSON())?.['services']);
+      const services = asRecord(asRecord(readableYaml(text, entry.path)[0])?.['services']);
       for (const service of Object.values(services ?? {})) {
         const image = asRecord(service)?.['image'];
         if (typeof image === 'string') images.push(image);
       }
     } else {
-      for (const doc of parseAllDocuments(text)) {
-        if ('errors' in doc && doc.errors.length === 0) images.push(...podImages(doc.toJSON()));
-      }
+      for (const value of readableYaml(text, entry.path))
+        for (const image of podImages(value)) images.push(image);
     }
   }
   return images;
+}
+
+/** The documents' values; none when the text is not YAML this report could read. */
+function readableYaml(text: string, source: string): unknown[] {
+  try {
+    const parsed = parseYamlDocuments(text, source);
+    return parsed.documents.map((doc) => yamlValue(parsed, doc));
+  } catch (error) {
+    if (error instanceof HpvsError && error.code === 'YAML_INVALID') return [];
+    throw error;
+  }
 }
 
 function podImages(object: unknown): string[] {
@@ -617,8 +626,9 @@ export function formatInspection(report: UserDataInspection): string {
   for (const section of report.sections) {
     lines.push('', `${section.key} (line ${section.line}): ${describeForm(section)}`);
     const summary = section.summary;
-    if (summary?.type === 'workload') lines.push(...formatWorkload(summary));
-    if (summary?.type === 'env') lines.push(...formatEnv(summary));
+    // no push(...list): a section with 300,000 volumes or images would overflow the stack
+    if (summary?.type === 'workload') for (const line of formatWorkload(summary)) lines.push(line);
+    if (summary?.type === 'env') for (const line of formatEnv(summary)) lines.push(line);
     if (summary?.type === 'public-key') lines.push(`  ${formatKey(summary.key)}`);
   }
   lines.push('', `envWorkloadSignature: ${formatSignature(report.signature)}`);
@@ -674,7 +684,7 @@ function formatWorkload(summary: WorkloadSummary): string[] {
         : 'NOT pinned';
     lines.push(`  image ${image.reference}: ${how}`);
   }
-  lines.push(...formatVolumes(summary.volumes));
+  for (const line of formatVolumes(summary.volumes)) lines.push(line);
   lines.push(`  registries: ${list(summary.registries)}`);
   lines.push(`  environment variables: ${list(summary.envNames)}`);
   return lines;
@@ -693,7 +703,7 @@ function formatEnv(summary: EnvSummary): string[] {
   } else {
     lines.push('  logging: none');
   }
-  lines.push(...formatVolumes(summary.volumes));
+  for (const line of formatVolumes(summary.volumes)) lines.push(line);
   lines.push(`  registries: ${list(summary.registries)}`);
   lines.push(`  environment variables: ${list(summary.envNames)}`);
   if (summary.signingKey) lines.push(`  signingKey: ${formatKey(summary.signingKey)}`);

@@ -1,15 +1,7 @@
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  Scalar,
-  type Document,
-  type Node,
-} from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node } from 'yaml';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
+import { parseYamlDocument, yamlValue } from '../parse-yaml.js';
 import { literalBlockMap, type InnerPositionMap } from './block-string-positions.js';
 import { PositionIndex, type Position, type YamlPath } from './yaml-positions.js';
 
@@ -97,13 +89,11 @@ export function isPlaintextSection(section: Pick<ContractSection, 'form'>): bool
 interface YamlContext {
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** `source:line:col` of an offset into `text`, in the outer file for YAML inside a string. */
+  at(offset: number): string;
   text: string;
   source: string;
   index: PositionIndex;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
 }
 
 /**
@@ -116,29 +106,12 @@ function parseYaml(
   where?: (offset: number, lineCounter: LineCounter) => Position,
   what = 'invalid YAML',
 ): YamlContext {
-  const lineCounter = new LineCounter();
-  // uniqueKeys is checked by the index below: the parser's own check compares every key with
-  // every other one, which takes minutes on a mapping with 80,000 keys.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const locate = (offset: number) =>
-    (where ?? ((at, counter) => counter.linePos(at)))(offset, lineCounter);
-  const first = doc.errors[0];
-  if (first) {
-    const { line, col } = locate(first.pos[0]);
-    throw new HpvsError(
-      'YAML_INVALID',
-      `${source}:${line}:${col}: ${what}: ${firstLine(first.message)}`,
-    );
-  }
+  const { doc, lineCounter, at } = parseYamlDocument(text, source, {
+    ...(where ? { locate: where } : {}),
+    what,
+  });
   const index = new PositionIndex((doc.contents as Node | null) ?? null);
-  if (index.duplicate) {
-    const { line, col } = locate(index.duplicate.offset);
-    throw new HpvsError(
-      'YAML_INVALID',
-      `${source}:${line}:${col}: ${what}: Map keys must be unique`,
-    );
-  }
-  return { doc, lineCounter, text, source, index };
+  return { doc, lineCounter, at, text, source, index };
 }
 
 interface Locator {
@@ -227,7 +200,7 @@ function makeSection(
       ...positions,
       form: 'mapping',
       value: mappingText(context.text, node),
-      data: node.toJS(context.doc) as unknown,
+      data: yamlValue(context, context.doc, node),
       node,
       ...(range ? { range } : {}),
     };
@@ -258,7 +231,7 @@ function makeSection(
       ...(range ? { range } : {}),
     };
   }
-  const data = node === null ? null : (node.toJS(context.doc) as unknown);
+  const data = yamlValue(context, context.doc, node);
   return {
     ...base,
     ...positions,

@@ -2,10 +2,12 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { verifyContractSignature } from '../crypto/contract-signature.js';
 import { decryptSection } from '../crypto/encrypt-section.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
+import type { RandomSource } from '../crypto/random-source.js';
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
 import { signedSections } from './sign-user-data.js';
-import { isPlaintextSection, parseSectionText, type ParsedUserData } from './user-data.js';
+import { parseDecryptedSection } from './decrypted-section.js';
+import { isPlaintextSection, type ParsedUserData } from './user-data.js';
 
 export interface SigningCertificateInfo {
   subject: string;
@@ -35,6 +37,8 @@ export interface VerifyContractOptions {
   signingKey?: PublicKeyMaterial | undefined;
   /** Opens an encrypted env to read its signingKey (`--decrypt-key`, the HPCR private key). */
   decryptKey?: KeyObject | undefined;
+  /** Draws the stand-in password a failed decryption runs with (see `decryptSection`). */
+  random: RandomSource;
   now: Date;
 }
 
@@ -42,14 +46,15 @@ export interface VerifyContractOptions {
 function envSigningKey(
   parsed: ParsedUserData,
   decryptKey: KeyObject | undefined,
+  random: RandomSource,
 ): PublicKeyMaterial | 'absent' | undefined {
   const env = parsed.sections.get('env');
   if (env === undefined) return undefined;
   let data: unknown = env.data;
   if (env.form === 'token') {
     if (decryptKey === undefined) return undefined;
-    const text = decryptSection(env.value, decryptKey).toString('utf8');
-    data = parseSectionText('env', text, `${parsed.source} (decrypted env)`).data;
+    const plaintext = decryptSection(env.value, decryptKey, random);
+    data = parseDecryptedSection('env', plaintext, `${parsed.source} (decrypted env)`).data;
   }
   const signingKey = (data as Record<string, unknown> | null)?.signingKey;
   if (typeof signingKey !== 'string') return 'absent';
@@ -82,7 +87,7 @@ export function verifyContract(
     );
   }
   const warnings: string[] = [];
-  const found = envSigningKey(parsed, options.decryptKey);
+  const found = envSigningKey(parsed, options.decryptKey, options.random);
   const fromEnv = found === 'absent' ? undefined : found;
   const key = options.signingKey ?? fromEnv;
   if (key === undefined) {

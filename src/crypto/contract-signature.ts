@@ -1,5 +1,6 @@
 import { createSign, createVerify, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
+import { isStrictBase64 } from './strict-base64.js';
 
 /**
  * `envWorkloadSignature`: RSASSA-PKCS1-v1_5 with SHA-256 over the exact value string of
@@ -24,12 +25,10 @@ export function signContract(
   return signer.sign(privateKey).toString('base64');
 }
 
-const SIGNATURE_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** Decodes the signature value, which YAML may have folded over several lines. */
 export function decodeContractSignature(signature: string): Buffer {
   const compact = signature.replace(/\s+/g, '');
-  if (compact.length === 0 || !SIGNATURE_BASE64.test(compact)) {
+  if (compact.length === 0 || !isStrictBase64(compact)) {
     throw new HpvsError(
       'SIGNATURE_INVALID',
       'envWorkloadSignature is not valid base64; sign the contract again',

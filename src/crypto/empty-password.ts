@@ -1,5 +1,6 @@
 import { HpvsError } from '../errors.js';
 import { opensslDecrypt } from './openssl-enc.js';
+import { isSectionText } from './section-text.js';
 
 const EMPTY_PASSWORD = new Uint8Array(0);
 
@@ -10,8 +11,7 @@ const EMPTY_PASSWORD = new Uint8Array(0);
  * when the data does not open.
  *
  * A wrong password still yields valid PKCS#7 padding about once in 256 tries, so the result
- * must also be text (UTF-8 without control characters other than tab and line breaks), as
- * every contract section is; random bytes pass that test with negligible probability.
+ * must also be text (`isSectionText`), as every contract section is.
  */
 export function openWithEmptyPassword(encryptedData: Uint8Array): Buffer | undefined {
   let plaintext: Buffer;
@@ -22,15 +22,4 @@ export function openWithEmptyPassword(encryptedData: Uint8Array): Buffer | undef
     throw error;
   }
   return isSectionText(plaintext) ? plaintext : undefined;
-}
-
-function isSectionText(bytes: Buffer): boolean {
-  if (bytes.length === 0) return true;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return false;
-  }
-  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }

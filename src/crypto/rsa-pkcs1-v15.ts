@@ -47,18 +47,46 @@ export function rsaEncryptPkcs1v15(
 
 /** Decrypts and removes the padding; any failure is the one generic decryption error. */
 export function rsaDecryptPkcs1v15(privateKey: KeyObject, ciphertext: Uint8Array): Buffer {
+  const unwrapped = rsaUnwrapPkcs1v15(privateKey, ciphertext, new Uint8Array(0));
+  if (!unwrapped.valid) throw decryptionFailed();
+  return unwrapped.message;
+}
+
+export interface UnwrappedMessage {
+  /** The message when `valid`, else the caller's substitute. */
+  message: Buffer;
+  valid: boolean;
+}
+
+/**
+ * Decrypts and removes the padding without failing: a ciphertext that does not decrypt to a
+ * well-formed block yields `substitute` and `valid: false`. A caller that goes on to use either
+ * message the same way (the section password: PBKDF2 and AES run in both cases) does the same
+ * work for a bad padding as for a good one, so the time it takes is no padding oracle
+ * (Bleichenbacher). Only a wrong key size (`KEY_UNSUPPORTED`) still throws: that is about the
+ * key, not the ciphertext.
+ */
+export function rsaUnwrapPkcs1v15(
+  privateKey: KeyObject,
+  ciphertext: Uint8Array,
+  substitute: Uint8Array,
+): UnwrappedMessage {
   const k = rsaModulusBytes(privateKey);
-  if (ciphertext.length !== k) throw decryptionFailed();
   let block: Buffer;
   try {
-    block = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, ciphertext);
-  } catch (error) {
-    throw decryptionFailed(error);
+    // a ciphertext of the wrong length runs the primitive on zeros instead, so it costs the
+    // same private-key operation; one not below the modulus is refused by the primitive, which
+    // tells nothing secret (the modulus is public)
+    const input = ciphertext.length === k ? ciphertext : new Uint8Array(k);
+    block = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, input);
+    if (ciphertext.length !== k) block = Buffer.alloc(k);
+  } catch {
+    block = Buffer.alloc(k);
   }
-  if (block.length !== k) throw decryptionFailed();
-  const start = findMessageStart(block);
-  if (start < 0) throw decryptionFailed();
-  return block.subarray(start);
+  const start = block.length === k ? findMessageStart(block) : -1;
+  return start < 0
+    ? { message: Buffer.from(substitute), valid: false }
+    : { message: block.subarray(start), valid: true };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { HpvsError } from '../errors.js';
+import { isStrictBase64 } from './strict-base64.js';
 
 /**
  * The encrypted-section token `<prefix>.<A>.<B>`: A is the RSA-wrapped password, B the
@@ -13,8 +14,6 @@ export interface SectionToken {
   wrappedPassword: Buffer;
   encryptedData: Buffer;
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function formatSectionToken(token: SectionToken): string {
   return `${token.prefix}.${token.wrappedPassword.toString('base64')}.${token.encryptedData.toString('base64')}`;
@@ -64,7 +63,7 @@ function decodeBase64Part(part: string, name: string): Buffer {
       `malformed encrypted section: the ${name} part is empty`,
     );
   }
-  if (!BASE64.test(part)) {
+  if (!isStrictBase64(part)) {
     throw new HpvsError(
       'TOKEN_MALFORMED',
       `malformed encrypted section: the ${name} part is not valid base64 (truncated or corrupted?)`,

@@ -1,6 +1,6 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { HpvsError } from '../errors.js';
 import { INPUT_LIMITS } from './input-limits.js';
+import { parseYamlDocuments, yamlValue } from '../parse-yaml.js';
 import { readTextInput } from './read-input.js';
 
 /**
@@ -12,21 +12,9 @@ export async function readYamlFile(path: string, what: string): Promise<unknown>
 export async function readYamlFile(path: string, what: string, all: true): Promise<unknown[]>;
 export async function readYamlFile(path: string, what: string, all = false): Promise<unknown> {
   const text = await readTextInput(path, what, INPUT_LIMITS.section);
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const list = Array.isArray(documents) ? documents : [];
-  for (const document of list) {
-    const first = document.errors[0];
-    if (first) {
-      const { line, col } = lineCounter.linePos(first.pos[0]);
-      throw new HpvsError(
-        'YAML_INVALID',
-        `${path}:${line}:${col}: invalid YAML: ${first.message.split('\n')[0]}`,
-      );
-    }
-  }
-  const values = list
-    .map((document) => document.toJS() as unknown)
+  const parsed = parseYamlDocuments(text, path);
+  const values = parsed.documents
+    .map((document) => yamlValue(parsed, document))
     .filter((value) => value !== null);
   if (all) return values;
   if (values.length !== 1) {

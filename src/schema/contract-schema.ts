@@ -521,10 +521,29 @@ const envVolume: Schema = {
   },
 };
 
+/**
+ * The longest key or certificate text the base64 and PEM patterns are tried on. V8 runs them
+ * with one backtracking entry per group of four characters and overflows its stack near 8 MB;
+ * a real key, certificate or bundle is a few KiB.
+ */
+export const LONGEST_PEM_TEXT = 1024 * 1024;
+
+/** `pattern` on a string of at most LONGEST_PEM_TEXT characters; a longer one fails as such. */
+const pemText = (pattern: string, hpvsMessage: string): Schema => ({
+  type: 'string',
+  if: { maxLength: LONGEST_PEM_TEXT },
+  then: { pattern, hpvsMessage },
+  else: {
+    maxLength: LONGEST_PEM_TEXT,
+    hpvsMessage: `is longer than ${LONGEST_PEM_TEXT} characters; ${hpvsMessage}`,
+  },
+});
+
 const pemOrBase64 = (pemPattern: string, what: string): Schema =>
-  str(`must be ${what} PEM (as a | block) or the base64 of it`, {
-    pattern: `${pemPattern}|${PATTERNS.base64}`,
-  });
+  pemText(
+    `${pemPattern}|${PATTERNS.base64}`,
+    `must be ${what} PEM (as a | block) or the base64 of it`,
+  );
 
 const syslog: Schema = {
   type: 'object',
@@ -619,9 +638,9 @@ export function envSchema(): Schema {
           }),
         },
       },
-      signingKey: str(
+      signingKey: pemText(
+        `${PATTERNS.publicKey}|${PATTERNS.certificate}|${PATTERNS.base64}`,
         'must be a PEM public key or certificate (as a | block), or the base64 of one',
-        { pattern: `${PATTERNS.publicKey}|${PATTERNS.certificate}|${PATTERNS.base64}` },
       ),
       'confidential-containers': { type: 'object' },
     },

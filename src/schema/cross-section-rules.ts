@@ -3,6 +3,7 @@ import { extractTgz } from '../archive/extract-tgz.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { ATTESTATION_KEY_BITS, readAttestationKey } from '../contract/attestation-key.js';
+import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { HpvsError } from '../errors.js';
 import {
   isPlaintextSection,
@@ -11,7 +12,7 @@ import {
   type YamlPath,
 } from '../contract/user-data.js';
 import type { Platform, WorkloadKind } from '../platforms/platforms.js';
-import { KNOWN_KEYS, PATTERNS } from './contract-schema.js';
+import { KNOWN_KEYS, LONGEST_PEM_TEXT, PATTERNS } from './contract-schema.js';
 import type { DeliberateRuleId } from './deliberate-rules.js';
 import type { ProblemList } from './problems.js';
 
@@ -120,7 +121,6 @@ export function checkWorkloadSection(section: ContractSection, context: RuleCont
   }
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BUILD_WARNING = / has a build: section/;
 const NO_COMPOSE_FILE = /no docker-compose\.yaml or docker-compose\.yml/;
 
@@ -134,7 +134,7 @@ export async function checkCompose(section: ContractSection, context: RuleContex
     const archive = holder.archive;
     const path = [kind, 'archive'];
     if (archive.length < 4 || !new RegExp(PATTERNS.archive, 'u').test(archive)) continue;
-    if (!STRICT_BASE64.test(archive)) {
+    if (!isStrictBase64(archive)) {
       report.error(
         path,
         'is not valid base64 (standard alphabet, padded, one line)',
@@ -225,6 +225,7 @@ function checkLogging(logging: unknown, section: ContractSection, context: RuleC
 function checkSigningKey(value: string, section: ContractSection, context: RuleContext): void {
   const report = at(section, context);
   if (
+    value.length > LONGEST_PEM_TEXT ||
     !new RegExp(`${PATTERNS.publicKey}|${PATTERNS.certificate}|${PATTERNS.base64}`, 'u').test(value)
   ) {
     return;
@@ -268,7 +269,11 @@ export function checkAttestationKey(section: ContractSection, context: RuleConte
     return;
   }
   const pem = /-----BEGIN /.test(section.value);
-  if (pem && !new RegExp(PATTERNS.publicKey, 'u').test(section.value)) {
+  if (
+    pem &&
+    (section.value.length > LONGEST_PEM_TEXT ||
+      !new RegExp(PATTERNS.publicKey, 'u').test(section.value))
+  ) {
     add('error', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----) or an encrypted token');
     return;
   }
@@ -319,7 +324,7 @@ export function checkSignature(parsed: ParsedUserData, context: RuleContext): vo
       problem('must be the base64 signature (one line)');
     } else if (signature.value.trim() === '') {
       problem('is empty; sign the contract with hpvs-ctl sign', 'signature-not-empty');
-    } else if (!new RegExp(PATTERNS.base64, 'u').test(signature.value)) {
+    } else if (!isStrictBase64(signature.value.replace(/\s+/g, ''))) {
       problem('must be base64 (one line)');
     } else if (envData && !('signingKey' in envData)) {
       context.list.add(

@@ -288,7 +288,9 @@ describe('archiveFolder', () => {
       ]);
       const broken = composeDir('docker-compose.yml', 'services:\n  web: [unclosed\n');
       expect((await archiveFolder(broken)).warnings).toEqual([
-        expect.stringMatching(/docker-compose\.yml: not valid YAML/),
+        expect.stringMatching(
+          /docker-compose\.yml:3:1: invalid YAML: .*; the runtime cannot read it$/,
+        ),
       ]);
     });
 

@@ -12,6 +12,7 @@ import {
 import { parsePrivateKey, parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
 import { HpvsError } from '../../src/errors.js';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const fixture = (...parts: string[]) => readFileSync(referencePath('fixtures', ...parts));
 
@@ -185,7 +186,11 @@ describe.skipIf(!HAS_REFERENCE)(`reference fixtures (${REFERENCE_SKIP_REASON})`,
 
   it('attestation-25.11.0 .enc: opens to the older 0.0.0 record with "contract: workload" names', () => {
     const key = parsePrivateKey(fixture('attestation-25.11.0', 'private.pem'), 'private.pem');
-    const plain = decryptRecord(fixture('attestation-25.11.0', 'se-checksums.txt.enc'), key);
+    const plain = decryptRecord(
+      fixture('attestation-25.11.0', 'se-checksums.txt.enc'),
+      key,
+      systemRandom,
+    );
     const record = parseRecord(plain);
     expect(record.version).toBe('0.0.0');
     expect(record.hashes.map((h) => h.name)).toContain('contract: workload');
@@ -196,7 +201,11 @@ describe.skipIf(!HAS_REFERENCE)(`reference fixtures (${REFERENCE_SKIP_REASON})`,
 
   it('attestation-24.3.3 .enc: opens to a 24.3.3 record with bare section names', () => {
     const key = parsePrivateKey(fixture('attestation-24.3.3', 'private.pem'), 'private.pem');
-    const plain = decryptRecord(fixture('attestation-24.3.3', 'se-checksums.txt.enc'), key);
+    const plain = decryptRecord(
+      fixture('attestation-24.3.3', 'se-checksums.txt.enc'),
+      key,
+      systemRandom,
+    );
     const record = parseRecord(plain);
     expect(record.version).toBe('24.3.3');
     const names = record.hashes.map((h) => h.name);
@@ -209,7 +218,9 @@ describe.skipIf(!HAS_REFERENCE)(`reference fixtures (${REFERENCE_SKIP_REASON})`,
   it('a record encrypted for another key does not open', () => {
     const other = parsePrivateKey(fixture('attestation-25.11.0', 'private.pem'), 'private.pem');
     expect(
-      codeOf(() => decryptRecord(fixture('attestation-24.3.3', 'se-checksums.txt.enc'), other)),
+      codeOf(() =>
+        decryptRecord(fixture('attestation-24.3.3', 'se-checksums.txt.enc'), other, systemRandom),
+      ),
     ).toBe('DECRYPTION_FAILED');
   });
 });

@@ -13,6 +13,7 @@ import {
   makeRecordBundle,
   sampleUserData,
 } from '../helpers/attestation-bundle.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const attestation = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const source = (text: string | Buffer, name: string) => ({
@@ -26,6 +27,7 @@ function bundleInput(record: Buffer, userData?: string) {
     signature: source(signRecord(record, attestation.privateKey), 'se-signature.bin'),
     attestationKey: attestation.publicKey,
     certificateSource: 'attestation.crt',
+    random: systemRandom,
     contract: userData === undefined ? undefined : source(userData, 'user-data.yaml'),
   };
 }

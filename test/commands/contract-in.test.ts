@@ -139,7 +139,7 @@ describe('hpvs-ctl contract --in', () => {
     // the token another persona made is kept as it was, not encrypted twice
     expect(parsed.sections.get('attestationPublicKey')!.value).toBe(attestation);
     const open = (key: string) =>
-      decryptSection(parsed.sections.get(key)!.value, hpcr).toString('utf8');
+      decryptSection(parsed.sections.get(key)!.value, hpcr, systemRandom).toString('utf8');
     expect(open('workload')).toBe(WORKLOAD_BODY.replace(/^ {2}/gm, ''));
     expect(open('env')).toBe(
       `${ENV_BODY}${signingKeyLines()}`.replace(/^ {2}/gm, '').replace(/\n\n$/, '\n'),
@@ -169,9 +169,11 @@ describe('hpvs-ctl contract --in', () => {
     const token = parseUserData(readFileSync(target, 'utf8'), target).sections.get(
       'attestationPublicKey',
     )!.value;
-    expect(decryptSection(token, createPrivateKey(readFileSync(f.hpcrKey))).toString('utf8')).toBe(
-      pem,
-    );
+    expect(
+      decryptSection(token, createPrivateKey(readFileSync(f.hpcrKey)), systemRandom).toString(
+        'utf8',
+      ),
+    ).toBe(pem);
   });
 
   it('adds signingKey to a mapping-form env after its last line, leaving its text alone', async () => {

@@ -10,6 +10,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const tempDir = useTempDir('hpvs-ctl-contract-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -138,7 +139,7 @@ describe('hpvs-ctl contract', () => {
     const parsed = parseUserData(text, target);
     expect(parsed.sections.get('workload')!.value).toBe(readFileSync(workloadToken, 'utf8').trim());
     const hpcrKey = createPrivateKey(readFileSync(f.hpcrKey));
-    const env = decryptSection(parsed.sections.get('env')!.value, hpcrKey).toString();
+    const env = decryptSection(parsed.sections.get('env')!.value, hpcrKey, systemRandom).toString();
     expect(env).toBe(
       `${readFileSync(envYaml, 'utf8')}signingKey: |\n${readFileSync(f.signPub, 'utf8').trimEnd().replace(/^/gm, '  ')}\n`,
     );
@@ -231,6 +232,7 @@ describe('hpvs-ctl contract', () => {
     const env = decryptSection(
       parsed.sections.get('env')!.value,
       createPrivateKey(readFileSync(f.hpcrKey)),
+      systemRandom,
     );
     expect(env.toString()).toBe(readFileSync(envWithKey, 'utf8'));
   });

@@ -9,6 +9,7 @@ import { expectCliError } from '../helpers/expect-error.js';
 import { isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool } from '../helpers/tools.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const tempDir = useTempDir('hpvs-ctl-encrypt-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -32,7 +33,7 @@ function path(name: string): string {
 }
 
 function openWith(keyPath: string, token: string): Buffer {
-  return decryptSection(token, createPrivateKey(readFileSync(keyPath)));
+  return decryptSection(token, createPrivateKey(readFileSync(keyPath)), systemRandom);
 }
 
 describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {

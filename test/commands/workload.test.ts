@@ -10,6 +10,7 @@ import { expectCliError } from '../helpers/expect-error.js';
 import { isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const tempDir = useTempDir('hpvs-ctl-workload-');
 let f: AuthoringFiles;
@@ -139,7 +140,7 @@ describe('hpvs-ctl workload', () => {
     expect(result.stdout).toMatch(/^hyper-protect-basic\.\S+\n$/);
     const plain = await runCli(['workload', '--compose', f.composeDir]);
     const key = createPrivateKey(readFileSync(f.hpcrKey));
-    expect(decryptSection(result.stdout.trim(), key).toString()).toBe(plain.stdout);
+    expect(decryptSection(result.stdout.trim(), key, systemRandom).toString()).toBe(plain.stdout);
   });
 
   it('refuses bad flags with usage errors (exit 2)', async () => {

@@ -13,6 +13,7 @@ import { parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
 import { thrownHpvsError } from '../helpers/expect-error.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const tempDir = useTempDir('hpvs-ctl-assemble-');
 const random = (length: number) => new Uint8Array(randomBytes(length));
@@ -105,12 +106,23 @@ describe('assembleContract', () => {
     );
     expect(result.plaintextSections).toEqual([]);
     const parsed = parseUserData(result.text, 'user-data');
-    expect(decryptSection(parsed.sections.get('workload')!.value, hpcr.privateKey).toString()).toBe(
-      WORKLOAD,
-    );
-    const env = decryptSection(parsed.sections.get('env')!.value, hpcr.privateKey).toString();
+    expect(
+      decryptSection(
+        parsed.sections.get('workload')!.value,
+        hpcr.privateKey,
+        systemRandom,
+      ).toString(),
+    ).toBe(WORKLOAD);
+    const env = decryptSection(
+      parsed.sections.get('env')!.value,
+      hpcr.privateKey,
+      systemRandom,
+    ).toString();
     expect(env).toBe(`${ENV}signingKey: |\n${signerPem.trimEnd().replace(/^/gm, '  ')}\n`);
-    expect(verifyContract(parsed, { decryptKey: hpcr.privateKey, now: new Date() }).ok).toBe(true);
+    expect(
+      verifyContract(parsed, { random: systemRandom, decryptKey: hpcr.privateKey, now: new Date() })
+        .ok,
+    ).toBe(true);
     if (hasTool('openssl')) expect(opensslVerifies(result.text, signerPem)).toBe(true);
   });
 
@@ -138,7 +150,7 @@ describe('assembleContract', () => {
     expect(result.warnings.join('\n')).toMatch(/env is not encrypted/);
     const parsed = parseUserData(result.text, 'u');
     expect(parsed.sections.get('attestationPublicKey')!.value).toBe(signerPem);
-    expect(verifyContract(parsed, { now: new Date() }).ok).toBe(true);
+    expect(verifyContract(parsed, { random: systemRandom, now: new Date() }).ok).toBe(true);
     if (hasTool('openssl')) expect(opensslVerifies(result.text, signerPem)).toBe(true);
   });
 
@@ -230,8 +242,11 @@ describe('signUserData and verifyContract', () => {
     expect(resigned.text).toBe(signed.text);
     const material = parsePublicKeyOrCertificate(signerPem, 'pub');
     expect(
-      verifyContract(parseUserData(signed.text, 'u'), { signingKey: material, now: new Date() })
-        .signatureValid,
+      verifyContract(parseUserData(signed.text, 'u'), {
+        random: systemRandom,
+        signingKey: material,
+        now: new Date(),
+      }).signatureValid,
     ).toBe(true);
   });
 
@@ -250,12 +265,14 @@ describe('signUserData and verifyContract', () => {
     ].join('\n');
     expect(
       verifyContract(parseUserData(swapped, 'u'), {
+        random: systemRandom,
         signingKey: { publicKey: signer.publicKey },
         now: new Date(),
       }).signatureValid,
     ).toBe(false);
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const result = verifyContract(parseUserData(signed, 'u'), {
+      random: systemRandom,
       signingKey: { publicKey: other.publicKey },
       decryptKey: hpcr.privateKey,
       now: new Date(),
@@ -267,15 +284,20 @@ describe('signUserData and verifyContract', () => {
   it('needs a key source for an encrypted env, and a signature at all', () => {
     const signed = signUserData(unsigned, 'u', signer.privateKey).text;
     expect(
-      thrownHpvsError(() => verifyContract(parseUserData(signed, 'u'), { now: new Date() })).code,
+      thrownHpvsError(() =>
+        verifyContract(parseUserData(signed, 'u'), { random: systemRandom, now: new Date() }),
+      ).code,
     ).toBe('USAGE');
     expect(
-      thrownHpvsError(() => verifyContract(parseUserData(unsigned, 'u'), { now: new Date() })).code,
+      thrownHpvsError(() =>
+        verifyContract(parseUserData(unsigned, 'u'), { random: systemRandom, now: new Date() }),
+      ).code,
     ).toBe('VERIFICATION_FAILED');
     const wrongHpcr = generateKeyPairSync('rsa', { modulusLength: 2048 });
     expect(
       thrownHpvsError(() =>
         verifyContract(parseUserData(signed, 'u'), {
+          random: systemRandom,
           decryptKey: wrongHpcr.privateKey,
           now: new Date(),
         }),

@@ -1,3 +1,4 @@
+import { systemRandom } from '../../src/io/random.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -81,7 +82,10 @@ describe('block-string contracts round-trip byte for byte', () => {
         }
         const signed = signUserData(text, 'user-data.yaml', signer.privateKey);
         expect(signed.text).toBe(`${text}envWorkloadSignature: ${signed.signature}\n`);
-        expect(verifyContract(parseUserData(signed.text, 'u'), { now: new Date() }).ok).toBe(true);
+        expect(
+          verifyContract(parseUserData(signed.text, 'u'), { now: new Date(), random: systemRandom })
+            .ok,
+        ).toBe(true);
         // signing again replaces the signature with the same one: nothing changes
         expect(signUserData(signed.text, 'user-data.yaml', signer.privateKey).text).toBe(
           signed.text,
@@ -127,13 +131,23 @@ describe('block-string contracts round-trip byte for byte', () => {
           });
           const parsed = parseUserData(sealed.text, 'sealed.yaml');
           expect(
-            decryptSection(parsed.sections.get('workload')!.value, hpcr.privateKey).toString(),
+            decryptSection(
+              parsed.sections.get('workload')!.value,
+              hpcr.privateKey,
+              systemRandom,
+            ).toString(),
           ).toBe(workload);
           expect(
-            decryptSection(parsed.sections.get('env')!.value, hpcr.privateKey).toString(),
+            decryptSection(
+              parsed.sections.get('env')!.value,
+              hpcr.privateKey,
+              systemRandom,
+            ).toString(),
           ).toBe(env);
           expect(sealed.text.includes(extra)).toBe(true);
-          expect(verifyContract(parsed, { now, decryptKey: hpcr.privateKey }).ok).toBe(true);
+          expect(
+            verifyContract(parsed, { now, decryptKey: hpcr.privateKey, random: systemRandom }).ok,
+          ).toBe(true);
         },
       ),
       { numRuns: 40 },

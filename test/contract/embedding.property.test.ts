@@ -5,6 +5,7 @@ import { assembleContract } from '../../src/contract/assemble-contract.js';
 import { buildEnvSection, buildWorkloadSection } from '../../src/contract/section-builders.js';
 import { parseSectionText, parseUserData } from '../../src/contract/user-data.js';
 import { verifyContract } from '../../src/contract/verify-contract.js';
+import { systemRandom } from '../../src/io/random.js';
 
 const random = (length: number) => new Uint8Array(randomBytes(length));
 const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -58,7 +59,9 @@ describe('builders, embedding and signing agree for any environment values', () 
           workloadEnv,
         );
         expect((parsed.sections.get('env')!.data as { env?: object }).env ?? {}).toEqual(envEnv);
-        expect(verifyContract(parsed, { now: new Date() }).signatureValid).toBe(true);
+        expect(
+          verifyContract(parsed, { random: systemRandom, now: new Date() }).signatureValid,
+        ).toBe(true);
       }),
       { numRuns: 60 },
     );

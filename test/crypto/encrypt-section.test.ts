@@ -10,6 +10,7 @@ import { DECRYPTION_FAILED_MESSAGE } from '../../src/errors.js';
 import { thrownHpvsError } from '../helpers/expect-error.js';
 import { HAS_REFERENCE, referencePath } from '../helpers/reference.js';
 import { seededRandom } from '../helpers/seeded-random.js';
+import { systemRandom } from '../../src/io/random.js';
 
 describe('encryptSection / decryptSection', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -20,7 +21,7 @@ describe('encryptSection / decryptSection', () => {
     for (const prefix of ['hyper-protect-basic', 'contract-basic'] as const) {
       const token = encryptSection(section, publicKey, random, prefix);
       expect(token.startsWith(`${prefix}.`)).toBe(true);
-      expect(decryptSection(token, privateKey)).toEqual(section);
+      expect(decryptSection(token, privateKey, systemRandom)).toEqual(section);
     }
   });
 
@@ -41,14 +42,14 @@ describe('encryptSection / decryptSection', () => {
   it('fails generically for the wrong key and for tampered data', () => {
     const token = encryptSection(section, publicKey, seededRandom('tamper'));
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    expect(thrownHpvsError(() => decryptSection(token, other)).message).toBe(
+    expect(thrownHpvsError(() => decryptSection(token, other, systemRandom)).message).toBe(
       DECRYPTION_FAILED_MESSAGE,
     );
     const parts = parseSectionToken(token);
     const lastBlock = parts.encryptedData.length - 1;
     parts.encryptedData[lastBlock] = parts.encryptedData[lastBlock]! ^ 0x01;
     const tampered = `hyper-protect-basic.${parts.wrappedPassword.toString('base64')}.${parts.encryptedData.toString('base64')}`;
-    expect(thrownHpvsError(() => decryptSection(tampered, privateKey)).code).toBe(
+    expect(thrownHpvsError(() => decryptSection(tampered, privateKey, systemRandom)).code).toBe(
       'DECRYPTION_FAILED',
     );
   });
@@ -60,7 +61,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
 
   it('encrypt.txt opens to exactly "hello-world"', () => {
     const token = readFileSync(`${dir}/encrypt.txt`, 'utf8');
-    expect(decryptSection(token, key()).toString('latin1')).toBe('hello-world');
+    expect(decryptSection(token, key(), systemRandom).toString('latin1')).toBe('hello-world');
   });
 
   it('needs the openssl truncation: its wrapped password has 0x0A at byte 14', () => {
@@ -77,7 +78,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
     // The damage shows without any key: the base64 is no longer whole, so the message can say
     // so; that reveals nothing a padding oracle could use.
     const token = readFileSync(`${dir}/encrypt.invalid.txt`, 'utf8');
-    const error = thrownHpvsError(() => decryptSection(token, key()));
+    const error = thrownHpvsError(() => decryptSection(token, key(), systemRandom));
     expect(error.code).toBe('TOKEN_MALFORMED');
     expect(error.message).toBe(
       'malformed encrypted section: the password part is not valid base64 (truncated or corrupted?)',
@@ -89,7 +90,7 @@ describe.skipIf(!HAS_REFERENCE)('IBM truncated-password fixture', () => {
     for (const position of [20, 200, 380, token.length - 10]) {
       const replacement = token[position] === 'A' ? 'B' : 'A';
       const damaged = token.slice(0, position) + replacement + token.slice(position + 1);
-      const error = thrownHpvsError(() => decryptSection(damaged, key()));
+      const error = thrownHpvsError(() => decryptSection(damaged, key(), systemRandom));
       expect(error.code).toBe('DECRYPTION_FAILED');
       expect(error.message).toBe(DECRYPTION_FAILED_MESSAGE);
     }

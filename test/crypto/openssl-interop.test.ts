@@ -9,6 +9,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool } from '../helpers/tools.js';
+import { systemRandom } from '../../src/io/random.js';
 
 /**
  * The openssl command line is how the runtime and IBM's tools read and write sections, so it
@@ -199,7 +200,9 @@ describe.skipIf(!hasTool('openssl'))('interoperability with the openssl command 
         expect(sealed.refused).toContain('Error reading password');
         return 'refused-by-openssl';
       }
-      expect(decryptSection(sealed.token, keys.privateKey).equals(section.bytes)).toBe(true);
+      expect(
+        decryptSection(sealed.token, keys.privateKey, systemRandom).equals(section.bytes),
+      ).toBe(true);
       return opensslPasswordView(password).length < 32 ? 'truncated' : 'full';
     });
     const truncated = outcomes.filter((outcome) => outcome === 'truncated').length;
@@ -215,7 +218,7 @@ describe.skipIf(!hasTool('openssl'))('interoperability with the openssl command 
       const password = craftedPassword(placements);
       const sealed = await opensslSeal(section, password);
       if ('refused' in sealed) throw new Error(`openssl refused the password: ${sealed.refused}`);
-      expect(decryptSection(sealed.token, keys.privateKey)).toEqual(section);
+      expect(decryptSection(sealed.token, keys.privateKey, systemRandom)).toEqual(section);
     },
   );
 

@@ -20,6 +20,7 @@ import { systemRandom } from '../../src/io/random.js';
 import { issueCertificate } from '../../src/pki/issue-certificate.js';
 import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
 import { freeLoopbackPort } from '../helpers/rsyslog.js';
+import { tamperToken } from '../helpers/tamper-token.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 import {
@@ -268,6 +269,7 @@ describe("emulator boot, block-string contracts (IBM's form)", () => {
     const dir = join(result.outDir, 'var/hyperprotect');
     const encrypted = existsSync(join(dir, 'se-checksums.txt.enc'));
     const verification = await verifyRecordBundle({
+      random: systemRandom,
       record: {
         bytes: readFileSync(join(dir, encrypted ? 'se-checksums.txt.enc' : 'se-checksums.txt')),
         source: 'record',
@@ -309,6 +311,7 @@ describe("emulator boot, block-string contracts (IBM's form)", () => {
     const record = parseRecord(
       (
         await verifyRecordBundle({
+          random: systemRandom,
           record: {
             bytes: readFileSync(join(result.outDir, 'var/hyperprotect/se-checksums.txt.enc')),
             source: 'record',
@@ -439,6 +442,21 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
       await boot(userData({ encryptFor: material.syslog.caCertificatePem })),
       'HPL11001E',
       /Unable to decrypt the contract section workload: decryption failed/,
+    );
+  });
+
+  it('a section token with a flipped bit: HPL11001E says it may be tampered with', async () => {
+    const text = userData();
+    const token = /^workload: (hyper-protect-basic\.\S+)$/m.exec(text)![1]!;
+    await expectFailure(
+      await boot(text.replace(token, tamperToken(token, 'early-block'))),
+      'HPL11001E',
+      /^Unable to parse the decrypted section workload: user-data\.yaml \(decrypted workload\): the decrypted workload section is not valid YAML .*: the token may be corrupted or tampered with/,
+    );
+    await expectFailure(
+      await boot(text.replace(token, tamperToken(token, 'padding-byte'))),
+      'HPL11001E',
+      /^Unable to decrypt the contract section workload: decryption failed/,
     );
   });
 

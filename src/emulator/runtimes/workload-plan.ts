@@ -100,7 +100,10 @@ export async function planWorkload(
   if (play !== undefined) {
     const dir = join(input.workDir, 'play');
     const plan: WorkloadPlan = { kind: 'play', dir, files: [], containers: [], problems: [] };
-    const { parseAllDocuments, stringify } = await import('yaml');
+    const [{ stringify }, { parseYamlDocuments, yamlValue }] = await Promise.all([
+      import('yaml'),
+      import('../../parse-yaml.js'),
+    ]);
     const documents: { source: string; data: unknown }[] = [];
     if (play.archive !== undefined) {
       const entries = await unpack(
@@ -112,8 +115,11 @@ export async function planWorkload(
         if (entry.type !== 'file' || entry.path.includes('/') || !/\.ya?ml$/.test(entry.path))
           continue;
         plan.files.push(join(dir, entry.path));
-        for (const doc of parseAllDocuments(Buffer.from(entry.data).toString('utf8'))) {
-          documents.push({ source: entry.path, data: doc.toJSON() });
+        const parsed = runtimeYaml(() =>
+          parseYamlDocuments(Buffer.from(entry.data).toString('utf8'), entry.path),
+        );
+        for (const doc of parsed.documents) {
+          documents.push({ source: entry.path, data: runtimeYaml(() => yamlValue(parsed, doc)) });
         }
       }
     } else {
@@ -249,6 +255,16 @@ function planImage(
   return { image, trust };
 }
 
+/** A workload file the runtime cannot read stops the workload, as the runtime's own would. */
+function runtimeYaml<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof HpvsError) || error.code !== 'YAML_INVALID') throw error;
+    throw new HpvsError('RUNTIME_FAILED', error.message, { cause: error });
+  }
+}
+
 async function planCompose(
   text: string,
   file: string,
@@ -257,16 +273,11 @@ async function planCompose(
   volumes: ContractVolume[],
   plan: WorkloadPlan,
 ): Promise<void> {
-  const { parse } = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new HpvsError(
-      'RUNTIME_FAILED',
-      `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
+  const { parseYamlDocument, yamlValue } = await import('../../parse-yaml.js');
+  const doc = runtimeYaml(() => {
+    const parsed = parseYamlDocument(text, file);
+    return yamlValue(parsed, parsed.doc);
+  });
   const services = (doc as { services?: unknown } | null)?.services;
   if (services === null || typeof services !== 'object' || Array.isArray(services)) {
     throw new HpvsError('RUNTIME_FAILED', `${file}: has no services`);

@@ -1,11 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  parseSectionText,
-  parseUserData,
-  withSection,
-  type ParsedUserData,
-} from '../../contract/user-data.js';
+import { parseDecryptedSection } from '../../contract/decrypted-section.js';
+import { parseUserData, withSection, type ParsedUserData } from '../../contract/user-data.js';
 import { decryptSection } from '../../crypto/encrypt-section.js';
 import { HpvsError } from '../../errors.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
@@ -32,9 +28,9 @@ export async function runBootloader(context: BootContext): Promise<void> {
   const opened: string[] = [];
   for (const section of submitted.sections.values()) {
     if (section.form !== 'token') continue;
-    let plaintext: string;
+    let plaintext: Buffer;
     try {
-      plaintext = decryptSection(section.value, context.state.encryptionKey).toString('utf8');
+      plaintext = decryptSection(section.value, context.state.encryptionKey, context.random);
     } catch (error) {
       log.error(
         BOOTLOADER,
@@ -44,12 +40,13 @@ export async function runBootloader(context: BootContext): Promise<void> {
       throw new ServiceFailure(BOOTLOADER);
     }
     const label = `${context.source} (decrypted ${section.key})`;
+    const text = plaintext.toString('utf8');
     try {
       decrypted = withSection(
         decrypted,
         section.key === 'workload' || section.key === 'env'
-          ? parseSectionText(section.key, plaintext, label)
-          : { ...section, source: label, form: 'string', value: plaintext, data: plaintext },
+          ? parseDecryptedSection(section.key, plaintext, label)
+          : { ...section, source: label, form: 'string', value: text, data: text },
       );
     } catch (error) {
       log.error(

@@ -31,6 +31,7 @@ export function runSignatureCheck(context: BootContext): void {
   try {
     verdict = verifyContract(submitted, {
       decryptKey: context.state.encryptionKey,
+      random: context.random,
       now: context.now,
     });
   } catch (error) {

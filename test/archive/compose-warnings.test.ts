@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { composeWarnings } from '../../src/archive/compose-warnings.js';
+
+describe('composeWarnings', () => {
+  it('lists a warning for each of 200,000 services without overflowing the stack', async () => {
+    const services = Array.from({ length: 200_000 }, (_, i) => `  s${i}: {image: x}`);
+    const data = Buffer.from(`services:\n${services.join('\n')}\n`);
+    const warnings = await composeWarnings(
+      [{ type: 'file', path: 'docker-compose.yaml', data, executable: false }],
+      'app',
+    );
+    expect(warnings).toHaveLength(200_000);
+    expect(warnings[199_999]).toMatch(
+      /^app\/docker-compose\.yaml:200001:\d+ service "s199999" image "x" has no @sha256: digest/,
+    );
+  });
+});
