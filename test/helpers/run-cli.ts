@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -9,18 +10,27 @@ export interface CliResult {
   stdout: string;
   stderr: string;
   stdoutBytes: Buffer;
+  /** The run outlived `timeoutMs` and was killed. */
+  timedOut: boolean;
+  /** The signal that ended the child, if one did (a memory cap aborts with SIGABRT). */
+  signal: NodeJS.Signals | null;
 }
 
 export interface CliOptions {
-  stdin?: string | Uint8Array;
+  /** Bytes to write, or a stream to pipe (an endless one is cut off when the child exits). */
+  stdin?: string | Uint8Array | Readable;
   env?: Record<string, string>;
   cwd?: string;
+  /** Options for node itself, before the script (e.g. `--max-old-space-size=256`). */
+  nodeArgs?: string[];
+  /** Kill the child after this long: a hang becomes a failure instead of a stuck suite. */
+  timeoutMs?: number;
 }
 
 /** Spawns the built binary (`npm run build` first) and collects its output and exit code. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -29,18 +39,36 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (typeof options.stdin === 'object' && 'unpipe' in options.stdin) {
+        options.stdin.unpipe(child.stdin);
+      }
       const stdoutBytes = Buffer.concat(out);
       resolve({
         code: code ?? -1,
         stdout: stdoutBytes.toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         stdoutBytes,
+        timedOut,
+        signal,
       });
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdin ?? '');
+    if (typeof options.stdin === 'object' && 'pipe' in options.stdin) {
+      options.stdin.pipe(child.stdin);
+    } else {
+      child.stdin.end(options.stdin ?? '');
+    }
   });
 }
 
