@@ -7,17 +7,21 @@ import { runCli, type CliOptions, type CliResult } from '../helpers/run-cli.js';
  * The contract every command keeps on hostile input, checked in one place so each category's
  * table only says what is special about its cases.
  *
- * Bounds are on behaviour, not speed: the child gets a hard heap cap (a command that reads an
- * endless input into memory aborts instead of swapping the machine) and a kill timeout far
+ * Bounds are on behaviour, not speed: the child gets a hard heap cap and a kernel limit on all
+ * its memory (a command that reads an endless input into memory dies at the limit instead of
+ * swapping the machine) and a kill timeout far
  * above what any bounded run needs here, so a hang or super-linear work turns into a failure
  * rather than a stuck suite. The cap goes on node's own command line, never NODE_OPTIONS.
  */
 export const HEAP_LIMIT_MB = 256;
+/** All memory, Buffers included (see runCli's dataLimitMb). */
+export const DATA_LIMIT_MB = 1024;
 export const KILL_AFTER_MS = 30_000;
 
 export function runBounded(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return runCli(args, {
     timeoutMs: KILL_AFTER_MS,
+    dataLimitMb: DATA_LIMIT_MB,
     ...options,
     nodeArgs: [`--max-old-space-size=${HEAP_LIMIT_MB}`, ...(options.nodeArgs ?? [])],
   });
@@ -44,9 +48,11 @@ export function expectBounded(result: CliResult, what: string): void {
   ).toBe(false);
   expect(
     result.signal,
-    `${what}: ended by ${result.signal} (over the ${HEAP_LIMIT_MB} MB heap cap?) ${result.stderr.slice(0, 300)}`,
+    `${what}: ended by ${result.signal} (over the ${HEAP_LIMIT_MB} MB heap or ${DATA_LIMIT_MB} MB memory limit?) ${result.stderr.slice(0, 300)}`,
   ).toBe(null);
-  expect(result.stderr, `${what}: heap exhausted`).not.toMatch(/heap out of memory/i);
+  expect(result.stderr, `${what}: memory exhausted`).not.toMatch(
+    /heap out of memory|allocation failed|ENOMEM/i,
+  );
 }
 
 export interface FailureExpectation {

@@ -25,12 +25,31 @@ export interface CliOptions {
   nodeArgs?: string[];
   /** Kill the child after this long: a hang becomes a failure instead of a stuck suite. */
   timeoutMs?: number;
+  /**
+   * A kernel limit on the child's data segment (`ulimit -d`, which since Linux 4.7 counts
+   * anonymous mappings too): unlike the V8 heap cap it also bounds Buffers, so a command that
+   * reads an endless input into memory dies at the limit instead of exhausting the machine.
+   */
+  dataLimitMb?: number;
 }
 
 /** Spawns the built binary (`npm run build` first) and collects its output and exit code. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    const nodeArgs = [...(options.nodeArgs ?? []), CLI, ...args];
+    const [command, commandArgs] =
+      options.dataLimitMb === undefined
+        ? [process.execPath, nodeArgs]
+        : [
+            'sh',
+            [
+              '-c',
+              `ulimit -d ${options.dataLimitMb * 1024} && exec "$0" "$@"`,
+              process.execPath,
+              ...nodeArgs,
+            ],
+          ];
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
