@@ -15,7 +15,7 @@ import { runCli, type CliOptions, type CliResult } from '../helpers/run-cli.js';
  */
 export const HEAP_LIMIT_MB = 256;
 /** All memory, Buffers included (see runCli's dataLimitMb). */
-export const DATA_LIMIT_MB = 1024;
+export const DATA_LIMIT_MB = 512;
 export const KILL_AFTER_MS = 30_000;
 
 export function runBounded(args: string[], options: CliOptions = {}): Promise<CliResult> {
