@@ -141,3 +141,26 @@ describe.skipIf(!hasTool('cryptsetup'))('emulator volume images (item 16)', () =
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('emulator boot of hostile YAML', () => {
+  it.each([
+    [
+      'an alias bomb',
+      `x-a0: &a0 [${Array(10).fill('"lol"').join(', ')}]\n${Array.from({ length: 8 }, (_, i) => `x-a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`).join('\n')}\nworkload: *a8\nenv: *a8\n`,
+    ],
+    ['deep nesting', `workload: ${'['.repeat(5000)}${']'.repeat(5000)}\nenv: x\n`],
+  ])('%s fails the boot with a cause, not an unexpected failure', async (label, text) => {
+    const work = caseDir();
+    writeFileSync(join(work, 'user-data.yaml'), text);
+    const result = await runBounded(
+      ['emulator', 'boot', 'user-data.yaml', '--state', state, '--out-dir', 'instance'],
+      { cwd: work },
+    );
+    expectBounded(result, label);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/HPL11001E: Unable to parse the contract: user-data\.yaml/);
+    expect(result.stdout + result.stderr).not.toMatch(
+      /internal error|unexpected failure|Maximum call stack|\n\s+at \S/,
+    );
+  });
+});

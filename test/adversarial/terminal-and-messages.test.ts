@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sendSyslogOverTls } from '../helpers/rsyslog.js';
@@ -187,6 +187,59 @@ describe('emulator log-server prints received messages with control characters e
       expect(controlCharacterIn(output)).toBeUndefined();
     } finally {
       server.kill('SIGTERM');
+    }
+  });
+});
+
+describe.concurrent('flag values with escape sequences, echoed in usage errors (item 14)', () => {
+  it.each<[string, (value: string) => string[]]>([
+    [
+      'certs syslog --hostname',
+      (v) => ['certs', 'syslog', '--hostname', v, '--out-dir', join(dir, 'never-tls')],
+    ],
+    [
+      'keys generate --name',
+      (v) => ['keys', 'generate', '--name', v, '--out-dir', join(dir, 'never-keys')],
+    ],
+    [
+      'init --log-host',
+      (v) => [
+        ...[
+          'init',
+          '--persona',
+          'deployer',
+          '--out-dir',
+          join(dir, 'never-init'),
+          '--logging',
+          'syslog',
+        ],
+        ...['--log-host', v, '--volume', 'none', '--signing-key', 'none'],
+      ],
+    ],
+    [
+      'env --syslog-host',
+      (v) => [
+        'env',
+        '--syslog-host',
+        v,
+        '--syslog-ca',
+        f.caCert,
+        '--syslog-cert',
+        f.hpcrCert,
+        '--syslog-key',
+        f.hpcrKey,
+      ],
+    ],
+    [
+      'emulator init --image-version',
+      (v) => ['emulator', 'init', '--state', join(dir, 'never-state'), '--image-version', v],
+    ],
+    ['encrypt --at', (v) => ['encrypt', f.workload, '--cert', f.hpcrCert, '--at', v]],
+  ])('%s', async (label, args) => {
+    const result = await runBounded(args(`logs${ESCAPES}.example.com`));
+    expectCleanFailure(result, label, { code: [1, 2], secrets: f.secrets });
+    for (const never of ['never-tls', 'never-keys', 'never-init', 'never-state']) {
+      expect(existsSync(join(dir, never)), `${label} created ${never}`).toBe(false);
     }
   });
 });
