@@ -65,9 +65,9 @@ const PAYLOADS: Payload[] = [
   {
     name: 'a 12 MiB scalar',
     position: false,
-    // user data has no size limit of its own on KVM (SPEC.md), so sign and verify may take it;
-    // validate and inspect must still not overflow on the 12 MiB value (issue 9 item 10)
-    appliesTo: (target) => target.sectionSized === true || target.report === true,
+    // user data has no size limit of its own on KVM (SPEC.md), so only the inputs with a small
+    // one; a 9 MB archive in user data is in hostile-archives.test.ts
+    appliesTo: (target) => target.sectionSized === true,
     bytes: (doc, value) => Buffer.from(doc.replace(value, 'A'.repeat(HUGE))),
   },
   {
