@@ -46,7 +46,7 @@ function runWithEndlessStdin(args: string[]): Promise<CliResult> {
     child.stdin.on('drain', pump);
     child.stdin.on('error', () => (open = false));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       open = false;
       const stdoutBytes = Buffer.concat(out);
       resolve({
@@ -54,6 +54,8 @@ function runWithEndlessStdin(args: string[]): Promise<CliResult> {
         stdout: stdoutBytes.toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         stdoutBytes,
+        timedOut: false,
+        signal,
       });
     });
     pump();
