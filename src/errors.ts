@@ -71,6 +71,21 @@ export function decryptionFailed(cause?: unknown): HpvsError {
   return new HpvsError('DECRYPTION_FAILED', DECRYPTION_FAILED_MESSAGE, { cause });
 }
 
+/**
+ * A token that must open to something (a contract section, an attestation record) and did not.
+ * The format has no MAC, so a token changed before its last AES block decrypts to garbage
+ * instead of failing. Whoever can submit changed tokens to the key holder and tell "bad
+ * padding" from "good padding, but garbage" can decrypt a captured token block by block
+ * (Vaudenay's padding oracle). So a decryption failure and a plaintext that does not read as
+ * what it must be give this one error, with nothing about the plaintext in it.
+ */
+export function tokenCannotBeOpened(what: string, advice?: string): HpvsError {
+  return new HpvsError(
+    'DECRYPTION_FAILED',
+    `${what} cannot be opened: the token is corrupted or tampered with, or was not encrypted for this key (tokens carry no integrity check${advice === undefined ? '' : `; ${advice}`})`,
+  );
+}
+
 export function exitCodeFor(error: unknown): 1 | 2 {
   return error instanceof HpvsError && error.code === 'USAGE' ? 2 : 1;
 }

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { RandomSource } from '../crypto/random-source.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
-import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../errors.js';
+import { HpvsError, tokenCannotBeOpened } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
 import { contractDigests, sha256Hex, type ContractDigests } from './contract-digests.js';
 import { parseRecord, type AttestationRecord, type RecordHash } from './record.js';
@@ -74,7 +74,9 @@ export async function verifyRecordBundle(
 
 /**
  * Returns the record's plaintext: decrypted when it is a token (the `.enc` form), as is
- * otherwise. A decryption failure is an error, with the one generic message.
+ * otherwise. A wrong key, a bad padding and a plaintext that is not an attestation record all
+ * throw the one `tokenCannotBeOpened` error, from one place: see there for the padding oracle a
+ * second message would open. A malformed token is visible without the key and says what is wrong.
  */
 export function openRecord(
   record: SourcedBytes,
@@ -99,18 +101,18 @@ export function openRecord(
       `${source} is encrypted: give the auditor's private key with --key (and --passphrase-file if it is protected)`,
     );
   }
-  let plaintext: Buffer;
+  let plaintext: Buffer | undefined;
   try {
     plaintext = decryptRecord(text, auditorKey, random);
   } catch (error) {
     if (error instanceof HpvsError && error.code === 'TOKEN_MALFORMED') {
       throw new HpvsError('RECORD_INVALID', `${source}: ${error.message}`, { cause: error });
     }
-    throw new HpvsError('DECRYPTION_FAILED', `${source}: ${DECRYPTION_FAILED_MESSAGE}`, {
-      cause: error,
-    });
+    if (!(error instanceof HpvsError) || error.code !== 'DECRYPTION_FAILED') throw error;
   }
-  assertOpenedRecord(plaintext, source);
+  if (plaintext === undefined || !readsAsRecord(plaintext, source)) {
+    throw tokenCannotBeOpened(`${source}: the attestation record`);
+  }
   return {
     bytes: plaintext,
     decrypt: {
@@ -121,20 +123,13 @@ export function openRecord(
   };
 }
 
-/**
- * The token format has no MAC: a changed byte before the last AES block decrypts to garbage
- * instead of failing. A decrypted record that does not read as one says so.
- */
-function assertOpenedRecord(plaintext: Buffer, source: string): void {
+function readsAsRecord(plaintext: Buffer, source: string): boolean {
   try {
     parseRecord(plaintext, source);
-  } catch (error) {
-    if (!(error instanceof HpvsError) || error.code !== 'RECORD_INVALID') throw error;
-    throw new HpvsError(
-      'RECORD_INVALID',
-      `${source}: the decrypted record is not an attestation record: the token may be corrupted or tampered with (tokens carry no integrity check; the record signature would not verify either)`,
-      { cause: error },
-    );
+    return true;
+  } catch {
+    // whatever the reason, saying it would tell good padding apart (see `tokenCannotBeOpened`)
+    return false;
   }
 }
 

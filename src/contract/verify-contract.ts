@@ -1,12 +1,11 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { verifyContractSignature } from '../crypto/contract-signature.js';
-import { decryptSection } from '../crypto/encrypt-section.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import { HpvsError } from '../errors.js';
 import { samePublicKey } from './signing-key.js';
 import { signedSections } from './sign-user-data.js';
-import { parseDecryptedSection } from './decrypted-section.js';
+import { openSectionToken } from './decrypted-section.js';
 import { isPlaintextSection, type ParsedUserData } from './user-data.js';
 
 export interface SigningCertificateInfo {
@@ -53,8 +52,7 @@ function envSigningKey(
   let data: unknown = env.data;
   if (env.form === 'token') {
     if (decryptKey === undefined) return undefined;
-    const plaintext = decryptSection(env.value, decryptKey, random);
-    data = parseDecryptedSection('env', plaintext, `${parsed.source} (decrypted env)`).data;
+    data = openSectionToken('env', env.value, decryptKey, random, parsed.source).data;
   }
   const signingKey = (data as Record<string, unknown> | null)?.signingKey;
   if (typeof signingKey !== 'string') return 'absent';

@@ -172,7 +172,7 @@ describe('forged records and signatures', () => {
     },
   );
 
-  it('a record whose AES body was tampered with is refused as not a record, not accepted as garbage (item 11)', async () => {
+  it('a record whose AES body was tampered with is refused like a failed decryption, not accepted as garbage (item 11)', async () => {
     const { record, signature } = bundle('tampered-body', {
       damage: ({ record }) => flipBodyByte(record),
     });
@@ -183,10 +183,13 @@ describe('forged records and signatures', () => {
       message: /record/,
       secrets: secrets(),
     });
-    expect(result.stdout + result.stderr).toMatch(/FAIL|not an attestation record|does not parse/i);
+    // the same words as a bad padding or a wrong key: anything else would be a padding oracle
+    expect(result.stderr).toMatch(
+      /the attestation record cannot be opened: the token is corrupted/,
+    );
   });
 
-  it('attestation decrypt of a tampered record says it is not a record and writes nothing (item 11)', async () => {
+  it('attestation decrypt of a tampered record is refused like a failed decryption and writes nothing (item 11)', async () => {
     const { folder, record } = bundle('tampered-decrypt', {
       damage: ({ record }) => flipBodyByte(record),
     });

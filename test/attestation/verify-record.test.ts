@@ -5,8 +5,9 @@ import { formatRecord } from '../../src/attestation/record.js';
 import { signRecord } from '../../src/attestation/record-signature.js';
 import { parseReferenceValues } from '../../src/attestation/reference-values.js';
 import { verifyBatch } from '../../src/attestation/verify-batch.js';
-import { verifyRecordBundle } from '../../src/attestation/verify-record.js';
+import { openRecord, verifyRecordBundle } from '../../src/attestation/verify-record.js';
 import { parseUserData } from '../../src/contract/user-data.js';
+import { encryptSection } from '../../src/crypto/encrypt-section.js';
 import { HpvsError } from '../../src/errors.js';
 import {
   IMAGE_REFERENCE,
@@ -14,6 +15,9 @@ import {
   sampleUserData,
 } from '../helpers/attestation-bundle.js';
 import { systemRandom } from '../../src/io/random.js';
+import { thrownHpvsError } from '../helpers/expect-error.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { tamperToken } from '../helpers/tamper-token.js';
 
 const attestation = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const source = (text: string | Buffer, name: string) => ({
@@ -160,5 +164,55 @@ describe('verifyBatch without threads (running from source)', () => {
       ['c', false, 'RECORD_INVALID'],
     ]);
     expect(results[0]!.checks.map((check) => check.id)).toEqual(['decrypt', 'signature', 'chain']);
+  });
+});
+
+describe('openRecord: one error for every token that does not open to a record', () => {
+  const auditor = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { record, recordFile } = makeRecordBundle({
+    userData: sampleUserData(),
+    attestationKey: attestation.privateKey,
+    auditorPublicKey: auditor.publicKey,
+    random: seededRandom('open-record'),
+  });
+  const token = recordFile.toString();
+  const open = (text: string, key = auditor.privateKey) =>
+    openRecord(source(text, 'se-checksums.txt.enc'), key, seededRandom('stand-in'));
+
+  it('opens the record token to the exact record bytes', () => {
+    const opened = open(token);
+    expect(opened.bytes.equals(record)).toBe(true);
+    expect(opened.decrypt.status).toBe('pass');
+  });
+
+  it('a bad padding, an early-block flip, the wrong key and a plaintext that is no record are indistinguishable', () => {
+    const notARecord = encryptSection(
+      Buffer.from('type: env\n'),
+      auditor.publicKey,
+      seededRandom('not a record'),
+    );
+    const failures = {
+      'bad padding (last block)': () => open(tamperToken(token, 'padding-byte')),
+      'garbage (first block)': () => open(tamperToken(token, 'early-block')),
+      'the wrong key': () => open(token, other.privateKey),
+      'text that is not a record': () => open(notARecord),
+    };
+    for (const [name, failure] of Object.entries(failures)) {
+      const error = thrownHpvsError(failure);
+      expect({ name, code: error.code, message: error.message, cause: error.cause }).toEqual({
+        name,
+        code: 'DECRYPTION_FAILED',
+        message:
+          'se-checksums.txt.enc: the attestation record cannot be opened: the token is corrupted or tampered with, or was not encrypted for this key (tokens carry no integrity check)',
+        cause: undefined,
+      });
+    }
+  });
+
+  it('a malformed token is visible without the key and keeps its own message', () => {
+    const error = thrownHpvsError(() => open('hyper-protect-basic.!!!.!!!'));
+    expect(error.code).toBe('RECORD_INVALID');
+    expect(error.message).not.toContain('cannot be opened');
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../helpers/attestation-bundle.js';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../helpers/reference.js';
 import { CLI, isOneLineError, runCli, type CliResult } from '../helpers/run-cli.js';
+import { tamperToken } from '../helpers/tamper-token.js';
 import { hasTool, runTool } from '../helpers/tools.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import {
@@ -541,7 +542,7 @@ describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () 
     [
       'the wrong private key',
       () => ({ '--key': files.otherLeafKey }),
-      /decryption failed: the data is corrupted or was not encrypted for this key/,
+      /the attestation record cannot be opened: the token is corrupted or tampered with, or was not encrypted for this key/,
     ],
     [
       'an encrypted record without --key',
@@ -571,6 +572,28 @@ describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () 
     expect(isOneLineError(result.stderr), result.stderr).toBe(true);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('a bad padding, an early-block flip and the wrong key give byte-identical stderr (no padding oracle)', async () => {
+    const token = readFileSync(paths.encRecord, 'utf8');
+    const probe = join(dir, 'probe', 'se-checksums.txt.enc');
+    mkdirSync(join(dir, 'probe'), { recursive: true });
+    const outcomes: string[] = [];
+    for (const [content, key] of [
+      [tamperToken(token, 'padding-byte'), paths.auditorKey],
+      [tamperToken(token, 'early-block'), paths.auditorKey],
+      [token, files.otherLeafKey],
+    ] as const) {
+      writeFileSync(probe, content);
+      const result = await runCli(verifyArgs({ '--record': probe, '--key': key }));
+      expect(isOneLineError(result.stderr), result.stderr).toBe(true);
+      expect(result.stdout).toBe('');
+      outcomes.push(`${result.code} ${result.stderr}`);
+    }
+    expect(outcomes[0]).toMatch(
+      /^1 .*se-checksums\.txt\.enc: the attestation record cannot be opened: /,
+    );
+    expect(new Set(outcomes).size, outcomes.join('')).toBe(1);
   });
 
   it('usage errors exit 2: no --record, a bad --at', async () => {

@@ -313,7 +313,7 @@ describe('hpvs-ctl verify', () => {
     );
     await expectCliError(
       ['verify', signed, '--decrypt-key', f.signKey],
-      /^hpvs-ctl: error: decryption failed/,
+      /^hpvs-ctl: error: .*: the env section cannot be opened: the token is corrupted or tampered with, or was not encrypted for this key/,
     );
     expect((await runCli(['verify', signed, '--passphrase-file', file('apikey.txt')])).code).toBe(
       2,

@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseDecryptedSection } from '../../contract/decrypted-section.js';
+import { openSectionToken } from '../../contract/decrypted-section.js';
 import { parseUserData, withSection, type ParsedUserData } from '../../contract/user-data.js';
-import { decryptSection } from '../../crypto/encrypt-section.js';
 import { HpvsError } from '../../errors.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import { DAY_MS } from '../../days.js';
@@ -28,31 +27,24 @@ export async function runBootloader(context: BootContext): Promise<void> {
   const opened: string[] = [];
   for (const section of submitted.sections.values()) {
     if (section.form !== 'token') continue;
-    let plaintext: Buffer;
-    try {
-      plaintext = decryptSection(section.value, context.state.encryptionKey, context.random);
-    } catch (error) {
-      log.error(
-        BOOTLOADER,
-        'HPL11001E',
-        `Unable to decrypt the contract section ${section.key}: ${messageOf(error)} (was it encrypted with this image's encryption certificate?)`,
-      );
-      throw new ServiceFailure(BOOTLOADER);
-    }
-    const label = `${context.source} (decrypted ${section.key})`;
-    const text = plaintext.toString('utf8');
     try {
       decrypted = withSection(
         decrypted,
-        section.key === 'workload' || section.key === 'env'
-          ? parseDecryptedSection(section.key, plaintext, label)
-          : { ...section, source: label, form: 'string', value: text, data: text },
+        openSectionToken(
+          section.key,
+          section.value,
+          context.state.encryptionKey,
+          context.random,
+          context.source,
+        ),
       );
     } catch (error) {
+      // one line for a wrong key, a bad padding and a plaintext that does not read: see
+      // `tokenCannotBeOpened` for the padding oracle a second line would open
       log.error(
         BOOTLOADER,
         'HPL11001E',
-        `Unable to parse the decrypted section ${section.key}: ${messageOf(error)}`,
+        `Unable to decrypt the contract section ${section.key}: ${messageOf(error)}`,
       );
       throw new ServiceFailure(BOOTLOADER);
     }
