@@ -101,7 +101,11 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
         );
       }
       const instance = await openPodmanInstance(input.instanceDir, choice, command);
-      const version = await instance.podman(['--version']);
+      // independent look-ups run side by side: every podman start costs a noticeable moment
+      const [version, leftovers] = await Promise.all([
+        instance.podman(['--version']),
+        listInstanceContainers(instance),
+      ]);
       if (version.status !== 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
@@ -109,7 +113,6 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
         );
       }
       input.log(`using ${version.stdout.trim()} with ${describePodmanConfig(choice)}`);
-      const leftovers = await listInstanceContainers(instance);
       if (leftovers.length > 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
@@ -117,19 +120,26 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
         );
       }
       const steps = podmanWorkload(plan, instance.id, input.volumes);
-      await pullImages(instance, steps.images, input);
       const followers = new Map<string, FollowedProcess>();
       const lastLines = new Map<string, string>();
       try {
-        for (const folder of steps.hostFolders)
-          await mkdir(folder, { recursive: true, mode: 0o700 });
+        // the pulls and the pod set-up do not depend on each other; both finish before a
+        // failure of either is reported, so the clean-up never races a creation
+        const prepared = await Promise.allSettled([
+          pullImages(instance, steps.images, input),
+          (async () => {
+            for (const folder of steps.hostFolders)
+              await mkdir(folder, { recursive: true, mode: 0o700 });
+            for (const step of [...steps.volumes, ...steps.pods])
+              await runStep(instance, step.args, step.env);
+          })(),
+        ]);
+        for (const outcome of prepared) if (outcome.status === 'rejected') throw outcome.reason;
         for (const volume of steps.volumeFolders) {
           input.log(
             `volume ${volume.name}: the folder ${volume.folder} stands in for the opened LUKS2 mapping at ${volume.mount} (device-mapper is not available to the emulator)`,
           );
         }
-        for (const step of [...steps.volumes, ...steps.pods])
-          await runStep(instance, step.args, step.env);
         for (const container of steps.containers) {
           await runStep(instance, container.step.args, container.step.env, container.name);
           followers.set(
