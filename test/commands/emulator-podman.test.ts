@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import {
   startRsyslog,
   type RsyslogServer,
 } from '../helpers/rsyslog.js';
-import { runCli } from '../helpers/run-cli.js';
+import { CLI, isOneLineError, runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -313,7 +314,47 @@ describe.skipIf(skip !== undefined)(
     const compose = (img: string, command = '["sleep", "30"]', env = '') =>
       `services:\n  app:\n    image: ${img}\n    command: ${command}\n${env}`;
 
-    it.each([
+    it('stops and removes the workload on Ctrl-C (SIGINT) while it follows the output', async () => {
+      const userData = await contract({
+        compose: compose(image, '["/bin/sh", "-c", "echo waiting; exec sleep 600"]'),
+      });
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'emulator',
+          'boot',
+          userData,
+          '--state',
+          'hpcr',
+          '--runtime',
+          'podman',
+          '--podman-config',
+          'sandbox',
+          '--out-dir',
+          'interrupted',
+        ],
+        { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          if (stdout.includes('the workload runs')) resolve();
+        });
+        void closed.then(() => reject(new Error(`the boot ended early:\n${stdout}`)));
+      });
+      expect(emulatorContainers().length).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      expect(await closed, stdout).toBe(0);
+      expect(stdout).toMatch(/app\[\d+\]: waiting/);
+      expect(stdout).toMatch(/interrupted: stopping the workload/);
+      expect(stdout).toMatch(/stopped and removed/);
+      expect(emulatorContainers()).toEqual([]);
+    }, 60_000);
+
+    const negatives: [string, () => Parameters<typeof contract>[0], RegExp, string[]?][] = [
       [
         'a tag instead of a digest',
         () => ({ compose: compose(image.replace(/@sha256:.*/, ':1')) }),
@@ -322,12 +363,12 @@ describe.skipIf(skip !== undefined)(
       [
         'a digest the registry does not know',
         () => ({ compose: compose(image.replace(/@sha256:.*/, `@sha256:${'0'.repeat(64)}`)) }),
-        /the registry does not know this digest/,
+        /pulling .* failed: the registry does not know this digest \(manifest unknown\)/,
       ],
       [
         'a wrong registry password',
         () => ({ compose: compose(image), password: 'wrong-password' }),
-        /refused the pull \(unauthorized\)/,
+        /pulling .* failed: the registry refused the pull \(unauthorized\)/,
       ],
       [
         'an environment value nobody sets',
@@ -345,20 +386,54 @@ describe.skipIf(skip !== undefined)(
         () => ({ compose: compose(image, '["/bin/sh", "-c", "echo giving up; exit 1"]') }),
         /app: did not keep running: exited with code 1 at start \(last output: giving up\)/,
       ],
-    ])(
-      'refuses %s as an HPL failure and leaves nothing running',
-      async (_name, make, message) => {
-        const userData = await contract(make());
-        const result = await boot(userData, `neg${contracts}`);
-        expect(result.code, result.stdout).toBe(1);
-        expect(result.stdout).toMatch(message);
-        expect(result.stdout).toMatch(/HPL10000E/);
-        expect(result.stdout).not.toMatch(/HPL15004I/);
-        expect(result.stdout + result.stderr).not.toContain(PASSWORD);
-        expect(existsSync(join(cwd, `neg${contracts}/workload/podman/auth.json`))).toBe(false);
-        expect(emulatorContainers()).toEqual([]);
-      },
-      60_000,
-    );
+      [
+        'a containers.conf naming an OCI runtime that is not installed',
+        () => ({ compose: compose(image) }),
+        /the OCI runtime no-such-oci-runtime is not installed/,
+        ['--podman-config', 'missing-runtime.conf'],
+      ],
+    ];
+    const built = new Map<string, string>();
+
+    describe('failures', () => {
+      beforeAll(async () => {
+        writeFileSync(
+          join(cwd, 'missing-runtime.conf'),
+          '[engine]\nruntime = "no-such-oci-runtime"\n',
+        );
+        // the contracts do not depend on each other: build them side by side
+        await Promise.all(
+          negatives.map(async ([name, make]) => built.set(name, await contract(make()))),
+        );
+      }, 120_000);
+
+      it.each(negatives)(
+        'refuses %s as a one-line HPL failure and leaves nothing running',
+        async (name, _make, message, extra = []) => {
+          const out = `neg-${negatives.findIndex(([n]) => n === name)}`;
+          const result = await boot(built.get(name)!, out, extra);
+          expect(result.code, result.stdout).toBe(1);
+          const failure = result.stdout.split('\n').find((line) => message.test(line));
+          expect(failure, result.stdout).toMatch(/^hpl-containers\[\d+\]: /);
+          expect(result.stdout).toMatch(/HPL10000E/);
+          expect(result.stdout).not.toMatch(/HPL15004I/);
+          expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+          expect(existsSync(join(cwd, out, 'workload/podman/auth.json'))).toBe(false);
+          expect(emulatorContainers()).toEqual([]);
+        },
+        60_000,
+      );
+    });
   },
 );
+
+describe('emulator stop', () => {
+  it('wants exactly one of --out-dir and --state (usage, exit 2)', async () => {
+    for (const args of [[], ['--out-dir', 'a', '--state', 'b']]) {
+      const result = await runCli(['emulator', 'stop', ...args]);
+      expect(result.code).toBe(2);
+      expect(isOneLineError(result.stderr)).toBe(true);
+      expect(result.stderr).toMatch(/give exactly one of --out-dir DIR and --state DIR/);
+    }
+  });
+});
