@@ -236,6 +236,8 @@ describe.skipIf(skip !== undefined)(
           '    environment:',
           '      GREETING: ${GREETING}',
           '      STAGE: ${STAGE}',
+          // a variable podman itself also reads must reach the container only, not podman
+          '      PATH: /bin',
           '    volumes: ["/mnt/data/app:/data"]',
           '    command: ["/bin/sh", "-c", "echo \\"$$GREETING from $$STAGE\\"; echo stored > /data/out.txt; exec httpd -f -p 8080 -h /data"]',
           '',

@@ -187,7 +187,7 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
     );
     const plan = await planWorkload(run);
     expect(plan.problems).toEqual([]);
-    const steps = podmanWorkload(plan, 'abc', run.volumes);
+    const steps = podmanWorkload(plan, 'abc', run.volumes, join(run.workDir, 'podman'));
     const label = `${INSTANCE_LABEL}=abc`;
     expect(steps.images).toEqual([`x.io/web@${DIGEST}`]);
     expect(steps.pods[0]!.args).toEqual([
@@ -207,6 +207,7 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
       'web:127.0.0.1',
     ]);
     const folder = run.volumes[0]!.folder;
+    const envPath = join(run.workDir, 'podman', 'hpvs-abc-web.env');
     expect(steps.containers[0]!.step).toEqual({
       args: [
         'run',
@@ -219,10 +220,8 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
         'hpvs-abc-web',
         '--label',
         label,
-        '--env',
-        'SECRET_TOKEN',
-        '--env',
-        'PLAIN',
+        '--env-file',
+        envPath,
         '--volume',
         `${folder}/www:/var/www:ro`,
         '--volume',
@@ -239,8 +238,8 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
         'echo',
         'hi there',
       ],
-      // values reach podman through its environment, never its argv
-      env: { SECRET_TOKEN: 't0ken', PLAIN: '1' },
+      // values reach podman through an owner-only file, never its argv or its own environment
+      envFile: { path: envPath, values: { SECRET_TOKEN: 't0ken', PLAIN: '1' } },
     });
     expect(steps.volumes[0]!.args).toEqual([
       'volume',

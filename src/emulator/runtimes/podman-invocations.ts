@@ -14,8 +14,12 @@ export const INSTANCE_LABEL = 'io.github.hpvs-ctl.emulator.instance';
 
 export interface PodmanStep {
   args: string[];
-  /** Values podman reads from its own environment (`--env NAME`): never in argv. */
-  env: Record<string, string>;
+  /**
+   * The container's environment, for the file `args` names with `--env-file`: values (which may
+   * be secrets) never go into argv, and never into podman's own environment, where a key like
+   * PATH or CONTAINERS_CONF would change podman itself.
+   */
+  envFile?: { path: string; values: Record<string, string> };
 }
 
 export interface PodmanWorkload {
@@ -38,6 +42,7 @@ export function podmanWorkload(
   plan: WorkloadPlan,
   instanceId: string,
   volumes: ContractVolume[],
+  privateDir: string,
 ): PodmanWorkload {
   const label = `${INSTANCE_LABEL}=${instanceId}`;
   const name = (part: string) => podmanName(instanceId, part);
@@ -50,7 +55,7 @@ export function podmanWorkload(
     if (plan.kind === 'compose') {
       for (const member of members) args.push('--add-host', `${member.name}:127.0.0.1`);
     }
-    return { args, env: {} };
+    return { args };
   });
   const named = new Set<string>();
   const volumeFolders = new Map<string, ContractVolume>();
@@ -69,10 +74,22 @@ export function podmanWorkload(
       '--label',
       label,
     ];
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(container.environment)) {
-      args.push('--env', key);
-      env[key] = value;
+    let envFile: PodmanStep['envFile'];
+    if (Object.keys(container.environment).length > 0) {
+      for (const [key, value] of Object.entries(container.environment)) {
+        // podman's env file has one KEY=VALUE per line and no quoting
+        if (/[\n\r]/.test(value) || !/^[^=\s#][^=]*$/.test(key)) {
+          throw new HpvsError(
+            'RUNTIME_FAILED',
+            `"${container.name}" environment ${JSON.stringify(key)}: podman cannot pass a name with "=" or a value with a line break`,
+          );
+        }
+      }
+      envFile = {
+        path: resolve(privateDir, `${podmanName}.env`),
+        values: container.environment,
+      };
+      args.push('--env-file', envFile.path);
     }
     for (const mount of container.mounts) {
       const source = mountSource(mount.source, plan, volumes, instanceId);
@@ -91,13 +108,16 @@ export function podmanWorkload(
     if (container.entrypoint !== undefined)
       args.push('--entrypoint', JSON.stringify(container.entrypoint));
     args.push(container.image, ...(container.command ?? []));
-    return { name: container.name, podmanName, step: { args, env } };
+    return {
+      name: container.name,
+      podmanName,
+      step: envFile === undefined ? { args } : { args, envFile },
+    };
   });
   return {
     images,
     volumes: [...named].map((volume) => ({
       args: ['volume', 'create', '--label', label, volume],
-      env: {},
     })),
     pods,
     containers,

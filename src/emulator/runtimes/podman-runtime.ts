@@ -20,7 +20,13 @@ import {
   removeInstanceParts,
   type PodmanInstance,
 } from './podman-instance.js';
-import { podmanWorkload, registryOf, unpinned, type PodmanWorkload } from './podman-invocations.js';
+import {
+  podmanWorkload,
+  registryOf,
+  unpinned,
+  type PodmanStep,
+  type PodmanWorkload,
+} from './podman-invocations.js';
 import { describeContainer, startablePlan } from './workload-plan.js';
 
 export interface PodmanRuntimeOptions {
@@ -119,7 +125,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
           `a workload of this instance is still there (${leftovers.join(', ')}); end it with hpvs-ctl emulator stop --out-dir ${input.instanceDir}`,
         );
       }
-      const steps = podmanWorkload(plan, instance.id, input.volumes);
+      const steps = podmanWorkload(plan, instance.id, input.volumes, instance.dir);
       const followers = new Map<string, FollowedProcess>();
       const lastLines = new Map<string, string>();
       try {
@@ -130,8 +136,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
           (async () => {
             for (const folder of steps.hostFolders)
               await mkdir(folder, { recursive: true, mode: 0o700 });
-            for (const step of [...steps.volumes, ...steps.pods])
-              await runStep(instance, step.args, step.env);
+            for (const step of [...steps.volumes, ...steps.pods]) await runStep(instance, step);
           })(),
         ]);
         for (const outcome of prepared) if (outcome.status === 'rejected') throw outcome.reason;
@@ -141,7 +146,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
           );
         }
         for (const container of steps.containers) {
-          await runStep(instance, container.step.args, container.step.env, container.name);
+          await runStep(instance, container.step, container.name);
           followers.set(
             container.name,
             followProcess(command, ['logs', '--follow', container.podmanName], {
@@ -232,14 +237,29 @@ async function pullImages(
 
 async function runStep(
   instance: PodmanInstance,
-  args: string[],
-  env: Record<string, string>,
+  step: PodmanStep,
   container?: string,
 ): Promise<void> {
-  const result = await instance.podman(args, { env });
+  const envFile = step.envFile;
+  if (envFile !== undefined) {
+    const text = Object.entries(envFile.values)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join('');
+    await rm(envFile.path, { force: true });
+    await writeFile(envFile.path, text, { mode: 0o600, flag: 'wx' });
+  }
+  let result;
+  try {
+    result = await instance.podman(step.args);
+  } finally {
+    // podman copied the values into the container's configuration
+    if (envFile !== undefined) await rm(envFile.path, { force: true });
+  }
   if (result.status !== 0) {
     const what =
-      container === undefined ? `podman ${args.slice(0, 2).join(' ')}` : `starting "${container}"`;
+      container === undefined
+        ? `podman ${step.args.slice(0, 2).join(' ')}`
+        : `starting "${container}"`;
     throw new HpvsError(
       'RUNTIME_FAILED',
       `${what} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
