@@ -174,7 +174,8 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
           }
           // its follower ends with the container: wait for the last lines it printed
           await Promise.race([followers.get(container.name)?.done, delay(FOLLOWER_FLUSH_MS)]);
-          const last = lastLines.get(container.name);
+          // the container's bytes go into a console line: no control characters
+          const last = lastLines.get(container.name)?.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
           results.push({
             name: container.name,
             image: container.image,
