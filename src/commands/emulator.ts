@@ -122,9 +122,10 @@ export function registerEmulator(program: Command): void {
       const { parsePodmanConfigChoice } = await import('../emulator/runtimes/podman-config.js');
       const state = await loadEmulatorState(options.state);
       const userData = await readInput(userDataPath, 'user data');
-      const runtime = await selectRuntime(options.runtime, {
-        podmanConfig: parsePodmanConfigChoice(options.podmanConfig),
-      });
+      const podmanConfig = parsePodmanConfigChoice(options.podmanConfig);
+      // a mistyped file is said before the boot runs its services
+      if (typeof podmanConfig === 'object') await readInput(podmanConfig.file, 'containers.conf');
+      const runtime = await selectRuntime(options.runtime, { podmanConfig });
       const volumeImages = parseVolumeImages(options.volumeImage);
       // the first Ctrl-C stops and removes the workload; the boot then ends normally
       const stop = new AbortController();

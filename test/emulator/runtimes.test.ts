@@ -251,6 +251,28 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
     expect(steps.hostFolders).toEqual([`${folder}/www`]);
   });
 
+  it('refuses what podman cannot express: ":" in a host path, a line break in a value', async () => {
+    const run = input(
+      await composeWorkload(
+        `services:\n  web:\n    image: x@${DIGEST}\n    environment: { A: "one\\ntwo" }\n`,
+      ),
+    );
+    const plan = await planWorkload(run);
+    expect(() => podmanWorkload(plan, 'abc', run.volumes, run.workDir)).toThrow(
+      /"web" environment "A": podman cannot pass a name with "=" or a value with a line break/,
+    );
+    const colon = input(
+      await composeWorkload(
+        `services:\n  web:\n    image: x@${DIGEST}\n    volumes: ["/mnt/data:/d"]\n`,
+      ),
+    );
+    const volumes = [{ name: 'data', mount: '/mnt/data', folder: '/tmp/a:b/volumes/data' }];
+    const colonPlan = await planWorkload({ ...colon, volumes });
+    expect(() => podmanWorkload(colonPlan, 'abc', volumes, colon.workDir)).toThrow(
+      /holds ":" or ",", which podman --volume cannot express/,
+    );
+  });
+
   it('reports compose values nobody sets, and play ConfigMap references', async () => {
     const missing = await planWorkload(
       input(
