@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -243,7 +243,7 @@ describe.skipIf(skip !== undefined)(
           '',
         ].join('\n'),
       });
-      const result = await boot(userData, 'keep', ['--keep-running']);
+      const result = await boot(userData, 'hpcr/instance', ['--keep-running']);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toMatch(
         /hpl-containers\[\d+\]: pulled 127\.0\.0\.1:\d+\/hpvs\/busybox@sha256:[0-9a-f]{64}/,
@@ -253,11 +253,14 @@ describe.skipIf(skip !== undefined)(
       expect(result.stdout).toMatch(/HPL10001I/);
       // the registry password never reaches the console, and the auth file is gone
       expect(result.stdout + result.stderr).not.toContain(PASSWORD);
-      expect(readdirSync(join(cwd, 'keep/workload/podman'))).not.toContain('auth.json');
+      expect(readdirSync(join(cwd, 'hpcr/instance/workload/podman'))).not.toContain('auth.json');
+      expect(statSync(join(cwd, 'hpcr/instance/workload/podman')).mode & 0o777).toBe(0o700);
       // the container's own line, under its name, at rsyslogd over mutual TLS
       const received = await rsyslog.waitForOutput('hello from test');
       expect(received).toMatch(/ app \d+ - - hello from test$/m);
-      expect(readFileSync(join(cwd, 'keep/volumes/data/app/out.txt'), 'utf8')).toBe('stored\n');
+      expect(readFileSync(join(cwd, 'hpcr/instance/volumes/data/app/out.txt'), 'utf8')).toBe(
+        'stored\n',
+      );
       // the published port answers from the volume folder
       const body = await new Promise<string>((resolve, reject) =>
         get(`http://127.0.0.1:${port}/out.txt`, (res) => {
@@ -268,12 +271,16 @@ describe.skipIf(skip !== undefined)(
       );
       expect(body).toBe('stored\n');
       expect(emulatorContainers().length).toBeGreaterThan(0);
-      const stop = await runCli(['emulator', 'stop', '--out-dir', 'keep'], { cwd });
+      // a second boot into the same instance is refused while its workload runs
+      const twice = await boot(userData, 'hpcr/instance');
+      expect(twice.code).toBe(1);
+      expect(twice.stdout).toMatch(/a workload of this instance is still there \(hpvs-\w+-app /);
+      const stop = await runCli(['emulator', 'stop', '--state', 'hpcr'], { cwd });
       expect(stop.code, stop.stderr).toBe(0);
       expect(stop.stdout).toMatch(/stopped and removed 1 container\(s\), 1 pod\(s\)/);
       expect(emulatorContainers()).toEqual([]);
-      const again = await runCli(['emulator', 'stop', '--out-dir', 'keep'], { cwd });
-      expect(again.stdout).toMatch(/nothing of keep was running/);
+      const again = await runCli(['emulator', 'stop', '--out-dir', 'hpcr/instance'], { cwd });
+      expect(again.stdout).toMatch(/nothing of hpcr\/instance was running/);
     }, 90_000);
 
     it('runs play templates until the pod exits, then removes it (no --keep-running)', async () => {
