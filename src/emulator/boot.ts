@@ -90,7 +90,9 @@ async function followWorkload(context: BootContext, options: BootOptions): Promi
  * must be missing, empty or the instance folder of an earlier boot (`openInstanceFolder`).
  */
 export async function bootContract(options: BootOptions): Promise<BootResult> {
-  // before any service runs: a folder the emulator may not write to stops the boot unstarted
+  // before any service runs: a folder the emulator may not write to, or whose workload still
+  // runs, stops the boot unstarted
+  await options.runtime.checkInstance?.(options.outDir);
   const use = await openInstanceFolder(options.outDir);
   options.print(`hpcr-emulator: ${describeInstanceFolderUse(options.outDir, use)}`);
   const clock = options.now ?? (() => new Date());

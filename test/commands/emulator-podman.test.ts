@@ -271,10 +271,17 @@ describe.skipIf(skip !== undefined)(
       );
       expect(body).toBe('stored\n');
       expect(emulatorContainers().length).toBeGreaterThan(0);
-      // a second boot into the same instance is refused while its workload runs
+      // a second boot into the same instance is refused while its workload runs, before it
+      // touches the instance's files
+      const record = join(cwd, 'hpcr/instance/workload/podman/instance.json');
+      const before = statSync(record);
       const twice = await boot(userData, 'hpcr/instance');
       expect(twice.code).toBe(1);
-      expect(twice.stdout).toMatch(/a workload of this instance is still there \(hpvs-\w+-app /);
+      expect(twice.stderr).toMatch(
+        /^hpvs-ctl: error: hpcr\/instance: its workload still runs \(hpvs-\w+-app .*emulator stop/,
+      );
+      expect(isOneLineError(twice.stderr)).toBe(true);
+      expect(statSync(record)).toMatchObject({ ino: before.ino, mtimeMs: before.mtimeMs });
       const stop = await runCli(['emulator', 'stop', '--state', 'hpcr'], { cwd });
       expect(stop.code, stop.stderr).toBe(0);
       expect(stop.stdout).toMatch(/stopped and removed 1 container\(s\), 1 pod\(s\)/);

@@ -60,4 +60,9 @@ export interface ContainerRuntime {
   readonly name: string;
   /** Resolves when every container is planned or started; rejects (HpvsError) otherwise. */
   run(input: ContainerRuntimeInput): Promise<ContainerRuntimeResult>;
+  /**
+   * Called before the boot touches the instance folder: rejects when a workload this runtime
+   * left running there (`--keep-running`) still runs, so its files are not replaced under it.
+   */
+  checkInstance?(instanceDir: string): Promise<void>;
 }

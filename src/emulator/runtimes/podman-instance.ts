@@ -159,6 +159,22 @@ export async function listInstanceContainers(instance: PodmanInstance): Promise<
     .map((row) => row.replace(' false ', ' '));
 }
 
+/** The containers labelled for `instanceDir`, if it exists; nothing is created or written. */
+export async function runningInstanceContainers(
+  instanceDir: string,
+  choice: PodmanConfigChoice,
+  command = 'podman',
+): Promise<string[]> {
+  let id: string;
+  try {
+    id = await instanceId(instanceDir);
+  } catch {
+    return [];
+  }
+  const confPath = typeof choice === 'object' ? choice.file : undefined;
+  return listInstanceContainers(instanceHandle(id, instanceDir, confPath, choice, command));
+}
+
 /**
  * `emulator stop`: ends the workload a `--keep-running` boot left in `instanceDir`, with the
  * configuration that boot recorded. Acts only on the instance's label.

@@ -17,6 +17,7 @@ import {
 import {
   listInstanceContainers,
   openPodmanInstance,
+  runningInstanceContainers,
   removeInstanceParts,
   type PodmanInstance,
 } from './podman-instance.js';
@@ -97,6 +98,15 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
   const startCheckMs = options.startCheckMs ?? DEFAULT_START_CHECK_MS;
   return {
     name: 'podman',
+    async checkInstance(instanceDir: string): Promise<void> {
+      const running = await runningInstanceContainers(instanceDir, choice, command);
+      if (running.length > 0) {
+        throw new HpvsError(
+          'RUNTIME_FAILED',
+          `${instanceDir}: its workload still runs (${running.join(', ')}); end it with hpvs-ctl emulator stop --out-dir ${instanceDir}, or boot into another folder`,
+        );
+      }
+    },
     async run(input: ContainerRuntimeInput): Promise<ContainerRuntimeResult> {
       const plan = await startablePlan(input, { materialize: true });
       const loose = unpinned(plan);

@@ -48,5 +48,8 @@ export async function selectRuntime(
   return {
     name: typeof candidate.name === 'string' ? candidate.name : name,
     run: candidate.run.bind(candidate),
+    ...(typeof candidate.checkInstance === 'function'
+      ? { checkInstance: candidate.checkInstance.bind(candidate) }
+      : {}),
   };
 }
