@@ -3,6 +3,7 @@
 // the end (pass --keep to keep it). No network beyond 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
+import { probePodman, removeImage, serveImage } from './lib/podman-workload.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,10 @@ let logServer;
 const hasCryptsetup =
   spawnSync('sh', ['-c', 'command -v cryptsetup'], { stdio: 'ignore' }).status === 0;
 let boots = 0;
+// With a podman that can run containers here, the boots start a real container pulled from a
+// local registry; otherwise the emulator's plan runtime checks the workload and starts nothing.
+let podman;
+let registry;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -61,6 +66,10 @@ function secretFile(path, length = 24) {
   writeFileSync(path, randomBytes(length).toString('hex'), { mode: 0o600 });
 }
 
+function runtimeArgs() {
+  return podman ? ['--runtime', 'podman', '--podman-config', podman.config] : [];
+}
+
 /** Boots the same contract again: the LUKS2 image must reopen with the two seeds. */
 function secondBoot() {
   chapter('Runtime', 'a second boot reopens the same LUKS2 volume with the two seeds');
@@ -75,6 +84,7 @@ function secondBoot() {
       'data.img',
       '--out-dir',
       'instance2',
+      ...runtimeArgs(),
     ],
     { show: 0 },
   );
@@ -98,12 +108,68 @@ async function main() {
   say('providers and deployers receive hpcr/public/encrypt.crt; auditors the chain and CRLs');
   summary.push(['emulated HPCR identity (RSA-4096, sha512, CRLs)', 'hpcr/public/']);
 
+  const probe = probePodman(work);
+  let composeDir = join(root, 'templates', 'compose');
+  const providerArgs = [];
+  if (probe.skip === undefined) {
+    podman = probe;
+    chapter(
+      'Workload Provider',
+      'publishes a busybox image to a private registry (TLS, htpasswd) and pins it by digest',
+    );
+    hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'registry-tls', '--bits', '2048'], {
+      show: 0,
+    });
+    const password = randomBytes(12).toString('hex');
+    registry = await serveImage({
+      work,
+      local: podman.local,
+      env: podman.env,
+      tls: {
+        ca: join(work, 'registry-tls/ca.crt'),
+        cert: join(work, 'registry-tls/server.crt'),
+        key: join(work, 'registry-tls/server-key.pem'),
+      },
+      username: 'provider',
+      password,
+    });
+    say(`docker-registry on ${registry.host}; the workload names ${registry.image}`);
+    composeDir = join(work, 'provider', 'app');
+    mkdirSync(composeDir);
+    writeFileSync(
+      join(composeDir, 'docker-compose.yaml'),
+      [
+        'services:',
+        '  hello:',
+        `    image: ${registry.image}`,
+        '    environment:',
+        '      GREETING: ${GREETING}',
+        '    volumes: ["/mnt/data:/data"]',
+        '    command:',
+        '      - /bin/sh',
+        '      - -c',
+        `      - 'echo "$$GREETING, written by $$(hostname)" > /data/hello.txt; echo "$$GREETING from a real container"'`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(work, 'provider', 'auths.yaml'),
+      `${registry.host}:\n  username: provider\n  password: ${password}\n`,
+      { mode: 0o600 },
+    );
+    providerArgs.push('--auths', 'provider/auths.yaml');
+    summary.push([`container runtime: podman (${podman.config} containers.conf)`, registry.host]);
+  } else {
+    summary.push([`container runtime: plan only (${probe.skip})`, 'no container started', 'skip']);
+  }
+
   chapter('Workload Provider', 'archives the compose app and encrypts the workload section');
   secretFile(join(work, 'provider', 'workload.seed'));
   hpvs([
     'workload',
     '--compose',
-    join(root, 'templates', 'compose'),
+    composeDir,
+    ...providerArgs,
     '--volume',
     'data',
     '--mount',
@@ -155,6 +221,12 @@ async function main() {
     ],
     { show: 0 },
   );
+  if (registry) {
+    // the private registry's CA, so the runtime trusts it for the pull
+    const ca = readFileSync(join(work, 'registry-tls/ca.crt')).toString('base64');
+    const envFile = join(work, 'deployer/env.yaml');
+    writeFileSync(envFile, `${readFileSync(envFile, 'utf8')}cacerts:\n  - registry: ${ca}\n`);
+  }
   hpvs(
     [
       'contract',
@@ -207,6 +279,7 @@ async function main() {
       ...volumeArgs,
       '--out-dir',
       'instance',
+      ...runtimeArgs(),
     ],
     { show: 0 },
   );
@@ -217,6 +290,14 @@ async function main() {
     );
   }
   summary.push(['boot: services succeeded (HPL10001I)', 'instance/var/log/hpcr-console.log']);
+  if (podman) {
+    const written = readFileSync(join(work, 'instance/volumes/data/hello.txt'), 'utf8').trim();
+    say(`the container wrote instance/volumes/data/hello.txt: "${written}"`);
+    summary.push([
+      'container pulled by digest with auths, ran, wrote the volume folder',
+      'instance/volumes/data/',
+    ]);
+  }
 
   if (hasCryptsetup) secondBoot();
   else summary.push(['second boot: LUKS2 volume reopened (needs cryptsetup)', 'skipped', 'skip']);
@@ -251,10 +332,13 @@ async function main() {
   const messages = received.trimEnd().split('\n').filter(Boolean);
   if (!received.includes('HPL10001I'))
     throw new Error('the log server did not receive the boot log');
+  if (podman && !received.includes('from a real container'))
+    throw new Error("the log server did not receive the container's output");
   say(
     `the deployer's log server received ${messages.length} RFC 5424 messages over mutual TLS from the ${boots} boots, e.g.:`,
   );
   console.log(dim(`     ${messages.find((m) => m.includes('HPL01010I'))}`));
+  if (podman) console.log(dim(`     ${messages.find((m) => m.includes('from a real container'))}`));
   summary.push([
     `logs: ${messages.length} messages at the deployer's syslog receiver`,
     'received.log',
@@ -317,5 +401,7 @@ try {
   process.exitCode = 1;
 } finally {
   await stopChild(logServer);
+  await registry?.stop();
+  if (podman) removeImage(podman.env, podman.id);
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

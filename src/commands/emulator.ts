@@ -97,6 +97,15 @@ export function registerEmulator(program: Command): void {
       'instance file system root for var/hyperprotect, var/log and workload (default STATE/instance): a new or empty folder, or one an earlier boot used',
     )
     .option(
+      '--keep-running',
+      'podman runtime: leave the workload running when the boot ends (hpvs-ctl emulator stop ends it); by default the boot follows the containers until they exit or Ctrl-C, then removes them',
+    )
+    .option(
+      '--podman-config <sandbox|system|file>',
+      "podman runtime: containers.conf to use: system (the host's, default), sandbox (runc, cgroupfs, no default ulimits: for containers-in-containers and CI hosts) or a file",
+      'system',
+    )
+    .option(
       '--fast-kdf',
       'format new LUKS volumes with a cheap PBKDF2 instead of argon2id: for tests and demos only, it makes the passphrase easy to brute-force',
     )
@@ -105,6 +114,7 @@ export function registerEmulator(program: Command): void {
       examples(
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
+        'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --runtime podman --podman-config sandbox --keep-running',
       ),
     )
     .action(async (userDataPath, options) => {
@@ -113,10 +123,20 @@ export function registerEmulator(program: Command): void {
       const { loadEmulatorState } = await import('../emulator/state.js');
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
+      const { parsePodmanConfigChoice } = await import('../emulator/runtimes/podman-config.js');
       const state = await loadEmulatorState(options.state);
       const userData = await readInput(userDataPath, 'user data', INPUT_LIMITS.userData);
-      const runtime = await selectRuntime(options.runtime);
+      const podmanConfig = parsePodmanConfigChoice(options.podmanConfig);
+      // a mistyped file is said before the boot runs its services
+      if (typeof podmanConfig === 'object')
+        await readInput(podmanConfig.file, 'containers.conf', INPUT_LIMITS.config);
+      const runtime = await selectRuntime(options.runtime, { podmanConfig });
       const volumeImages = parseVolumeImages(options.volumeImage);
+      // the first Ctrl-C stops and removes the workload; the boot then ends normally
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
       const result = await bootContract({
         state,
         source: userDataPath,
@@ -125,10 +145,43 @@ export function registerEmulator(program: Command): void {
         volumeImages,
         fastKdf: options.fastKdf === true,
         runtime,
+        keepRunning: options.keepRunning === true,
+        stop: stop.signal,
         print: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
         random: systemRandom,
+      }).finally(() => {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
       });
       if (!result.ok) process.exitCode = 1;
+    });
+
+  emulator
+    .command('stop')
+    .description(
+      'End the workload a boot with --runtime podman --keep-running left running: stop and remove the containers, pods and volumes labelled for that instance folder, and nothing else.',
+    )
+    .option('--out-dir <dir>', 'the instance folder the boot used')
+    .option('--state <dir>', 'the emulator state; the instance folder is STATE/instance')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl emulator stop --out-dir ./instance',
+        'hpvs-ctl emulator stop --state ./hpcr',
+      ),
+    )
+    .action(async (options) => {
+      if ((options.outDir === undefined) === (options.state === undefined)) {
+        throw new HpvsError('USAGE', 'give exactly one of --out-dir DIR and --state DIR');
+      }
+      const { stopPodmanInstance } = await import('../emulator/runtimes/podman-instance.js');
+      const dir = options.outDir ?? `${options.state}/instance`;
+      const removed = await stopPodmanInstance(dir);
+      process.stdout.write(
+        removed.containers + removed.pods + removed.volumes === 0
+          ? `nothing of ${dir} was running\n`
+          : `${dir}: stopped and removed ${removed.containers} container(s), ${removed.pods} pod(s), ${removed.volumes} volume(s)\n`,
+      );
     });
 
   emulator

@@ -11,6 +11,8 @@ export interface ConsoleLine {
   text: string;
 }
 
+const MAX_KEPT_OUTPUT_LINES = 10_000;
+
 /** Where console lines go besides the console: the syslog forwarder once logging is set up. */
 export interface LogSink {
   send(line: ConsoleLine): void;
@@ -31,6 +33,7 @@ export class BootConsole {
   private readonly sinks: LogSink[] = [];
   private readonly pids = new Map<string, number>();
   private nextPid = 811;
+  private outputKept = 0;
 
   constructor(
     private readonly print: (text: string) => void,
@@ -54,6 +57,30 @@ export class BootConsole {
     this.emit(service, 'info', text);
   }
 
+  /**
+   * A line a container printed, under its name. A workload may print without end while the boot
+   * follows it, so only the first lines are kept for the console log; all are printed and
+   * forwarded.
+   */
+  output(service: string, text: string): void {
+    if (this.outputKept < MAX_KEPT_OUTPUT_LINES) {
+      this.outputKept++;
+      this.emit(service, 'info', text);
+      return;
+    }
+    if (this.outputKept === MAX_KEPT_OUTPUT_LINES) {
+      this.outputKept++;
+      this.emit(
+        'hpcr-emulator',
+        'info',
+        `more than ${MAX_KEPT_OUTPUT_LINES} lines of container output: later ones are printed and forwarded, but not kept in the console log`,
+      );
+    }
+    const line = this.line(service, 'info', text);
+    this.print(formatConsoleLine(line));
+    for (const sink of this.sinks) sink.send(line);
+  }
+
   attach(sink: LogSink): void {
     for (const line of this.lines) sink.send(line);
     this.sinks.push(sink);
@@ -64,8 +91,13 @@ export class BootConsole {
     if (index >= 0) this.sinks.splice(index, 1);
   }
 
-  private emit(service: string, severity: SyslogSeverity, text: string, code?: string): void {
-    const line: ConsoleLine = {
+  private line(
+    service: string,
+    severity: SyslogSeverity,
+    text: string,
+    code?: string,
+  ): ConsoleLine {
+    return {
       time: this.clock(),
       service,
       pid: this.pidOf(service),
@@ -73,6 +105,10 @@ export class BootConsole {
       text,
       ...(code === undefined ? {} : { code }),
     };
+  }
+
+  private emit(service: string, severity: SyslogSeverity, text: string, code?: string): void {
+    const line = this.line(service, severity, text, code);
     this.lines.push(line);
     this.print(formatConsoleLine(line));
     for (const sink of this.sinks) sink.send(line);

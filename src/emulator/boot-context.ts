@@ -1,7 +1,7 @@
 import type { ParsedUserData } from '../contract/user-data.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import type { BootConsole } from './boot-console.js';
-import type { ContainerRuntime } from './runtimes/container-runtime.js';
+import type { ContainerRuntime, RunningWorkload } from './runtimes/container-runtime.js';
 import type { EmulatorState } from './state.js';
 import type { SyslogForwarder } from './syslog-forwarder.js';
 
@@ -26,6 +26,8 @@ export interface BootContext {
   runtime: ContainerRuntime;
   /** Set by the logging service when logs go to a syslog server. */
   forwarder?: SyslogForwarder;
+  /** Set by the containers service when the runtime really started containers. */
+  running?: RunningWorkload;
 }
 
 /** A service failed; its console lines are already printed. */

@@ -31,6 +31,13 @@ export interface BootOptions {
   volumeImages?: { byName: Map<string, string>; single?: string };
   fastKdf?: boolean;
   runtime: ContainerRuntime;
+  /**
+   * Leave started containers running when the boot ends (`emulator stop` ends them). Otherwise
+   * the boot follows them until they all exit or `stop` aborts, then removes them.
+   */
+  keepRunning?: boolean;
+  /** Aborted on SIGINT/SIGTERM: the boot then stops and removes what it started. */
+  stop?: AbortSignal;
   print: (line: string) => void;
   now?: () => Date;
   random: RandomSource;
@@ -46,6 +53,34 @@ export interface BootResult {
 const CATCH_SUCCESS = 'hpl-catch-success';
 const CATCH_FAILED = 'hpl-catch-failed';
 const SHUTDOWN_DELAY_MS = 60_000;
+const HPCR_EMULATOR = 'hpcr-emulator';
+
+/**
+ * After a successful boot: with `keepRunning` the containers stay up and the boot ends;
+ * otherwise their output keeps flowing to the console and the log target until every container
+ * has exited or the user interrupts the boot (the caller then removes them).
+ */
+async function followWorkload(context: BootContext, options: BootOptions): Promise<void> {
+  const running = context.running;
+  if (running === undefined) return;
+  if (options.keepRunning) {
+    await running.detach();
+    context.console.note(
+      HPCR_EMULATOR,
+      `the workload keeps running (--keep-running); its later output is not forwarded; hpvs-ctl emulator stop --out-dir ${options.outDir} ends it`,
+    );
+    return;
+  }
+  context.console.note(
+    HPCR_EMULATOR,
+    'the workload runs; its output is forwarded until every container exits (Ctrl-C stops and removes it, --keep-running leaves it running)',
+  );
+  await running.wait(options.stop ?? new AbortController().signal);
+  context.console.note(
+    HPCR_EMULATOR,
+    options.stop?.aborted ? 'interrupted: stopping the workload' : 'every container has exited',
+  );
+}
 
 /**
  * Boots a contract the way the runtime does: bootloader, logging, contract validation,
@@ -55,7 +90,9 @@ const SHUTDOWN_DELAY_MS = 60_000;
  * must be missing, empty or the instance folder of an earlier boot (`openInstanceFolder`).
  */
 export async function bootContract(options: BootOptions): Promise<BootResult> {
-  // before any service runs: a folder the emulator may not write to stops the boot unstarted
+  // before any service runs: a folder the emulator may not write to, or whose workload still
+  // runs, stops the boot unstarted
+  await options.runtime.checkInstance?.(options.outDir);
   const use = await openInstanceFolder(options.outDir);
   options.print(`hpcr-emulator: ${describeInstanceFolderUse(options.outDir, use)}`);
   const clock = options.now ?? (() => new Date());
@@ -96,6 +133,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
       'HPL10001I',
       'Services succeeded -> systemd triggered hpl-catch-success service',
     );
+    await followWorkload(context, options);
   } catch (error) {
     if (error instanceof ServiceFailure) {
       failedService = error.service;
@@ -114,6 +152,22 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
       `Shutdown scheduled for ${at.toUTCString()}, use 'shutdown -c' to cancel.`,
     );
   } finally {
+    // a failed boot never leaves containers behind, whatever --keep-running says
+    if (context.running !== undefined && (failedService !== undefined || !options.keepRunning)) {
+      await context.running.remove().then(
+        () =>
+          console.note(
+            HPCR_EMULATOR,
+            "the workload's containers and pods were stopped and removed",
+          ),
+        (error: unknown) =>
+          console.error(
+            HPCR_EMULATOR,
+            undefined,
+            `removing the workload failed: ${messageOf(error)}`,
+          ),
+      );
+    }
     if (context.forwarder !== undefined) {
       console.detach(context.forwarder);
       await context.forwarder.close().catch((error: unknown) => {

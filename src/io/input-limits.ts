@@ -58,6 +58,8 @@ export const INPUT_LIMITS = {
   secret: { bytes: 64 * KiB, kind: 'a secret (seed, passphrase, API key)', advice: CHECK_FILE },
   /** KEY=VALUE lines for a section's environment. */
   envValues: { bytes: 1 * MiB, kind: 'an env-values file', advice: CHECK_FILE },
+  /** A configuration file of a tool hpvs-ctl runs (the emulator's containers.conf). */
+  config: { bytes: 1 * MiB, kind: 'a configuration file', advice: CHECK_FILE },
   /** IBM's certificate download JSON (`certs get --from`): one PEM per image version. */
   certificateDownload: { bytes: 4 * MiB, kind: 'a certificate download', advice: CHECK_FILE },
   /** An image list (`image --from`): IBM Cloud's answer for every image of an account. */

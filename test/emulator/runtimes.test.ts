@@ -1,14 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTgz } from '../../src/archive/build-tgz.js';
 import type { ContainerRuntimeInput } from '../../src/emulator/runtimes/container-runtime.js';
 import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
-import {
-  createPodmanRuntime,
-  podmanCommands,
-  PODMAN_PROJECT,
-} from '../../src/emulator/runtimes/podman-runtime.js';
+import { explainPodmanFailure } from '../../src/emulator/runtimes/podman-config.js';
+import { INSTANCE_LABEL, podmanWorkload } from '../../src/emulator/runtimes/podman-invocations.js';
+import { createPodmanRuntime, podmanAuthFile } from '../../src/emulator/runtimes/podman-runtime.js';
 import { selectRuntime } from '../../src/emulator/runtimes/select-runtime.js';
 import {
   planWorkload,
@@ -35,11 +33,13 @@ function input(
   environment: Record<string, string> = {},
 ): ContainerRuntimeInput & { logged: string[] } {
   const logged: string[] = [];
+  const instanceDir = join(tempDir(), `run-${++runs}`);
   return {
     workload,
     environment,
-    volumes: [{ name: 'data', mount: '/mnt/data' }],
-    workDir: join(tempDir(), `run-${++runs}`),
+    volumes: [{ name: 'data', mount: '/mnt/data', folder: join(instanceDir, 'volumes/data') }],
+    workDir: join(instanceDir, 'workload'),
+    instanceDir,
     log: (text) => logged.push(text),
     logged,
   };
@@ -166,96 +166,218 @@ describe('compose interpolation', () => {
   });
 });
 
-describe('podman runtime', () => {
-  it('runs podman compose up for a compose workload with the merged environment', async () => {
-    const run = input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`), {
-      A: '1',
-    });
-    const plan = await planWorkload(run);
-    expect(podmanCommands(plan, run.environment)).toEqual([
-      {
-        args: [
-          'compose',
-          '--project-name',
-          PODMAN_PROJECT,
-          '--file',
-          join(run.workDir, 'compose/docker-compose.yaml'),
-          'up',
-          '--detach',
-        ],
-        env: { A: '1' },
-      },
-    ]);
-  });
-
-  it('runs podman kube play --replace for each pod file', async () => {
-    const run = input({
-      type: 'workload',
-      play: {
-        resources: [
-          {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name: 'p' },
-            spec: { containers: [{ name: 'c', image: `x@${DIGEST}` }] },
-          },
-        ],
-      },
-    });
-    const plan = await planWorkload(run);
-    expect(podmanCommands(plan, {})).toEqual([
-      {
-        args: ['kube', 'play', '--replace', join(run.workDir, 'play/play-resources.yaml')],
-        env: {},
-      },
-    ]);
-  });
-
-  it('runs the commands in the compose folder with the environment (podman is not installed here: a stand-in script records its calls)', async () => {
-    const bin = join(tempDir(), 'fake-podman');
-    const calls = join(tempDir(), 'podman-calls.txt');
-    writeFileSync(
-      bin,
-      `#!/bin/sh\nif [ "$1" = --version ]; then echo "podman version 5.0.0"; exit 0; fi\nif [ "$1" = login ]; then echo "$*|$(cat)" >> ${calls}; exit 0; fi\necho "$PWD|$GREETING|$*" >> ${calls}\n`,
-      { mode: 0o755 },
-    );
+describe('podman runtime (translation; test/commands/emulator-podman.test.ts runs it for real)', () => {
+  it('puts compose services in one labelled pod with ports, env by name, volumes and command', async () => {
     const run = input(
-      await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`, {
-        auths: { 'https://index.docker.io/v1/': { username: 'me', password: 's3cret' } },
-      }),
-      { GREETING: 'hi' },
+      await composeWorkload(
+        [
+          'services:',
+          '  web:',
+          `    image: x.io/web@${DIGEST}`,
+          '    ports: ["127.0.0.1:8080:80", "9090:90/udp", "70"]',
+          '    environment: { SECRET_TOKEN: "${TOKEN}", PLAIN: "1" }',
+          '    volumes: ["/mnt/data/www:/var/www:ro", "./static:/static", "cache:/cache", "/tmp/anon"]',
+          '    entrypoint: /bin/sh -c',
+          '    command: "echo \'hi there\'"',
+          '    working_dir: /srv',
+          '',
+        ].join('\n'),
+      ),
+      { TOKEN: 't0ken' },
     );
-    const result = await createPodmanRuntime(bin).run(run);
-    expect(result.containers).toEqual([
-      expect.objectContaining({ name: 'web', status: 'started' }),
+    const plan = await planWorkload(run);
+    expect(plan.problems).toEqual([]);
+    const steps = podmanWorkload(plan, 'abc', run.volumes, join(run.workDir, 'podman'));
+    const label = `${INSTANCE_LABEL}=abc`;
+    expect(steps.images).toEqual([`x.io/web@${DIGEST}`]);
+    expect(steps.pods[0]!.args).toEqual([
+      'pod',
+      'create',
+      '--name',
+      'hpvs-abc-compose',
+      '--label',
+      label,
+      '--publish',
+      '127.0.0.1:8080:80/tcp',
+      '--publish',
+      '9090:90/udp',
+      '--publish',
+      '70/tcp',
+      '--add-host',
+      'web:127.0.0.1',
     ]);
-    const composeDir = join(run.workDir, 'compose');
-    expect(readFileSync(calls, 'utf8')).toBe(
-      `login --username me --password-stdin docker.io|s3cret\n` +
-        `${composeDir}|hi|compose --project-name ${PODMAN_PROJECT} --file ${composeDir}/docker-compose.yaml up --detach\n`,
-    );
-    expect(run.logged[0]).toBe('using podman version 5.0.0');
-    // the password reaches podman on stdin only, never argv or the console
-    expect(run.logged.join('\n')).not.toContain('s3cret');
-    const failing = join(tempDir(), 'failing-podman');
-    writeFileSync(
-      failing,
-      '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "Error: image not known" >&2\nexit 125\n',
-      { mode: 0o755 },
-    );
-    await expect(
-      createPodmanRuntime(failing).run(input({ ...run.workload, auths: undefined }, {})),
-    ).rejects.toMatchObject({
-      code: 'RUNTIME_FAILED',
-      message: expect.stringMatching(/compose up failed \(exit 125\): Error: image not known/),
+    const folder = run.volumes[0]!.folder;
+    const envPath = join(run.workDir, 'podman', 'hpvs-abc-web.env');
+    expect(steps.containers[0]!.step).toEqual({
+      args: [
+        'run',
+        '--detach',
+        '--pull',
+        'never',
+        '--pod',
+        'hpvs-abc-compose',
+        '--name',
+        'hpvs-abc-web',
+        '--label',
+        label,
+        '--env-file',
+        envPath,
+        '--volume',
+        `${folder}/www:/var/www:ro`,
+        '--volume',
+        `${join(run.workDir, 'compose/static')}:/static`,
+        '--volume',
+        'hpvs-abc-cache:/cache',
+        '--volume',
+        '/tmp/anon',
+        '--workdir',
+        '/srv',
+        '--entrypoint',
+        '["/bin/sh","-c"]',
+        `x.io/web@${DIGEST}`,
+        'echo',
+        'hi there',
+      ],
+      // values reach podman through an owner-only file, never its argv or its own environment
+      envFile: { path: envPath, values: { SECRET_TOKEN: 't0ken', PLAIN: '1' } },
     });
+    expect(steps.volumes[0]!.args).toEqual([
+      'volume',
+      'create',
+      '--label',
+      label,
+      'hpvs-abc-cache',
+    ]);
+    expect(steps.hostFolders).toEqual([`${folder}/www`]);
+  });
+
+  it('refuses what podman cannot express: ":" in a host path, a line break in a value', async () => {
+    const run = input(
+      await composeWorkload(
+        `services:\n  web:\n    image: x@${DIGEST}\n    environment: { A: "one\\ntwo" }\n`,
+      ),
+    );
+    const plan = await planWorkload(run);
+    expect(() => podmanWorkload(plan, 'abc', run.volumes, run.workDir)).toThrow(
+      /"web" environment "A": podman cannot pass a name with "=" or a value with a line break/,
+    );
+    const colon = input(
+      await composeWorkload(
+        `services:\n  web:\n    image: x@${DIGEST}\n    volumes: ["/mnt/data:/d"]\n`,
+      ),
+    );
+    const volumes = [{ name: 'data', mount: '/mnt/data', folder: '/tmp/a:b/volumes/data' }];
+    const colonPlan = await planWorkload({ ...colon, volumes });
+    expect(() => podmanWorkload(colonPlan, 'abc', volumes, colon.workDir)).toThrow(
+      /holds ":" or ",", which podman --volume cannot express/,
+    );
+  });
+
+  it('reports compose values nobody sets, and play ConfigMap references', async () => {
+    const missing = await planWorkload(
+      input(
+        await composeWorkload(
+          `services:\n  web:\n    image: x@${DIGEST}\n    environment: ["A=\${NOPE}", "B=\${OK:-fine}"]\n`,
+        ),
+      ),
+    );
+    expect(missing.problems).toEqual([
+      'docker-compose.yaml uses ${NOPE} without a default, but neither workload.env nor env.env sets NOPE',
+    ]);
+    const play = await planWorkload(
+      input({
+        type: 'workload',
+        play: {
+          resources: [
+            { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { K: 'v' } },
+            {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              metadata: { name: 'p' },
+              spec: {
+                containers: [
+                  {
+                    name: 'c',
+                    image: `x@${DIGEST}`,
+                    command: ['/bin/sh'],
+                    args: ['-c', 'env'],
+                    envFrom: [{ configMapRef: { name: 'cm' } }],
+                    env: [
+                      { name: 'A', value: 'a' },
+                      { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm', key: 'K' } } },
+                      { name: 'C', valueFrom: { configMapKeyRef: { name: 'cm', key: 'nope' } } },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      }),
+    );
+    expect(play.containers[0]).toMatchObject({
+      name: 'p-c',
+      pod: 'p',
+      environment: { K: 'v', A: 'a', B: 'v' },
+      entrypoint: ['/bin/sh'],
+      command: ['-c', 'env'],
+    });
+    expect(play.problems).toEqual([
+      'workload.play.resources[1] container "p-c" env C refers to ConfigMap "cm" key "nope", which the workload does not define',
+    ]);
+  });
+
+  it('writes registry credentials as an auth file, Docker Hub under docker.io, env.auths last', () => {
+    const file = JSON.parse(
+      podmanAuthFile(
+        {
+          'https://index.docker.io/v1/': { username: 'me', password: 's3cret' },
+          'r.io': { username: 'a', password: 'b' },
+        },
+        { 'r.io': { username: 'a', password: 'c' } },
+      ),
+    ) as { auths: Record<string, { auth: string }> };
+    expect(file.auths['docker.io']!.auth).toBe(Buffer.from('me:s3cret').toString('base64'));
+    expect(file.auths['r.io']!.auth).toBe(Buffer.from('a:c').toString('base64'));
+  });
+
+  it.each([
+    [
+      'Error: runc: runc create failed: error setting rlimit type 7: operation not permitted: OCI permission denied',
+      /does not permit setting container resource limits.*--podman-config sandbox/,
+    ],
+    [
+      'Error: default OCI runtime "crun" not found: invalid argument',
+      /OCI runtime crun is not installed/,
+    ],
+    [
+      'Error: building local pause image: finding pause binary: exec: "catatonit": executable file not found',
+      /catatonit is missing/,
+    ],
+    [
+      'Error: ... reading manifest sha256:00 in r/x: manifest unknown: manifest unknown',
+      /does not know this digest/,
+    ],
+    [
+      'Error: ... reading manifest sha256:00 in r/x: unauthorized: authentication required',
+      /refused the pull \(unauthorized\)/,
+    ],
+    [
+      'Error: ... x509: certificate signed by unknown authority',
+      /not trusted: give its CA in env.cacerts/,
+    ],
+    ['Trying...\nError: something new\n', /^something new$/],
+  ])('explains %s in one line', (stderr, explanation) => {
+    const text = explainPodmanFailure(stderr, 'system');
+    expect(text).toMatch(explanation);
+    expect(text).not.toContain('\n');
   });
 
   it('says plainly that podman is missing', async () => {
-    const runtime = createPodmanRuntime('podman-not-installed-here');
-    await expect(
-      runtime.run(input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`))),
-    ).rejects.toMatchObject({
+    const runtime = createPodmanRuntime({ command: 'podman-not-installed-here' });
+    const run = input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`));
+    mkdirSync(run.instanceDir, { recursive: true });
+    await expect(runtime.run(run)).rejects.toMatchObject({
       code: 'TOOL_MISSING',
       message: expect.stringMatching(
         /podman-not-installed-here is not installed \(.*use --runtime plan\)/,

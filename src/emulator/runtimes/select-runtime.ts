@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HpvsError } from '../../errors.js';
 import type { ContainerRuntime } from './container-runtime.js';
+import type { PodmanConfigChoice } from './podman-config.js';
 import { createPodmanRuntime } from './podman-runtime.js';
 import { planRuntime } from './plan-runtime.js';
 
@@ -11,9 +12,15 @@ export const BUILT_IN_RUNTIMES = ['plan', 'podman'] as const;
  * `plan` and `podman` are built in; anything else is the path of an ES module whose default
  * export (or `runtime` export) is a `ContainerRuntime`.
  */
-export async function selectRuntime(name: string): Promise<ContainerRuntime> {
+export async function selectRuntime(
+  name: string,
+  options: { podmanConfig?: PodmanConfigChoice } = {},
+): Promise<ContainerRuntime> {
   if (name === 'plan') return planRuntime;
-  if (name === 'podman') return createPodmanRuntime();
+  if (name === 'podman')
+    return createPodmanRuntime(
+      options.podmanConfig === undefined ? {} : { config: options.podmanConfig },
+    );
   if (!/[/\\.]/.test(name)) {
     throw new HpvsError(
       'USAGE',
@@ -41,5 +48,8 @@ export async function selectRuntime(name: string): Promise<ContainerRuntime> {
   return {
     name: typeof candidate.name === 'string' ? candidate.name : name,
     run: candidate.run.bind(candidate),
+    ...(typeof candidate.checkInstance === 'function'
+      ? { checkInstance: candidate.checkInstance.bind(candidate) }
+      : {}),
   };
 }

@@ -19,23 +19,39 @@ import type {
  */
 
 export interface PlannedPort {
+  /** The host address the port is published on (`127.0.0.1:8080:80`); all when absent. */
+  hostIp?: string;
   host?: number;
   container: number;
   protocol: string;
 }
 
 export interface PlannedMount {
+  /**
+   * An absolute path on a contract volume, `./x` in the archive, a named volume, or
+   * `(anonymous)`.
+   */
   source: string;
   target: string;
+  readOnly?: boolean;
 }
 
 export interface PlannedContainer {
   name: string;
+  /** The pod the container runs in: the compose project, or the play Pod's name. */
+  pod: string;
   image: string;
   /** `digest`, or the `workload.images` entry that covers the image. */
   trust: string;
   ports: PlannedPort[];
   mounts: PlannedMount[];
+  /** What the container sees (compose `environment`, play `env`), already interpolated. */
+  environment: Record<string, string>;
+  /** Replaces the image's entrypoint (compose `entrypoint`, play `command`). */
+  entrypoint?: string[];
+  /** Replaces the image's command (compose `command`, play `args`). */
+  command?: string[];
+  workingDir?: string;
 }
 
 export interface WorkloadPlan {
@@ -93,7 +109,14 @@ export async function planWorkload(
       containers: [],
       problems: [],
     };
-    await planCompose(substituteCompose(text, env), file, entries, images, input.volumes, plan);
+    const missing = new Set<string>();
+    const substituted = substituteCompose(text, env, missing);
+    for (const name of missing) {
+      plan.problems.push(
+        `${file} uses \${${name}} without a default, but neither workload.env nor env.env sets ${name}`,
+      );
+    }
+    await planCompose(substituted, file, entries, images, input.volumes, plan);
     checkPorts(plan);
     return plan;
   }
@@ -145,7 +168,9 @@ export async function planWorkload(
         documents.push({ source: `workload.play.${what}[${index}]`, data }),
       );
     }
-    for (const doc of documents) planPod(doc.source, doc.data, images, input.volumes, plan);
+    const configMaps = collectConfigMaps(documents.map((doc) => doc.data));
+    for (const doc of documents)
+      planPod(doc.source, doc.data, images, input.volumes, configMaps, plan);
     if (plan.containers.length === 0)
       plan.problems.push('workload.play defines no Pod with containers');
     checkPorts(plan);
@@ -176,14 +201,23 @@ function fileText(entries: ArchiveEntry[], path: string): string {
   return entry?.type === 'file' ? Buffer.from(entry.data).toString('utf8') : '';
 }
 
-/** `${VAR}`, `${VAR:-default}` and `$VAR` as compose interpolates them; `$$` is a literal `$`. */
-export function substituteCompose(text: string, env: Record<string, string>): string {
+/**
+ * `${VAR}`, `${VAR:-default}` and `$VAR` as compose interpolates them; `$$` is a literal `$`.
+ * Names without a value or default are added to `missing` (compose would put an empty string).
+ */
+export function substituteCompose(
+  text: string,
+  env: Record<string, string>,
+  missing?: Set<string>,
+): string {
   return text.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (match, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
       if (match === '$$') return '$';
       const name = braced ?? bare!;
-      return env[name] ?? fallback ?? '';
+      const value = env[name] ?? fallback;
+      if (value === undefined) missing?.add(name);
+      return value ?? '';
     },
   );
 }
@@ -295,14 +329,73 @@ async function planCompose(
     const mounts = Array.isArray(service['volumes'])
       ? service['volumes'].flatMap((mount) => composeMount(where, mount, entries, volumes, plan))
       : [];
+    const entrypoint = commandLine(service['entrypoint']);
+    const command = commandLine(service['command']);
     plan.containers.push({
       name: String(service['container_name'] ?? name),
+      pod: COMPOSE_POD,
       image,
       trust,
       ports,
       mounts,
+      environment: composeEnvironment(service['environment']),
+      ...(entrypoint === undefined ? {} : { entrypoint }),
+      ...(command === undefined ? {} : { command }),
+      ...(typeof service['working_dir'] === 'string' ? { workingDir: service['working_dir'] } : {}),
     });
   }
+}
+
+/** The compose workload runs as one pod, like the runtime's single pod. */
+export const COMPOSE_POD = 'compose';
+
+/** compose `environment`: a mapping, or a list of `KEY=VALUE` (a bare `KEY` has no value). */
+function composeEnvironment(value: unknown): Record<string, string> {
+  const environment: Record<string, string> = {};
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const text = String(item);
+      const equals = text.indexOf('=');
+      if (equals > 0) environment[text.slice(0, equals)] = text.slice(equals + 1);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (v !== null && v !== undefined) environment[key] = String(v);
+    }
+  }
+  return environment;
+}
+
+/**
+ * compose `command` / `entrypoint`: a list as it is, or a string split the way compose splits
+ * it (shell words with quotes, no shell features).
+ */
+export function commandLine(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.map((item) => String(item));
+  if (typeof value !== 'string') return undefined;
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < value.length) word += value[++i]!;
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === '\\' && i + 1 < value.length) {
+      word = (word ?? '') + value[++i]!;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
 }
 
 function composePort(where: string, spec: unknown, plan: WorkloadPlan): PlannedPort[] {
@@ -324,7 +417,7 @@ function composePort(where: string, spec: unknown, plan: WorkloadPlan): PlannedP
   }
   const text = String(spec);
   const match =
-    /^(?:(?:\[[^\]]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(
+    /^(?:(\[[^\]]+\]|\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(
       text,
     );
   if (!match) {
@@ -333,13 +426,24 @@ function composePort(where: string, spec: unknown, plan: WorkloadPlan): PlannedP
     );
     return [];
   }
-  const host = match[1] === undefined ? undefined : portNumber(match[1]);
-  const container = portNumber(match[3]);
-  if (container === undefined || (match[1] !== undefined && host === undefined)) {
+  if (match[3] !== undefined || match[5] !== undefined) {
+    plan.problems.push(`${where} port range "${text}" is not supported by the emulator`);
+    return [];
+  }
+  const host = match[2] === undefined ? undefined : portNumber(match[2]);
+  const container = portNumber(match[4]);
+  if (container === undefined || (match[2] !== undefined && host === undefined)) {
     plan.problems.push(`${where} port mapping "${text}" is out of the range 1-65535`);
     return [];
   }
-  return [{ container, protocol: match[5] ?? 'tcp', ...(host === undefined ? {} : { host }) }];
+  return [
+    {
+      container,
+      protocol: match[6] ?? 'tcp',
+      ...(host === undefined ? {} : { host }),
+      ...(match[1] === undefined ? {} : { hostIp: match[1].replace(/^\[|\]$/g, '') }),
+    },
+  ];
 }
 
 function portNumber(value: unknown): number | undefined {
@@ -356,14 +460,17 @@ function composeMount(
 ): PlannedMount[] {
   let source: string | undefined;
   let target: string | undefined;
+  let readOnly = false;
   if (typeof spec === 'string') {
     const parts = spec.split(':');
     if (parts.length === 1) target = parts[0];
     else [source, target] = parts as [string, string];
+    readOnly = parts.length === 3 && parts[2]!.split(',').includes('ro');
   } else if (spec !== null && typeof spec === 'object') {
-    const long = spec as { source?: unknown; target?: unknown };
+    const long = spec as { source?: unknown; target?: unknown; read_only?: unknown };
     source = long.source === undefined ? undefined : String(long.source);
     target = long.target === undefined ? undefined : String(long.target);
+    readOnly = long.read_only === true;
   }
   if (target === undefined || !target.startsWith('/')) {
     plan.problems.push(`${where} has an invalid volume mount ${JSON.stringify(spec)}`);
@@ -371,7 +478,7 @@ function composeMount(
   }
   if (source === undefined) return [{ source: '(anonymous)', target }];
   checkHostSource(where, source, entries, volumes, plan);
-  return [{ source, target }];
+  return [{ source, target, ...(readOnly ? { readOnly } : {}) }];
 }
 
 function checkHostSource(
@@ -402,6 +509,7 @@ function planPod(
   data: unknown,
   images: Map<string, string>,
   volumes: ContractVolume[],
+  configMaps: Map<string, Record<string, string>>,
   plan: WorkloadPlan,
 ): void {
   const object = (data ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
@@ -410,9 +518,14 @@ function planPod(
   const pod = String(object.metadata?.name ?? 'pod');
   const hostPaths = new Map<string, string>();
   if (Array.isArray(spec.volumes)) {
-    for (const volume of spec.volumes as { name?: unknown; hostPath?: { path?: unknown } }[]) {
-      if (volume?.hostPath?.path !== undefined) {
-        hostPaths.set(String(volume.name), String(volume.hostPath.path));
+    for (const volume of spec.volumes as Record<string, unknown>[]) {
+      const hostPath = (volume?.['hostPath'] as { path?: unknown } | undefined)?.path;
+      if (hostPath !== undefined) {
+        hostPaths.set(String(volume['name']), String(hostPath));
+      } else if (volume?.['configMap'] !== undefined || volume?.['secret'] !== undefined) {
+        plan.problems.push(
+          `${source} pod "${pod}" volume "${String(volume['name'])}": configMap and secret volumes are not emulated`,
+        );
       }
     }
   }
@@ -438,6 +551,7 @@ function planPod(
         container,
         protocol: String(port['protocol'] ?? 'TCP').toLowerCase(),
         ...(host === undefined ? {} : { host }),
+        ...(typeof port['hostIP'] === 'string' ? { hostIp: port['hostIP'] } : {}),
       });
     }
     const mounts: PlannedMount[] = [];
@@ -449,10 +563,81 @@ function planPod(
       mounts.push({
         source: hostPaths.get(volume) ?? volume,
         target: String(mount?.['mountPath']),
+        ...(mount?.['readOnly'] === true ? { readOnly: true } : {}),
       });
     }
-    plan.containers.push({ name, image, trust, ports, mounts });
+    const entrypoint = stringList(raw?.['command']);
+    const command = stringList(raw?.['args']);
+    plan.containers.push({
+      name,
+      pod,
+      image,
+      trust,
+      ports,
+      mounts,
+      environment: podEnvironment(where, raw, configMaps, plan),
+      ...(entrypoint === undefined ? {} : { entrypoint }),
+      ...(command === undefined ? {} : { command }),
+      ...(typeof raw?.['workingDir'] === 'string' ? { workingDir: raw['workingDir'] } : {}),
+    });
   }
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map((item) => String(item ?? '')) : undefined;
+}
+
+/** The ConfigMaps of a play workload by name, for `env.valueFrom` and `envFrom`. */
+function collectConfigMaps(documents: unknown[]): Map<string, Record<string, string>> {
+  const maps = new Map<string, Record<string, string>>();
+  for (const doc of documents) {
+    const object = (doc ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; data?: unknown };
+    if (object.kind !== 'ConfigMap') continue;
+    const data: Record<string, string> = {};
+    if (object.data !== null && typeof object.data === 'object') {
+      for (const [key, value] of Object.entries(object.data)) data[key] = String(value ?? '');
+    }
+    maps.set(String(object.metadata?.name ?? ''), data);
+  }
+  return maps;
+}
+
+function podEnvironment(
+  where: string,
+  container: Record<string, unknown>,
+  configMaps: Map<string, Record<string, string>>,
+  plan: WorkloadPlan,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const envFrom = Array.isArray(container?.['envFrom']) ? container['envFrom'] : [];
+  for (const source of envFrom as { configMapRef?: { name?: unknown } }[]) {
+    const name = source?.configMapRef?.name;
+    const map = name === undefined ? undefined : configMaps.get(String(name));
+    if (map === undefined) {
+      plan.problems.push(`${where} envFrom names no ConfigMap of the workload`);
+      continue;
+    }
+    Object.assign(environment, map);
+  }
+  const env = Array.isArray(container?.['env']) ? container['env'] : [];
+  for (const item of env as Record<string, unknown>[]) {
+    const name = String(item?.['name']);
+    const ref = (item?.['valueFrom'] as { configMapKeyRef?: { name?: unknown; key?: unknown } })
+      ?.configMapKeyRef;
+    if (ref !== undefined) {
+      const value = configMaps.get(String(ref.name ?? ''))?.[String(ref.key)];
+      if (value === undefined) {
+        plan.problems.push(
+          `${where} env ${name} refers to ConfigMap "${String(ref.name)}" key "${String(ref.key)}", which the workload does not define`,
+        );
+      } else environment[name] = value;
+    } else if (item?.['valueFrom'] !== undefined) {
+      plan.problems.push(`${where} env ${name}: only configMapKeyRef values are emulated`);
+    } else {
+      environment[name] = String(item?.['value'] ?? '');
+    }
+  }
+  return environment;
 }
 
 function checkPorts(plan: WorkloadPlan): void {

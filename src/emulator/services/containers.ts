@@ -25,12 +25,20 @@ export async function runContainers(context: BootContext): Promise<void> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   let containers;
   try {
-    ({ containers } = await context.runtime.run({
+    ({ containers, running: context.running } = await context.runtime.run({
       workload,
+      env: sectionData(context, 'env'),
       environment,
       volumes: contractVolumes(context),
       workDir,
+      instanceDir: context.outDir,
       log: (text) => log.note(CONTAINERS, text),
+      // a container's bytes are anybody's: no control character reaches the console or syslog
+      output: (container, text) =>
+        log.note(
+          container.replace(/[^\x21-\x7e]/g, '_'),
+          text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?'),
+        ),
     }));
   } catch (error) {
     log.error(CONTAINERS, undefined, `runtime ${context.runtime.name}: ${messageOf(error)}`);
@@ -41,6 +49,9 @@ export async function runContainers(context: BootContext): Promise<void> {
     for (const container of failed)
       log.error(CONTAINERS, undefined, `${container.name}: ${container.detail}`);
     throw new ServiceFailure(CONTAINERS);
+  }
+  for (const container of containers) {
+    if (container.status === 'started') log.note(CONTAINERS, `started ${container.detail}`);
   }
   const planned = containers.every((container) => container.status === 'planned');
   log.info(

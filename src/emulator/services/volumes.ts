@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { deriveLuksPassphrase } from '../../crypto/luks-passphrase.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { prepareLuksVolume } from '../luks-volume.js';
@@ -13,11 +14,16 @@ function volumesOf(section: Record<string, unknown>): VolumeMap {
   return volumes !== null && typeof volumes === 'object' ? (volumes as VolumeMap) : {};
 }
 
-/** The workload's volumes with their mount points, for the container runtime. */
+/**
+ * The workload's volumes with their mount points, for the container runtime. Each has a folder
+ * `OUT/volumes/<name>` that stands in for the opened LUKS2 mapping; it outlives the boot, as the
+ * volume's data does.
+ */
 export function contractVolumes(context: BootContext): ContractVolume[] {
   return Object.entries(volumesOf(sectionData(context, 'workload'))).map(([name, volume]) => ({
     name,
     mount: String(volume?.['mount'] ?? ''),
+    folder: join(context.outDir, 'volumes', name),
   }));
 }
 

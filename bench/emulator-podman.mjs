@@ -1,0 +1,193 @@
+// Boot to a running container: wall time from spawning `hpvs-ctl emulator boot --runtime podman
+// --keep-running` to the line HPL10001I, for an encrypted, signed contract whose compose service
+// is a busybox image pulled by digest, with credentials, from a local docker-registry (TLS,
+// htpasswd). The image is removed from local storage before every boot, so each boot pulls it.
+// Between boots `hpvs-ctl emulator stop` removes the container and its pod.
+//
+//   npm run build && node bench/emulator-podman.mjs [boots]      (default 7)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeLoopbackPort, startLogServer, stopChild } from '../scripts/lib/log-server-process.mjs';
+import { probePodman, removeImage, serveImage } from '../scripts/lib/podman-workload.mjs';
+import { builtCli, countArguments } from './bench-setup.mjs';
+
+const [boots] = countArguments('node bench/emulator-podman.mjs [boots]', 7);
+const cli = builtCli();
+const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-podman-'));
+
+function hpvs(...args) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`hpvs-ctl ${args[0]}: ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+/** Milliseconds from spawn to the HPL10001I line on stdout. */
+function timeBoot(args) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [cli, ...args], { cwd: work });
+    let out = '';
+    let at;
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (at === undefined && out.includes('HPL10001I')) at = process.hrtime.bigint();
+    });
+    child.once('close', (code) =>
+      code === 0 && at !== undefined
+        ? resolve(Number(at - start) / 1e6)
+        : reject(new Error(`boot exited ${code}:\n${out}`)),
+    );
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+let server;
+let registry;
+let podman;
+try {
+  podman = probePodman(work);
+  if (podman.skip !== undefined) {
+    console.log(`bench/emulator-podman.mjs: skipped, ${podman.skip}`);
+    process.exit(0);
+  }
+  const port = await freeLoopbackPort();
+  writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
+  writeFileSync(join(work, 'env.seed'), 'bench-env-seed-0123456789abc', { mode: 0o600 });
+  hpvs('emulator', 'init', '--state', 'hpcr');
+  hpvs('keys', 'generate', '--out-dir', 'keys', '--name', 'signing');
+  hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls', '--bits', '2048');
+  hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'registry-tls', '--bits', '2048');
+  const password = 'bench-registry-password';
+  registry = await serveImage({
+    work,
+    local: podman.local,
+    env: podman.env,
+    tls: {
+      ca: join(work, 'registry-tls/ca.crt'),
+      cert: join(work, 'registry-tls/server.crt'),
+      key: join(work, 'registry-tls/server-key.pem'),
+    },
+    username: 'bench',
+    password,
+  });
+  // from now on only the registry has the image: every boot pulls it
+  removeImage(podman.env, podman.id);
+  mkdirSync(join(work, 'app'));
+  writeFileSync(
+    join(work, 'app/docker-compose.yaml'),
+    `services:\n  app:\n    image: ${registry.image}\n    volumes: ["/mnt/data:/data"]\n    command: ["/bin/sh", "-c", "echo up; exec sleep 600"]\n`,
+  );
+  writeFileSync(
+    join(work, 'auths.yaml'),
+    `${registry.host}:\n  username: bench\n  password: ${password}\n`,
+    {
+      mode: 0o600,
+    },
+  );
+  hpvs(
+    'workload',
+    '--compose',
+    'app',
+    '--auths',
+    'auths.yaml',
+    '--volume',
+    'data',
+    '--mount',
+    '/mnt/data',
+    '--seed-file',
+    'workload.seed',
+    '--cert',
+    'hpcr/public/encrypt.crt',
+    '--out',
+    'workload.enc',
+  );
+  hpvs(
+    'env',
+    '--syslog-host',
+    '127.0.0.1',
+    '--syslog-port',
+    String(port),
+    '--syslog-ca',
+    'tls/ca.crt',
+    '--syslog-cert',
+    'tls/client.crt',
+    '--syslog-key',
+    'tls/client-key.pem',
+    '--volume',
+    'data',
+    '--seed-file',
+    'env.seed',
+    '--out',
+    'env.yaml',
+  );
+  const ca = readFileSync(join(work, 'registry-tls/ca.crt')).toString('base64');
+  writeFileSync(
+    join(work, 'env.yaml'),
+    `${readFileSync(join(work, 'env.yaml'), 'utf8')}cacerts:\n  - registry: ${ca}\n`,
+  );
+  hpvs(
+    'contract',
+    '--workload',
+    'workload.enc',
+    '--env',
+    'env.yaml',
+    '--cert',
+    'hpcr/public/encrypt.crt',
+    '--sign-key',
+    'keys/signing-private.pem',
+    '--out',
+    'user-data.yaml',
+  );
+  ({ child: server } = await startLogServer({
+    cli,
+    cwd: work,
+    port,
+    ca: 'tls/ca.crt',
+    cert: 'tls/server.crt',
+    key: 'tls/server-key.pem',
+    out: 'received.log',
+  }));
+  const times = [];
+  for (let i = 0; i <= boots; i++) {
+    const out = `out-${i}`;
+    const ms = await timeBoot([
+      'emulator',
+      'boot',
+      'user-data.yaml',
+      '--state',
+      'hpcr',
+      '--runtime',
+      'podman',
+      '--podman-config',
+      podman.config,
+      '--keep-running',
+      '--out-dir',
+      out,
+    ]);
+    hpvs('emulator', 'stop', '--out-dir', out);
+    removeImage(podman.env, registry.image);
+    // the first boot warms up podman's own pause image and caches
+    if (i > 0) times.push(ms);
+  }
+  console.log(
+    `emulator boot --runtime podman to HPL10001I (pull by digest + pod + running busybox), ${boots} boots, Node ${process.version}, ${podman.config} containers.conf\n`,
+  );
+  console.log(`| median | min | max |`);
+  console.log(`| ------ | --- | --- |`);
+  console.log(
+    `| ${median(times).toFixed(0)} ms | ${Math.min(...times).toFixed(0)} ms | ${Math.max(...times).toFixed(0)} ms |`,
+  );
+} finally {
+  await stopChild(server);
+  await registry?.stop();
+  if (podman?.skip === undefined && podman !== undefined) removeImage(podman.env, podman.id);
+  if (process.env.BENCH_KEEP) console.log(work);
+  else rmSync(work, { recursive: true, force: true });
+}
