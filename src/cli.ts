@@ -9,6 +9,7 @@ import { registerEncrypt } from './commands/encrypt.js';
 import { registerEnv } from './commands/env.js';
 import { registerImage } from './commands/image.js';
 import { registerInit } from './commands/init.js';
+import { registerInitdata } from './commands/initdata.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerAttestation(program);
   registerEmulator(program);
+  registerInitdata(program);
   acceptDebugEverywhere(program);
   return program;
 }
