@@ -14,6 +14,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerSign } from './commands/sign.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerAttestation(program);
   registerEmulator(program);
   registerInitdata(program);
+  registerSecrets(program);
   acceptDebugEverywhere(program);
   return program;
 }
