@@ -14,6 +14,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerSign } from './commands/sign.js';
 import { registerValidate } from './commands/validate.js';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerEmulator(program);
   registerInitdata(program);
   registerSecrets(program);
+  registerPolicy(program);
   acceptDebugEverywhere(program);
   return program;
 }
