@@ -184,3 +184,20 @@ function base64Field(value: unknown): Buffer {
 function base64url(data: string | Uint8Array): string {
   return Buffer.from(data).toString('base64url');
 }
+
+/**
+ * Which section's keys a sealed value names (its header `kid`), to pick the keys to try; the
+ * signature check in `unsealSecret` then holds the value to that type. Undefined when the value
+ * is not shaped like a sealed secret.
+ */
+export function sealedSecretType(sealed: string): SealedType | undefined {
+  const header = sealed.trim().split('.')[1];
+  if (header === undefined || !/^[A-Za-z0-9_-]{1,200}$/.test(header)) return undefined;
+  try {
+    const kid = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { kid?: unknown })
+      .kid;
+    return SEALED_TYPES.find((type) => kid === `${type}_verify`);
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { examples } from './help-examples.js';
+import { notePlatformAlias, platformOption } from './platform-options.js';
 import { collect } from './repeatable-option.js';
 
 const DEFAULT_IMAGE_VERSION = '25.11.0-emulator';
@@ -30,10 +31,16 @@ export function registerEmulator(program: Command): void {
         .default('4096' as const),
     )
     .option('--force', 'replace an existing state (certificates issued for it stop working)')
+    .addOption(
+      platformOption(
+        'the runtime to play: its contract schema applies at boot (default hpvs; ccco boots initdata and pods)',
+      ),
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl emulator init --state ./hpcr',
+        'hpvs-ctl emulator init --state ./peerpod --platform ccco',
         'hpvs-ctl encrypt workload.yaml --cert ./hpcr/public/encrypt.crt --out workload.enc',
       ),
     )
@@ -54,7 +61,11 @@ export function registerEmulator(program: Command): void {
         now: new Date(),
         keyBits: Number(options.keyBits),
       });
-      await writeEmulatorState(options.state, identity, { force: options.force === true });
+      notePlatformAlias(options.platform);
+      await writeEmulatorState(options.state, identity, {
+        force: options.force === true,
+        ...(options.platform === undefined ? {} : { platform: options.platform.platform.name }),
+      });
       const pub = (name: keyof typeof PUBLIC_FILES) =>
         `${options.state}/public/${PUBLIC_FILES[name]}`;
       process.stdout.write(
@@ -75,7 +86,12 @@ export function registerEmulator(program: Command): void {
     .description(
       'Boot a contract on the emulated runtime, printing the runtime console lines (service[pid]: HPLnnnnnX: text); exit 0 at HPL10001I, 1 after HPL10000E.',
     )
-    .argument('<user-data>', 'the user-data.yaml to boot')
+    .argument('[user-data]', 'the user-data.yaml to boot (or --initdata)')
+    .option(
+      '--initdata <file>',
+      'ccco: boot the contract in this initdata (the value, or a Pod/workload/ConfigMap manifest carrying it) like a peer-pod VM',
+    )
+    .option('--pod <file>', 'ccco: the pod manifest the agent policy and sealed secrets apply to')
     .requiredOption('--state <dir>', 'emulator state made by emulator init')
     .option(
       '--volume-image <[name=]file>',
@@ -101,22 +117,26 @@ export function registerEmulator(program: Command): void {
       examples(
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
+        'hpvs-ctl emulator boot --initdata pod-with-initdata.yaml --state ./peerpod',
       ),
     )
     .action(async (userDataPath, options) => {
-      const { readInput } = await import('../io/read-input.js');
       const { systemRandom } = await import('../io/random.js');
       const { loadEmulatorState } = await import('../emulator/state.js');
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
       const state = await loadEmulatorState(options.state);
-      const userData = await readInput(userDataPath, 'user data');
+      const { readBootInput } = await import('../emulator/boot-input.js');
+      const input = await readBootInput(userDataPath, options, state);
+      const userData = input.userData;
+      for (const line of input.notes) process.stdout.write(`hpcr-emulator: ${line}\n`);
       const runtime = await selectRuntime(options.runtime);
       const volumeImages = parseVolumeImages(options.volumeImage);
       const result = await bootContract({
         state,
-        source: userDataPath,
+        source: input.source,
         userData,
+        ...(input.pod === undefined ? {} : { pod: input.pod }),
         outDir: options.outDir ?? `${options.state}/instance`,
         volumeImages,
         fastKdf: options.fastKdf === true,
