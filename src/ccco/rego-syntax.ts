@@ -70,6 +70,12 @@ export class RegoSyntaxError extends HpvsError {
   }
 }
 
+// sticky: matched in place, so long inputs are not copied once per token
+const NUMBER = /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** Deeper nesting than any real policy; the bound keeps hostile input off the call stack's limit. */
+const MAX_DEPTH = 200;
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -134,11 +140,13 @@ function tokenize(source: string): Token[] {
       i++;
       push('string', source.slice(start, i), start, startLine, startCol);
     } else if (/[0-9]/.test(char)) {
-      const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(source.slice(i))!;
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(source)!;
       push('number', match[0], i);
       i += match[0].length;
     } else if (/[A-Za-z_]/.test(char)) {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i))!;
+      IDENT.lastIndex = i;
+      const match = IDENT.exec(source)!;
       push('ident', match[0], i);
       i += match[0].length;
     } else {
@@ -175,6 +183,7 @@ class Parser {
   private position = 0;
   /** Depth of ( and [ : newlines inside them are not statement ends. */
   private nesting = 0;
+  private depth = 0;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -386,6 +395,16 @@ class Parser {
   }
 
   private term(): void {
+    if (++this.depth > MAX_DEPTH)
+      this.fail(this.peek(), `nested more than ${MAX_DEPTH} levels deep`);
+    try {
+      this.termInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private termInner(): void {
     const token = this.peek();
     if (token.kind === 'string' || token.kind === 'number') {
       this.next();

@@ -25,7 +25,7 @@ export interface ContractFlags {
   caPassphraseFile?: string | undefined;
   csr?: string | undefined;
   subject?: string | undefined;
-  profile?: 'hpvs' | 'ccrv' | undefined;
+  profile?: 'hpvs' | 'ccrv' | 'ccco' | undefined;
   prefix?: TokenPrefix | undefined;
   sectionStyle?: 'block-string' | 'mapping' | undefined;
 }
@@ -184,7 +184,7 @@ export function registerContract(program: Command): void {
     .option('--signing-cert-out <file>', 'also write the issued expiry certificate here')
     .addOption(
       new Option('--profile <profile>', 'runtime the sections are checked for')
-        .choices(['hpvs', 'ccrv'] as const)
+        .choices(['hpvs', 'ccrv', 'ccco'] as const)
         .default('hpvs' as const),
     )
     .addOption(

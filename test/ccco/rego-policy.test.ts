@@ -221,6 +221,7 @@ describe('the Rego parser', () => {
     ['package p\nallow if {\n  args[0] == "a" "b"\n}\n', /end of the line/],
     ['x := 1\n', /expected "package"/],
     ['package p\nx := "\\q"\n', /bad escape/],
+    [`package p\nx := ${'['.repeat(100_000)}`, /nested more than 200 levels/],
   ];
   it.each(invalid)('rejects %j', (policy, message) => {
     const error = thrownHpvsError(() => parseRego(policy));

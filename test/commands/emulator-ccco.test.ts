@@ -71,25 +71,36 @@ beforeAll(async () => {
   // env without logging: optional on ccco
   writeFileSync(join(dir, 'env.yaml'), 'type: env\n');
   await cli(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048']);
-  for (const section of ['workload', 'env']) {
-    await cli([
-      'encrypt',
-      `${section}.yaml`,
-      '--cert',
-      'peerpod/public/encrypt.crt',
-      '--out',
-      `${section}.enc`,
-    ]);
-  }
+  // --profile ccco: env without logging is valid there (on hpvs it is refused)
   await cli([
     'contract',
     '--workload',
-    'workload.enc',
+    'workload.yaml',
     '--env',
-    'env.enc',
+    'env.yaml',
+    '--cert',
+    'peerpod/public/encrypt.crt',
+    '--sign-key',
+    'deployer/signing-private.pem',
+    '--profile',
+    'ccco',
     '--out',
     'user-data.yaml',
   ]);
+  await cli(
+    [
+      'contract',
+      '--workload',
+      'workload.yaml',
+      '--env',
+      'env.yaml',
+      '--cert',
+      'peerpod/public/encrypt.crt',
+      '--out',
+      'refused.yaml',
+    ],
+    1,
+  );
   await cli([
     'initdata',
     'build',
