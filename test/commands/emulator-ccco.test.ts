@@ -231,6 +231,26 @@ describe('emulator boot --initdata (ccco)', () => {
     );
   });
 
+  it('boots a user-data file with --pod on a ccco state, and needs the pod', async () => {
+    const out = await cli([
+      'emulator',
+      'boot',
+      'user-data.yaml',
+      '--pod',
+      'pod.yaml',
+      '--state',
+      'peerpod',
+      '--out-dir',
+      'file',
+    ]);
+    expect(out).toContain('HPL10001I');
+    const missing = await runCli(['emulator', 'boot', 'user-data.yaml', '--state', 'peerpod'], {
+      cwd: dir,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/give the pod manifest with --pod/);
+  });
+
   it('needs a ccco state for --initdata, and a pod for a bare value', async () => {
     const hpvs = await runCli(
       ['emulator', 'boot', '--initdata', 'pod-initdata.yaml', '--state', 'hpcr'],
