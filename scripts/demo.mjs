@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const platformAt = process.argv.indexOf('--platform');
+if (platformAt > 0 && process.argv[platformAt + 1] === 'ccco') {
+  // the confidential-containers story has its own script
+  await import('./demo-ccco.mjs');
+  process.exit();
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'hpvs-ctl.js');
 const keep = process.argv.includes('--keep');

@@ -10,10 +10,13 @@ import { registerEncrypt } from './commands/encrypt.js';
 import { registerEnv } from './commands/env.js';
 import { registerImage } from './commands/image.js';
 import { registerInit } from './commands/init.js';
+import { registerInitdata } from './commands/initdata.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
 import { registerLuksPassphrase } from './commands/luks-passphrase.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerSign } from './commands/sign.js';
 import { checkStandardStreams } from './commands/standard-streams.js';
 import { registerValidate } from './commands/validate.js';
@@ -66,6 +69,9 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerAttestation(program);
   registerEmulator(program);
+  registerInitdata(program);
+  registerSecrets(program);
+  registerPolicy(program);
   acceptDebugEverywhere(program);
   return program;
 }

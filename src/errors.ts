@@ -46,7 +46,11 @@ export type HpvsErrorCode =
   | 'LOGGING_FAILED'
   | 'RUNTIME_FAILED'
   | 'TOOL_MISSING'
-  | 'TTY_REQUIRED';
+  | 'TTY_REQUIRED'
+  // confidential containers (ccco)
+  | 'INITDATA_INVALID'
+  | 'POLICY_INVALID'
+  | 'POLICY_REFUSED';
 
 export class HpvsError extends Error {
   override readonly name = 'HpvsError';

@@ -26,7 +26,7 @@ export interface ContractFlags {
   caPassphraseFile?: string | undefined;
   csr?: string | undefined;
   subject?: string | undefined;
-  profile?: 'hpvs' | 'ccrv' | undefined;
+  profile?: 'hpvs' | 'ccrv' | 'ccco' | undefined;
   prefix?: TokenPrefix | undefined;
   sectionStyle?: 'block-string' | 'mapping' | undefined;
 }
@@ -194,7 +194,7 @@ export function registerContract(program: Command): void {
     )
     .addOption(
       new Option('--profile <profile>', 'runtime the sections are checked for')
-        .choices(['hpvs', 'ccrv'] as const)
+        .choices(['hpvs', 'ccrv', 'ccco'] as const)
         .default('hpvs' as const),
     )
     .addOption(

@@ -4,6 +4,7 @@ import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { examples } from './help-examples.js';
+import { notePlatformAlias, platformOption } from './platform-options.js';
 import { collect } from './repeatable-option.js';
 import { terminalSafe } from '../terminal-safe-text.js';
 
@@ -32,10 +33,16 @@ export function registerEmulator(program: Command): void {
         .default('4096' as const),
     )
     .option('--force', 'replace an existing state (certificates issued for it stop working)')
+    .addOption(
+      platformOption(
+        'the runtime to play: its contract schema applies at boot (default hpvs; ccco boots initdata and pods)',
+      ),
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl emulator init --state ./hpcr',
+        'hpvs-ctl emulator init --state ./peerpod --platform ccco',
         'hpvs-ctl encrypt workload.yaml --cert ./hpcr/public/encrypt.crt --out workload.enc',
       ),
     )
@@ -56,7 +63,11 @@ export function registerEmulator(program: Command): void {
         now: new Date(),
         keyBits: Number(options.keyBits),
       });
-      await writeEmulatorState(options.state, identity, { force: options.force === true });
+      notePlatformAlias(options.platform);
+      await writeEmulatorState(options.state, identity, {
+        force: options.force === true,
+        ...(options.platform === undefined ? {} : { platform: options.platform.platform.name }),
+      });
       const pub = (name: keyof typeof PUBLIC_FILES) =>
         `${options.state}/public/${PUBLIC_FILES[name]}`;
       process.stdout.write(
@@ -79,7 +90,12 @@ export function registerEmulator(program: Command): void {
     .description(
       'Boot a contract on the emulated runtime, printing the runtime console lines (service[pid]: HPLnnnnnX: text); exit 0 at HPL10001I, 1 after HPL10000E.',
     )
-    .argument('<user-data>', 'the user-data.yaml to boot')
+    .argument('[user-data]', 'the user-data.yaml to boot (or --initdata)')
+    .option(
+      '--initdata <file>',
+      'ccco: boot the contract in this initdata (the value, or a Pod/workload/ConfigMap manifest carrying it) like a peer-pod VM',
+    )
+    .option('--pod <file>', 'ccco: the pod manifest the agent policy and sealed secrets apply to')
     .requiredOption('--state <dir>', 'emulator state made by emulator init')
     .option(
       '--volume-image <[name=]file>',
@@ -115,21 +131,27 @@ export function registerEmulator(program: Command): void {
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --runtime podman --podman-config sandbox --keep-running',
+        'hpvs-ctl emulator boot --initdata pod-with-initdata.yaml --state ./peerpod',
       ),
     )
     .action(async (userDataPath, options) => {
-      const { readInput } = await import('../io/read-input.js');
       const { systemRandom } = await import('../io/random.js');
       const { loadEmulatorState } = await import('../emulator/state.js');
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
       const { parsePodmanConfigChoice } = await import('../emulator/runtimes/podman-config.js');
       const state = await loadEmulatorState(options.state);
-      const userData = await readInput(userDataPath, 'user data', INPUT_LIMITS.userData);
+      const { readBootInput } = await import('../emulator/boot-input.js');
+      const input = await readBootInput(userDataPath, options, state);
+      const userData = input.userData;
+      for (const line of input.notes)
+        process.stdout.write(`hpcr-emulator: ${terminalSafe(line)}\n`);
       const podmanConfig = parsePodmanConfigChoice(options.podmanConfig);
       // a mistyped file is said before the boot runs its services
-      if (typeof podmanConfig === 'object')
+      if (typeof podmanConfig === 'object') {
+        const { readInput } = await import('../io/read-input.js');
         await readInput(podmanConfig.file, 'containers.conf', INPUT_LIMITS.config);
+      }
       const runtime = await selectRuntime(options.runtime, { podmanConfig });
       const volumeImages = parseVolumeImages(options.volumeImage);
       // the first Ctrl-C stops and removes the workload; the boot then ends normally
@@ -139,8 +161,9 @@ export function registerEmulator(program: Command): void {
       process.once('SIGTERM', interrupt);
       const result = await bootContract({
         state,
-        source: userDataPath,
+        source: input.source,
         userData,
+        ...(input.pod === undefined ? {} : { pod: input.pod }),
         outDir: options.outDir ?? `${options.state}/instance`,
         volumeImages,
         fastKdf: options.fastKdf === true,

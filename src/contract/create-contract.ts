@@ -3,7 +3,7 @@ import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys
 import type { RandomSource } from '../crypto/random-source.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
-import type { Profile } from '../schema/contract-schema.js';
+import type { PlatformName } from '../platforms/platforms.js';
 import { formatProblem, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import { assembleContract, type SectionInput, type SectionStyle } from './assemble-contract.js';
@@ -28,7 +28,7 @@ export interface CreateContractOptions {
     { material: PublicKeyMaterial; source: string; allowExpired?: boolean | undefined } | undefined;
   /** Sign with this key; with `expiry`, signingKey is a certificate from the deployer's CA. */
   signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
-  profile?: Profile | undefined;
+  profile?: PlatformName | undefined;
   prefix?: TokenPrefix | undefined;
   /** How plaintext sections are written (IBM's `|` block string by default). */
   sectionStyle?: SectionStyle | undefined;

@@ -1,4 +1,6 @@
+import type { PlannedContainer } from '../ccco/pod-plan.js';
 import type { ParsedUserData } from '../contract/user-data.js';
+import type { PlatformName } from '../platforms/platforms.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import type { BootConsole } from './boot-console.js';
 import type { ContainerRuntime, RunningWorkload } from './runtimes/container-runtime.js';
@@ -24,6 +26,10 @@ export interface BootContext {
   volumeImages: { byName: Map<string, string>; single?: string };
   fastKdf: boolean;
   runtime: ContainerRuntime;
+  /** The platform the runtime plays: decides the schema and whether env.logging is required. */
+  platform: PlatformName;
+  /** ccco: the pod whose containers the agent policy and sealed secrets apply to. */
+  pod?: PlannedContainer[];
   /** Set by the logging service when logs go to a syslog server. */
   forwarder?: SyslogForwarder;
   /** Set by the containers service when the runtime really started containers. */

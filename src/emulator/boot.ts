@@ -19,7 +19,9 @@ import { runDiskCheck } from './services/disk-check.js';
 import { LOGGING, runLogging } from './services/logging.js';
 import { runSignatureCheck } from './services/signature.js';
 import { runVolumes } from './services/volumes.js';
+import { runConfidentialPod } from './services/confidential-pod.js';
 import type { EmulatorState } from './state.js';
+import type { PlannedContainer } from '../ccco/pod-plan.js';
 
 export interface BootOptions {
   state: EmulatorState;
@@ -41,6 +43,8 @@ export interface BootOptions {
   print: (line: string) => void;
   now?: () => Date;
   random: RandomSource;
+  /** ccco: the pod to admit with the contract's agent policy instead of compose/play. */
+  pod?: PlannedContainer[];
 }
 
 export interface BootResult {
@@ -108,6 +112,8 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     volumeImages: options.volumeImages ?? { byName: new Map() },
     fastKdf: options.fastKdf ?? false,
     runtime: options.runtime,
+    platform: options.state.platform ?? 'hpvs',
+    ...(options.pod === undefined ? {} : { pod: options.pod }),
   };
   let failedService: string | undefined;
   // a forwarding error already reported as HPL01001E is not repeated after the catch
@@ -120,7 +126,8 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     await runVolumes(context);
     await runDiskCheck(context);
     await runAttestation(context);
-    await runContainers(context);
+    if (context.pod !== undefined) await runConfidentialPod(context);
+    else await runContainers(context);
     await context.forwarder?.settle();
     const broken = context.forwarder?.error;
     reported = broken;

@@ -5,6 +5,7 @@ import { parsePrivateKey } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
 import { fileError } from '../io/read-input.js';
 import { writeFileAtomic } from '../io/write-output.js';
+import { PLATFORM_NAMES, type PlatformName } from '../platforms/platforms.js';
 import type { EmulatorIdentity } from './identity.js';
 
 /**
@@ -38,6 +39,8 @@ export interface EmulatorStateFacts {
   createdAt: string;
   machine: { type: string; plant: string; serial: string };
   reference: { rootTarGz: string; baseimage: string };
+  /** The platform the emulated runtime plays (decides the contract schema); hpvs when absent. */
+  platform?: PlatformName;
 }
 
 export interface EmulatorState extends EmulatorStateFacts {
@@ -59,7 +62,7 @@ export function referenceLines(reference: EmulatorStateFacts['reference']): stri
 export async function writeEmulatorState(
   dir: string,
   identity: EmulatorIdentity,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; platform?: PlatformName } = {},
 ): Promise<void> {
   const existing = await assertStateWritable(dir, options.force === true);
   // resolved, so that `--state .` or `--state sub/` still name a real sibling folder
@@ -105,6 +108,7 @@ export async function writeEmulatorState(
       createdAt: identity.createdAt,
       machine: identity.machine,
       reference: identity.reference,
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
     };
     await writeFileAtomic(join(staging, STATE_FILE), `${JSON.stringify(facts, null, 2)}\n`, {
       secret: false,
@@ -201,7 +205,11 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
       },
     );
   }
-  if (facts.format !== STATE_FORMAT || typeof facts.imageVersion !== 'string') {
+  if (
+    facts.format !== STATE_FORMAT ||
+    typeof facts.imageVersion !== 'string' ||
+    (facts.platform !== undefined && !PLATFORM_NAMES.includes(facts.platform))
+  ) {
     throw new HpvsError(
       'STATE_INVALID',
       `${statePath}: unknown state format ${String(facts.format)}; re-create the state with hpvs-ctl emulator init --force`,

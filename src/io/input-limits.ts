@@ -58,6 +58,16 @@ export const INPUT_LIMITS = {
   secret: { bytes: 64 * KiB, kind: 'a secret (seed, passphrase, API key)', advice: CHECK_FILE },
   /** KEY=VALUE lines for a section's environment. */
   envValues: { bytes: 1 * MiB, kind: 'an env-values file', advice: CHECK_FILE },
+  /** The IBM Secure Execution header a bare-metal initdata carries (`initdata build --se-header`). */
+  seHeader: { bytes: 1 * MiB, kind: 'a Secure Execution header', advice: CHECK_FILE },
+  /** A Kubernetes manifest (a Pod, a workload kind, a ConfigMap) for initdata, policies, boots. */
+  manifest: { bytes: 4 * MiB, kind: 'a Kubernetes manifest', advice: CHECK_FILE },
+  /** An initdata annotation value: base64 of gzip of a TOML document holding user data. */
+  initdata: { bytes: 12 * MiB, kind: 'initdata', advice: CHECK_FILE },
+  /** A Rego policy template (`policy generate --template`). */
+  policyTemplate: { bytes: 1 * MiB, kind: 'a policy template', advice: CHECK_FILE },
+  /** A secret to seal, or a sealed secret (`secrets seal`/`unseal`). */
+  sealedSecret: { bytes: 1 * MiB, kind: 'a secret to seal or a sealed secret', advice: CHECK_FILE },
   /** A configuration file of a tool hpvs-ctl runs (the emulator's containers.conf). */
   config: { bytes: 1 * MiB, kind: 'a configuration file', advice: CHECK_FILE },
   /** IBM's certificate download JSON (`certs get --from`): one PEM per image version. */

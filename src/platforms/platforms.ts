@@ -16,8 +16,10 @@ export type WorkloadKind = 'compose' | 'play' | 'confidential-containers';
 export interface PlatformSchema {
   /** IBM's file name, for messages and the README. */
   published: string;
-  /** Whether hpvs-ctl's own validator reproduces it yet (the coco schema comes later). */
+  /** Whether hpvs-ctl's own validator reproduces it. */
   supported: boolean;
+  /** Which of hpvs-ctl's validators applies: the 1.0.116 family, or coco (confidential containers). */
+  validators: 'hpse' | 'coco';
 }
 
 export interface Platform {
@@ -50,7 +52,7 @@ export const PLATFORMS: Readonly<Record<PlatformName, Platform>> = {
     summary: 'HPVS for VPC, deprecated',
     product: 'IBM Cloud Hyper Protect Virtual Servers for VPC (deprecated for new instances)',
     tokenPrefix: 'hyper-protect-basic',
-    schema: { published: 'hpse-contract-schema-1.0.116.json', supported: true },
+    schema: { published: 'hpse-contract-schema-1.0.116.json', supported: true, validators: 'hpse' },
     workloadKinds: ['compose', 'play', 'confidential-containers'],
     loggingRequired: true,
     templates: {
@@ -64,7 +66,7 @@ export const PLATFORMS: Readonly<Record<PlatformName, Platform>> = {
     summary: 'on-prem KVM and LinuxONE',
     product: 'IBM Confidential Computing Container Runtime (on-prem KVM and LinuxONE)',
     tokenPrefix: 'contract-basic',
-    schema: { published: 'hpse-contract-schema-1.0.116.json', supported: true },
+    schema: { published: 'hpse-contract-schema-1.0.116.json', supported: true, validators: 'hpse' },
     workloadKinds: ['compose', 'play', 'confidential-containers'],
     loggingRequired: true,
     templates: {
@@ -78,7 +80,11 @@ export const PLATFORMS: Readonly<Record<PlatformName, Platform>> = {
     summary: 'Red Hat virtualization',
     product: 'IBM Confidential Computing Container Runtime for Red Hat Virtualization Solutions',
     tokenPrefix: 'contract-basic',
-    schema: { published: 'hpse-contract-schema-1.0.116-rhel.json', supported: true },
+    schema: {
+      published: 'hpse-contract-schema-1.0.116-rhel.json',
+      supported: true,
+      validators: 'hpse',
+    },
     workloadKinds: ['play', 'confidential-containers'],
     loggingRequired: true,
     templates: { workload: ['workload-play.yaml'], env: ['env-syslog.yaml'] },
@@ -89,7 +95,11 @@ export const PLATFORMS: Readonly<Record<PlatformName, Platform>> = {
     summary: 'OpenShift confidential containers',
     product: 'IBM Confidential Computing Containers for Red Hat OpenShift Container Platform',
     tokenPrefix: 'hyper-protect-basic',
-    schema: { published: 'hpse-contract-schema-coco-1.0.93-rhel.json', supported: false },
+    schema: {
+      published: 'hpse-contract-schema-coco-1.0.93-rhel.json',
+      supported: true,
+      validators: 'coco',
+    },
     workloadKinds: ['play', 'compose', 'confidential-containers'],
     loggingRequired: false,
     templates: { workload: [], env: [] },

@@ -669,6 +669,7 @@ export const KNOWN_KEYS = {
     'cacerts',
     'signingKey',
     'confidential-containers',
+    'host-attestation',
   ],
   logging: ['syslog', 'logRouter', 'logDNA'],
 } as const;

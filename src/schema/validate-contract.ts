@@ -17,9 +17,12 @@ import {
   checkWorkloadSection,
   type RuleContext,
 } from './cross-section-rules.js';
+import { checkConfidentialContainers } from './confidential-containers-rules.js';
 import { checkEncryptedSection } from './encrypted-section-check.js';
 // Ajv's code for contract-schema.ts, compiled when the CLI is built (see validator-source.ts)
 import {
+  cocoEnv as cocoEnvValidator,
+  cocoWorkload as cocoWorkloadValidator,
   env as envValidator,
   workload as workloadValidator,
 } from './generated/contract-validators.js';
@@ -35,9 +38,9 @@ export interface ValidateOptions {
 
 type SectionKind = 'workload' | 'env';
 
-const validators: Record<SectionKind, ValidateFunction> = {
-  workload: workloadValidator,
-  env: envValidator,
+const validators: Record<'hpse' | 'coco', Record<SectionKind, ValidateFunction>> = {
+  hpse: { workload: workloadValidator, env: envValidator },
+  coco: { workload: cocoWorkloadValidator, env: cocoEnvValidator },
 };
 
 function ruleContext(options: ValidateOptions): RuleContext {
@@ -179,13 +182,16 @@ async function checkSection(
     );
     return;
   }
-  const validate = validators[kind];
+  const validate = validators[context.platform.schema.validators][kind];
   if (!validate(section.data)) {
     for (const error of validate.errors ?? []) {
       reportSchemaError(error, section, [kind], context.list);
     }
   }
   checkYaml11Scalars(section, context.list);
+  if (context.platform.schema.validators === 'coco') {
+    checkConfidentialContainers(section, kind, context);
+  }
   if (kind === 'workload') {
     checkWorkloadSection(section, context);
     await checkCompose(section, context);

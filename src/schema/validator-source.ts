@@ -1,6 +1,7 @@
 import { Ajv2020, type Options } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormats from 'ajv-formats';
+import { cocoEnvSchema, cocoWorkloadSchema } from './coco-schema.js';
 import { envSchema, workloadSchema } from './contract-schema.js';
 import { networkConfigSchema } from './network-config-schema.js';
 
@@ -30,8 +31,8 @@ export function contractAjv(code: Options['code'] = {}): Ajv2020 {
 }
 
 /**
- * The standalone ES module source of the validators, exported as `workload`, `env` and
- * `network` (an on-prem network-config). Its
+ * The standalone ES module source of the validators, exported as `workload`, `env`,
+ * `network` (an on-prem network-config), and `cocoWorkload` / `cocoEnv` (ccco). Its
  * runtime helpers are `require()` calls (Ajv's and ajv-formats'), which the generator bundles.
  */
 export function validatorModuleSource(): string {
@@ -39,5 +40,13 @@ export function validatorModuleSource(): string {
   ajv.addSchema(workloadSchema(), 'workload');
   ajv.addSchema(envSchema(), 'env');
   ajv.addSchema(networkConfigSchema(), 'network');
-  return standaloneCode.default(ajv, { workload: 'workload', env: 'env', network: 'network' });
+  ajv.addSchema(cocoWorkloadSchema(), 'cocoWorkload');
+  ajv.addSchema(cocoEnvSchema(), 'cocoEnv');
+  return standaloneCode.default(ajv, {
+    workload: 'workload',
+    env: 'env',
+    network: 'network',
+    cocoWorkload: 'cocoWorkload',
+    cocoEnv: 'cocoEnv',
+  });
 }

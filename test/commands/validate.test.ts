@@ -141,9 +141,11 @@ describe('hpvs-ctl validate', () => {
     }
     const clash = await runCli(['validate', userData, '--platform', 'ccrt', '--profile', 'ccrv']);
     expect(clash.code).toBe(2);
+    // ccco (the coco schema) runs compose too
     const coco = await runCli(['validate', userData, '--platform', 'ccco']);
-    expect(coco.code).toBe(2);
-    expect(coco.stderr).toMatch(/validating contracts for ccco .* is not supported yet/);
+    expect(coco.code).toBe(1);
+    expect(coco.stdout).not.toContain('does not run compose');
+    expect(coco.stdout).toContain('workload.compose.archive');
   });
 
   it('reports encrypted sections after checking their shape', async () => {

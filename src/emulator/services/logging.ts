@@ -1,6 +1,7 @@
 import { pemText } from '../../crypto/keys.js';
 import { checkSyslogMaterial } from '../../crypto/tls-material.js';
 import { HpvsError } from '../../errors.js';
+import { PLATFORMS } from '../../platforms/platforms.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { SyslogForwarder, type SyslogTarget } from '../syslog-forwarder.js';
 import { messageOf } from './bootloader.js';
@@ -19,6 +20,13 @@ export async function runLogging(context: BootContext): Promise<void> {
   const logging = sectionData(context, 'env')['logging'];
   const targets =
     logging !== null && typeof logging === 'object' ? Object.keys(logging as object) : [];
+  if (logging === undefined && !PLATFORMS[context.platform].loggingRequired) {
+    log.note(
+      LOGGING,
+      `no env.logging (optional on ${context.platform}): logs stay on this console`,
+    );
+    return;
+  }
   if (targets.length !== 1) {
     log.error(
       LOGGING,

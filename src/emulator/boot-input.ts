@@ -1,0 +1,57 @@
+import { INPUT_LIMITS } from '../io/input-limits.js';
+import type { PlannedContainer } from '../ccco/pod-plan.js';
+import { HpvsError } from '../errors.js';
+import { readInput, readTextInput } from '../io/read-input.js';
+import type { EmulatorState } from './state.js';
+
+export interface BootInput {
+  userData: Buffer;
+  source: string;
+  pod?: PlannedContainer[];
+  /** Console notes about where the contract and the pod came from. */
+  notes: string[];
+}
+
+/**
+ * What `emulator boot` boots: a user-data file, or on a ccco state the contract inside initdata
+ * with the pod it was made for (a peer-pod VM gets nothing else).
+ */
+export async function readBootInput(
+  userDataPath: string | undefined,
+  options: { initdata?: string | undefined; pod?: string | undefined },
+  state: EmulatorState,
+): Promise<BootInput> {
+  const platform = state.platform ?? 'hpvs';
+  if ((userDataPath === undefined) === (options.initdata === undefined)) {
+    throw new HpvsError('USAGE', 'give either a user-data file or --initdata, not both or neither');
+  }
+  if (platform !== 'ccco' && (options.initdata !== undefined || options.pod !== undefined)) {
+    throw new HpvsError(
+      'USAGE',
+      `--initdata and --pod need a ccco emulator; ${state.dir} plays ${platform} (create one with hpvs-ctl emulator init --platform ccco)`,
+    );
+  }
+  if (options.initdata !== undefined) {
+    const { readInitdataBootInput } = await import('./initdata-boot-input.js');
+    return readInitdataBootInput(options.initdata, options.pod);
+  }
+  const userData = await readInput(userDataPath!, 'user data', INPUT_LIMITS.userData);
+  if (platform !== 'ccco') return { userData, source: userDataPath!, notes: [] };
+  if (options.pod === undefined) {
+    throw new HpvsError(
+      'USAGE',
+      'a ccco emulator runs pods: give the pod manifest with --pod (or boot --initdata with a manifest carrying it)',
+    );
+  }
+  const { planContainers } = await import('../ccco/pod-plan.js');
+  const pod = planContainers(
+    await readTextInput(options.pod, 'pod manifest', INPUT_LIMITS.manifest),
+    options.pod,
+  );
+  return {
+    userData,
+    source: userDataPath!,
+    pod,
+    notes: [`pod: ${pod.length} containers from ${options.pod}`],
+  };
+}
