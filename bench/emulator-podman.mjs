@@ -5,48 +5,26 @@
 // Between boots `hpvs-ctl emulator stop` removes the container and its pod.
 //
 //   npm run build && node bench/emulator-podman.mjs [boots]      (default 7)
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort, startLogServer, stopChild } from '../scripts/lib/log-server-process.mjs';
+import { trustRegistryCa } from '../scripts/lib/docker-registry.mjs';
+import { freeLoopbackPort, stopChild } from '../scripts/lib/log-server-process.mjs';
 import { probePodman, removeImage, serveImage } from '../scripts/lib/podman-workload.mjs';
-import { builtCli, countArguments } from './bench-setup.mjs';
+import {
+  builtCli,
+  cliRunner,
+  countArguments,
+  median,
+  startSyslogReceiver,
+  timeBoot,
+  writeSyslogEnv,
+} from './bench-setup.mjs';
 
 const [boots] = countArguments('node bench/emulator-podman.mjs [boots]', 7);
 const cli = builtCli();
 const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-podman-'));
-
-function hpvs(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`hpvs-ctl ${args[0]}: ${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
-
-/** Milliseconds from spawn to the HPL10001I line on stdout. */
-function timeBoot(args) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cli, ...args], { cwd: work });
-    let out = '';
-    let at;
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (at === undefined && out.includes('HPL10001I')) at = process.hrtime.bigint();
-    });
-    child.once('close', (code) =>
-      code === 0 && at !== undefined
-        ? resolve(Number(at - start) / 1e6)
-        : reject(new Error(`boot exited ${code}:\n${out}`)),
-    );
-  });
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const hpvs = cliRunner(cli, work);
 
 let server;
 let registry;
@@ -59,7 +37,6 @@ try {
   }
   const port = await freeLoopbackPort();
   writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
-  writeFileSync(join(work, 'env.seed'), 'bench-env-seed-0123456789abc', { mode: 0o600 });
   hpvs('emulator', 'init', '--state', 'hpcr');
   hpvs('keys', 'generate', '--out-dir', 'keys', '--name', 'signing');
   hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls', '--bits', '2048');
@@ -69,11 +46,7 @@ try {
     work,
     local: podman.local,
     env: podman.env,
-    tls: {
-      ca: join(work, 'registry-tls/ca.crt'),
-      cert: join(work, 'registry-tls/server.crt'),
-      key: join(work, 'registry-tls/server-key.pem'),
-    },
+    tlsDir: join(work, 'registry-tls'),
     username: 'bench',
     password,
   });
@@ -108,30 +81,8 @@ try {
     '--out',
     'workload.enc',
   );
-  hpvs(
-    'env',
-    '--syslog-host',
-    '127.0.0.1',
-    '--syslog-port',
-    String(port),
-    '--syslog-ca',
-    'tls/ca.crt',
-    '--syslog-cert',
-    'tls/client.crt',
-    '--syslog-key',
-    'tls/client-key.pem',
-    '--volume',
-    'data',
-    '--seed-file',
-    'env.seed',
-    '--out',
-    'env.yaml',
-  );
-  const ca = readFileSync(join(work, 'registry-tls/ca.crt')).toString('base64');
-  writeFileSync(
-    join(work, 'env.yaml'),
-    `${readFileSync(join(work, 'env.yaml'), 'utf8')}cacerts:\n  - registry: ${ca}\n`,
-  );
+  writeSyslogEnv(hpvs, work, port);
+  trustRegistryCa(join(work, 'env.yaml'), join(work, 'registry-tls/ca.crt'));
   hpvs(
     'contract',
     '--workload',
@@ -145,19 +96,11 @@ try {
     '--out',
     'user-data.yaml',
   );
-  ({ child: server } = await startLogServer({
-    cli,
-    cwd: work,
-    port,
-    ca: 'tls/ca.crt',
-    cert: 'tls/server.crt',
-    key: 'tls/server-key.pem',
-    out: 'received.log',
-  }));
+  server = await startSyslogReceiver(cli, work, port);
   const times = [];
   for (let i = 0; i <= boots; i++) {
     const out = `out-${i}`;
-    const ms = await timeBoot([
+    const ms = await timeBoot(cli, work, [
       'emulator',
       'boot',
       'user-data.yaml',

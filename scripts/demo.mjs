@@ -2,6 +2,7 @@
 // The runtime is hpvs-ctl's emulator; everything runs in a temporary folder that is removed at
 // the end (pass --keep to keep it). No network beyond 127.0.0.1.
 import { spawnSync } from 'node:child_process';
+import { trustRegistryCa } from './lib/docker-registry.mjs';
 import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
 import { probePodman, removeImage, serveImage } from './lib/podman-workload.mjs';
 import { randomBytes } from 'node:crypto';
@@ -132,11 +133,7 @@ async function main() {
       work,
       local: podman.local,
       env: podman.env,
-      tls: {
-        ca: join(work, 'registry-tls/ca.crt'),
-        cert: join(work, 'registry-tls/server.crt'),
-        key: join(work, 'registry-tls/server-key.pem'),
-      },
+      tlsDir: join(work, 'registry-tls'),
       username: 'provider',
       password,
     });
@@ -230,9 +227,7 @@ async function main() {
   );
   if (registry) {
     // the private registry's CA, so the runtime trusts it for the pull
-    const ca = readFileSync(join(work, 'registry-tls/ca.crt')).toString('base64');
-    const envFile = join(work, 'deployer/env.yaml');
-    writeFileSync(envFile, `${readFileSync(envFile, 'utf8')}cacerts:\n  - registry: ${ca}\n`);
+    trustRegistryCa(join(work, 'deployer/env.yaml'), join(work, 'registry-tls/ca.crt'));
   }
   hpvs(
     [

@@ -2,11 +2,10 @@
 // a container here and with which containers.conf, make a busybox image offline from
 // busybox-static, and serve it from Debian's docker-registry on 127.0.0.1 with TLS and htpasswd,
 // referenced by the digest the registry reports.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { freeLoopbackPort } from './log-server-process.mjs';
+import { startRegistry } from './docker-registry.mjs';
 
 const SANDBOX_CONF = `[containers]
 default_ulimits = []
@@ -65,104 +64,22 @@ export function probePodman(work) {
 }
 
 /**
- * docker-registry on a free loopback port with the TLS files given and one htpasswd user;
- * pushes `local` and resolves to { image: 'host/repo@sha256:...', host, stop() }.
+ * docker-registry (see docker-registry.mjs) with the TLS files of `certs syslog --out-dir
+ * tlsDir` and one htpasswd user; pushes `local` and resolves to
+ * { image: 'host/repo@sha256:...', host, stop() }.
  */
-export async function serveImage({ work, local, env, tls, username, password }) {
-  const port = await freeLoopbackPort();
-  const host = `127.0.0.1:${port}`;
-  const dir = join(work, 'registry');
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  const htpasswd = run('htpasswd', ['-niB', username], { input: password });
-  writeFileSync(join(dir, 'htpasswd'), htpasswd.stdout);
-  writeFileSync(
-    join(dir, 'config.yml'),
-    `version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: ${join(dir, 'data')}
-http:
-  addr: ${host}
-  secret: hpvs-ctl-demo
-  tls:
-    certificate: ${tls.cert}
-    key: ${tls.key}
-auth:
-  htpasswd:
-    realm: hpvs-ctl-demo
-    path: ${join(dir, 'htpasswd')}
-`,
-  );
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  const caPem = (await import('node:fs')).readFileSync(tls.ca, 'utf8');
-  const ask = (path) =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'HEAD',
-          ca: caPem,
-          auth: `${username}:${password}`,
-          headers: {
-            accept:
-              'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
-          },
-        },
-        (res) => {
-          res.resume();
-          resolve(res);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+export async function serveImage({ work, local, env, tlsDir, username, password }) {
+  const registry = await startRegistry({
+    dir: join(work, 'registry'),
+    tlsDir,
+    username,
+    password,
+    env,
+  });
   try {
-    const deadline = Date.now() + 10_000;
-    while ((await ask('/v2/').catch(() => undefined))?.statusCode !== 200) {
-      if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${host}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const certDir = join(dir, 'certs');
-    mkdirSync(certDir);
-    copyFileSync(tls.ca, join(certDir, 'ca.crt'));
-    const authFile = join(dir, 'auth.json');
-    writeFileSync(
-      authFile,
-      JSON.stringify({
-        auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } },
-      }),
-      { mode: 0o600 },
-    );
-    const pushed = run(
-      'podman',
-      [
-        'push',
-        '--quiet',
-        '--cert-dir',
-        certDir,
-        '--authfile',
-        authFile,
-        local,
-        `${host}/demo/busybox:1`,
-      ],
-      { env },
-    );
-    if (pushed.status !== 0) throw new Error(`podman push: ${pushed.stderr}`);
-    const digest = (await ask('/v2/demo/busybox/manifests/1')).headers['docker-content-digest'];
-    if (!/^sha256:[0-9a-f]{64}$/.test(String(digest)))
-      throw new Error('the registry reported no digest');
-    return { image: `${host}/demo/busybox@${digest}`, host, stop };
+    return { ...registry, image: await registry.push(local, 'demo/busybox', '1') };
   } catch (error) {
-    await stop();
+    await registry.stop();
     throw error;
   }
 }

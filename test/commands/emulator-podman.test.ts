@@ -18,6 +18,7 @@ import {
   type RsyslogServer,
 } from '../helpers/rsyslog.js';
 import { CLI, isOneLineError, runCli } from '../helpers/run-cli.js';
+import { trustRegistryCa } from '../../scripts/lib/docker-registry.mjs';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -83,10 +84,7 @@ describe.skipIf(skip !== undefined)(
       imageId = importBusyboxImage(join(cwd, 'image'), local);
       registry = await startRegistry({
         dir: join(cwd, 'registry'),
-        certFile: join(cwd, 'registry/tls/server.crt'),
-        keyFile: join(cwd, 'registry/tls/server-key.pem'),
-        caFile: join(cwd, 'registry/tls/ca.crt'),
-        caPem: readFileSync(join(cwd, 'registry/tls/ca.crt'), 'utf8'),
+        tlsDir: join(cwd, 'registry/tls'),
         username: USER,
         password: PASSWORD,
       });
@@ -181,11 +179,7 @@ describe.skipIf(skip !== undefined)(
         cwd,
       );
       // the registry's private CA, as a deployer passes it to the runtime
-      const ca = readFileSync(join(cwd, 'registry/tls/ca.crt')).toString('base64');
-      writeFileSync(
-        join(dir, 'env.yaml'),
-        `${readFileSync(join(dir, 'env.yaml'), 'utf8')}cacerts:\n  - registry: ${ca}\n`,
-      );
+      trustRegistryCa(join(dir, 'env.yaml'), join(cwd, 'registry/tls/ca.crt'));
       await ok(
         [
           'contract',
@@ -205,24 +199,22 @@ describe.skipIf(skip !== undefined)(
       return `${name}/user-data.yaml`;
     }
 
+    const bootArgs = (userData: string, out: string) => [
+      'emulator',
+      'boot',
+      userData,
+      '--state',
+      'hpcr',
+      '--runtime',
+      'podman',
+      '--podman-config',
+      'sandbox',
+      '--out-dir',
+      out,
+    ];
+
     function boot(userData: string, out: string, extra: string[] = []) {
-      return runCli(
-        [
-          'emulator',
-          'boot',
-          userData,
-          '--state',
-          'hpcr',
-          '--runtime',
-          'podman',
-          '--podman-config',
-          'sandbox',
-          '--out-dir',
-          out,
-          ...extra,
-        ],
-        { cwd },
-      );
+      return runCli([...bootArgs(userData, out), ...extra], { cwd });
     }
 
     it('pulls by digest with the auths, serves a port, writes the volume folder, forwards output over mutual TLS; --keep-running then emulator stop leaves nothing', async () => {
@@ -334,24 +326,10 @@ describe.skipIf(skip !== undefined)(
       const userData = await contract({
         compose: compose(image, '["/bin/sh", "-c", "echo waiting; exec sleep 600"]'),
       });
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'emulator',
-          'boot',
-          userData,
-          '--state',
-          'hpcr',
-          '--runtime',
-          'podman',
-          '--podman-config',
-          'sandbox',
-          '--out-dir',
-          'interrupted',
-        ],
-        { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, [CLI, ...bootArgs(userData, 'interrupted')], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
       await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -8,11 +8,13 @@ import {
   copyFileSync,
   writeFileSync,
 } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  startRegistry as startDockerRegistry,
+  type Registry,
+} from '../../scripts/lib/docker-registry.mjs';
 import { SANDBOX_CONTAINERS_CONF } from '../../src/emulator/runtimes/podman-config.js';
-import { freeLoopbackPort } from './rsyslog.js';
 
 /**
  * Real container parts for the podman runtime's tests: podman with the sandbox configuration,
@@ -100,162 +102,16 @@ export function podmanSkipReason(): string | undefined {
   return skipReason;
 }
 
-export interface Registry {
-  host: string;
-  /** Pushes a local image as `host/repository:tag`; returns `host/repository@<digest>` as the registry reports it. */
-  push(local: string, repository: string, tag: string): Promise<string>;
-  stop(): Promise<void>;
-}
+export type { Registry } from '../../scripts/lib/docker-registry.mjs';
 
-/** docker-registry on a free loopback port with TLS (cert/key PEM files) and one htpasswd user. */
-export async function startRegistry(options: {
+/** The shared docker-registry (TLS, htpasswd), podman pushing with the sandbox configuration. */
+export function startRegistry(options: {
   dir: string;
-  certFile: string;
-  keyFile: string;
-  caFile: string;
-  caPem: string;
+  tlsDir: string;
   username: string;
   password: string;
 }): Promise<Registry> {
-  const port = await freeLoopbackPort();
-  const host = `127.0.0.1:${port}`;
-  mkdirSync(join(options.dir, 'data'), { recursive: true });
-  const htpasswd = spawnSync('htpasswd', ['-niB', options.username], {
-    input: options.password,
-    encoding: 'utf8',
-  });
-  if (htpasswd.status !== 0) throw new Error(`htpasswd: ${htpasswd.stderr}`);
-  writeFileSync(join(options.dir, 'htpasswd'), htpasswd.stdout);
-  const config = join(options.dir, 'config.yml');
-  writeFileSync(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: error',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(options.dir, 'data')}`,
-      'http:',
-      `  addr: ${host}`,
-      '  secret: hpvs-ctl-test-registry',
-      '  tls:',
-      `    certificate: ${options.certFile}`,
-      `    key: ${options.keyFile}`,
-      'auth:',
-      '  htpasswd:',
-      '    realm: hpvs-ctl-test',
-      `    path: ${join(options.dir, 'htpasswd')}`,
-      '',
-    ].join('\n'),
-  );
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let diagnostics = '';
-  child.stderr!.on('data', (chunk: Buffer) => (diagnostics += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const certDir = join(options.dir, 'certs');
-  mkdirSync(certDir, { recursive: true });
-  copyFileSync(options.caFile, join(certDir, 'ca.crt'));
-  const authFile = join(options.dir, 'auth.json');
-  writeFileSync(
-    authFile,
-    JSON.stringify({
-      auths: {
-        [host]: {
-          auth: Buffer.from(`${options.username}:${options.password}`).toString('base64'),
-        },
-      },
-    }),
-    { mode: 0o600 },
-  );
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const status = await manifestStatus(host, options, '/v2/').catch(() => undefined);
-    if (status === 200) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error(`docker-registry did not come up on ${host}: ${diagnostics}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    host,
-    async push(local, repository, tag) {
-      must([
-        'push',
-        '--quiet',
-        '--cert-dir',
-        certDir,
-        '--authfile',
-        authFile,
-        local,
-        `${host}/${repository}:${tag}`,
-      ]);
-      const digest = await manifestDigest(host, options, `/v2/${repository}/manifests/${tag}`);
-      return `${host}/${repository}@${digest}`;
-    },
-    stop,
-  };
-}
-
-interface Credentials {
-  caPem: string;
-  username: string;
-  password: string;
-}
-
-function registryRequest(
-  host: string,
-  options: Credentials,
-  path: string,
-): Promise<{ status: number; digest: string | undefined }> {
-  const [hostname, port] = host.split(':');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        hostname,
-        port: Number(port),
-        path,
-        method: 'HEAD',
-        ca: options.caPem,
-        auth: `${options.username}:${options.password}`,
-        headers: {
-          accept: [
-            'application/vnd.oci.image.manifest.v1+json',
-            'application/vnd.docker.distribution.manifest.v2+json',
-          ].join(', '),
-        },
-      },
-      (res) => {
-        res.resume();
-        const digest = res.headers['docker-content-digest'];
-        resolve({
-          status: res.statusCode ?? 0,
-          digest: typeof digest === 'string' ? digest : undefined,
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function manifestStatus(host: string, options: Credentials, path: string): Promise<number> {
-  return (await registryRequest(host, options, path)).status;
-}
-
-/** The digest the registry reports for a manifest (`Docker-Content-Digest`). */
-async function manifestDigest(host: string, options: Credentials, path: string): Promise<string> {
-  const { status, digest } = await registryRequest(host, options, path);
-  if (status !== 200 || digest === undefined || !/^sha256:[0-9a-f]{64}$/.test(digest))
-    throw new Error(`the registry answered ${status} without a digest for ${path}`);
-  return digest;
+  return startDockerRegistry({ ...options, env: { CONTAINERS_CONF: sandboxContainersConf() } });
 }
 
 /** Containers (infra ones left out) that carry the emulator's instance label, on this host. */
