@@ -7,6 +7,7 @@ import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
 import { loadEncryptionMaterial, loadPrivateKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
+import { refuseOutputOntoInputs } from '../io/output-policy.js';
 import { writeResult } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import type { CreateContractOptions, CreatedContract } from '../contract/create-contract.js';
@@ -248,7 +249,7 @@ export function registerContract(program: Command): void {
         throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
       }
       checkContractFlags(flags);
-      checkOutputs(options);
+      await checkOutputs(options, [flags.workload, flags.env, ...readFiles(flags)]);
       const { createContract } = await import('../contract/create-contract.js');
       const contract = await createContract(await loadContractOptions(flags, new Date()));
       await writeContract(contract, options.out, options.signingCertOut, [
@@ -305,7 +306,7 @@ async function runContractFile(
       `--in takes the sections from the contract (in the form they are written); leave out ${stray.join(', ')}`,
     );
   }
-  checkOutputs(options);
+  await checkOutputs(options, [options.in, ...readFiles(options)]);
   const now = new Date();
   const shared = await loadSharedOptions(options, now);
   const contract = await readSection(options.in, 'contract', INPUT_LIMITS.userData);
@@ -317,12 +318,32 @@ async function runContractFile(
   ]);
 }
 
-/** Where the contract and the expiry certificate go; refused before any work is done. */
-function checkOutputs(options: {
-  out?: string | undefined;
-  signingCertOut?: string | undefined;
-  expiryDays?: number | undefined;
-}): void {
+/** The files besides the sections that a contract is built from. */
+function readFiles(flags: Omit<ContractFlags, 'workload' | 'env'>): (string | undefined)[] {
+  return [
+    flags.attestationKey,
+    flags.cert,
+    flags.signKey,
+    flags.signPassphraseFile,
+    flags.caCert,
+    flags.caKey,
+    flags.caPassphraseFile,
+    flags.csr,
+  ];
+}
+
+/**
+ * Where the contract and the expiry certificate go; refused before any work is done (and so
+ * before any warning), an output onto one of the `inputs` too.
+ */
+async function checkOutputs(
+  options: {
+    out?: string | undefined;
+    signingCertOut?: string | undefined;
+    expiryDays?: number | undefined;
+  },
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
   if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
     throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
   }
@@ -332,6 +353,8 @@ function checkOutputs(options: {
       'the contract and the signing certificate cannot both go to stdout: give --out FILE or a --signing-cert-out file',
     );
   }
+  await refuseOutputOntoInputs(options.out, inputs);
+  await refuseOutputOntoInputs(options.signingCertOut, inputs);
 }
 
 /** `--out` absent or `-`: the result goes to standard output. */

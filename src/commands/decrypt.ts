@@ -49,6 +49,7 @@ export function registerDecrypt(program: Command): void {
         {
           secret: true,
           from: [file],
+          alsoReads: [options.key, options.passphraseFile],
         },
       );
     });

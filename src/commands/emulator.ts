@@ -241,6 +241,7 @@ export function registerEmulator(program: Command): void {
         host: options.host,
         port: options.port,
         caPem: caPem.toString('utf8'),
+        caSource: options.ca === '-' ? 'stdin' : options.ca,
         certPem: certPem.toString('utf8'),
         keyPem: keyPem.toString('utf8'),
         output,

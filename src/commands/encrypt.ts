@@ -73,7 +73,11 @@ export function registerEncrypt(program: Command): void {
       }
       if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
-      await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
+      await writeResult(options.out, `${token}\n`, {
+        secret: false,
+        from: [file],
+        alsoReads: [options.cert, ...options.chain, ...options.root, ...crlFiles],
+      });
     });
 }
 

@@ -40,6 +40,7 @@ export function registerSign(program: Command): void {
         secret: await holdsPlaintextSection(signed.text, source),
         from: [file],
         inPlace: true,
+        alsoReads: [options.key, options.passphraseFile],
       });
     });
 }

@@ -24,6 +24,12 @@ export interface OutputPolicy {
   /** Rewriting one of `from` is what the command is for (`sign` in place). */
   inPlace?: boolean | undefined;
   /**
+   * Further files the command reads (keys, certificates, passphrase files): the output may never
+   * replace one, not even in place, but none of their bytes go into it, so their modes do not
+   * bound its mode.
+   */
+  alsoReads?: readonly (string | undefined)[] | undefined;
+  /**
    * A further ceiling on the mode, for inputs that are not one file (the narrowest file of an
    * archived folder).
    */
@@ -49,13 +55,43 @@ export async function outputMode(path: string, policy: OutputPolicy): Promise<nu
     if (info === undefined || !info.isFile()) continue;
     shared &= info.mode;
     if (target !== undefined && !policy.inPlace && sameFile(info, target)) {
-      throw new HpvsError(
-        'USAGE',
-        `${path}: the output is the same file as the input ${input === '-' ? '(standard input)' : input}, which writing it would replace; write the output to another file`,
-      );
+      throw ontoInput(path, input);
     }
   }
+  if (target !== undefined) await refuseOntoInputs(path, target, policy.alsoReads ?? []);
   return OWNER | (shared & SHARED);
+}
+
+/**
+ * Refuses an output that is one of `inputs`, for a command that checks its outputs before it
+ * does any work (and so before it prints warnings); standard output is never an input.
+ */
+export async function refuseOutputOntoInputs(
+  path: string | undefined,
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
+  if (path === undefined || path === '-') return;
+  const target = await statOrUndefined(path);
+  if (target !== undefined) await refuseOntoInputs(path, target, inputs);
+}
+
+async function refuseOntoInputs(
+  path: string,
+  target: Stats,
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
+  for (const input of inputs) {
+    if (input === undefined) continue;
+    const info = input === '-' ? stdinFile() : await statOrUndefined(input);
+    if (info?.isFile() && sameFile(info, target)) throw ontoInput(path, input);
+  }
+}
+
+function ontoInput(path: string, input: string): HpvsError {
+  return new HpvsError(
+    'USAGE',
+    `${path}: the output is the same file as the input ${input === '-' ? '(standard input)' : input}, which writing it would replace; write the output to another file`,
+  );
 }
 
 function sameFile(a: Stats, b: Stats): boolean {

@@ -1,9 +1,13 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IBM_CERTIFICATES } from '../../src/catalogue/ibm-certificates.js';
 import { buildProgram } from '../../src/cli.js';
+import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
 import { makeRecordBundle, sampleUserData } from '../helpers/attestation-bundle.js';
 import { runCli } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -12,6 +16,34 @@ import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js
 const tempDir = useTempDir('hpvs-ctl-out-stdout-');
 let f: AuthoringFiles;
 let recipes: Record<string, string[]>;
+let server: Server | undefined;
+
+/**
+ * A real HTTPS server on 127.0.0.1 publishing one catalogue certificate where IBM's bucket
+ * would (certs download's --base-url), with a certificate from hpvs-ctl's own PKI code.
+ */
+async function publishCertificate(dir: string): Promise<{ base: string; caFile: string }> {
+  const tls = await createSyslogCertificates({ ip: '127.0.0.1', now: new Date(), bits: 2048 });
+  const caFile = join(dir, 'mirror-ca.crt');
+  writeFileSync(caFile, tls.caCertificatePem);
+  const pem = IBM_CERTIFICATES.find((e) => e.platform === 'hpvs' && e.version === '1.0.29')!.pem;
+  const path = '/s390x-29/ibm-hyper-protect-container-runtime-1-0-s390x-29-encrypt.crt';
+  const https = createServer(
+    { key: tls.serverPrivateKeyPem, cert: tls.serverCertificatePem },
+    (request, response) => {
+      if (request.url === path) response.end(pem);
+      else response.writeHead(404).end('NoSuchKey');
+    },
+  );
+  server = https;
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  return { base: `https://127.0.0.1:${(https.address() as AddressInfo).port}`, caFile };
+}
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+});
 
 /** Every command (by its full name) that declares `--out`. */
 function commandsWithOut(command: Command, prefix: string[] = []): string[] {
@@ -38,7 +70,23 @@ beforeAll(async () => {
     attestationKey: createPrivateKey(readKey(f.signKey)),
     auditorPublicKey: createPublicKey(readKey(f.hpcrKey)),
   });
+  const mirror = await publishCertificate(f.dir);
+  const download = [
+    ...['certs', 'download', '--version', '1.0.29'],
+    ...['--base-url', mirror.base, '--ca-file', mirror.caFile],
+  ];
+  const downloaded = await runCli(download);
+  expect(downloaded.code, downloaded.stderr).toBe(0);
   recipes = {
+    'certs download': download,
+    'certs get': [
+      'certs',
+      'get',
+      '--from',
+      file('certs.json', downloaded.stdout),
+      '--version',
+      '1.0.29',
+    ],
     archive: ['archive', f.composeDir],
     workload: ['workload', '--compose', f.composeDir],
     env: envArgs,

@@ -29,7 +29,10 @@ beforeAll(async () => {
   writeFileSync(file('apikey.txt'), 'iam-api-key-0123456789\n', { mode: 0o600 });
   writeFileSync(file('section.yaml'), 'type: env\n', { mode: 0o644 });
   writeFileSync(file('private-section.yaml'), 'type: env\n', { mode: 0o600 });
-  writeFileSync(file('record.txt'), 'HPCR_IMAGE 25.11.0\n', { mode: 0o644 });
+  // attestation decrypt opens only what reads as a record: the image version, then hash lines
+  writeFileSync(file('record.txt'), `25.11.0\n${'ab'.repeat(32)} /dev/disk/by-label/boot\n`, {
+    mode: 0o644,
+  });
   const setup = async (args: string[]) => {
     const result = await runCli(args, { umask: '022' });
     expect(result.stderr).not.toMatch(/error/);

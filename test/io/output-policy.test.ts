@@ -47,4 +47,11 @@ describe('outputMode', () => {
     );
     expect(await outputMode(input, { secret: false, from: [input], inPlace: true })).toBe(0o640);
   });
+
+  it('refuses a key or certificate it reads as the output, even in place, without narrowing by it', async () => {
+    const key = path(0o600);
+    const policy = { secret: false, from: [path(0o644)], inPlace: true, alsoReads: [key] };
+    expect((await rejectedHpvsError(outputMode(key, policy))).code).toBe('USAGE');
+    expect(await outputMode(path(0o644), policy)).toBe(0o644);
+  });
 });
