@@ -116,11 +116,14 @@ describe.skipIf(skip !== undefined)(
       playTemplates?: string;
       password?: string;
       env?: string[];
+      /** Leave both sections plaintext: the contract then holds them as | block strings. */
+      plaintext?: boolean;
     }): Promise<string> {
       const name = `c${++contracts}`;
       const dir = join(cwd, name);
       mkdirSync(dir);
       const workloadArgs: string[] = [];
+      const workloadFile = `${name}/${options.plaintext ? 'workload.yaml' : 'workload.enc'}`;
       if (options.compose !== undefined) {
         mkdirSync(join(dir, 'app'));
         writeFileSync(join(dir, 'app/docker-compose.yaml'), options.compose);
@@ -147,10 +150,9 @@ describe.skipIf(skip !== undefined)(
           '--seed-file',
           'provider/workload.seed',
           ...(options.env ?? ['--env', 'GREETING=hello']),
-          '--cert',
-          'hpcr/public/encrypt.crt',
+          ...(options.plaintext ? [] : ['--cert', 'hpcr/public/encrypt.crt']),
           '--out',
-          `${name}/workload.enc`,
+          workloadFile,
         ],
         cwd,
       );
@@ -184,11 +186,10 @@ describe.skipIf(skip !== undefined)(
         [
           'contract',
           '--workload',
-          `${name}/workload.enc`,
+          workloadFile,
           '--env',
           `${name}/env.yaml`,
-          '--cert',
-          'hpcr/public/encrypt.crt',
+          ...(options.plaintext ? [] : ['--cert', 'hpcr/public/encrypt.crt']),
           '--sign-key',
           'deployer/signing-private.pem',
           '--out',
@@ -282,7 +283,7 @@ describe.skipIf(skip !== undefined)(
       expect(again.stdout).toMatch(/nothing of hpcr\/instance was running/);
     }, 90_000);
 
-    it('runs play templates until the pod exits, then removes it (no --keep-running)', async () => {
+    it('runs play templates from a block-string contract until the pod exits, then removes it (no --keep-running)', async () => {
       const userData = await contract({
         playTemplates: [
           'apiVersion: v1',
@@ -308,7 +309,12 @@ describe.skipIf(skip !== undefined)(
           '',
         ].join('\n'),
         env: ['--env', 'GREETING=bonjour'],
+        plaintext: true,
       });
+      // IBM's form: both sections are | block strings in the contract the runtime boots
+      const text = readFileSync(join(cwd, userData), 'utf8');
+      expect(text).toMatch(/^workload: \|/m);
+      expect(text).toMatch(/^env: \|/m);
       const result = await boot(userData, 'play');
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toMatch(/job-main\[\d+\]: play says bonjour/);
