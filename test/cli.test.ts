@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
@@ -141,6 +141,21 @@ describe('hpvs-ctl (global behaviour)', () => {
     const help = await runCli(['help', 'certs']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: hpvs-ctl certs');
+  });
+
+  it('a standard output that cannot be written (a full disk) is one error line and exit 1', () => {
+    for (const args of [['--version'], ['certs', 'list', '--platform', 'hpvs']]) {
+      // /dev/full takes the open but fails every write with ENOSPC
+      const result = spawnSync(
+        '/bin/sh',
+        ['-c', 'exec "$0" "$@" > /dev/full', process.execPath, CLI, ...args],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toBe('hpvs-ctl: error: cannot write to standard output (ENOSPC)\n');
+    }
   });
 
   it('stops quietly when the reader closes its end early (`| head`)', async () => {

@@ -62,8 +62,14 @@ export async function writeResult(
 export function writeStdout(data: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.write(data, (error) => {
-      if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
-      else resolve();
+      const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+      if (error && code !== 'EPIPE') {
+        reject(
+          new HpvsError('OUTPUT_FAILED', `cannot write to standard output (${code ?? 'error'})`, {
+            cause: error,
+          }),
+        );
+      } else resolve();
     });
   });
 }
