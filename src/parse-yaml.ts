@@ -1,7 +1,9 @@
 import {
   isScalar,
+  Lexer,
   LineCounter,
   parseAllDocuments,
+  Parser,
   parseDocument,
   visit,
   type Document,
@@ -41,6 +43,13 @@ export interface ParseYamlOptions {
   what?: string;
 }
 
+/**
+ * The deepest nesting of collections hpvs-ctl reads. yaml composes documents recursively and
+ * overflows the stack near 800 levels (fewer when called deep in a command), and so would every
+ * walk over the parsed tree; no contract, compose file or pod spec comes near this.
+ */
+export const MAX_YAML_DEPTH = 256;
+
 /** Parses text that must hold one document (a second one is a syntax error). */
 export function parseYamlDocument(
   text: string,
@@ -48,8 +57,10 @@ export function parseYamlDocument(
   options: ParseYamlOptions = {},
 ): ParsedYamlDocument {
   const lineCounter = new LineCounter();
+  failOnDeepNesting(text, source, options.locate, options.what);
+  const at = atOf(source, lineCounter, options.locate);
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const parsed = { source, lineCounter, at: atOf(source, lineCounter, options.locate) };
+  const parsed = { source, lineCounter, at };
   failOnFirstError(parsed, [doc], options.what);
   return { ...parsed, doc };
 }
@@ -57,10 +68,12 @@ export function parseYamlDocument(
 /** Parses a stream of `---`-separated documents; empty text gives none. */
 export function parseYamlDocuments(text: string, source: string): ParsedYamlDocuments {
   const lineCounter = new LineCounter();
+  failOnDeepNesting(text, source, undefined);
+  const at = atOf(source, lineCounter);
   const stream = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   // an empty text gives yaml's EmptyStream, an array with extra fields: copy it to a plain one
   const documents = Array.from(stream);
-  const parsed = { source, lineCounter, at: atOf(source, lineCounter) };
+  const parsed = { source, lineCounter, at };
   failOnFirstError(parsed, documents);
   return { ...parsed, documents };
 }
@@ -92,6 +105,34 @@ export function yamlValue(
       `${(parsed.at ?? atOf(parsed.source, parsed.lineCounter))(offset)}: invalid YAML: its aliases expand to too many nodes (an alias bomb?); write the values out instead of repeating anchors`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Refuses text nested deeper than MAX_YAML_DEPTH before yaml composes it. yaml's lexer and
+ * concrete-syntax parser are iterative: one linear pass over them sees the depth (the parser's
+ * stack of open collections) without recursing.
+ */
+function failOnDeepNesting(
+  text: string,
+  source: string,
+  locate: ParseYamlOptions['locate'],
+  what = 'invalid YAML',
+): void {
+  const lineCounter = new LineCounter();
+  // Parser.parse() would mark where the first line starts; next() leaves that to its caller
+  lineCounter.addNewLine(0);
+  const parser = new Parser(lineCounter.addNewLine);
+  for (const token of new Lexer().lex(text)) {
+    for (const _ of parser.next(token)) void _;
+    // the stack holds the document, then one entry per open collection
+    if (parser.stack.length - 1 > MAX_YAML_DEPTH) {
+      const offset = parser.stack[parser.stack.length - 1]!.offset;
+      throw new HpvsError(
+        'YAML_INVALID',
+        `${atOf(source, lineCounter, locate)(offset)}: ${what}: nested deeper than ${MAX_YAML_DEPTH} levels`,
+      );
+    }
   }
 }
 

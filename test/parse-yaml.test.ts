@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlDocument, parseYamlDocuments, yamlValue } from '../src/parse-yaml.js';
+import {
+  MAX_YAML_DEPTH,
+  parseYamlDocument,
+  parseYamlDocuments,
+  yamlValue,
+} from '../src/parse-yaml.js';
 import { thrownHpvsError } from './helpers/expect-error.js';
 
 /** Nine times more nodes at each level: about 10^8 nodes once expanded, from 300 bytes. */
@@ -49,6 +54,34 @@ describe('parseYamlDocument / yamlValue', () => {
     expect(error.code).toBe('YAML_INVALID');
     expect(error.message).toMatch(/^deep\.yaml:1:\d+: invalid YAML: [^\n]+$/);
     expect(error.message).not.toMatch(/at line/);
+  });
+
+  it('refuses flow and block nesting past MAX_YAML_DEPTH at the collection that goes past it', () => {
+    const flow = (depth: number) => `a: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    // the top-level mapping is one level
+    const ok = parseYamlDocument(flow(MAX_YAML_DEPTH - 1), 'ok.yaml');
+    expect(yamlValue(ok, ok.doc)).toHaveProperty('a');
+    expect(thrownHpvsError(() => parseYamlDocument(flow(MAX_YAML_DEPTH), 'f.yaml')).message).toBe(
+      `f.yaml:1:${3 + MAX_YAML_DEPTH}: invalid YAML: nested deeper than ${MAX_YAML_DEPTH} levels`,
+    );
+    const block = Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+    expect(
+      thrownHpvsError(() => parseYamlDocuments(`x: 1\n---\n${block} v\n`, 'b.yaml')).message,
+    ).toBe(
+      `b.yaml:${2 + MAX_YAML_DEPTH + 1}:${MAX_YAML_DEPTH + 1}: invalid YAML: nested deeper than ${MAX_YAML_DEPTH} levels`,
+    );
+  });
+
+  it("places the nesting error in the outer file, with the caller's wording", () => {
+    const error = thrownHpvsError(() =>
+      parseYamlDocument(`${'['.repeat(1000)}${']'.repeat(1000)}`, 'user-data.yaml', {
+        locate: (offset) => ({ line: 10, col: offset + 3 }),
+        what: 'invalid YAML in the workload string',
+      }),
+    );
+    expect(error.message).toBe(
+      `user-data.yaml:10:${MAX_YAML_DEPTH + 3}: invalid YAML in the workload string: nested deeper than ${MAX_YAML_DEPTH} levels`,
+    );
   });
 
   it('reports syntax errors and a second document with file:line:col', () => {

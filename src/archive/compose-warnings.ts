@@ -1,4 +1,5 @@
 import { HpvsError } from '../errors.js';
+import { decodeUtf8Exactly } from '../utf8-text.js';
 import type { ParsedYamlDocument } from '../parse-yaml.js';
 import type { ArchiveEntry } from './archive-entry.js';
 
@@ -43,7 +44,7 @@ async function composeFileWarnings(file: string, data: Uint8Array): Promise<stri
   ]);
   let parsed: ParsedYamlDocument;
   try {
-    parsed = parseYamlDocument(Buffer.from(data).toString('utf8'), file);
+    parsed = parseYamlDocument(decodeUtf8Exactly(Buffer.from(data), file), file);
   } catch (error) {
     if (!(error instanceof HpvsError) || error.code !== 'YAML_INVALID') throw error;
     return [`${error.message}; the runtime cannot read it`];

@@ -167,7 +167,7 @@ function stringSection(
     ...locator(inner, stringStart, keyPosition, map),
     form: 'string',
     value,
-    data: node === null ? null : (inner.doc.toJS() as unknown),
+    data: node === null ? null : yamlValue(inner, inner.doc),
     node,
     positions: exact ? 'exact' : 'string-start',
     range: [scalar.range![0], scalar.range![1]],
@@ -310,12 +310,12 @@ export function parseSectionText(key: string, text: string, source: string): Con
   if (isMap(node)) {
     // A whole file is the value: keep its exact text, so that encrypting the file and signing
     // the value agree byte for byte.
-    return { ...base, form: 'mapping', value: text, data: node.toJS(context.doc) as unknown };
+    return { ...base, form: 'mapping', value: text, data: yamlValue(context, context.doc, node) };
   }
   if (isScalar(node) && typeof node.value === 'string') {
     return { ...base, form: 'string', value: node.value, data: node.value };
   }
-  const data = node === null ? null : (node.toJS(context.doc) as unknown);
+  const data = yamlValue(context, context.doc, node);
   return { ...base, form: 'other', value: data === null ? '' : String(data), data };
 }
 

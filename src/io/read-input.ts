@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { HpvsError } from '../errors.js';
+import { decodeUtf8Exactly } from '../utf8-text.js';
 import { note } from './console.js';
 import { formatBytes, type InputLimit } from './input-limits.js';
 
@@ -117,11 +118,15 @@ export function assertSingleStdin(uses: Record<string, string | undefined>): voi
   }
 }
 
-/** Reads a text file (UTF-8), or stdin for `-`, up to `limit` bytes. */
+/**
+ * Reads a text file, or stdin for `-`, up to `limit` bytes. Text that is not UTF-8 is refused
+ * at its first bad byte: a lenient decoder would turn a seed or password into U+FFFD and so
+ * silently change a LUKS passphrase or a credential.
+ */
 export async function readTextInput(
   path: string,
   what: string,
   limit: InputLimit,
 ): Promise<string> {
-  return (await readInput(path, what, limit)).toString('utf8');
+  return decodeUtf8Exactly(await readInput(path, what, limit), path === '-' ? 'stdin' : path);
 }

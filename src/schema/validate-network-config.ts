@@ -1,5 +1,7 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { parseSectionText, type ContractSection } from '../contract/user-data.js';
+import { HpvsError } from '../errors.js';
+import { parseYamlDocument } from '../parse-yaml.js';
 import { network as networkValidator } from './generated/contract-validators.js';
 import { INTERFACE_KEYS, NETWORK_KEYS } from './network-config-schema.js';
 import { ProblemList, type ValidationReport } from './problems.js';
@@ -18,8 +20,15 @@ function isMapping(value: unknown): value is Mapping {
 
 /** True when a document's only top-level key is `network`, as in every network-config. */
 export function isNetworkConfig(text: string): boolean {
-  const document = parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0 || !isMap(document.contents)) return false;
+  let document;
+  try {
+    document = parseYamlDocument(text, 'network-config').doc;
+  } catch (error) {
+    // text that is not YAML is not a network-config either; its reader reports why
+    if (error instanceof HpvsError) return false;
+    throw error;
+  }
+  if (!isMap(document.contents)) return false;
   const keys = document.contents.items.map((pair) =>
     isScalar(pair.key) ? pair.key.value : pair.key,
   );

@@ -170,4 +170,29 @@ describe('emulator boot of hostile YAML', () => {
       /internal error|unexpected failure|Maximum call stack|\n\s+at \S/,
     );
   });
+  it('non-UTF-8 bytes in a value fail the boot at their place instead of becoming U+FFFD', async () => {
+    const work = caseDir();
+    const text = readFileSync(f.userData, 'utf8');
+    const at = text.indexOf('ingest.example.com') + 1;
+    const line = text.slice(0, at).split('\n').length;
+    const col = at - text.lastIndexOf('\n', at - 1);
+    writeFileSync(
+      join(work, 'user-data.yaml'),
+      Buffer.concat([
+        Buffer.from(text.slice(0, at)),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(text.slice(at)),
+      ]),
+    );
+    const result = await runBounded(
+      ['emulator', 'boot', 'user-data.yaml', '--state', state, '--out-dir', 'instance'],
+      { cwd: work },
+    );
+    expectBounded(result, 'non-UTF-8 user data');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `HPL11001E: Unable to parse the contract: user-data.yaml:${line}:${col}: not UTF-8 (byte 0xff)`,
+    );
+    expect(result.stdout).not.toContain('\ufffd');
+  });
 });

@@ -277,6 +277,17 @@ describe('hostile members in compose.archive, in every command that opens it', (
         ],
         { cwd: work },
       );
+      if (label === LARGE) {
+        // over user data's 8 MiB input limit: refused as it is read, before the boot starts,
+        // like every other command reading user data
+        expectCleanFailure(result, `emulator boot: ${label}`, {
+          code: 1,
+          message: /user-data\.yaml: the user data is larger than 8 MiB/,
+          secrets: f.secrets,
+        });
+        expect(listTree(work)).toEqual(['user-data.yaml']);
+        return;
+      }
       expectFailedBoot(result, `emulator boot: ${label}`);
       expect(listTree(work).filter((path) => !path.startsWith('instance'))).toEqual([
         'user-data.yaml',

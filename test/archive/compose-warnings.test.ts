@@ -14,4 +14,20 @@ describe('composeWarnings', () => {
       /^app\/docker-compose\.yaml:200001:\d+ service "s199999" image "x" has no @sha256: digest/,
     );
   });
+
+  it('says a compose file that is not UTF-8 cannot be read, at its first bad byte', async () => {
+    const data = Buffer.concat([
+      Buffer.from('services:\n  web:\n    image: n'),
+      Buffer.from([0xe9]),
+      Buffer.from('ginx\n'),
+    ]);
+    expect(
+      await composeWarnings(
+        [{ type: 'file', path: 'docker-compose.yml', data, executable: false }],
+        'app',
+      ),
+    ).toEqual([
+      'app/docker-compose.yml:3:13: not UTF-8 (byte 0xe9); a YAML file must be UTF-8: re-save it as UTF-8; the runtime cannot read it',
+    ]);
+  });
 });

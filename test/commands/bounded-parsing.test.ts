@@ -80,8 +80,10 @@ describe('tokens and archives of 8-16 MB', () => {
     );
   });
 
-  it('validate reports keys, certificates and signatures of 9 MB as problems', async () => {
-    const huge = Buffer.alloc(7 * MB).toString('base64');
+  it('validate reports keys, certificates and signatures of 1.6 MB as problems', async () => {
+    // each over the 1 MiB a key or signature may have, all four under user data's 8 MiB limit
+    // (a larger file is refused before parsing: src/io/input-limits.ts)
+    const huge = Buffer.alloc(1.2 * MB).toString('base64');
     const pem = (label: string, indent: string) =>
       ['|', `-----BEGIN ${label}-----`, huge, `-----END ${label}-----`].join(`\n${indent}`);
     writeFileSync(

@@ -158,7 +158,7 @@ describe('hpvs-ctl validate', () => {
     ]);
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(
-      'workload: note: encrypted (hyper-protect-basic, RSA-2048 wrapped password)',
+      'workload: note: encrypted (hyper-protect-basic, RSA-4096 wrapped password)',
     );
     const bad = await runCli([
       'validate',

@@ -112,6 +112,23 @@ describe('plan runtime', () => {
     });
   });
 
+  it('refuses a compose file that is not UTF-8 at its first bad byte, not with U+FFFD in a value', async () => {
+    const compose = Buffer.concat([
+      Buffer.from(`services:\n  web:\n    image: x@${DIGEST}\n    environment:\n      SEED: s`),
+      Buffer.from([0xff]),
+      Buffer.from('\n'),
+    ]);
+    const archive = await buildTgz([
+      { type: 'file', path: 'docker-compose.yaml', data: compose, executable: false },
+    ]);
+    const workload = { type: 'workload', compose: { archive: archive.toString('base64') } };
+    await expect(planRuntime.run(input(workload))).rejects.toMatchObject({
+      code: 'RUNTIME_FAILED',
+      message:
+        'docker-compose.yaml:5:14: not UTF-8 (byte 0xff); a YAML file must be UTF-8: re-save it as UTF-8',
+    });
+  });
+
   it('plans play resources and renders play templates from the environment', async () => {
     const pod = (image: string) => ({
       apiVersion: 'v1',

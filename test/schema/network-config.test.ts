@@ -180,6 +180,7 @@ describe('network-config validation', () => {
           problems: [],
           valid: true,
           encrypted: [],
+          forms: {},
         });
         const invalid = readFileSync(
           referencePath('fixtures', 'network-config', 'network_config_invalid.yaml'),

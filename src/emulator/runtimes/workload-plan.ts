@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { extractTgz } from '../../archive/extract-tgz.js';
 import type { ArchiveEntry } from '../../archive/archive-entry.js';
 import { HpvsError } from '../../errors.js';
+import { decodeUtf8Exactly } from '../../utf8-text.js';
 import { writeArchiveEntries } from '../../io/write-folder.js';
 import type {
   ContainerResult,
@@ -101,7 +102,7 @@ export async function planWorkload(
         'workload.compose.archive has no docker-compose.yaml or docker-compose.yml at its top level',
       );
     }
-    const text = fileText(entries, file);
+    const text = runtimeYaml(() => fileText(entries, file));
     const plan: WorkloadPlan = {
       kind: 'compose',
       dir,
@@ -139,7 +140,7 @@ export async function planWorkload(
           continue;
         plan.files.push(join(dir, entry.path));
         const parsed = runtimeYaml(() =>
-          parseYamlDocuments(Buffer.from(entry.data).toString('utf8'), entry.path),
+          parseYamlDocuments(decodeUtf8Exactly(Buffer.from(entry.data), entry.path), entry.path),
         );
         for (const doc of parsed.documents) {
           documents.push({ source: entry.path, data: runtimeYaml(() => yamlValue(parsed, doc)) });
@@ -198,7 +199,7 @@ async function unpack(
 
 function fileText(entries: ArchiveEntry[], path: string): string {
   const entry = entries.find((e) => e.type === 'file' && e.path === path);
-  return entry?.type === 'file' ? Buffer.from(entry.data).toString('utf8') : '';
+  return entry?.type === 'file' ? decodeUtf8Exactly(Buffer.from(entry.data), path) : '';
 }
 
 /**

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { openSectionToken } from '../../contract/decrypted-section.js';
 import { parseUserData, withSection, type ParsedUserData } from '../../contract/user-data.js';
 import { HpvsError } from '../../errors.js';
+import { decodeUtf8Exactly } from '../../utf8-text.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import { DAY_MS } from '../../days.js';
 
@@ -18,7 +19,7 @@ export async function runBootloader(context: BootContext): Promise<void> {
   await warnAboutEncryptionCertificate(context);
   let submitted: ParsedUserData;
   try {
-    submitted = parseUserData(context.userData.toString('utf8'), context.source);
+    submitted = parseUserData(decodeUtf8Exactly(context.userData, context.source), context.source);
   } catch (error) {
     log.error(BOOTLOADER, 'HPL11001E', `Unable to parse the contract: ${messageOf(error)}`);
     throw new ServiceFailure(BOOTLOADER);
