@@ -77,7 +77,42 @@ beforeAll(async () => {
   ];
   const downloaded = await runCli(download);
   expect(downloaded.code, downloaded.stderr).toBe(0);
+  const plainContract = (
+    await runCli(['contract', '--workload', file('wl.yaml', workload), '--env', section])
+  ).stdout;
+  const sealKeys = join(f.dir, 'seal-keys');
+  const keys = await runCli(['secrets', 'keys', '--out-dir', sealKeys]);
+  expect(keys.code, keys.stderr).toBe(0);
+  const secret = file('secret.txt', 's3cret-value\n');
+  const sealArgs = [
+    ...['secrets', 'seal', '--type', 'workload', '--in', secret],
+    ...['--encryption-key', join(sealKeys, 'seal-encryption-public.pem')],
+    ...['--signing-key', join(sealKeys, 'seal-signing-private.pem')],
+  ];
+  const sealed = await runCli(sealArgs);
+  expect(sealed.code, sealed.stderr).toBe(0);
   recipes = {
+    'initdata build': [
+      ...['initdata', 'build', '--allow-plaintext'],
+      ...['--contract', file('plain-user-data.yaml', plainContract)],
+    ],
+    'policy generate': [
+      'policy',
+      'generate',
+      '--pod',
+      file(
+        'pod.yaml',
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: example.com/app@sha256:' +
+          'a'.repeat(64) +
+          '\n      command: ["/bin/app"]\n',
+      ),
+    ],
+    'secrets seal': sealArgs,
+    'secrets unseal': [
+      ...['secrets', 'unseal', '--in', file('sealed.txt', sealed.stdout)],
+      ...['--decryption-key', join(sealKeys, 'seal-decryption-private.pem')],
+      ...['--verification-key', join(sealKeys, 'seal-verification-public.pem')],
+    ],
     'certs download': download,
     'certs get': [
       'certs',
