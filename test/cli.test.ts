@@ -92,7 +92,7 @@ describe('hpvs-ctl (global behaviour)', () => {
       [['certs', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
       [['emulator', 'bot'], "hpvs-ctl: error: unknown command 'bot' (Did you mean boot?)"],
       [['archive', '.', '--bogus'], "hpvs-ctl: error: unknown option '--bogus'"],
-      [['encrypt', 'x.yaml'], "hpvs-ctl: error: required option '--cert <path>' not specified"],
+      [['sign', 'x.yaml'], "hpvs-ctl: error: required option '--key <file>' not specified"],
       [['help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
       [['certs', 'help', 'frobnicate'], "hpvs-ctl: error: unknown command 'frobnicate'"],
       [

@@ -1,14 +1,24 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
+import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
-import { loadEncryptionMaterial, loadPrivateKey } from '../io/load-keys.js';
+import { loadEncryptionKey, loadPrivateKey, noRuntimeChosen } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeResult } from '../io/write-output.js';
+import { PLATFORMS, type PlatformChoice } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  chosenPlatform,
+  deprecatedPrefix,
+  deprecatedPrefixOption,
+  deprecatedProfileOption,
+  platformOption,
+} from './platform-options.js';
 import type { CreateContractOptions, CreatedContract } from '../contract/create-contract.js';
 
 /** The flags of one contract, as `hpvs-ctl contract` takes them (and a batch row would). */
@@ -17,6 +27,9 @@ export interface ContractFlags {
   env: string;
   attestationKey?: string | undefined;
   cert?: string | undefined;
+  platform?: PlatformChoice | undefined;
+  certVersion?: string | undefined;
+  encrypt?: boolean | undefined;
   allowExpired?: boolean | undefined;
   signKey?: string | undefined;
   signPassphraseFile?: string | undefined;
@@ -33,6 +46,13 @@ export interface ContractFlags {
 
 /** Refuses flag combinations that cannot work, before any file is read. */
 export function checkContractFlags(flags: ContractFlags): void {
+  const platformGiven = flags.platform !== undefined || flags.profile !== undefined;
+  if (flags.certVersion !== undefined && !platformGiven) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
+  }
+  if (encrypts(flags) && flags.cert === undefined && !platformGiven) {
+    throw noRuntimeChosen();
+  }
   const expiryFlags = { '--ca-cert': flags.caCert, '--ca-key': flags.caKey };
   if (flags.expiryDays === undefined) {
     const stray = Object.entries({
@@ -69,6 +89,11 @@ export function checkContractFlags(flags: ContractFlags): void {
   }
 }
 
+/** `--cert` and `--cert-version` each imply `--encrypt`. */
+function encrypts(flags: Pick<ContractFlags, 'encrypt' | 'cert' | 'certVersion'>): boolean {
+  return flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+}
+
 function parseDays(value: string): number {
   const days = Number(value);
   if (!/^-?[0-9]+$/.test(value.trim()) || days <= 0) {
@@ -102,6 +127,16 @@ async function loadSharedOptions(
   now: Date,
 ): Promise<Omit<CreateContractOptions, 'workload' | 'env'>> {
   checkContractFlags(flags as ContractFlags);
+  const platform = chosenPlatform(flags.platform, flags.profile);
+  assertSchemaSupported(platform);
+  const prefix = deprecatedPrefix(flags.prefix, platform);
+  const key = encrypts(flags)
+    ? await loadEncryptionKey(flags.cert, {
+        platform,
+        certVersion: flags.certVersion,
+        allowExpired: flags.allowExpired,
+      })
+    : undefined;
   const section = readSection;
   const signingKey =
     flags.signKey === undefined
@@ -113,13 +148,9 @@ async function loadSharedOptions(
         ? undefined
         : await section(flags.attestationKey, 'attestation public key'),
     encryption:
-      flags.cert === undefined
+      key === undefined
         ? undefined
-        : {
-            material: await loadEncryptionMaterial(flags.cert),
-            source: flags.cert,
-            allowExpired: flags.allowExpired,
-          },
+        : { material: key.material, source: key.source, allowExpired: flags.allowExpired },
     signing:
       signingKey === undefined
         ? undefined
@@ -144,8 +175,8 @@ async function loadSharedOptions(
                     caSource: flags.caCert,
                   },
           },
-    profile: flags.profile,
-    prefix: flags.prefix,
+    platform,
+    prefix: prefix ?? key?.prefix ?? (platform ? PLATFORMS[platform].tokenPrefix : undefined),
     sectionStyle: flags.sectionStyle,
     now,
     random: systemRandom,
@@ -168,7 +199,20 @@ export function registerContract(program: Command): void {
     )
     .option('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
     .option('--attestation-key <file>', "the auditor's attestation public key (PEM) or its token")
-    .option('--cert <path>', 'HPCR encryption certificate: encrypt the plaintext sections')
+    .addOption(
+      platformOption(
+        "the runtime the contract is for: its schema checks the sections, its prefix starts the tokens, and with --encrypt IBM's certificate for it encrypts them",
+      ),
+    )
+    .option(
+      '--encrypt',
+      "encrypt the plaintext sections (for --platform with the catalogue's certificate, or for --cert)",
+    )
+    .addOption(certVersionOption())
+    .option(
+      '--cert <path>',
+      'HPCR encryption certificate: encrypt the plaintext sections (without --platform the prefix is hyper-protect-basic)',
+    )
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
     .option(
       '--sign-key <file>',
@@ -192,16 +236,8 @@ export function registerContract(program: Command): void {
       '--signing-cert-out <file>',
       'also write the issued expiry certificate here (- for stdout when --out is a file)',
     )
-    .addOption(
-      new Option('--profile <profile>', 'runtime the sections are checked for')
-        .choices(['hpvs', 'ccrv'] as const)
-        .default('hpvs' as const),
-    )
-    .addOption(
-      new Option('--prefix <prefix>', 'token prefix of the sections hpvs-ctl encrypts')
-        .choices(TOKEN_PREFIXES)
-        .default('hyper-protect-basic' as const),
-    )
+    .addOption(deprecatedProfileOption())
+    .addOption(deprecatedPrefixOption())
     .addOption(
       new Option(
         '--section-style <style>',
@@ -221,8 +257,9 @@ export function registerContract(program: Command): void {
     .addHelpText(
       'after',
       examples(
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --platform ccrt --encrypt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --in contract.yaml --platform ccrv --cert-version 26.5.0 --sign-key sign.pem --out user-data.yaml',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
-        'hpvs-ctl contract --in contract.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
         'hpvs-ctl contract --batch fleet.yaml --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out-dir contracts',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
       ),
