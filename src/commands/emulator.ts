@@ -3,7 +3,9 @@ import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
+import { PLATFORMS } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
+import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
 import { collect } from './repeatable-option.js';
 import { terminalSafe } from '../terminal-safe-text.js';
 
@@ -31,11 +33,17 @@ export function registerEmulator(program: Command): void {
         .choices(['2048', '3072', '4096'] as const)
         .default('4096' as const),
     )
+    .addOption(
+      platformOption(
+        "the runtime to emulate: boot applies its schema (allowed workload kinds) and reads only its token prefix; without it, hpvs's schema and both prefixes",
+      ),
+    )
     .option('--force', 'replace an existing state (certificates issued for it stop working)')
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl emulator init --state ./hpcr',
+        'hpvs-ctl emulator init --state ./ccrt --platform ccrt',
         'hpvs-ctl encrypt workload.yaml --cert ./hpcr/public/encrypt.crt --out workload.enc',
       ),
     )
@@ -46,6 +54,9 @@ export function registerEmulator(program: Command): void {
           `invalid --image-version "${options.imageVersion}": expected a version like 25.11.0`,
         );
       }
+      notePlatformAlias(options.platform);
+      const platform = options.platform?.platform.name;
+      assertSchemaSupported(platform);
       const { createEmulatorIdentity } = await import('../emulator/identity.js');
       const { writeEmulatorState, PUBLIC_FILES } = await import('../emulator/state.js');
       const { assertStateWritable } = await import('../emulator/state.js');
@@ -56,12 +67,15 @@ export function registerEmulator(program: Command): void {
         now: new Date(),
         keyBits: Number(options.keyBits),
       });
-      await writeEmulatorState(options.state, identity, { force: options.force === true });
+      await writeEmulatorState(options.state, identity, {
+        force: options.force === true,
+        platform,
+      });
       const pub = (name: keyof typeof PUBLIC_FILES) =>
         `${options.state}/public/${PUBLIC_FILES[name]}`;
       process.stdout.write(
         [
-          `emulated HPCR ${identity.imageVersion} created in ${options.state}`,
+          `emulated HPCR ${identity.imageVersion}${platform === undefined ? '' : ` (${platform}, tokens ${PLATFORMS[platform].tokenPrefix})`} created in ${options.state}`,
           `  encryption certificate (for providers and deployers): ${pub('encryption')}`,
           `  attestation certificate (for auditors):               ${pub('attestation')}`,
           `  chain and CRLs: ${pub('intermediate')}, ${pub('root')}, ${pub('intermediateCrl')}, ${pub('rootCrl')}`,

@@ -25,7 +25,10 @@ function leftToLaterService(problem: ContractProblem): boolean {
 /** Validates the decrypted contract with hpvs-ctl's validator, as the runtime checks its schema. */
 export async function runContractValidation(context: BootContext): Promise<void> {
   const log = context.console;
-  const report = await validateUserData(context.decrypted!, { now: context.now });
+  const report = await validateUserData(context.decrypted!, {
+    now: context.now,
+    ...(context.state.platform === undefined ? {} : { platform: context.state.platform }),
+  });
   for (const problem of report.problems) {
     if (problem.severity === 'warning') log.warn(CONTRACT, undefined, formatProblem(problem));
   }
