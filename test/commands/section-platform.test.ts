@@ -205,6 +205,53 @@ describe('contract --platform', () => {
     expect(prefix.stderr).toContain('contradicts --platform');
   });
 
+  it('--batch: every contract gets the platform prefix, and --encrypt takes the catalogue certificate', async () => {
+    const inventory = join(f.dir, 'fleet.yaml');
+    writeFileSync(inventory, 'instances:\n  - name: a\n  - name: b\n');
+    const outDir = join(f.dir, 'batch');
+    const args = ['contract', '--workload', workloadYaml, '--env', envYaml, '--batch', inventory];
+    const result = await runCli([
+      ...args,
+      '--platform',
+      'ccrt',
+      '--cert',
+      f.hpcrCert,
+      '--out-dir',
+      outDir,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const key = createPrivateKey(readFileSync(f.hpcrKey));
+    for (const name of ['a', 'b']) {
+      const text = readFileSync(join(outDir, `${name}.yaml`), 'utf8');
+      expect(text).toMatch(/^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/);
+      const env = /^env: (\S+)$/m.exec(text)![1]!;
+      expect(decryptSection(env, key, systemRandom).toString()).toContain('logRouter');
+    }
+    const catalogue = await runCli([
+      ...args,
+      '--platform',
+      'ccrt',
+      '--encrypt',
+      '--out-dir',
+      join(f.dir, 'batch-ccrt'),
+    ]);
+    expect(catalogue.code, catalogue.stderr).toBe(0);
+    expect(catalogue.stderr).toContain("encrypting for IBM's ccrt");
+    // the compose workload is not one ccrv runs: the platform's schema refuses it
+    const ccrv = await runCli([
+      ...args,
+      '--platform',
+      'ccrv',
+      '--encrypt',
+      '--out-dir',
+      join(f.dir, 'batch-ccrv'),
+    ]);
+    expect(ccrv.code).toBe(1);
+    expectPlatformList(
+      await runCli([...args, '--encrypt', '--out-dir', join(f.dir, 'batch-none')]),
+    );
+  });
+
   it('refuses --encrypt with neither --platform nor --cert, listing the platforms', async () => {
     expectPlatformList(
       await runCli([
