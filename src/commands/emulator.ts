@@ -93,7 +93,11 @@ export function registerEmulator(program: Command): void {
     .description(
       'Boot a contract on the emulated runtime, printing the runtime console lines (service[pid]: HPLnnnnnX: text); exit 0 at HPL10001I, 1 after HPL10000E.',
     )
-    .argument('<user-data>', 'the user-data.yaml to boot')
+    .argument('[user-data]', 'the user-data.yaml to boot (or --cidata)')
+    .option(
+      '--cidata <iso>',
+      'boot from a NoCloud seed image (hpvs-ctl cidata) instead: its user-data, and the image and its files attested',
+    )
     .requiredOption('--state <dir>', 'emulator state made by emulator init')
     .option(
       '--volume-image <[name=]file>',
@@ -119,6 +123,7 @@ export function registerEmulator(program: Command): void {
       examples(
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
+        'hpvs-ctl emulator boot --cidata cloudinit.iso --state ./hpcr',
       ),
     )
     .action(async (userDataPath, options) => {
@@ -127,14 +132,21 @@ export function registerEmulator(program: Command): void {
       const { loadEmulatorState } = await import('../emulator/state.js');
       const { selectRuntime } = await import('../emulator/runtimes/select-runtime.js');
       const { bootContract } = await import('../emulator/boot.js');
+      if ((userDataPath === undefined) === (options.cidata === undefined)) {
+        throw new HpvsError('USAGE', 'give the user-data file or --cidata IMAGE (one of the two)');
+      }
       const state = await loadEmulatorState(options.state);
-      const userData = await readInput(userDataPath, 'user data', INPUT_LIMITS.userData);
+      const seed = options.cidata === undefined ? undefined : await readSeedImage(options.cidata);
+      const userData =
+        seed?.files['user-data'] ??
+        (await readInput(userDataPath!, 'user data', INPUT_LIMITS.userData));
       const runtime = await selectRuntime(options.runtime);
       const volumeImages = parseVolumeImages(options.volumeImage);
       const result = await bootContract({
         state,
-        source: userDataPath,
+        source: userDataPath ?? `${options.cidata}:user-data`,
         userData,
+        cidata: seed,
         outDir: options.outDir ?? `${options.state}/instance`,
         volumeImages,
         fastKdf: options.fastKdf === true,
@@ -222,4 +234,22 @@ function parseVolumeImages(values: string[]): { byName: Map<string, string>; sin
     }
   }
   return single === undefined ? { byName } : { byName, single };
+}
+
+/** The seed image's bytes and files; one without user-data cannot boot. */
+async function readSeedImage(path: string) {
+  const { readInput } = await import('../io/read-input.js');
+  const { extractSeedImage } = await import('../io/build-seed-image.js');
+  const image = await readInput(path, 'seed image', INPUT_LIMITS.seedImage);
+  const files = await extractSeedImage(image, path);
+  if (files['user-data'] === undefined) {
+    throw new HpvsError('CIDATA_INVALID', `${path}: the seed image has no user-data file`);
+  }
+  if (files['user-data'].length > INPUT_LIMITS.userData.bytes) {
+    throw new HpvsError(
+      'INPUT_TOO_LARGE',
+      `${path}: its user-data is larger than user data may be`,
+    );
+  }
+  return { image, files };
 }

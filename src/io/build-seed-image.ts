@@ -96,6 +96,17 @@ export async function extractSeedImage(
         `${source}: not a readable seed image (${lastLine(result.stderr, result.status)})`,
       );
     }
+    // xorriso treats any file as a blank image; the volume id tells a seed image apart
+    if (/No ISO 9660 image/.test(result.stderr)) {
+      throw new HpvsError('CIDATA_INVALID', `${source}: not an ISO 9660 image`);
+    }
+    const volumeId = /^Volume id\s*:\s*'(.*)'\s*$/m.exec(result.stderr)?.[1];
+    if (volumeId !== SEED_VOLUME_ID) {
+      throw new HpvsError(
+        'CIDATA_INVALID',
+        `${source}: volume id ${JSON.stringify(volumeId ?? '')}, but cloud-init looks for a seed image labelled ${SEED_VOLUME_ID}`,
+      );
+    }
     const found: Partial<Record<SeedFileName, Buffer>> = {};
     for (const name of SEED_FILE_NAMES) {
       try {
