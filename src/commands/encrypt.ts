@@ -7,8 +7,10 @@ import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readInput } from '../io/read-input.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
 import { examples } from './help-examples.js';
+import { resultDigests } from './result-digests.js';
 import {
   certVersionOption,
   deprecatedPrefix,
@@ -32,6 +34,10 @@ export function registerEncrypt(program: Command): void {
       "the runtime's encryption certificate (PEM) or an RSA public key, instead of the catalogue's (without --platform the prefix is hyper-protect-basic)",
     )
     .option('--out <path>', 'write the token to this file instead of stdout')
+    .option(
+      '--json',
+      'print {token (without --out), out, prefix, sha256_in, sha256_out} as JSON; sha256_out is over the token without its newline',
+    )
     .addOption(deprecatedPrefixOption())
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
     .addOption(
@@ -73,7 +79,19 @@ export function registerEncrypt(program: Command): void {
       }
       if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
-      await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
+      if (!options.json) {
+        await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
+        return;
+      }
+      const toFile = options.out !== undefined && options.out !== '-';
+      if (toFile) await writeResult(options.out, `${token}\n`, { secret: false, from: [file] });
+      const document = {
+        ...(toFile ? { out: options.out } : { token }),
+        prefix: prefix ?? key.prefix,
+        certificate: key.source,
+        ...resultDigests(plaintext, token),
+      };
+      await writeStdout(`${jsonForTerminal(document)}\n`);
     });
 }
 
