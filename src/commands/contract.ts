@@ -7,7 +7,8 @@ import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
 import { loadEncryptionKey, loadPrivateKey, noRuntimeChosen } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
 import { PLATFORMS, type PlatformChoice } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
 import {
@@ -236,6 +237,10 @@ export function registerContract(program: Command): void {
       '--signing-cert-out <file>',
       'also write the issued expiry certificate here (- for stdout when --out is a file)',
     )
+    .option(
+      '--json',
+      'with --out: print {out, plaintextSections, sha256_in, sha256_out} as JSON (sha256_in per input: workload and env, or in)',
+    )
     .addOption(deprecatedProfileOption())
     .addOption(deprecatedPrefixOption())
     .addOption(
@@ -277,6 +282,9 @@ export function registerContract(program: Command): void {
       }
       const flags = { ...options, workload: options.workload, env: options.env };
       if (options.batch !== undefined) {
+        if (options.json) {
+          throw new HpvsError('USAGE', '--json describes one contract; --batch prints its files');
+        }
         const { runContractBatch } = await import('./contract-batch.js');
         await runContractBatch({ ...flags, batch: options.batch });
         return;
@@ -287,12 +295,19 @@ export function registerContract(program: Command): void {
       checkContractFlags(flags);
       checkOutputs(options);
       const { createContract } = await import('../contract/create-contract.js');
-      const contract = await createContract(await loadContractOptions(flags, new Date()));
+      const loaded = await loadContractOptions(flags, new Date());
+      const contract = await createContract(loaded);
       await writeContract(contract, options.out, options.signingCertOut, [
         flags.workload,
         flags.env,
         flags.attestationKey,
       ]);
+      if (options.json) {
+        await printContractJson(contract, options.out!, {
+          workload: loaded.workload.text,
+          env: loaded.env.text,
+        });
+      }
     });
 }
 
@@ -318,6 +333,7 @@ async function writeContract(
 async function runContractFile(
   options: Omit<ContractFlags, 'workload' | 'env'> & {
     in: string;
+    json?: boolean | undefined;
     workload?: string | undefined;
     env?: string | undefined;
     batch?: string | undefined;
@@ -352,16 +368,41 @@ async function runContractFile(
     options.in,
     options.attestationKey,
   ]);
+  if (options.json) await printContractJson(built, options.out!, { in: contract.text });
+}
+
+/**
+ * `--json`: where the contract went and the SHA-256 of each input and of the output, as IBM's
+ * tools and Terraform report them (SPEC-IBM A9); the contract itself stays in its file.
+ */
+async function printContractJson(
+  contract: CreatedContract,
+  out: string,
+  inputs: Record<string, string>,
+): Promise<void> {
+  const { createHash } = await import('node:crypto');
+  const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+  const document = {
+    out,
+    plaintextSections: contract.plaintextSections,
+    sha256_in: Object.fromEntries(Object.entries(inputs).map(([key, text]) => [key, hex(text)])),
+    sha256_out: hex(contract.text),
+  };
+  await writeStdout(`${jsonForTerminal(document)}\n`);
 }
 
 /** Where the contract and the expiry certificate go; refused before any work is done. */
 function checkOutputs(options: {
+  json?: boolean | undefined;
   out?: string | undefined;
   signingCertOut?: string | undefined;
   expiryDays?: number | undefined;
 }): void {
   if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
     throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+  }
+  if (options.json && isStdout(options.out)) {
+    throw new HpvsError('USAGE', '--json describes the contract it wrote: give --out FILE');
   }
   if (isStdout(options.out) && options.signingCertOut === '-') {
     throw new HpvsError(

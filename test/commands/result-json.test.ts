@@ -86,3 +86,89 @@ describe('encrypt and decrypt --json', () => {
     expect(existsSync(path('-'))).toBe(false);
   });
 });
+
+describe('contract and sign --json', () => {
+  it('contract --json names the file and gives the SHA-256 of each input and of the contract', async () => {
+    writeFileSync(path('workload.yaml'), 'type: workload\nplay:\n  resources: []\n');
+    const out = path('user-data.yaml');
+    const result = await runCli([
+      'contract',
+      '--workload',
+      path('workload.yaml'),
+      '--env',
+      path('env.enc'),
+      '--cert',
+      f.hpcrCert,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toEqual({
+      out,
+      plaintextSections: [],
+      sha256_in: {
+        workload: opensslSha256(readFileSync(path('workload.yaml'))),
+        env: opensslSha256(readFileSync(path('env.enc'))),
+      },
+      sha256_out: opensslSha256(readFileSync(out)),
+    });
+    const stdout = await runCli([
+      'contract',
+      '--workload',
+      path('workload.yaml'),
+      '--env',
+      path('env.enc'),
+      '--json',
+    ]);
+    expect(stdout.code).toBe(2);
+  });
+
+  it('contract --in --json and sign --json give the digests of what they read and wrote', async () => {
+    writeFileSync(path('key.txt'), `${'a'.repeat(32)}\n`);
+    const env = await runCli([
+      'env',
+      '--log-router-host',
+      'h.example.com',
+      '--log-router-key-file',
+      path('key.txt'),
+      '--out',
+      path('valid-env.yaml'),
+    ]);
+    expect(env.code, env.stderr).toBe(0);
+    const plain = path('plain-user-data.yaml');
+    const made = await runCli([
+      'contract',
+      '--workload',
+      path('workload.yaml'),
+      '--env',
+      path('valid-env.yaml'),
+      '--out',
+      plain,
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const out = path('from-in.yaml');
+    const fromIn = await runCli([
+      'contract',
+      '--in',
+      plain,
+      '--cert',
+      f.hpcrCert,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(fromIn.code, fromIn.stderr).toBe(0);
+    expect(JSON.parse(fromIn.stdout).sha256_in).toEqual({ in: opensslSha256(readFileSync(plain)) });
+    const signedOut = path('signed.yaml');
+    const signed = await runCli(['sign', out, '--key', f.signKey, '--out', signedOut, '--json']);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout)).toEqual({
+      out: signedOut,
+      sha256_in: opensslSha256(readFileSync(out)),
+      sha256_out: opensslSha256(readFileSync(signedOut)),
+    });
+    expect((await runCli(['sign', out, '--key', f.signKey, '--json'])).code).toBe(2);
+  });
+});
