@@ -8,6 +8,7 @@ import { registerDecrypt } from './commands/decrypt.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerEnv } from './commands/env.js';
+import { registerCidata } from './commands/cidata.js';
 import { registerImage } from './commands/image.js';
 import { registerInit } from './commands/init.js';
 import { registerInitdata } from './commands/initdata.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
   registerInit(program);
   registerImage(program);
+  registerCidata(program);
   registerArchive(program);
   registerWorkload(program);
   registerEnv(program);

@@ -45,6 +45,7 @@ export type HpvsErrorCode =
   | 'VOLUME_FAILED'
   | 'LOGGING_FAILED'
   | 'RUNTIME_FAILED'
+  | 'CIDATA_INVALID'
   | 'TOOL_MISSING'
   | 'TTY_REQUIRED'
   // confidential containers (ccco)

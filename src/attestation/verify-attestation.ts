@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { systemRandom } from '../io/random.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
+import type { SeedImageContents } from './cidata-digests.js';
 import type { AttestationRecord } from './record.js';
 import type { ReferenceValue } from './reference-values.js';
 import { orderChecks, verifyRecordBundle, type SourcedBytes } from './verify-record.js';
@@ -25,6 +26,8 @@ export interface RecordFiles {
   contract?: SourcedBytes | undefined;
   /** The user-data a batch bundle carries beside its record, checked against `contract`. */
   bundleContract?: SourcedBytes | undefined;
+  /** The seed image the instance booted from, as extracted. */
+  cidata?: (SeedImageContents & { source: string }) | undefined;
 }
 
 export interface RecordOptions {
@@ -46,6 +49,7 @@ export async function verifyAttestation(
     random: systemRandom,
     contract: files.contract,
     bundleContract: files.bundleContract,
+    cidata: files.cidata,
     reference: options.reference,
   });
   const checks = orderChecks(bundle, certificate.checks);

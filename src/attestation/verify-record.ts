@@ -3,6 +3,12 @@ import type { RandomSource } from '../crypto/random-source.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
 import { HpvsError, tokenCannotBeOpened } from '../errors.js';
 import type { VerificationCheck } from '../pki/verification-check.js';
+import {
+  CIDATA_DEVICE_NAME,
+  CIDATA_FILE_NAMES,
+  cidataFileRecordName,
+  type SeedImageContents,
+} from './cidata-digests.js';
 import { contractDigests, sha256Hex, type ContractDigests } from './contract-digests.js';
 import { parseRecord, type AttestationRecord, type RecordHash } from './record.js';
 import { contractSectionOf, USER_DATA_NAME } from './record-names.js';
@@ -39,6 +45,8 @@ export interface RecordBundleInput {
    */
   bundleContract?: SourcedBytes | undefined;
   reference?: { values: readonly ReferenceValue[]; source: string } | undefined;
+  /** The seed image the instance booted from (`attestation verify --cidata`), as extracted. */
+  cidata?: (SeedImageContents & { source: string }) | undefined;
 }
 
 export interface RecordBundleVerification {
@@ -68,6 +76,7 @@ export async function verifyRecordBundle(
   if (input.contract && input.bundleContract) {
     contract.push(bundleContractCheck(input.contract, input.bundleContract));
   }
+  if (input.cidata) contract.push(...cidataChecks(record, input.cidata));
   const reference = input.reference ? referenceChecks(record, input.reference) : [];
   return { record, decrypt, signature, contract, reference };
 }
@@ -212,6 +221,52 @@ function sectionCheck(
       ? `the section differs (note: ${section} is plaintext in ${source}, and the runtime's digest of a plaintext section is inferred as its dedented source text)`
       : 'the instance runs a different section',
   });
+}
+
+/**
+ * One check per seed-disk line: the image's bytes, then each file the image or the record has
+ * (a file on one side only is a failure: the instance did not boot from this image).
+ */
+function cidataChecks(
+  record: AttestationRecord,
+  seed: SeedImageContents & { source: string },
+): VerificationCheck[] {
+  const checks = [
+    compareLines(
+      'cidata:image',
+      record.hashes.filter((line) => line.name === CIDATA_DEVICE_NAME),
+      sha256Hex(seed.image),
+      {
+        missing: `the record has no ${CIDATA_DEVICE_NAME} line to compare ${seed.source} with`,
+        what: `sha256 of the exact bytes of ${seed.source}`,
+        mismatchHint: 'the instance booted from a different seed image',
+      },
+    ),
+  ];
+  for (const name of CIDATA_FILE_NAMES) {
+    const recordName = cidataFileRecordName(name);
+    const lines = record.hashes.filter((line) => line.name === recordName);
+    const data = seed.files[name];
+    const id = `cidata:${name}`;
+    if (data === undefined) {
+      if (lines.length > 0) {
+        checks.push({
+          id,
+          status: 'fail',
+          detail: `the record lists ${recordName} (line ${lines[0]!.line}) but ${seed.source} has no ${name}`,
+        });
+      }
+      continue;
+    }
+    checks.push(
+      compareLines(id, lines, sha256Hex(data), {
+        missing: `the record has no ${recordName} line, but ${seed.source} holds ${name}`,
+        what: `sha256 of ${name} in ${seed.source}`,
+        mismatchHint: `the instance booted with a different ${name}`,
+      }),
+    );
+  }
+  return checks;
 }
 
 function referenceChecks(

@@ -39,6 +39,10 @@ function registerAttestationVerify(attestation: Command): void {
   command
     .option('--contract <file>', 'the user-data.yaml the instance should run')
     .option(
+      '--cidata <iso>',
+      'the seed image the instance booted from (hpvs-ctl cidata): its bytes and each file against the record',
+    )
+    .option(
       '--reference <file>',
       'expected image values, lines "<sha256> <name>" (root.tar.gz, baseimage)',
     )
@@ -70,6 +74,9 @@ function registerAttestationVerify(attestation: Command): void {
           'USAGE',
           '--batch reads the records and signatures from its folders; drop --record/--signature',
         );
+      }
+      if (options.batch !== undefined && options.cidata !== undefined) {
+        throw new HpvsError('USAGE', '--cidata checks one instance; it does not go with --batch');
       }
       if (options.passphraseFile !== undefined && options.key === undefined) {
         throw new HpvsError('USAGE', '--passphrase-file needs --key');
@@ -142,6 +149,7 @@ function registerAttestationVerify(attestation: Command): void {
           record: await sourced(options.record!, 'attestation record', INPUT_LIMITS.record),
           signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
           contract: prepared.contract,
+          cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
         },
         prepared.options,
       );
@@ -205,4 +213,11 @@ function chainChecksOf(checked: Promise<{ chain: { checks: VerificationCheck[] }
   const checks = checked.then((result) => result.chain.checks);
   checks.catch(() => undefined);
   return checks;
+}
+
+/** The seed image's bytes and the files xorriso extracts from it. */
+async function readCidata(path: string) {
+  const { extractSeedImage } = await import('../io/build-seed-image.js');
+  const image = await readInput(path, 'seed image', INPUT_LIMITS.seedImage);
+  return { image, files: await extractSeedImage(image, path), source: path };
 }

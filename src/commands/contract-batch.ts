@@ -101,9 +101,9 @@ async function buildContracts(
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
-  // without --cert a section that is not a token stays plaintext in every contract
+  // without encryption a section that is not a token stays plaintext in every contract
   const plaintext =
-    flags.cert === undefined &&
+    base.encryption === undefined &&
     [base.workload.text, base.env.text].some((text) => !looksLikeSectionToken(text));
   const written = await writeFileSet(
     outDir,

@@ -1,15 +1,26 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
+import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { INPUT_LIMITS, type InputLimit } from '../io/input-limits.js';
-import { loadEncryptionMaterial, loadPrivateKey } from '../io/load-keys.js';
+import { loadEncryptionKey, loadPrivateKey, noRuntimeChosen } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
 import { refuseOutputOntoInputs } from '../io/output-policy.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
+import { PLATFORMS, type PlatformChoice } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  chosenPlatform,
+  deprecatedPrefix,
+  deprecatedPrefixOption,
+  deprecatedProfileOption,
+  platformOption,
+} from './platform-options.js';
 import type { CreateContractOptions, CreatedContract } from '../contract/create-contract.js';
 
 /** The flags of one contract, as `hpvs-ctl contract` takes them (and a batch row would). */
@@ -18,6 +29,9 @@ export interface ContractFlags {
   env: string;
   attestationKey?: string | undefined;
   cert?: string | undefined;
+  platform?: PlatformChoice | undefined;
+  certVersion?: string | undefined;
+  encrypt?: boolean | undefined;
   allowExpired?: boolean | undefined;
   signKey?: string | undefined;
   signPassphraseFile?: string | undefined;
@@ -27,13 +41,20 @@ export interface ContractFlags {
   caPassphraseFile?: string | undefined;
   csr?: string | undefined;
   subject?: string | undefined;
-  profile?: 'hpvs' | 'ccrv' | 'ccco' | undefined;
+  profile?: 'hpvs' | 'ccrv' | undefined;
   prefix?: TokenPrefix | undefined;
   sectionStyle?: 'block-string' | 'mapping' | undefined;
 }
 
 /** Refuses flag combinations that cannot work, before any file is read. */
 export function checkContractFlags(flags: ContractFlags): void {
+  const platformGiven = flags.platform !== undefined || flags.profile !== undefined;
+  if (flags.certVersion !== undefined && !platformGiven) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
+  }
+  if (encrypts(flags) && flags.cert === undefined && !platformGiven) {
+    throw noRuntimeChosen();
+  }
   const expiryFlags = { '--ca-cert': flags.caCert, '--ca-key': flags.caKey };
   if (flags.expiryDays === undefined) {
     const stray = Object.entries({
@@ -70,6 +91,11 @@ export function checkContractFlags(flags: ContractFlags): void {
   }
 }
 
+/** `--cert` and `--cert-version` each imply `--encrypt`. */
+function encrypts(flags: Pick<ContractFlags, 'encrypt' | 'cert' | 'certVersion'>): boolean {
+  return flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+}
+
 function parseDays(value: string): number {
   const days = Number(value);
   if (!/^-?[0-9]+$/.test(value.trim()) || days <= 0) {
@@ -103,6 +129,16 @@ async function loadSharedOptions(
   now: Date,
 ): Promise<Omit<CreateContractOptions, 'workload' | 'env'>> {
   checkContractFlags(flags as ContractFlags);
+  const platform = chosenPlatform(flags.platform, flags.profile);
+  assertSchemaSupported(platform);
+  const prefix = deprecatedPrefix(flags.prefix, platform);
+  const key = encrypts(flags)
+    ? await loadEncryptionKey(flags.cert, {
+        platform,
+        certVersion: flags.certVersion,
+        allowExpired: flags.allowExpired,
+      })
+    : undefined;
   const section = readSection;
   const signingKey =
     flags.signKey === undefined
@@ -114,13 +150,9 @@ async function loadSharedOptions(
         ? undefined
         : await section(flags.attestationKey, 'attestation public key'),
     encryption:
-      flags.cert === undefined
+      key === undefined
         ? undefined
-        : {
-            material: await loadEncryptionMaterial(flags.cert),
-            source: flags.cert,
-            allowExpired: flags.allowExpired,
-          },
+        : { material: key.material, source: key.source, allowExpired: flags.allowExpired },
     signing:
       signingKey === undefined
         ? undefined
@@ -145,8 +177,8 @@ async function loadSharedOptions(
                     caSource: flags.caCert,
                   },
           },
-    profile: flags.profile,
-    prefix: flags.prefix,
+    platform,
+    prefix: prefix ?? key?.prefix ?? (platform ? PLATFORMS[platform].tokenPrefix : undefined),
     sectionStyle: flags.sectionStyle,
     now,
     random: systemRandom,
@@ -169,7 +201,20 @@ export function registerContract(program: Command): void {
     )
     .option('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
     .option('--attestation-key <file>', "the auditor's attestation public key (PEM) or its token")
-    .option('--cert <path>', 'HPCR encryption certificate: encrypt the plaintext sections')
+    .addOption(
+      platformOption(
+        "the runtime the contract is for: its schema checks the sections, its prefix starts the tokens, and with --encrypt IBM's certificate for it encrypts them",
+      ),
+    )
+    .option(
+      '--encrypt',
+      "encrypt the plaintext sections (for --platform with the catalogue's certificate, or for --cert)",
+    )
+    .addOption(certVersionOption())
+    .option(
+      '--cert <path>',
+      'HPCR encryption certificate: encrypt the plaintext sections (without --platform the prefix is hyper-protect-basic)',
+    )
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
     .option(
       '--sign-key <file>',
@@ -193,16 +238,12 @@ export function registerContract(program: Command): void {
       '--signing-cert-out <file>',
       'also write the issued expiry certificate here (- for stdout when --out is a file)',
     )
-    .addOption(
-      new Option('--profile <profile>', 'runtime the sections are checked for')
-        .choices(['hpvs', 'ccrv', 'ccco'] as const)
-        .default('hpvs' as const),
+    .option(
+      '--json',
+      'with --out: print {out, plaintextSections, sha256_in, sha256_out} as JSON (sha256_in per input: workload and env, or in)',
     )
-    .addOption(
-      new Option('--prefix <prefix>', 'token prefix of the sections hpvs-ctl encrypts')
-        .choices(TOKEN_PREFIXES)
-        .default('hyper-protect-basic' as const),
-    )
+    .addOption(deprecatedProfileOption())
+    .addOption(deprecatedPrefixOption())
     .addOption(
       new Option(
         '--section-style <style>',
@@ -222,8 +263,9 @@ export function registerContract(program: Command): void {
     .addHelpText(
       'after',
       examples(
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --platform ccrt --encrypt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --in contract.yaml --platform ccrv --cert-version 26.5.0 --sign-key sign.pem --out user-data.yaml',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
-        'hpvs-ctl contract --in contract.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
         'hpvs-ctl contract --batch fleet.yaml --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out-dir contracts',
         'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
       ),
@@ -241,6 +283,9 @@ export function registerContract(program: Command): void {
       }
       const flags = { ...options, workload: options.workload, env: options.env };
       if (options.batch !== undefined) {
+        if (options.json) {
+          throw new HpvsError('USAGE', '--json describes one contract; --batch prints its files');
+        }
         const { runContractBatch } = await import('./contract-batch.js');
         await runContractBatch({ ...flags, batch: options.batch });
         return;
@@ -251,12 +296,19 @@ export function registerContract(program: Command): void {
       checkContractFlags(flags);
       await checkOutputs(options, [flags.workload, flags.env, ...readFiles(flags)]);
       const { createContract } = await import('../contract/create-contract.js');
-      const contract = await createContract(await loadContractOptions(flags, new Date()));
+      const loaded = await loadContractOptions(flags, new Date());
+      const contract = await createContract(loaded);
       await writeContract(contract, options.out, options.signingCertOut, [
         flags.workload,
         flags.env,
         flags.attestationKey,
       ]);
+      if (options.json) {
+        await printContractJson(contract, options.out!, {
+          workload: loaded.workload.text,
+          env: loaded.env.text,
+        });
+      }
     });
 }
 
@@ -282,6 +334,7 @@ async function writeContract(
 async function runContractFile(
   options: Omit<ContractFlags, 'workload' | 'env'> & {
     in: string;
+    json?: boolean | undefined;
     workload?: string | undefined;
     env?: string | undefined;
     batch?: string | undefined;
@@ -316,6 +369,27 @@ async function runContractFile(
     options.in,
     options.attestationKey,
   ]);
+  if (options.json) await printContractJson(built, options.out!, { in: contract.text });
+}
+
+/**
+ * `--json`: where the contract went and the SHA-256 of each input and of the output, as IBM's
+ * tools and Terraform report them (SPEC-IBM A9); the contract itself stays in its file.
+ */
+async function printContractJson(
+  contract: CreatedContract,
+  out: string,
+  inputs: Record<string, string>,
+): Promise<void> {
+  const { createHash } = await import('node:crypto');
+  const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+  const document = {
+    out,
+    plaintextSections: contract.plaintextSections,
+    sha256_in: Object.fromEntries(Object.entries(inputs).map(([key, text]) => [key, hex(text)])),
+    sha256_out: hex(contract.text),
+  };
+  await writeStdout(`${jsonForTerminal(document)}\n`);
 }
 
 /** The files besides the sections that a contract is built from. */
@@ -338,6 +412,7 @@ function readFiles(flags: Omit<ContractFlags, 'workload' | 'env'>): (string | un
  */
 async function checkOutputs(
   options: {
+    json?: boolean | undefined;
     out?: string | undefined;
     signingCertOut?: string | undefined;
     expiryDays?: number | undefined;
@@ -346,6 +421,9 @@ async function checkOutputs(
 ): Promise<void> {
   if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
     throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+  }
+  if (options.json && isStdout(options.out)) {
+    throw new HpvsError('USAGE', '--json describes the contract it wrote: give --out FILE');
   }
   if (isStdout(options.out) && options.signingCertOut === '-') {
     throw new HpvsError(

@@ -1,13 +1,15 @@
 import type { Command } from '@commander-js/extra-typings';
 import { decryptSection } from '../crypto/encrypt-section.js';
-import { looksLikeSectionToken } from '../crypto/section-token.js';
+import { looksLikeSectionToken, parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readTextInput } from '../io/read-input.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
 import { examples } from './help-examples.js';
+import { resultDigests } from './result-digests.js';
 import { forTerminal } from './terminal-output.js';
 
 export function registerDecrypt(program: Command): void {
@@ -20,6 +22,10 @@ export function registerDecrypt(program: Command): void {
     .requiredOption('--key <path>', 'RSA private key (PEM, PKCS#8 or PKCS#1)')
     .option('--passphrase-file <path>', 'file holding the passphrase of a protected private key')
     .option('--out <path>', 'write the plaintext to this file instead of stdout')
+    .option(
+      '--json',
+      'with --out: print {out, prefix, bytes, sha256_in (the file as read), sha256_out (the plaintext)} as JSON, never the plaintext itself',
+    )
     .addHelpText(
       'after',
       examples(
@@ -35,6 +41,12 @@ export function registerDecrypt(program: Command): void {
           'the argument is a token, not a file: put the token in a file, or give - and send it on stdin',
         );
       }
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError(
+          'USAGE',
+          '--json describes the plaintext without printing it: give --out FILE for the plaintext',
+        );
+      }
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const token = await readTextInput(file, 'encrypted section', INPUT_LIMITS.token);
       if (token.trim().length === 0) {
@@ -43,14 +55,20 @@ export function registerDecrypt(program: Command): void {
           `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
         );
       }
-      await writeResult(
-        options.out,
-        forTerminal(options.out, decryptSection(token, privateKey, systemRandom)),
-        {
-          secret: true,
-          from: [file],
-          alsoReads: [options.key, options.passphraseFile],
-        },
-      );
+      const plaintext = decryptSection(token, privateKey, systemRandom);
+      await writeResult(options.out, forTerminal(options.out, plaintext), {
+        secret: true,
+        from: [file],
+        alsoReads: [options.key, options.passphraseFile],
+      });
+      if (options.json) {
+        const document = {
+          out: options.out,
+          prefix: parseSectionToken(token).prefix,
+          bytes: plaintext.length,
+          ...resultDigests(token, plaintext),
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
     });
 }

@@ -3,8 +3,10 @@ import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
 import { note } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
+import { PLATFORMS } from '../platforms/platforms.js';
+import type { BootInput } from '../emulator/boot-input.js';
 import { examples } from './help-examples.js';
-import { notePlatformAlias, platformOption } from './platform-options.js';
+import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
 import { collect } from './repeatable-option.js';
 import { terminalSafe } from '../terminal-safe-text.js';
 
@@ -32,6 +34,11 @@ export function registerEmulator(program: Command): void {
         .choices(['2048', '3072', '4096'] as const)
         .default('4096' as const),
     )
+    .addOption(
+      platformOption(
+        "the runtime to emulate: boot applies its schema (allowed workload kinds) and reads only its token prefix; without it, hpvs's schema and both prefixes",
+      ),
+    )
     .option('--force', 'replace an existing state (certificates issued for it stop working)')
     .addOption(
       platformOption(
@@ -43,6 +50,7 @@ export function registerEmulator(program: Command): void {
       examples(
         'hpvs-ctl emulator init --state ./hpcr',
         'hpvs-ctl emulator init --state ./peerpod --platform ccco',
+        'hpvs-ctl emulator init --state ./ccrt --platform ccrt',
         'hpvs-ctl encrypt workload.yaml --cert ./hpcr/public/encrypt.crt --out workload.enc',
       ),
     )
@@ -53,6 +61,9 @@ export function registerEmulator(program: Command): void {
           `invalid --image-version "${options.imageVersion}": expected a version like 25.11.0`,
         );
       }
+      notePlatformAlias(options.platform);
+      const platform = options.platform?.platform.name;
+      assertSchemaSupported(platform);
       const { createEmulatorIdentity } = await import('../emulator/identity.js');
       const { writeEmulatorState, PUBLIC_FILES } = await import('../emulator/state.js');
       const { assertStateWritable } = await import('../emulator/state.js');
@@ -63,16 +74,15 @@ export function registerEmulator(program: Command): void {
         now: new Date(),
         keyBits: Number(options.keyBits),
       });
-      notePlatformAlias(options.platform);
       await writeEmulatorState(options.state, identity, {
         force: options.force === true,
-        ...(options.platform === undefined ? {} : { platform: options.platform.platform.name }),
+        platform,
       });
       const pub = (name: keyof typeof PUBLIC_FILES) =>
         `${options.state}/public/${PUBLIC_FILES[name]}`;
       process.stdout.write(
         [
-          `emulated HPCR ${identity.imageVersion} created in ${options.state}`,
+          `emulated HPCR ${identity.imageVersion}${platform === undefined ? '' : ` (${platform}, tokens ${PLATFORMS[platform].tokenPrefix})`} created in ${options.state}`,
           `  encryption certificate (for providers and deployers): ${pub('encryption')}`,
           `  attestation certificate (for auditors):               ${pub('attestation')}`,
           `  chain and CRLs: ${pub('intermediate')}, ${pub('root')}, ${pub('intermediateCrl')}, ${pub('rootCrl')}`,
@@ -90,12 +100,16 @@ export function registerEmulator(program: Command): void {
     .description(
       'Boot a contract on the emulated runtime, printing the runtime console lines (service[pid]: HPLnnnnnX: text); exit 0 at HPL10001I, 1 after HPL10000E.',
     )
-    .argument('[user-data]', 'the user-data.yaml to boot (or --initdata)')
+    .argument('[user-data]', 'the user-data.yaml to boot (or --initdata, or --cidata)')
     .option(
       '--initdata <file>',
       'ccco: boot the contract in this initdata (the value, or a Pod/workload/ConfigMap manifest carrying it) like a peer-pod VM',
     )
     .option('--pod <file>', 'ccco: the pod manifest the agent policy and sealed secrets apply to')
+    .option(
+      '--cidata <iso>',
+      'boot from a NoCloud seed image (hpvs-ctl cidata) instead: its user-data, and the image and its files attested',
+    )
     .requiredOption('--state <dir>', 'emulator state made by emulator init')
     .option(
       '--volume-image <[name=]file>',
@@ -132,6 +146,7 @@ export function registerEmulator(program: Command): void {
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --volume-image data.img --out-dir ./instance',
         'hpvs-ctl emulator boot user-data.yaml --state ./hpcr --runtime podman --podman-config sandbox --keep-running',
         'hpvs-ctl emulator boot --initdata pod-with-initdata.yaml --state ./peerpod',
+        'hpvs-ctl emulator boot --cidata cloudinit.iso --state ./hpcr',
       ),
     )
     .action(async (userDataPath, options) => {
@@ -141,8 +156,25 @@ export function registerEmulator(program: Command): void {
       const { bootContract } = await import('../emulator/boot.js');
       const { parsePodmanConfigChoice } = await import('../emulator/runtimes/podman-config.js');
       const state = await loadEmulatorState(options.state);
+      if (
+        options.cidata !== undefined &&
+        (userDataPath !== undefined || options.initdata !== undefined)
+      ) {
+        throw new HpvsError(
+          'USAGE',
+          'give one of the user-data file, --initdata or --cidata IMAGE',
+        );
+      }
+      const seed = options.cidata === undefined ? undefined : await readSeedImage(options.cidata);
       const { readBootInput } = await import('../emulator/boot-input.js');
-      const input = await readBootInput(userDataPath, options, state);
+      const input: BootInput =
+        seed === undefined
+          ? await readBootInput(userDataPath, options, state)
+          : {
+              userData: seed.files['user-data']!,
+              source: `${options.cidata}:user-data`,
+              notes: [],
+            };
       const userData = input.userData;
       for (const line of input.notes)
         process.stdout.write(`hpcr-emulator: ${terminalSafe(line)}\n`);
@@ -164,6 +196,7 @@ export function registerEmulator(program: Command): void {
         source: input.source,
         userData,
         ...(input.pod === undefined ? {} : { pod: input.pod }),
+        cidata: seed,
         outDir: options.outDir ?? `${options.state}/instance`,
         volumeImages,
         fastKdf: options.fastKdf === true,
@@ -285,4 +318,22 @@ function parseVolumeImages(values: string[]): { byName: Map<string, string>; sin
     }
   }
   return single === undefined ? { byName } : { byName, single };
+}
+
+/** The seed image's bytes and files; one without user-data cannot boot. */
+async function readSeedImage(path: string) {
+  const { readInput } = await import('../io/read-input.js');
+  const { extractSeedImage } = await import('../io/build-seed-image.js');
+  const image = await readInput(path, 'seed image', INPUT_LIMITS.seedImage);
+  const files = await extractSeedImage(image, path);
+  if (files['user-data'] === undefined) {
+    throw new HpvsError('CIDATA_INVALID', `${path}: the seed image has no user-data file`);
+  }
+  if (files['user-data'].length > INPUT_LIMITS.userData.bytes) {
+    throw new HpvsError(
+      'INPUT_TOO_LARGE',
+      `${path}: its user-data is larger than user data may be`,
+    );
+  }
+  return { image, files };
 }

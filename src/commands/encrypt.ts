@@ -2,16 +2,22 @@ import { isUtf8 } from 'node:buffer';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
-import { TOKEN_PREFIXES, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
-import { warn } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { loadEncryptionKey } from '../io/load-keys.js';
 import { systemRandom } from '../io/random.js';
 import { readInput } from '../io/read-input.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
 import { examples } from './help-examples.js';
-import { certVersionOption, notePlatformAlias, platformOption } from './platform-options.js';
+import { resultDigests } from './result-digests.js';
+import {
+  certVersionOption,
+  deprecatedPrefix,
+  deprecatedPrefixOption,
+  notePlatformAlias,
+  platformOption,
+} from './platform-options.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 
 export function registerEncrypt(program: Command): void {
@@ -28,11 +34,11 @@ export function registerEncrypt(program: Command): void {
       "the runtime's encryption certificate (PEM) or an RSA public key, instead of the catalogue's (without --platform the prefix is hyper-protect-basic)",
     )
     .option('--out <path>', 'write the token to this file instead of stdout')
-    .addOption(
-      new Option('--prefix <prefix>', 'deprecated: use --platform, which decides the prefix')
-        .choices(TOKEN_PREFIXES)
-        .hideHelp(),
+    .option(
+      '--json',
+      'print {token (without --out), out, prefix, sha256_in, sha256_out} as JSON; sha256_out is over the token without its newline',
     )
+    .addOption(deprecatedPrefixOption())
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
     .addOption(
       new Option(
@@ -60,7 +66,7 @@ export function registerEncrypt(program: Command): void {
     .action(async (file, options) => {
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform;
-      const prefix = deprecatedPrefix(options.prefix, platform?.tokenPrefix);
+      const prefix = deprecatedPrefix(options.prefix, platform?.name);
       await refuseUntrustedCertificate(options, crlFiles);
       const key = await loadEncryptionKey(options.cert, {
         ...options,
@@ -73,33 +79,25 @@ export function registerEncrypt(program: Command): void {
       }
       if (options.format === 'json') refuseInvalidJson(plaintext, source);
       const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
-      await writeResult(options.out, `${token}\n`, {
+      const policy = {
         secret: false,
         from: [file],
         alsoReads: [options.cert, ...options.chain, ...options.root, ...crlFiles],
-      });
+      };
+      if (!options.json) {
+        await writeResult(options.out, `${token}\n`, policy);
+        return;
+      }
+      const toFile = options.out !== undefined && options.out !== '-';
+      if (toFile) await writeResult(options.out, `${token}\n`, policy);
+      const document = {
+        ...(toFile ? { out: options.out } : { token }),
+        prefix: prefix ?? key.prefix,
+        certificate: key.source,
+        ...resultDigests(plaintext, token),
+      };
+      await writeStdout(`${jsonForTerminal(document)}\n`);
     });
-}
-
-/**
- * `--prefix` predates `--platform`, which now decides the prefix; it still works with a warning
- * so scripts keep running, but may not contradict the platform.
- */
-function deprecatedPrefix(
-  prefix: TokenPrefix | undefined,
-  platformPrefix: TokenPrefix | undefined,
-): TokenPrefix | undefined {
-  if (prefix === undefined) return undefined;
-  if (platformPrefix !== undefined && platformPrefix !== prefix) {
-    throw new HpvsError(
-      'USAGE',
-      `--prefix ${prefix} contradicts --platform, whose tokens start with ${platformPrefix}; drop --prefix`,
-    );
-  }
-  warn(
-    '--prefix is deprecated: --platform decides the prefix (ccrt, ccrv: contract-basic; hpvs, ccco: hyper-protect-basic)',
-  );
-  return prefix;
 }
 
 /**

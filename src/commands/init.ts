@@ -6,13 +6,20 @@ import { Option } from '@commander-js/extra-typings';
 import type { StarterRequest } from '../contract/starter-project.js';
 import { HpvsError } from '../errors.js';
 import { note, warn } from '../io/console.js';
-import { loadEncryptionKey } from '../io/load-keys.js';
+import { loadEncryptionKey, noRuntimeChosen } from '../io/load-keys.js';
 import { packagePath } from '../io/package-files.js';
 import { systemRandom } from '../io/random.js';
 import { readSecret } from '../io/read-secret.js';
 import { writeFileSet } from '../io/write-file-set.js';
 import { writeStdout } from '../io/write-output.js';
+import { PLATFORMS, type PlatformChoice, type PlatformName } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  notePlatformAlias,
+  platformOption,
+} from './platform-options.js';
 import { terminalSafe } from '../terminal-safe-text.js';
 
 type Persona = 'provider' | 'deployer' | 'auditor';
@@ -24,6 +31,9 @@ interface InitFlags {
   play?: string;
   volume?: string;
   cert?: string;
+  platform?: PlatformChoice;
+  certVersion?: string;
+  encrypt?: true;
   logging?: 'syslog' | 'logrouter';
   logHost?: string;
   logPort?: string;
@@ -135,6 +145,16 @@ export function registerInit(program: Command): void {
       '--volume <spec>',
       'provider/deployer: data volume NAME[:MOUNT] (deployer: NAME), or none',
     )
+    .addOption(
+      platformOption(
+        'the runtime the project is for: its schema checks the sections and decides which workload kinds it may have',
+      ),
+    )
+    .option(
+      '--encrypt',
+      "provider: also write workload.enc, encrypted with IBM's certificate for --platform",
+    )
+    .addOption(certVersionOption())
     .option(
       '--cert <path>',
       'provider: also write workload.enc encrypted for this HPCR certificate',
@@ -172,6 +192,7 @@ export function registerInit(program: Command): void {
       examples(
         'hpvs-ctl init',
         'hpvs-ctl init --persona provider --out-dir provider --compose provider/compose --volume data:/mnt/data',
+        'hpvs-ctl init --persona provider --platform ccrv --encrypt --out-dir provider --play provider/pod --volume none',
         'hpvs-ctl init --persona deployer --out-dir deployer --logging syslog --log-host logs.example.com --volume data --signing-key generate',
         'hpvs-ctl init --persona auditor --out-dir auditor',
       ),
@@ -182,6 +203,15 @@ export function registerInit(program: Command): void {
 }
 
 async function runInit(flags: InitFlags): Promise<void> {
+  notePlatformAlias(flags.platform);
+  const platform = flags.platform?.platform.name;
+  assertSchemaSupported(platform);
+  if (flags.certVersion !== undefined && platform === undefined) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
+  }
+  if (flags.encrypt && flags.cert === undefined && platform === undefined) {
+    throw noRuntimeChosen();
+  }
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
   const asker = makeAsker(interactive);
@@ -220,6 +250,7 @@ async function runInit(flags: InitFlags): Promise<void> {
     random: systemRandom,
     bits: Number(flags.bits),
   });
+  if (platform !== undefined) await checkAgainstPlatform(project.files, platform);
   const written = await writeFileSet(outDir, project.files, {
     force: flags.force === true,
     from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
@@ -260,14 +291,15 @@ async function providerRequest(
   if (flags.compose !== undefined && flags.play !== undefined) {
     throw new HpvsError('USAGE', 'give either --compose or --play, not both');
   }
-  const kind: 'compose' | 'play' = flags.play !== undefined ? 'play' : 'compose';
+  const platform = flags.platform?.platform.name;
+  const kind = workloadKind(flags, platform);
   const folder = await asker.ask(
     '--compose <dir> (or --play <dir>)',
     flags.compose ?? flags.play,
     () =>
       prompts!.input({
-        message: 'Compose folder (created from the starter template if it does not exist):',
-        default: join(outDir, 'compose'),
+        message: `${kind === 'play' ? 'Pod' : 'Compose'} folder (created from the starter template if it does not exist):`,
+        default: join(outDir, kind === 'play' ? 'pod' : 'compose'),
         required: true,
       }),
   );
@@ -280,16 +312,70 @@ async function providerRequest(
   );
   if (folder === undefined || volumeSpec === undefined) return undefined;
   const volume = parseVolume(volumeSpec);
-  const encryptTo =
-    flags.cert === undefined ? undefined : (await loadEncryptionKey(flags.cert)).publicKey;
+  const encrypts =
+    flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+  const key = encrypts
+    ? await loadEncryptionKey(flags.cert, { platform, certVersion: flags.certVersion })
+    : undefined;
   const { archiveFolder } = await import('../io/archive-folder.js');
   const template = existsSync(folder) ? undefined : packagePath('templates', kind);
   const archive = await archiveFolder(template ?? folder, { kind });
   for (const message of archive.warnings) warn(message);
   return {
-    starter: { persona: 'provider', archive: { base64: archive.base64, kind }, volume, encryptTo },
+    starter: {
+      persona: 'provider',
+      archive: { base64: archive.base64, kind },
+      volume,
+      encryptTo: key?.publicKey,
+      prefix: key?.prefix,
+      platform,
+    },
     ...(template === undefined ? {} : { template, folder }),
   };
+}
+
+/**
+ * `--compose` or `--play`, else the platform's first kind of the two: ccrv runs no compose
+ * workload, so its starter is a pod folder.
+ */
+function workloadKind(flags: InitFlags, platform: PlatformName | undefined): 'compose' | 'play' {
+  const allowed = platform === undefined ? undefined : PLATFORMS[platform].workloadKinds;
+  const asked =
+    flags.play !== undefined ? 'play' : flags.compose !== undefined ? 'compose' : undefined;
+  if (asked !== undefined && allowed !== undefined && !allowed.includes(asked)) {
+    throw new HpvsError(
+      'USAGE',
+      `${platform} runs no ${asked} workload (it takes ${allowed.join(', ')}); use --${asked === 'compose' ? 'play' : 'compose'}`,
+    );
+  }
+  if (asked !== undefined) return asked;
+  return allowed === undefined || allowed.includes('compose') ? 'compose' : 'play';
+}
+
+/** The sections init wrote pass the chosen platform's schema, or nothing is written. */
+async function checkAgainstPlatform(
+  files: readonly { name: string; data: string }[],
+  platform: PlatformName,
+): Promise<void> {
+  const [{ parseSectionText }, { validateSection }, { formatProblem }] = await Promise.all([
+    import('../contract/user-data.js'),
+    import('../schema/validate-contract.js'),
+    import('../schema/problems.js'),
+  ]);
+  for (const kind of ['workload', 'env'] as const) {
+    const file = files.find((entry) => entry.name === `${kind}.yaml`);
+    if (file === undefined) continue;
+    const report = await validateSection(parseSectionText(kind, file.data, file.name), {
+      platform,
+    });
+    const error = report.problems.find((problem) => problem.severity === 'error');
+    if (error !== undefined) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${file.name} for ${platform}: ${formatProblem(error)}`,
+      );
+    }
+  }
 }
 
 async function deployerRequest(

@@ -2,15 +2,24 @@ import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
-import { loadEncryptionKey } from '../io/load-keys.js';
+import { loadEncryptionKey, noRuntimeChosen } from '../io/load-keys.js';
 import { readSecret } from '../io/read-secret.js';
 import { systemRandom } from '../io/random.js';
 import { writeResult } from '../io/write-output.js';
+import type { PlatformChoice } from '../platforms/platforms.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  notePlatformAlias,
+  platformOption,
+} from './platform-options.js';
 import { collect } from './repeatable-option.js';
 
 export interface SectionOutputOptions {
   encrypt?: boolean | undefined;
   cert?: string | undefined;
+  platform?: PlatformChoice | undefined;
+  certVersion?: string | undefined;
   allowExpired?: boolean | undefined;
   out?: string | undefined;
 }
@@ -28,7 +37,16 @@ export function addSectionOutputOptions<Args extends unknown[], Opts extends Opt
       '--env-values-file <file>',
       'file of KEY=VALUE lines (blank lines and # comments skipped)',
     )
-    .option('--encrypt', 'print the encrypted token instead of YAML (needs --cert)')
+    .addOption(
+      platformOption(
+        "the runtime the section is for: its schema checks the section, its prefix starts the token, and with --encrypt IBM's certificate for it is used",
+      ),
+    )
+    .option(
+      '--encrypt',
+      "print the encrypted token instead of YAML (for --platform with the catalogue's certificate, or for --cert)",
+    )
+    .addOption(certVersionOption())
     .option('--cert <path>', 'HPCR encryption certificate; implies --encrypt')
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
     .option(
@@ -37,11 +55,26 @@ export function addSectionOutputOptions<Args extends unknown[], Opts extends Opt
     );
 }
 
-/** Refuses `--encrypt` without `--cert` before any file is read. */
+/**
+ * Refuses `--encrypt` with neither a platform nor a certificate before any file is read (the
+ * usage error lists the platforms), and a platform whose schema hpvs-ctl cannot check yet.
+ */
 export function checkSectionOutputOptions(options: SectionOutputOptions): void {
-  if (options.encrypt && options.cert === undefined) {
-    throw new HpvsError('USAGE', '--encrypt needs --cert with the HPCR encryption certificate');
+  notePlatformAlias(options.platform);
+  assertSchemaSupported(options.platform?.platform.name);
+  if (options.certVersion !== undefined && options.platform === undefined) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
   }
+  if (encrypts(options) && options.cert === undefined && options.platform === undefined) {
+    throw noRuntimeChosen();
+  }
+}
+
+/** `--cert` and `--cert-version` each imply `--encrypt`. */
+function encrypts(options: SectionOutputOptions): boolean {
+  return (
+    options.encrypt === true || options.cert !== undefined || options.certVersion !== undefined
+  );
 }
 
 /**
@@ -64,7 +97,10 @@ export async function writeSection(
     import('../contract/user-data.js'),
     import('../schema/validate-contract.js'),
   ]);
-  const report = await validateSection(parseSectionText(kind, text, kind));
+  const platform = options.platform?.platform.name;
+  const report = await validateSection(parseSectionText(kind, text, kind), {
+    ...(platform ? { platform } : {}),
+  });
   const errors = report.problems.filter((problem) => problem.severity === 'error');
   if (errors.length > 0) {
     throw new HpvsError(
@@ -78,12 +114,12 @@ export async function writeSection(
       warn(`${problem.path}: ${problem.message}`);
     }
   }
-  if (options.cert === undefined) {
+  if (!encrypts(options)) {
     await writeResult(options.out, text, { secret: true, from });
     return;
   }
-  const { publicKey } = await loadEncryptionKey(options.cert, options);
-  const token = encryptSection(Buffer.from(text, 'utf8'), publicKey, systemRandom);
+  const key = await loadEncryptionKey(options.cert, { ...options, platform });
+  const token = encryptSection(Buffer.from(text, 'utf8'), key.publicKey, systemRandom, key.prefix);
   await writeResult(options.out, `${token}\n`, { secret: false, from });
 }
 

@@ -1,11 +1,14 @@
 import type { Command } from '@commander-js/extra-typings';
+import { HpvsError } from '../errors.js';
 import { warn } from '../io/console.js';
 import { loadPrivateKey } from '../io/load-keys.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readInput } from '../io/read-input.js';
 import { decodeUtf8Exactly } from '../utf8-text.js';
-import { writeResult } from '../io/write-output.js';
+import { writeResult, writeStdout } from '../io/write-output.js';
+import { jsonForTerminal } from '../terminal-safe-text.js';
 import { examples } from './help-examples.js';
+import { resultDigests } from './result-digests.js';
 
 export function registerSign(program: Command): void {
   program
@@ -20,11 +23,18 @@ export function registerSign(program: Command): void {
     )
     .option('--passphrase-file <file>', 'passphrase of a protected key')
     .option('--out <path>', 'write the signed user data here instead of stdout')
+    .option(
+      '--json',
+      'with --out: print {out, sha256_in, sha256_out} as JSON (the user data as read and as signed)',
+    )
     .addHelpText(
       'after',
       examples('hpvs-ctl sign user-data.yaml --key sign.pem --out user-data.signed.yaml'),
     )
     .action(async (file, options) => {
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError('USAGE', '--json describes the user data it wrote: give --out FILE');
+      }
       const { signUserData } = await import('../contract/sign-user-data.js');
       const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
       const source = file === '-' ? 'stdin' : file;
@@ -42,6 +52,10 @@ export function registerSign(program: Command): void {
         inPlace: true,
         alsoReads: [options.key, options.passphraseFile],
       });
+      if (options.json) {
+        const document = { out: options.out, ...resultDigests(text, signed.text) };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
     });
 }
 

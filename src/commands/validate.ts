@@ -2,13 +2,16 @@ import type { Command } from '@commander-js/extra-typings';
 import type { ValidationReport } from '../schema/problems.js';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../errors.js';
-import { warn } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readTextInput } from '../io/read-input.js';
 import { writeStdout } from '../io/write-output.js';
-import { PLATFORMS, type PlatformChoice, type PlatformName } from '../platforms/platforms.js';
 import { examples } from './help-examples.js';
-import { notePlatformAlias, platformOption } from './platform-options.js';
+import {
+  assertSchemaSupported,
+  chosenPlatform,
+  deprecatedProfileOption,
+  platformOption,
+} from './platform-options.js';
 import { jsonForTerminal, terminalSafe } from '../terminal-safe-text.js';
 
 export function registerValidate(program: Command): void {
@@ -28,11 +31,7 @@ export function registerValidate(program: Command): void {
         ['workload', 'env'] as const,
       ),
     )
-    .addOption(
-      new Option('--profile <profile>', 'deprecated: use --platform')
-        .choices(['hpvs', 'ccrv'] as const)
-        .hideHelp(),
-    )
+    .addOption(deprecatedProfileOption())
     .option(
       '--network-config',
       'the file is a cloud-init network-config for an on-prem runtime (detected when its only top-level key is network)',
@@ -69,12 +68,7 @@ export function registerValidate(program: Command): void {
         });
         return;
       }
-      if (platform !== undefined && !PLATFORMS[platform].schema.supported) {
-        throw new HpvsError(
-          'USAGE',
-          `validating contracts for ${platform} (${PLATFORMS[platform].schema.published}) is not supported yet; hpvs, ccrt and ccrv are`,
-        );
-      }
+      assertSchemaSupported(platform);
       const [{ parseSectionText, parseUserData }, { validateSection, validateUserData }] =
         await Promise.all([
           import('../contract/user-data.js'),
@@ -102,23 +96,6 @@ export function registerValidate(program: Command): void {
         platform: platform ?? null,
       });
     });
-}
-
-/** `--platform`, or the deprecated `--profile` with a warning; the two may not disagree. */
-function chosenPlatform(
-  choice: PlatformChoice | undefined,
-  profile: 'hpvs' | 'ccrv' | undefined,
-): PlatformName | undefined {
-  notePlatformAlias(choice);
-  if (profile === undefined) return choice?.platform.name;
-  if (choice !== undefined && choice.platform.name !== profile) {
-    throw new HpvsError(
-      'USAGE',
-      `--profile ${profile} contradicts --platform ${choice.platform.name}; drop --profile`,
-    );
-  }
-  warn('--profile is deprecated: use --platform (hpvs, ccrt, ccrv)');
-  return profile;
 }
 
 /** Prints the problems and the verdict line (or the JSON report); exit 1 when any is an error. */

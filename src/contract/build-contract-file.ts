@@ -31,7 +31,7 @@ import {
  */
 export interface ContractFileOptions extends Pick<
   CreateContractOptions,
-  'attestationPublicKey' | 'encryption' | 'signing' | 'profile' | 'prefix' | 'now' | 'random'
+  'attestationPublicKey' | 'encryption' | 'signing' | 'platform' | 'prefix' | 'now' | 'random'
 > {
   text: string;
   source: string;
@@ -150,7 +150,7 @@ async function checkInput(
   options: ContractFileOptions,
 ): Promise<ContractProblem[]> {
   const report = await validateUserData(parsed, {
-    platform: options.profile ?? 'hpvs',
+    platform: options.platform ?? 'hpvs',
     now: options.now,
   });
   // a signature this run replaces (or the empty `envWorkloadSignature:` a template leaves) is

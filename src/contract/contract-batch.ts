@@ -286,7 +286,7 @@ async function validateInstanceEnv(
   const job = jobs[outcome.index]!;
   const report = await validateSection(
     parseSectionText('env', outcome.envText!, instanceEnvSource(base.env, job)),
-    { ...(base.profile ? { platform: base.profile } : {}), now: base.now },
+    { ...(base.platform ? { platform: base.platform } : {}), now: base.now },
   );
   const problems = report.problems.filter((problem) => problem.severity !== 'note');
   const error = problems.find((problem) => problem.severity === 'error');

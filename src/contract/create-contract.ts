@@ -28,7 +28,8 @@ export interface CreateContractOptions {
     { material: PublicKeyMaterial; source: string; allowExpired?: boolean | undefined } | undefined;
   /** Sign with this key; with `expiry`, signingKey is a certificate from the deployer's CA. */
   signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
-  profile?: PlatformName | undefined;
+  /** The runtime whose schema checks the sections (hpvs's 1.0.116 when absent). */
+  platform?: PlatformName | undefined;
   prefix?: TokenPrefix | undefined;
   /** How plaintext sections are written (IBM's `|` block string by default). */
   sectionStyle?: SectionStyle | undefined;
@@ -133,7 +134,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     entryRange: () => undefined,
   };
   const report = await validateUserData(parsed, {
-    platform: options.profile ?? 'hpvs',
+    platform: options.platform ?? 'hpvs',
     now: options.now,
   });
   const errors = report.problems.filter((problem) => problem.severity === 'error');

@@ -2,7 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import type { RandomSource } from '../crypto/random-source.js';
+import type { TokenPrefix } from '../crypto/section-token.js';
 import { generateVolumeSeed } from '../crypto/volume-seed.js';
+import type { PlatformName } from '../platforms/platforms.js';
 import { generateKeyPairFiles } from '../pki/key-pair-files.js';
 import { createSyslogCertificates, syslogCertificateFiles } from '../pki/syslog-certificates.js';
 import { buildEnvSection, buildWorkloadSection, type LoggingInput } from './section-builders.js';
@@ -29,8 +31,11 @@ export interface ProviderRequest {
   /** The workload folder's archive (base64) and whether it is a compose or a pod folder. */
   archive: { base64: string; kind: 'compose' | 'play' };
   volume?: { name: string; mount: string } | undefined;
-  /** Also write the encrypted workload for this HPCR encryption key. */
+  /** Also write the encrypted workload for this HPCR encryption key, with this token prefix. */
   encryptTo?: KeyObject | undefined;
+  prefix?: TokenPrefix | undefined;
+  /** The runtime chosen with `--platform`, named in the next steps. */
+  platform?: PlatformName | undefined;
 }
 
 export type LoggingRequest =
@@ -105,12 +110,17 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
     'workload.yaml holds the workload volume seed: keep it, you need it to reopen the volume',
   ];
   if (request.encryptTo) {
-    const token = encryptSection(Buffer.from(workload, 'utf8'), request.encryptTo, options.random);
+    const token = encryptSection(
+      Buffer.from(workload, 'utf8'),
+      request.encryptTo,
+      options.random,
+      request.prefix,
+    );
     files.push({ name: 'workload.enc', data: `${token}\n`, secret: false });
     nextSteps.push('hand workload.enc (encrypted) to the Workload Deployer');
   } else {
     nextSteps.push(
-      'encrypt it for the HPCR image: hpvs-ctl encrypt workload.yaml --cert <encryption certificate> --out workload.enc',
+      `encrypt it for the HPCR image: hpvs-ctl encrypt workload.yaml --platform ${request.platform ?? '<hpvs|ccrt|ccrv>'} --out workload.enc (or --cert <encryption certificate>)`,
     );
   }
   return { files, nextSteps };

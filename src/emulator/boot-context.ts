@@ -1,4 +1,5 @@
 import type { PlannedContainer } from '../ccco/pod-plan.js';
+import type { SeedImageContents } from '../attestation/cidata-digests.js';
 import type { ParsedUserData } from '../contract/user-data.js';
 import type { PlatformName } from '../platforms/platforms.js';
 import type { RandomSource } from '../crypto/random-source.js';
@@ -17,6 +18,8 @@ export interface BootContext {
   source: string;
   /** The exact bytes the deployer submitted (attested as `cidata/user-data`). */
   userData: Buffer;
+  /** The seed image booted from (`emulator boot --cidata`): attested line by line. */
+  cidata?: SeedImageContents | undefined;
   /** The user data as submitted: encrypted sections are still tokens (signed and attested). */
   submitted?: ParsedUserData;
   /** The same with every encrypted section replaced by its decrypted text. */

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SeedImageContents } from '../attestation/cidata-digests.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import { HpvsError } from '../errors.js';
 import { writeFileAtomic } from '../io/write-output.js';
@@ -28,6 +29,8 @@ export interface BootOptions {
   /** The user-data file name, for messages. */
   source: string;
   userData: Buffer;
+  /** The seed image the user data came from (`--cidata`). */
+  cidata?: SeedImageContents | undefined;
   outDir: string;
   /** `NAME=FILE` entries and at most one bare `FILE`. */
   volumeImages?: { byName: Map<string, string>; single?: string };
@@ -108,6 +111,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
     random: options.random,
     source: options.source,
     userData: options.userData,
+    cidata: options.cidata,
     outDir: options.outDir,
     volumeImages: options.volumeImages ?? { byName: new Map() },
     fastKdf: options.fastKdf ?? false,

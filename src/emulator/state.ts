@@ -2,10 +2,10 @@ import type { KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parsePrivateKey } from '../crypto/keys.js';
+import { PLATFORM_NAMES, type PlatformName } from '../platforms/platforms.js';
 import { HpvsError } from '../errors.js';
 import { fileError } from '../io/read-input.js';
 import { writeFileAtomic } from '../io/write-output.js';
-import { PLATFORM_NAMES, type PlatformName } from '../platforms/platforms.js';
 import type { EmulatorIdentity } from './identity.js';
 
 /**
@@ -39,7 +39,7 @@ export interface EmulatorStateFacts {
   createdAt: string;
   machine: { type: string; plant: string; serial: string };
   reference: { rootTarGz: string; baseimage: string };
-  /** The platform the emulated runtime plays (decides the contract schema); hpvs when absent. */
+  /** The runtime emulated (`emulator init --platform`): its schema and token prefix apply at boot. */
   platform?: PlatformName;
 }
 
@@ -62,7 +62,7 @@ export function referenceLines(reference: EmulatorStateFacts['reference']): stri
 export async function writeEmulatorState(
   dir: string,
   identity: EmulatorIdentity,
-  options: { force?: boolean; platform?: PlatformName } = {},
+  options: { force?: boolean; platform?: PlatformName | undefined } = {},
 ): Promise<void> {
   const existing = await assertStateWritable(dir, options.force === true);
   // resolved, so that `--state .` or `--state sub/` still name a real sibling folder
@@ -205,14 +205,19 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
       },
     );
   }
-  if (
-    facts.format !== STATE_FORMAT ||
-    typeof facts.imageVersion !== 'string' ||
-    (facts.platform !== undefined && !PLATFORM_NAMES.includes(facts.platform))
-  ) {
+  if (facts.format !== STATE_FORMAT || typeof facts.imageVersion !== 'string') {
     throw new HpvsError(
       'STATE_INVALID',
       `${statePath}: unknown state format ${String(facts.format)}; re-create the state with hpvs-ctl emulator init --force`,
+    );
+  }
+  if (
+    facts.platform !== undefined &&
+    !(PLATFORM_NAMES as readonly unknown[]).includes(facts.platform)
+  ) {
+    throw new HpvsError(
+      'STATE_INVALID',
+      `${statePath}: unknown platform ${JSON.stringify(String(facts.platform))}; re-create the state with hpvs-ctl emulator init --force`,
     );
   }
   const [encryptionKey, attestationKey] = await Promise.all([

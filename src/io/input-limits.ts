@@ -72,6 +72,8 @@ export const INPUT_LIMITS = {
   config: { bytes: 1 * MiB, kind: 'a configuration file', advice: CHECK_FILE },
   /** IBM's certificate download JSON (`certs get --from`): one PEM per image version. */
   certificateDownload: { bytes: 4 * MiB, kind: 'a certificate download', advice: CHECK_FILE },
+  /** A NoCloud seed image (`cidata`): user data, meta-data and network-config in an ISO. */
+  seedImage: { bytes: 32 * MiB, kind: 'a seed image', advice: CHECK_FILE },
   /** An image list (`image --from`): IBM Cloud's answer for every image of an account. */
   imageList: { bytes: 32 * MiB, kind: 'an image list', advice: CHECK_FILE },
 } as const satisfies Record<string, InputLimit>;

@@ -37,6 +37,10 @@ export interface EncryptionKeyOptions {
 
 export interface EncryptionKey {
   publicKey: KeyObject;
+  /** The key with its certificate, for callers that check or describe it. */
+  material: PublicKeyMaterial;
+  /** Where it came from: the --cert path or the catalogue file name. */
+  source: string;
   /** The platform's prefix; `hyper-protect-basic` for a certificate file without a platform. */
   prefix: TokenPrefix;
 }
@@ -78,14 +82,9 @@ export async function loadEncryptionKey(
       if (!options.allowExpired) assertCertificateCurrent(material.certificate, now, cert);
       warnAboutCertificate(material.certificate, cert, platform, now);
     }
-    return { publicKey: material.publicKey, prefix };
+    return { publicKey: material.publicKey, material, source: cert, prefix };
   }
-  if (platform === undefined) {
-    throw new HpvsError(
-      'USAGE',
-      `say which runtime to encrypt for: --platform NAME uses IBM's certificate from the catalogue (${describePlatforms()}), or --cert FILE gives one`,
-    );
-  }
+  if (platform === undefined) throw noRuntimeChosen();
   const { chooseCatalogueCertificate, describeEntry } =
     await import('../catalogue/certificate-catalogue.js');
   const choice = chooseCatalogueCertificate({
@@ -99,8 +98,19 @@ export async function loadEncryptionKey(
     `hpvs-ctl: encrypting for ${describeEntry(entry)} (serial ${entry.serial}, valid until ${entry.notAfter}, ${choice.daysLeft} days left)`,
   );
   for (const message of choice.warnings) warn(message);
-  const { publicKey } = parsePublicKeyOrCertificate(entry.pem, entry.file);
-  return { publicKey, prefix };
+  const material = parsePublicKeyOrCertificate(entry.pem, entry.file);
+  return { publicKey: material.publicKey, material, source: entry.file, prefix };
+}
+
+/**
+ * Encrypting with neither --platform nor --cert: there is no safe default runtime (HPVS on VPC
+ * takes no new instances, and IBM's empty platform mixes two), so the user must choose.
+ */
+export function noRuntimeChosen(): HpvsError {
+  return new HpvsError(
+    'USAGE',
+    `say which runtime to encrypt for: --platform NAME uses IBM's certificate from the catalogue (${describePlatforms()}), or --cert FILE gives one`,
+  );
 }
 
 function warnAboutCertificate(

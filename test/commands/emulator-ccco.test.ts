@@ -71,7 +71,7 @@ beforeAll(async () => {
   // env without logging: optional on ccco
   writeFileSync(join(dir, 'env.yaml'), 'type: env\n');
   await cli(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048']);
-  // --profile ccco: env without logging is valid there (on hpvs it is refused)
+  // --platform ccco: env without logging is valid there (on hpvs it is refused)
   await cli([
     'contract',
     '--workload',
@@ -82,7 +82,7 @@ beforeAll(async () => {
     'peerpod/public/encrypt.crt',
     '--sign-key',
     'deployer/signing-private.pem',
-    '--profile',
+    '--platform',
     'ccco',
     '--out',
     'user-data.yaml',

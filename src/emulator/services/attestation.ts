@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cidataRecordHashes } from '../../attestation/cidata-digests.js';
 import { contractDigests, contractRecordHashes } from '../../attestation/contract-digests.js';
 import { signRecord } from '../../attestation/record-signature.js';
 import { formatRecord } from '../../attestation/record.js';
@@ -20,7 +21,10 @@ export function buildRecord(context: BootContext): string {
     { sha256: state.reference.rootTarGz, name: 'root.tar.gz' },
     { sha256: state.reference.baseimage, name: 'baseimage' },
     // sections as submitted: for an encrypted section the digest covers the whole token
+    ...(context.cidata === undefined ? [] : cidataRecordHashes(context.cidata).slice(0, 1)),
     ...contractRecordHashes(contractDigests(context.userData, context.submitted!)),
+    // the other files of the seed disk (meta-data, network-config) after the user data
+    ...(context.cidata === undefined ? [] : cidataRecordHashes(context.cidata).slice(1)),
   ];
   return formatRecord({
     version: state.imageVersion,

@@ -2,6 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { openSectionToken } from '../../contract/decrypted-section.js';
 import { parseUserData, withSection, type ParsedUserData } from '../../contract/user-data.js';
+import { TOKEN_PREFIXES } from '../../crypto/section-token.js';
+import { PLATFORMS } from '../../platforms/platforms.js';
 import { HpvsError } from '../../errors.js';
 import { decodeUtf8Exactly } from '../../utf8-text.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
@@ -28,6 +30,15 @@ export async function runBootloader(context: BootContext): Promise<void> {
   const opened: string[] = [];
   for (const section of submitted.sections.values()) {
     if (section.form !== 'token') continue;
+    const wrongPrefix = prefixRefused(context, section.value);
+    if (wrongPrefix !== undefined) {
+      log.error(
+        BOOTLOADER,
+        'HPL11001E',
+        `Unable to decrypt the contract section ${section.key}: ${wrongPrefix}`,
+      );
+      throw new ServiceFailure(BOOTLOADER);
+    }
     try {
       decrypted = withSection(
         decrypted,
@@ -60,6 +71,20 @@ export async function runBootloader(context: BootContext): Promise<void> {
   context.submitted = submitted;
   context.decrypted = decrypted;
   log.info(BOOTLOADER, 'HPL11099I', 'bootloader end');
+}
+
+/**
+ * A runtime reads only its own platform's token prefix (contract-basic on ccrt and ccrv,
+ * hyper-protect-basic on hpvs), so a token made for the other family does not open. An
+ * emulator made without --platform takes both, as it always did.
+ */
+function prefixRefused(context: BootContext, token: string): string | undefined {
+  const platform = context.state.platform;
+  if (platform === undefined) return undefined;
+  const expected = PLATFORMS[platform].tokenPrefix;
+  if (token.trimStart().startsWith(`${expected}.`)) return undefined;
+  const other = TOKEN_PREFIXES.find((prefix) => token.trimStart().startsWith(`${prefix}.`));
+  return `the token starts with ${other ?? 'an unknown prefix'}, but this ${platform} runtime reads only ${expected} tokens (encrypt with --platform ${platform})`;
 }
 
 async function warnAboutEncryptionCertificate(context: BootContext): Promise<void> {
