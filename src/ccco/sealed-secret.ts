@@ -116,6 +116,11 @@ function open(sealed: string, params: UnsealParams): Buffer {
   const [, header, payload, signature] = parts as [string, string, string, string];
   for (const part of [header, payload, signature]) {
     if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Error('not base64url');
+    // canonical only: a last character differing in the bits base64 ignores would otherwise
+    // give the same signature bytes, so a changed value would still open
+    if (Buffer.from(part, 'base64url').toString('base64url') !== part) {
+      throw new Error('not canonical base64url');
+    }
   }
   rsaModulusBytes(params.verificationKey);
   const valid = verify(

@@ -36,15 +36,10 @@ export function registerEmulator(program: Command): void {
     )
     .addOption(
       platformOption(
-        "the runtime to emulate: boot applies its schema (allowed workload kinds) and reads only its token prefix; without it, hpvs's schema and both prefixes",
+        "the runtime to emulate: boot applies its schema (allowed workload kinds) and reads only its token prefix (ccco boots initdata and pods); without it, hpvs's schema and both prefixes",
       ),
     )
     .option('--force', 'replace an existing state (certificates issued for it stop working)')
-    .addOption(
-      platformOption(
-        'the runtime to play: its contract schema applies at boot (default hpvs; ccco boots initdata and pods)',
-      ),
-    )
     .addHelpText(
       'after',
       examples(

@@ -114,6 +114,18 @@ describe('sealed secret format (SPEC-IBM A7.4)', () => {
     );
   });
 
+  it('rejects a signature whose last character differs only in the bits base64 ignores', () => {
+    const sealed = seal('a database password');
+    const last = sealed.at(-1)!;
+    // 512 signature bytes leave 4 unused bits in the last base64url character
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(sealed.slice(-3, -1) + twin, 'base64url')).toEqual(
+      Buffer.from(sealed.slice(-3), 'base64url'),
+    );
+    expectGenericDecryptionFailure(() => unsealSecret(sealed.slice(0, -1) + twin, keys));
+  });
+
   it('rejects truncation, wrong keys, the other type and a re-signed forged header', () => {
     const sealed = seal('value');
     const [, header, payload] = sealed.split('.') as [string, string, string, string];
