@@ -3,7 +3,7 @@ import { HpvsError } from '../errors.js';
 import { note, warn } from '../io/console.js';
 import { INPUT_LIMITS } from '../io/input-limits.js';
 import { readInput } from '../io/read-input.js';
-import { writeFileAtomic, writeStdout } from '../io/write-output.js';
+import { writeFileAtomic, writeResult, writeStdout } from '../io/write-output.js';
 import { examples } from './help-examples.js';
 import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
 import { terminalSafe } from '../terminal-safe-text.js';
@@ -28,7 +28,10 @@ export function registerCidata(program: Command): void {
         "the runtime the contract is for: its schema checks the user data (default hpvs's)",
       ),
     )
-    .requiredOption('--out <file>', 'the seed image to write (cloudinit.iso)')
+    .requiredOption(
+      '--out <file>',
+      'the seed image to write (cloudinit.iso; - writes it to a pipe)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -37,8 +40,11 @@ export function registerCidata(program: Command): void {
       ),
     )
     .action(async (options) => {
-      if (options.out === '-') {
-        throw new HpvsError('USAGE', '--out needs a file: a seed image is not written to stdout');
+      if (options.out === '-' && process.stdout.isTTY === true) {
+        throw new HpvsError(
+          'USAGE',
+          '--out - would print a binary ISO image on the terminal: give a file, or pipe it',
+        );
       }
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform.name;
@@ -70,10 +76,16 @@ export function registerCidata(program: Command): void {
         { 'user-data': userData, 'meta-data': metaData, 'network-config': networkConfig },
         epoch,
       );
-      await writeFileAtomic(options.out, image, {
+      const policy = {
         secret: true,
         from: [options.userData, options.networkConfig, options.metaData],
-      });
+      };
+      if (options.out === '-') {
+        // a pipe or a file behind `>`: the image itself is the output
+        await writeResult(options.out, image, policy);
+        return;
+      }
+      await writeFileAtomic(options.out, image, policy);
       await writeStdout(`${terminalSafe(options.out)}\n`);
     });
 }

@@ -206,6 +206,12 @@ async function runInit(flags: InitFlags): Promise<void> {
   notePlatformAlias(flags.platform);
   const platform = flags.platform?.platform.name;
   assertSchemaSupported(platform);
+  if (platform !== undefined && PLATFORMS[platform].templates.workload.length === 0) {
+    throw new HpvsError(
+      'USAGE',
+      `init has no starter project for ${platform} yet; build its contract with workload, env and contract --platform ${platform}, then initdata build`,
+    );
+  }
   if (flags.certVersion !== undefined && platform === undefined) {
     throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
   }

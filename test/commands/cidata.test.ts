@@ -183,10 +183,14 @@ describe.skipIf(!HAS_XORRISO)(
       expect(existsSync(out)).toBe(false);
     });
 
-    it('refuses --out - and a missing --out as usage errors', async () => {
+    it('writes the image to a pipe with --out -, the same bytes as to a file; a missing --out is a usage error', async () => {
+      const piped = await runCli(['cidata', '--user-data', path('user-data.yaml'), '--out', '-']);
+      expect(piped.code, piped.stderr).toBe(0);
+      const file = path('piped.iso');
       expect(
-        (await runCli(['cidata', '--user-data', path('user-data.yaml'), '--out', '-'])).code,
-      ).toBe(2);
+        (await runCli(['cidata', '--user-data', path('user-data.yaml'), '--out', file])).code,
+      ).toBe(0);
+      expect(piped.stdoutBytes.equals(readFileSync(file))).toBe(true);
       expect((await runCli(['cidata', '--user-data', path('user-data.yaml')])).code).toBe(2);
     });
   },

@@ -92,6 +92,7 @@ beforeAll(async () => {
   const sealed = await runCli(sealArgs);
   expect(sealed.code, sealed.stderr).toBe(0);
   recipes = {
+    cidata: ['cidata', '--user-data', file('cidata-user-data.yaml', plainContract)],
     'initdata build': [
       ...['initdata', 'build', '--allow-plaintext'],
       ...['--contract', file('plain-user-data.yaml', plainContract)],

@@ -12,7 +12,8 @@ import { PROJECT_ROOT } from '../helpers/run-cli.js';
 
 const TEMPLATES = join(PROJECT_ROOT, 'templates');
 const read = (name: string) => readFileSync(join(TEMPLATES, name), 'utf8');
-const supported = PLATFORM_NAMES.filter((name) => PLATFORMS[name].schema.supported);
+// ccco has no templates yet (its contracts come from the confidential-containers commands)
+const supported = PLATFORM_NAMES.filter((name) => PLATFORMS[name].templates.workload.length > 0);
 const blocking = (problems: readonly ContractProblem[]) =>
   problems.filter((problem) => problem.severity !== 'note').map(formatProblem);
 
@@ -90,8 +91,9 @@ describe('templates per platform', () => {
     expect(PLATFORMS.ccrv.templates.workload).not.toContain('workload-compose.yaml');
   });
 
-  it('ccco has no templates yet, and its schema is not supported yet', () => {
+  it('ccco has no templates yet, though its schema is supported', () => {
     expect(PLATFORMS.ccco.templates).toEqual({ workload: [], env: [] });
-    expect(PLATFORMS.ccco.schema.supported).toBe(false);
+    expect(PLATFORMS.ccco.schema.supported).toBe(true);
+    expect(supported).toEqual(['hpvs', 'ccrt', 'ccrv']);
   });
 });
