@@ -2,13 +2,13 @@
 // this machine, with the built CLI only: sealed secret, agent policy, signed encrypted contract,
 // initdata on a Deployment, and the emulator playing the peer-pod VM (logs over mutual TLS,
 // attestation record). Runs in a temporary folder, removed at the end unless --keep.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
+import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'hpvs-ctl.js');
@@ -18,32 +18,7 @@ const started = Date.now();
 const summary = [];
 let logServer;
 
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-const bold = (text) => paint('1', text);
-const dim = (text) => paint('2', text);
-const green = (text) => paint('32', text);
-const red = (text) => paint('31', text);
-const chapter = (persona, text) => console.log(`\n${bold(`== ${persona}`)} ${text}`);
-const say = (text) => console.log(`   ${text}`);
-
-function hpvs(args, { show = 3, expectExit = 0, input } = {}) {
-  console.log(dim(`   $ hpvs-ctl ${args.join(' ')}`));
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: work,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n').filter(Boolean);
-  for (const line of lines.slice(0, show)) console.log(dim(`     ${line}`));
-  if (lines.length > show && show > 0)
-    console.log(dim(`     ... (${lines.length - show} more lines)`));
-  if (result.status !== expectExit) {
-    throw new Error(`hpvs-ctl ${args[0]} exited ${result.status}:\n${lines.join('\n')}`);
-  }
-  return result.stdout;
-}
+const hpvs = cliRunner(cli, work);
 
 const IMAGE = 'quay.io/example/orders:1.4.2';
 const deployment = (command, sealed) =>

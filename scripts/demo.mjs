@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
 
 const platformAt = process.argv.indexOf('--platform');
 if (platformAt > 0 && process.argv[platformAt + 1] === 'ccco') {
@@ -35,39 +36,7 @@ let boots = 0;
 let podman;
 let registry;
 
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-const bold = (text) => paint('1', text);
-const dim = (text) => paint('2', text);
-const green = (text) => paint('32', text);
-const red = (text) => paint('31', text);
-
-function chapter(persona, text) {
-  console.log(`\n${bold(`== ${persona}`)} ${text}`);
-}
-
-function say(text) {
-  console.log(`   ${text}`);
-}
-
-/** Runs the CLI in the work folder, shows the command, and fails the demo on a non-zero exit. */
-function hpvs(args, { show = 3, expectExit = 0, input } = {}) {
-  console.log(dim(`   $ hpvs-ctl ${args.join(' ')}`));
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: work,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const lines = `${result.stdout}${result.stderr}`.trimEnd().split('\n').filter(Boolean);
-  for (const line of lines.slice(0, show)) console.log(dim(`     ${line}`));
-  if (lines.length > show && show > 0)
-    console.log(dim(`     ... (${lines.length - show} more lines)`));
-  if (result.status !== expectExit) {
-    throw new Error(`hpvs-ctl ${args[0]} exited ${result.status}:\n${lines.join('\n')}`);
-  }
-  return result.stdout;
-}
+const hpvs = cliRunner(cli, work);
 
 function secretFile(path, length = 24) {
   // seeds from the runtime's allowed characters, never shown
