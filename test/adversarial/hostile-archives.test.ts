@@ -14,6 +14,7 @@ import {
   expectCleanFailure,
   expectNothingWritten,
   listTree,
+  initBoundedEmulator,
   runBounded,
 } from './hostile-cli.js';
 
@@ -31,15 +32,7 @@ const COMPOSE = `services:\n  web:\n    image: nginx@sha256:${'a'.repeat(64)}\n`
 beforeAll(async () => {
   dir = tempDir();
   f = await writeAdversarialFiles(join(dir, 'fixtures'));
-  const init = await runBounded([
-    'emulator',
-    'init',
-    '--state',
-    join(dir, 'hpcr'),
-    '--key-bits',
-    '2048',
-  ]);
-  expect(init.code, init.stderr).toBe(0);
+  await initBoundedEmulator(join(dir, 'hpcr'));
 }, 60_000);
 
 let counter = 0;

@@ -27,6 +27,12 @@ export function runBounded(args: string[], options: CliOptions = {}): Promise<Cl
   });
 }
 
+/** An emulator state for the hostile boots (2048-bit keys: these tests are about inputs). */
+export async function initBoundedEmulator(state: string): Promise<void> {
+  const init = await runBounded(['emulator', 'init', '--state', state, '--key-bits', '2048']);
+  expect(init.code, init.stderr).toBe(0);
+}
+
 /**
  * C0 controls except tab and newline, DEL and the C1 range (CSI 0x9b included): what a terminal
  * would act on. Anything printed that came from an input must show these escaped.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { writeAdversarialFiles, type AdversarialFiles } from './fixtures.js';
-import { expectBounded, expectNoSecret, runBounded } from './hostile-cli.js';
+import { expectBounded, expectNoSecret, initBoundedEmulator, runBounded } from './hostile-cli.js';
 
 /**
  * The commands that show a contract (its checks, its summary, its boot) succeed on a plaintext
@@ -14,15 +14,7 @@ let dir: string;
 beforeAll(async () => {
   dir = tempDir();
   f = await writeAdversarialFiles(join(dir, 'fixtures'));
-  const init = await runBounded([
-    'emulator',
-    'init',
-    '--state',
-    join(dir, 'hpcr'),
-    '--key-bits',
-    '2048',
-  ]);
-  expect(init.code, init.stderr).toBe(0);
+  await initBoundedEmulator(join(dir, 'hpcr'));
 }, 60_000);
 
 describe('the planted secrets are what the contract holds', () => {
