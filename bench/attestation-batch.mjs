@@ -27,8 +27,8 @@ try {
     stdin: {
       contents: [
         "export * from './test/helpers/attestation-bundle.ts';",
-        "export { generateRsaKeyPair, exportPrivateKeyPem, exportPublicKeyPem } from './src/pki/rsa-key-pair.ts';",
-        "export { issueCertificate } from './src/pki/issue-certificate.ts';",
+        "export { generateRsaKeyPair, exportPrivateKeyPem, exportPublicKeyPem } from './src/core/pki/rsa-key-pair.ts';",
+        "export { issueCertificate } from './src/core/pki/issue-certificate.ts';",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',

@@ -1,6 +1,6 @@
 // Times `hpvs-ctl validate` on contracts with N, 2N and 4N unknown workload keys (half in a
 // mapping, half in a block string), to show that the time grows linearly: positions are
-// indexed once per document (src/contract/yaml-positions.ts). Usage:
+// indexed once per document (src/core/contract/yaml-positions.ts). Usage:
 // node bench/validate-unknown-keys.mjs [N] (default 20000, so 80,000 keys in the last run).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -22,7 +22,11 @@ await writeValidatorModule();
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: [join(root, 'src/cli.ts'), ...findWorkers(join(root, 'src'))],
+  // dist/cli.js is the CLI (bin/hpvs-ctl.js imports it); workers keep their place under src/
+  entryPoints: [
+    { in: join(root, 'src/cli/cli.ts'), out: 'cli' },
+    ...findWorkers(join(root, 'src')),
+  ],
   outdir: join(root, 'dist'),
   outbase: join(root, 'src'),
   bundle: true,

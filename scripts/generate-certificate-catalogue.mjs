@@ -1,4 +1,4 @@
-// Builds src/catalogue/ibm-certificates.ts, the bundled catalogue of IBM's contract encryption
+// Builds src/core/catalogue/ibm-certificates.ts, the bundled catalogue of IBM's contract encryption
 // certificates, from the PEM files under certs/ibm/<platform>/ (IBM's published certificates,
 // SPEC-IBM A4.1). Each entry's facts (version, serial, validity, SHA-256, subject) are read from
 // the certificate itself, so the data cannot drift from the files: test/catalogue/ regenerates it
@@ -11,7 +11,7 @@ import { format } from 'prettier';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const CERTS_DIR = join(root, 'certs/ibm');
-export const CATALOGUE_PATH = join(root, 'src/catalogue/ibm-certificates.ts');
+export const CATALOGUE_PATH = join(root, 'src/core/catalogue/ibm-certificates.ts');
 const PLATFORMS = ['hpvs', 'ccrt', 'ccrv', 'ccco'];
 
 /**

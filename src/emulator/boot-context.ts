@@ -1,8 +1,8 @@
-import type { PlannedContainer } from '../ccco/pod-plan.js';
-import type { SeedImageContents } from '../attestation/cidata-digests.js';
-import type { ParsedUserData } from '../contract/user-data.js';
-import type { PlatformName } from '../platforms/platforms.js';
-import type { RandomSource } from '../crypto/random-source.js';
+import type { PlannedContainer } from '../core/ccco/pod-plan.js';
+import type { SeedImageContents } from '../core/attestation/cidata-digests.js';
+import type { ParsedUserData } from '../core/contract/user-data.js';
+import type { PlatformName } from '../core/platforms/platforms.js';
+import type { RandomSource } from '../core/crypto/random-source.js';
 import type { BootConsole } from './boot-console.js';
 import type { ContainerRuntime, RunningWorkload } from './runtimes/container-runtime.js';
 import type { EmulatorState } from './state.js';

@@ -1,7 +1,7 @@
-import { INPUT_LIMITS } from '../io/input-limits.js';
-import type { PlannedContainer } from '../ccco/pod-plan.js';
-import { HpvsError } from '../errors.js';
-import { readInput, readTextInput } from '../io/read-input.js';
+import { INPUT_LIMITS } from '../node/input-limits.js';
+import type { PlannedContainer } from '../core/ccco/pod-plan.js';
+import { HpvsError } from '../core/errors.js';
+import { readInput, readTextInput } from '../node/read-input.js';
 import type { EmulatorState } from './state.js';
 
 export interface BootInput {
@@ -43,7 +43,7 @@ export async function readBootInput(
       'a ccco emulator runs pods: give the pod manifest with --pod (or boot --initdata with a manifest carrying it)',
     );
   }
-  const { planContainers } = await import('../ccco/pod-plan.js');
+  const { planContainers } = await import('../core/ccco/pod-plan.js');
   const pod = planContainers(
     await readTextInput(options.pod, 'pod manifest', INPUT_LIMITS.manifest),
     options.pod,

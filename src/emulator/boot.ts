@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SeedImageContents } from '../attestation/cidata-digests.js';
-import type { RandomSource } from '../crypto/random-source.js';
-import { HpvsError } from '../errors.js';
-import { writeFileAtomic } from '../io/write-output.js';
+import type { SeedImageContents } from '../core/attestation/cidata-digests.js';
+import type { RandomSource } from '../core/crypto/random-source.js';
+import { HpvsError } from '../core/errors.js';
+import { writeFileAtomic } from '../node/write-output.js';
 import { BootConsole, formatConsoleLine, type ConsoleLine } from './boot-console.js';
 import { ServiceFailure, type BootContext } from './boot-context.js';
 import {
@@ -22,7 +22,7 @@ import { runSignatureCheck } from './services/signature.js';
 import { runVolumes } from './services/volumes.js';
 import { runConfidentialPod } from './services/confidential-pod.js';
 import type { EmulatorState } from './state.js';
-import type { PlannedContainer } from '../ccco/pod-plan.js';
+import type { PlannedContainer } from '../core/ccco/pod-plan.js';
 
 export interface BootOptions {
   state: EmulatorState;

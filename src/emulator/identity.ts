@@ -1,8 +1,8 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { createCrl } from '../pki/create-crl.js';
-import { issueCertificate, randomSerialNumber } from '../pki/issue-certificate.js';
-import { exportPrivateKeyPem, generateRsaKeyPair } from '../pki/rsa-key-pair.js';
-import { addDays } from '../days.js';
+import { createCrl } from '../core/pki/create-crl.js';
+import { issueCertificate, randomSerialNumber } from '../core/pki/issue-certificate.js';
+import { exportPrivateKeyPem, generateRsaKeyPair } from '../core/pki/rsa-key-pair.js';
+import { addDays } from '../core/days.js';
 
 /**
  * The emulated runtime's identity: what IBM builds per image version (an intermediate CA under

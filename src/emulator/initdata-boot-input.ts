@@ -1,10 +1,10 @@
-import { INPUT_LIMITS } from '../io/input-limits.js';
+import { INPUT_LIMITS } from '../node/input-limits.js';
 import { createHash } from 'node:crypto';
-import { decodeInitdata } from '../ccco/initdata.js';
-import { planContainers, type PlannedContainer } from '../ccco/pod-plan.js';
-import { findInitdata } from '../ccco/pod-annotation.js';
-import { HpvsError } from '../errors.js';
-import { readTextInput } from '../io/read-input.js';
+import { decodeInitdata } from '../core/ccco/initdata.js';
+import { planContainers, type PlannedContainer } from '../core/ccco/pod-plan.js';
+import { findInitdata } from '../core/ccco/pod-annotation.js';
+import { HpvsError } from '../core/errors.js';
+import { readTextInput } from '../node/read-input.js';
 
 export interface InitdataBootInput {
   /** The contract carried by the initdata, for the boot services. */

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { lstat, mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HpvsError } from '../errors.js';
-import { writeFileAtomic } from '../io/write-output.js';
+import { HpvsError } from '../core/errors.js';
+import { writeFileAtomic } from '../node/write-output.js';
 
 /**
  * The instance folder is the emulated runtime's file system root (`var/log`, `var/hyperprotect`,

@@ -1,7 +1,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { assertCurrent, certificatesOf } from '../crypto/tls-material.js';
-import { HpvsError } from '../errors.js';
+import { assertCurrent, certificatesOf } from '../core/crypto/tls-material.js';
+import { HpvsError } from '../core/errors.js';
 import { SyslogFrameDecoder } from './syslog-format.js';
 
 export interface LogServerOptions {

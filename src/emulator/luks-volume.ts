@@ -2,8 +2,8 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HpvsError } from '../errors.js';
-import { runProcess } from '../io/run-process.js';
+import { HpvsError } from '../core/errors.js';
+import { runProcess } from '../node/run-process.js';
 import { IMAGE_HEAD_BYTES, inspectImageHead, type ImageHeadContent } from './disk-signature.js';
 
 /**

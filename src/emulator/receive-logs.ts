@@ -1,4 +1,4 @@
-import type { AppendOutput } from '../io/append-output.js';
+import type { AppendOutput } from '../node/append-output.js';
 import { LogServer, type LogServerOptions } from './log-server.js';
 
 export interface ReceiveLogsOptions extends Omit<LogServerOptions, 'onMessage'> {

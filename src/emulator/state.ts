@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parsePrivateKey } from '../crypto/keys.js';
-import { PLATFORM_NAMES, type PlatformName } from '../platforms/platforms.js';
-import { HpvsError } from '../errors.js';
-import { fileError } from '../io/read-input.js';
-import { writeFileAtomic } from '../io/write-output.js';
+import { parsePrivateKey } from '../core/crypto/keys.js';
+import { PLATFORM_NAMES, type PlatformName } from '../core/platforms/platforms.js';
+import { HpvsError } from '../core/errors.js';
+import { fileError } from '../node/read-input.js';
+import { writeFileAtomic } from '../node/write-output.js';
 import type { EmulatorIdentity } from './identity.js';
 
 /**

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
-import { HpvsError } from '../errors.js';
+import { HpvsError } from '../core/errors.js';
 import type { ConsoleLine, LogSink } from './boot-console.js';
 import { formatRfc5424, frameOctetCounted } from './syslog-format.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { writeAuthoringFiles, type AuthoringFiles } from '../commands/contract-fixtures.js';
+import { writeAuthoringFiles, type AuthoringFiles } from '../cli/commands/contract-fixtures.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /**

@@ -2,8 +2,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { issueCertificate, type CertificateRole } from '../../src/pki/issue-certificate.js';
-import { exportPrivateKeyPem } from '../../src/pki/rsa-key-pair.js';
+import { issueCertificate, type CertificateRole } from '../../src/core/pki/issue-certificate.js';
+import { exportPrivateKeyPem } from '../../src/core/pki/rsa-key-pair.js';
 import {
   makeRecordBundle,
   sampleUserData,

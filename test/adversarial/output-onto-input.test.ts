@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportPrivateKeyPem } from '../../src/pki/rsa-key-pair.js';
+import { exportPrivateKeyPem } from '../../src/core/pki/rsa-key-pair.js';
 import {
   makeRecordBundle,
   sampleUserData,

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { exportPrivateKeyPem } from '../../src/pki/rsa-key-pair.js';
+import { exportPrivateKeyPem } from '../../src/core/pki/rsa-key-pair.js';
 import {
   makeRecordBundle,
   sampleUserData,

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deriveLuksPassphrase } from '../../src/crypto/luks-passphrase.js';
+import { deriveLuksPassphrase } from '../../src/core/crypto/luks-passphrase.js';
 import { prepareLuksVolume } from '../../src/emulator/luks-volume.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool, runTool } from '../helpers/tools.js';

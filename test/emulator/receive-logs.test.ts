@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LogServer } from '../../src/emulator/log-server.js';
 import { receiveLogs } from '../../src/emulator/receive-logs.js';
 import { frameOctetCounted } from '../../src/emulator/syslog-format.js';
-import { openAppendOutput } from '../../src/io/append-output.js';
+import { openAppendOutput } from '../../src/node/append-output.js';
 import {
   createSyslogCertificates,
   type SyslogCertificates,
-} from '../../src/pki/syslog-certificates.js';
+} from '../../src/core/pki/syslog-certificates.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir('hpvs-receive-logs-');

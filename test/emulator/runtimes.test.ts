@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildTgz } from '../../src/archive/build-tgz.js';
+import { buildTgz } from '../../src/core/archive/build-tgz.js';
 import type { ContainerRuntimeInput } from '../../src/emulator/runtimes/container-runtime.js';
 import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
 import { explainPodmanFailure } from '../../src/emulator/runtimes/podman-config.js';

@@ -6,12 +6,12 @@ import {
   buildEnvSection,
   buildWorkloadSection,
   type LoggingInput,
-} from '../../src/contract/section-builders.js';
-import { signContract } from '../../src/crypto/contract-signature.js';
-import { encryptSection } from '../../src/crypto/encrypt-section.js';
-import { parsePublicKeyOrCertificate } from '../../src/crypto/keys.js';
-import { archiveFolder } from '../../src/io/archive-folder.js';
-import { systemRandom } from '../../src/io/random.js';
+} from '../../src/core/authoring/section-builders.js';
+import { signContract } from '../../src/core/crypto/contract-signature.js';
+import { encryptSection } from '../../src/core/crypto/encrypt-section.js';
+import { parsePublicKeyOrCertificate } from '../../src/core/crypto/keys.js';
+import { archiveFolder } from '../../src/node/archive-folder.js';
+import { systemRandom } from '../../src/node/random.js';
 import { createEmulatorIdentity } from '../../src/emulator/identity.js';
 import {
   loadEmulatorState,
@@ -22,11 +22,11 @@ import {
   exportPrivateKeyPem,
   exportPublicKeyPem,
   generateRsaKeyPair,
-} from '../../src/pki/rsa-key-pair.js';
+} from '../../src/core/pki/rsa-key-pair.js';
 import {
   createSyslogCertificates,
   type SyslogCertificates,
-} from '../../src/pki/syslog-certificates.js';
+} from '../../src/core/pki/syslog-certificates.js';
 
 /**
  * The personas' material for emulator tests, built with hpvs-ctl's own library code: an

@@ -1,13 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractDigests, contractRecordHashes } from '../../src/attestation/contract-digests.js';
-import { formatRecord } from '../../src/attestation/record.js';
-import { signRecord } from '../../src/attestation/record-signature.js';
-import { parseUserData } from '../../src/contract/user-data.js';
-import { encryptSection } from '../../src/crypto/encrypt-section.js';
-import type { RandomSource } from '../../src/crypto/random-source.js';
-import { systemRandom } from '../../src/io/random.js';
+import {
+  contractDigests,
+  contractRecordHashes,
+} from '../../src/core/attestation/contract-digests.js';
+import { formatRecord } from '../../src/core/attestation/record.js';
+import { signRecord } from '../../src/core/attestation/record-signature.js';
+import { parseUserData } from '../../src/core/contract/user-data.js';
+import { encryptSection } from '../../src/core/crypto/encrypt-section.js';
+import type { RandomSource } from '../../src/core/crypto/random-source.js';
+import { systemRandom } from '../../src/node/random.js';
 
 /**
  * Attestation record bundles as the runtime writes them, made from the project's own record

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../../src/errors.js';
+import { DECRYPTION_FAILED_MESSAGE, HpvsError } from '../../src/core/errors.js';
 import { isOneLineError, runCli, type CliResult } from './run-cli.js';
 
 /** Runs `action`, which must throw an HpvsError, and returns that error for more checks. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import type { RandomSource } from '../../src/crypto/random-source.js';
+import type { RandomSource } from '../../src/core/crypto/random-source.js';
 
 /**
  * A reproducible RandomSource: the AES-256-CTR keystream under a key derived from `seed`.

@@ -1,4 +1,4 @@
-import { formatSectionToken, parseSectionToken } from '../../src/crypto/section-token.js';
+import { formatSectionToken, parseSectionToken } from '../../src/core/crypto/section-token.js';
 
 /** Where a flipped bit lands in the openssl-enc body of a token. */
 export type TamperSpot =

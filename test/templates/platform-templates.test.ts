@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blockStringEntry } from '../../src/contract/assemble-contract.js';
-import { parseSectionText, parseUserData } from '../../src/contract/user-data.js';
-import { PLATFORM_NAMES, PLATFORMS } from '../../src/platforms/platforms.js';
-import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
-import { formatProblem, type ContractProblem } from '../../src/schema/problems.js';
-import { validateSection, validateUserData } from '../../src/schema/validate-contract.js';
+import { blockStringEntry } from '../../src/core/contract/assemble-contract.js';
+import { parseSectionText, parseUserData } from '../../src/core/contract/user-data.js';
+import { PLATFORM_NAMES, PLATFORMS } from '../../src/core/platforms/platforms.js';
+import { createSyslogCertificates } from '../../src/core/pki/syslog-certificates.js';
+import { formatProblem, type ContractProblem } from '../../src/core/schema/problems.js';
+import { validateSection, validateUserData } from '../../src/core/schema/validate-contract.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 
 const TEMPLATES = join(PROJECT_ROOT, 'templates');

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blockStringEntry } from '../../src/contract/assemble-contract.js';
-import { parseSectionText, parseUserData } from '../../src/contract/user-data.js';
-import { validateUserData } from '../../src/schema/validate-contract.js';
-import { archiveFolder } from '../../src/io/archive-folder.js';
-import { createSyslogCertificates } from '../../src/pki/syslog-certificates.js';
-import { formatProblem } from '../../src/schema/problems.js';
-import { validateSection } from '../../src/schema/validate-contract.js';
+import { blockStringEntry } from '../../src/core/contract/assemble-contract.js';
+import { parseSectionText, parseUserData } from '../../src/core/contract/user-data.js';
+import { validateUserData } from '../../src/core/schema/validate-contract.js';
+import { archiveFolder } from '../../src/node/archive-folder.js';
+import { createSyslogCertificates } from '../../src/core/pki/syslog-certificates.js';
+import { formatProblem } from '../../src/core/schema/problems.js';
+import { validateSection } from '../../src/core/schema/validate-contract.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 
 const TEMPLATES = join(PROJECT_ROOT, 'templates');

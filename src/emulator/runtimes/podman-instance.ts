@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HpvsError } from '../../errors.js';
-import { runProcess, type ProcessResult } from '../../io/run-process.js';
+import { HpvsError } from '../../core/errors.js';
+import { runProcess, type ProcessResult } from '../../node/run-process.js';
 import {
   SANDBOX_CONTAINERS_CONF,
   explainPodmanFailure,

@@ -1,5 +1,5 @@
 import { posix, resolve } from 'node:path';
-import { HpvsError } from '../../errors.js';
+import { HpvsError } from '../../core/errors.js';
 import type { ContractVolume } from './container-runtime.js';
 import type { PlannedContainer, PlannedPort, WorkloadPlan } from './workload-plan.js';
 

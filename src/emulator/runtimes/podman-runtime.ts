@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HpvsError } from '../../errors.js';
-import { followProcess, type FollowedProcess } from '../../io/follow-process.js';
+import { HpvsError } from '../../core/errors.js';
+import { followProcess, type FollowedProcess } from '../../node/follow-process.js';
 import type {
   ContainerResult,
   ContainerRuntime,

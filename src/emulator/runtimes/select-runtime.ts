@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HpvsError } from '../../errors.js';
+import { HpvsError } from '../../core/errors.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import type { PodmanConfigChoice } from './podman-config.js';
 import { createPodmanRuntime } from './podman-runtime.js';

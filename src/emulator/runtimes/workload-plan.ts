@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { extractTgz } from '../../archive/extract-tgz.js';
-import type { ArchiveEntry } from '../../archive/archive-entry.js';
-import { HpvsError } from '../../errors.js';
-import { decodeUtf8Exactly } from '../../utf8-text.js';
-import { writeArchiveEntries } from '../../io/write-folder.js';
+import { extractTgz } from '../../core/archive/extract-tgz.js';
+import type { ArchiveEntry } from '../../core/archive/archive-entry.js';
+import { HpvsError } from '../../core/errors.js';
+import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
+import { writeArchiveEntries } from '../../node/write-folder.js';
 import type {
   ContainerResult,
   ContainerRuntimeInput,
@@ -126,7 +126,7 @@ export async function planWorkload(
     const plan: WorkloadPlan = { kind: 'play', dir, files: [], containers: [], problems: [] };
     const [{ stringify }, { parseYamlDocuments, yamlValue }] = await Promise.all([
       import('yaml'),
-      import('../../parse-yaml.js'),
+      import('../../core/text/parse-yaml.js'),
     ]);
     const documents: { source: string; data: unknown }[] = [];
     if (play.archive !== undefined) {
@@ -308,7 +308,7 @@ async function planCompose(
   volumes: ContractVolume[],
   plan: WorkloadPlan,
 ): Promise<void> {
-  const { parseYamlDocument, yamlValue } = await import('../../parse-yaml.js');
+  const { parseYamlDocument, yamlValue } = await import('../../core/text/parse-yaml.js');
   const doc = runtimeYaml(() => {
     const parsed = parseYamlDocument(text, file);
     return yamlValue(parsed, parsed.doc);

@@ -1,15 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cidataRecordHashes } from '../../attestation/cidata-digests.js';
-import { contractDigests, contractRecordHashes } from '../../attestation/contract-digests.js';
-import { signRecord } from '../../attestation/record-signature.js';
-import { formatRecord } from '../../attestation/record.js';
-import { encryptSection } from '../../crypto/encrypt-section.js';
-import { parsePublicKeyOrCertificate } from '../../crypto/keys.js';
-import { writeFileAtomic } from '../../io/write-output.js';
+import { cidataRecordHashes } from '../../core/attestation/cidata-digests.js';
+import { contractDigests, contractRecordHashes } from '../../core/attestation/contract-digests.js';
+import { signRecord } from '../../core/attestation/record-signature.js';
+import { formatRecord } from '../../core/attestation/record.js';
+import { encryptSection } from '../../core/crypto/encrypt-section.js';
+import { parsePublicKeyOrCertificate } from '../../core/crypto/keys.js';
+import { writeFileAtomic } from '../../node/write-output.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
-import { wholeDaysBetween } from '../../days.js';
+import { wholeDaysBetween } from '../../core/days.js';
 
 export const ATTESTATION = 'hpl-attestation';
 

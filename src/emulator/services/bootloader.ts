@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { openSectionToken } from '../../contract/decrypted-section.js';
-import { parseUserData, withSection, type ParsedUserData } from '../../contract/user-data.js';
-import { TOKEN_PREFIXES } from '../../crypto/section-token.js';
-import { PLATFORMS } from '../../platforms/platforms.js';
-import { HpvsError } from '../../errors.js';
-import { decodeUtf8Exactly } from '../../utf8-text.js';
+import { openSectionToken } from '../../core/contract/decrypted-section.js';
+import { parseUserData, withSection, type ParsedUserData } from '../../core/contract/user-data.js';
+import { TOKEN_PREFIXES } from '../../core/crypto/section-token.js';
+import { PLATFORMS } from '../../core/platforms/platforms.js';
+import { HpvsError } from '../../core/errors.js';
+import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
-import { DAY_MS } from '../../days.js';
+import { DAY_MS } from '../../core/days.js';
 
 export const BOOTLOADER = 'hpl-bootloader';
 

@@ -1,10 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decideContainer, readPolicyRules, type PolicyRules } from '../../ccco/policy-decision.js';
-import { sealedSecretType, unsealSecret, type SealedType } from '../../ccco/sealed-secret.js';
-import { parsePrivateKey, pemText } from '../../crypto/keys.js';
-import { writeFileAtomic } from '../../io/write-output.js';
+import {
+  decideContainer,
+  readPolicyRules,
+  type PolicyRules,
+} from '../../core/ccco/policy-decision.js';
+import { sealedSecretType, unsealSecret, type SealedType } from '../../core/ccco/sealed-secret.js';
+import { parsePrivateKey, pemText } from '../../core/crypto/keys.js';
+import { writeFileAtomic } from '../../node/write-output.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
 import { CONTAINERS } from './containers.js';

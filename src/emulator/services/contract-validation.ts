@@ -1,5 +1,5 @@
-import { formatProblem, type ContractProblem } from '../../schema/problems.js';
-import { validateUserData } from '../../schema/validate-contract.js';
+import { formatProblem, type ContractProblem } from '../../core/schema/problems.js';
+import { validateUserData } from '../../core/schema/validate-contract.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 
 export const CONTRACT = 'hpl-contract';

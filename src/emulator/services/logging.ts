@@ -1,7 +1,7 @@
-import { pemText } from '../../crypto/keys.js';
-import { checkSyslogMaterial } from '../../crypto/tls-material.js';
-import { HpvsError } from '../../errors.js';
-import { PLATFORMS } from '../../platforms/platforms.js';
+import { pemText } from '../../core/crypto/keys.js';
+import { checkSyslogMaterial } from '../../core/crypto/tls-material.js';
+import { HpvsError } from '../../core/errors.js';
+import { PLATFORMS } from '../../core/platforms/platforms.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { SyslogForwarder, type SyslogTarget } from '../syslog-forwarder.js';
 import { messageOf } from './bootloader.js';

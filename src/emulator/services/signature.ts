@@ -1,7 +1,7 @@
-import { verifyContract, type ContractVerification } from '../../contract/verify-contract.js';
+import { verifyContract, type ContractVerification } from '../../core/contract/verify-contract.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
-import { wholeDaysBetween } from '../../days.js';
+import { wholeDaysBetween } from '../../core/days.js';
 
 export const SIGNATURE = 'hpl-contract-signature';
 const EXPIRY_WARNING_DAYS = 30;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { deriveLuksPassphrase } from '../../crypto/luks-passphrase.js';
+import { deriveLuksPassphrase } from '../../core/crypto/luks-passphrase.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { prepareLuksVolume } from '../luks-volume.js';
 import type { ContractVolume } from '../runtimes/container-runtime.js';

@@ -1,0 +1,103 @@
+import type { BatchShared, BundleResult } from '../../app/attestation/verify-batch.js';
+import { readRecordBundles } from '../../node/read-record-bundles.js';
+import { writeStdout } from '../../node/write-output.js';
+import type { SourcedBytes } from '../../core/attestation/verify-record.js';
+import type { VerificationCheck } from '../../core/pki/verification-check.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { formatCheck } from './check-report.js';
+
+/**
+ * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores while
+ * the chain is checked, and prints a table (or JSON). Returns the exit status.
+ */
+export async function runBatch(
+  dir: string,
+  shared: BatchShared,
+  chainChecks: Promise<readonly VerificationCheck[]>,
+  contract: SourcedBytes | undefined,
+  json: boolean,
+): Promise<number> {
+  const { verifyBatch } = await import('../../app/attestation/verify-batch.js');
+  const bundles = await readRecordBundles(dir);
+  // the auditor's --contract is the expectation for every bundle; a bundle's own user-data.yaml
+  // is only compared with it (verifyRecordBundle), never put in its place
+  for (const bundle of bundles) {
+    if (bundle.files) bundle.files.contract = contract;
+  }
+  const results = await verifyBatch(bundles, shared, chainChecks);
+  return report(results, shared, await chainChecks, json);
+}
+
+async function report(
+  results: readonly BundleResult[],
+  shared: BatchShared,
+  chainChecks: readonly VerificationCheck[],
+  json: boolean,
+): Promise<number> {
+  const ok = results.every((result) => result.ok);
+  if (json) {
+    const out = results.map((result) => ({
+      bundle: result.name,
+      ok: result.ok,
+      version: result.version ?? null,
+      checks: result.checks,
+      ...(result.error ? { error: result.error } : {}),
+    }));
+    await writeStdout(`${jsonForTerminal({ ok, bundles: out })}\n`);
+  } else {
+    await writeStdout(formatTable(results, shared, chainChecks));
+  }
+  return ok ? 0 : 1;
+}
+
+function formatTable(
+  results: readonly BundleResult[],
+  shared: BatchShared,
+  chainChecks: readonly VerificationCheck[],
+): string {
+  // bundle names are folder names and versions come from records: both are inputs
+  const rows = results.map((result) => [
+    terminalSafe(result.name),
+    terminalSafe(result.version ?? '-'),
+    result.ok ? 'PASS' : 'FAIL',
+    terminalSafe(
+      result.error
+        ? `error: ${result.error.message}`
+        : result.checks
+            .filter((check) => check.status !== 'pass')
+            .map((check) => `${check.status === 'fail' ? 'FAIL' : 'skip'} ${check.id}`)
+            .join(', '),
+    ),
+  ]);
+  const header = ['bundle', 'version', 'result', 'failed or skipped checks'];
+  const widths = header
+    .slice(0, 3)
+    .map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd();
+  const failed = results.filter((result) => !result.ok);
+  const certificateLines = chainChecks.map(formatCheck);
+  const firstFailure = failed
+    .filter((result) => result.error === undefined)
+    .flatMap((result) =>
+      result.checks
+        .filter(
+          (check) => check.status === 'fail' && !['chain', 'validity', 'crl'].includes(check.id),
+        )
+        .map((check) => terminalSafe(`  ${result.name}: FAIL ${check.id}: ${check.detail}`)),
+    );
+  return [
+    `attestation certificate ${terminalSafe(shared.certificate.source)} (checked once for all bundles):`,
+    ...certificateLines.map((text) => `  ${text}`),
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    ...(firstFailure.length > 0 ? ['failures:', ...firstFailure, ''] : []),
+    `${results.length} bundles: ${results.length - failed.length} passed, ${failed.length} failed`,
+    '',
+  ].join('\n');
+}

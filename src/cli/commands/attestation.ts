@@ -1,0 +1,223 @@
+import type { Command } from '@commander-js/extra-typings';
+import { HpvsError } from '../../core/errors.js';
+import type { VerificationCheck } from '../../core/pki/verification-check.js';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { loadPrivateKey } from '../../node/load-keys.js';
+import { readInput } from '../../node/read-input.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { formatChecks, verdictLine } from './check-report.js';
+import { examples } from './help-examples.js';
+import { forTerminal } from './terminal-output.js';
+import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+
+export function registerAttestation(program: Command): void {
+  const attestation = program
+    .command('attestation')
+    .description(
+      'Verify and open the attestation record an instance writes to /var/hyperprotect/.',
+    );
+  registerAttestationVerify(attestation);
+  registerAttestationDecrypt(attestation);
+}
+
+function registerAttestationVerify(attestation: Command): void {
+  const verify = attestation
+    .command('verify')
+    .description(
+      'Verify an attestation record end to end: decryption, the signature over its exact bytes, the certificate chain, validity and CRLs, and the record against the expected contract and reference values. Prints PASS/FAIL/SKIP per check; exit 0 only when nothing fails.',
+    )
+    .option('--record <file>', 'se-checksums.txt or se-checksums.txt.enc')
+    .option('--signature <file>', 'se-signature.bin')
+    .option('--key <file>', "the auditor's private key (PEM), for an encrypted record")
+    .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
+    .requiredOption('--cert <file>', 'the attestation certificate of the image (PEM or DER)');
+  const { command, crlFiles } = addTrustOptions(
+    verify,
+    'a trust anchor (repeatable); a self-signed --cert may be its own root',
+  );
+  command
+    .option('--contract <file>', 'the user-data.yaml the instance should run')
+    .option(
+      '--cidata <iso>',
+      'the seed image the instance booted from (hpvs-ctl cidata): its bytes and each file against the record',
+    )
+    .option(
+      '--reference <file>',
+      'expected image values, lines "<sha256> <name>" (root.tar.gz, baseimage)',
+    )
+    .option(
+      '--batch <dir>',
+      'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml: checked against --contract when given, else what the record is compared with)',
+    )
+    .option('--json', 'print {"ok", "version", "checks"} as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl attestation verify --record se-checksums.txt.enc --key auditor.pem --signature se-signature.bin --cert attestation.crt --chain ibm-intermediate.crt --root digicert-root.crt --crl ibm-intermediate.crl --crl digicert.crl --contract user-data.yaml',
+        'hpvs-ctl attestation verify --record se-checksums.txt --signature se-signature.bin --cert attestation.crt --root attestation.crt --no-crl --json',
+        'hpvs-ctl attestation verify --batch records/ --key auditor.pem --cert attestation.crt --chain int.crt --root root.crt --crl int.crl --reference hpcr-25.11.0.txt',
+      ),
+    )
+    .action(async (options) => {
+      if (
+        options.batch === undefined &&
+        (options.record === undefined || options.signature === undefined)
+      ) {
+        throw new HpvsError('USAGE', 'give --record and --signature (or --batch DIR)');
+      }
+      if (
+        options.batch !== undefined &&
+        (options.record !== undefined || options.signature !== undefined)
+      ) {
+        throw new HpvsError(
+          'USAGE',
+          '--batch reads the records and signatures from its folders; drop --record/--signature',
+        );
+      }
+      if (options.batch !== undefined && options.cidata !== undefined) {
+        throw new HpvsError('USAGE', '--cidata checks one instance; it does not go with --batch');
+      }
+      if (options.passphraseFile !== undefined && options.key === undefined) {
+        throw new HpvsError('USAGE', '--passphrase-file needs --key');
+      }
+      const trust = await readTrustOptions(options, crlFiles);
+      const prepare = async () => {
+        const [{ parseReferenceValues }, { checkCertificate }] = await Promise.all([
+          import('../../core/attestation/reference-values.js'),
+          import('../../core/pki/check-certificate.js'),
+        ]);
+        const auditorKey =
+          options.key === undefined
+            ? undefined
+            : await loadPrivateKey(options.key, options.passphraseFile);
+        const reference =
+          options.reference === undefined
+            ? undefined
+            : {
+                values: parseReferenceValues(
+                  await readInput(options.reference, 'reference', INPUT_LIMITS.reference),
+                  options.reference,
+                ),
+                source: options.reference,
+              };
+        const contract =
+          options.contract === undefined
+            ? undefined
+            : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
+        const certificateFile = await sourced(
+          options.cert,
+          'attestation certificate',
+          INPUT_LIMITS.pem,
+        );
+        // not awaited here: a batch verifies records while the chain is being checked
+        const checked = checkCertificate({
+          certificate: certificateFile,
+          role: 'attestation certificate',
+          ...trust,
+        });
+        // awaited later: mark it handled now, so an early failure is not an unhandled rejection
+        checked.catch(() => undefined);
+        return { certificateFile, checked, contract, options: { auditorKey, reference } };
+      };
+      if (options.batch !== undefined) {
+        const [{ runBatch }, { certificatePublicKey }, prepared] = await Promise.all([
+          import('./attestation-batch.js'),
+          import('../../app/attestation/verify-batch.js'),
+          prepare(),
+        ]);
+        const publicKey =
+          certificatePublicKey(prepared.certificateFile.bytes) ??
+          (await prepared.checked).publicKey;
+        process.exitCode = await runBatch(
+          options.batch,
+          { certificate: { publicKey, source: options.cert }, options: prepared.options },
+          chainChecksOf(prepared.checked),
+          prepared.contract,
+          options.json === true,
+        );
+        return;
+      }
+      const [{ verifyAttestation }, prepared] = await Promise.all([
+        import('../../app/attestation/verify-attestation.js'),
+        prepare(),
+      ]);
+      const checked = await prepared.checked;
+      const report = await verifyAttestation(
+        { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
+        {
+          record: await sourced(options.record!, 'attestation record', INPUT_LIMITS.record),
+          signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
+          contract: prepared.contract,
+          cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
+        },
+        prepared.options,
+      );
+      if (options.json) {
+        await writeStdout(
+          `${jsonForTerminal({ ok: report.ok, version: report.version, checks: report.checks })}\n`,
+        );
+      } else {
+        const { record } = report;
+        const header = [
+          `record ${record.version}: ${options.record} (${record.bytes.length} bytes, ${record.hashes.length} hash lines)`,
+          ...record.keyValues.map(({ key, value }) => `  ${key}: ${value}`),
+          ...record.unknown.map(
+            ({ line, text }) => `  line ${line} (not recognised, kept): ${text}`,
+          ),
+        ].map(terminalSafe);
+        await writeStdout(
+          `${header.join('\n')}\n${formatChecks(report.checks)}${verdictLine(report.checks)}`,
+        );
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}
+
+function registerAttestationDecrypt(attestation: Command): void {
+  attestation
+    .command('decrypt')
+    .description(
+      "Open se-checksums.txt.enc with the auditor's private key and write the record's exact bytes.",
+    )
+    .requiredOption('--record <file>', 'se-checksums.txt.enc')
+    .requiredOption('--key <file>', "the auditor's private key (PEM)")
+    .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
+    .option('--out <file>', 'write the record to this file instead of stdout')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt',
+      ),
+    )
+    .action(async (options) => {
+      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
+      const { openRecord } = await import('../../core/attestation/verify-record.js');
+      const { systemRandom } = await import('../../node/random.js');
+      const opened = openRecord(record, auditorKey, systemRandom);
+      if (opened.decrypt.status !== 'pass') {
+        throw new HpvsError(
+          'RECORD_INVALID',
+          `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
+        );
+      }
+      await writeResult(options.out, forTerminal(options.out, opened.bytes), {
+        secret: true,
+        from: [options.record],
+      });
+    });
+}
+
+function chainChecksOf(checked: Promise<{ chain: { checks: VerificationCheck[] } }>) {
+  const checks = checked.then((result) => result.chain.checks);
+  checks.catch(() => undefined);
+  return checks;
+}
+
+/** The seed image's bytes and the files xorriso extracts from it. */
+async function readCidata(path: string) {
+  const { extractSeedImage } = await import('../../node/build-seed-image.js');
+  const image = await readInput(path, 'seed image', INPUT_LIMITS.seedImage);
+  return { image, files: await extractSeedImage(image, path), source: path };
+}

@@ -1,0 +1,101 @@
+import type { Command } from '@commander-js/extra-typings';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { HpvsError } from '../../core/errors.js';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { note } from '../../node/console.js';
+import { readTextInput } from '../../node/read-input.js';
+import { writeResult } from '../../node/write-output.js';
+import { examples } from './help-examples.js';
+
+/** An encryption certificate is about 2.5 KiB; anything near this is not one. */
+const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 600) {
+    throw new InvalidArgumentError('expected a number of seconds, more than 0 and at most 600');
+  }
+  return seconds;
+}
+
+/** The URL as the WHATWG parser prints it (so no control character reaches a message). */
+function httpsBaseUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
+    throw new HpvsError('USAGE', '--base-url must be an https:// URL without ?query or #fragment');
+  }
+  return url.href;
+}
+
+export function registerCertsDownload(certs: Command): void {
+  certs
+    .command('download')
+    .description(
+      "Fetch HPVS-for-VPC encryption certificates from IBM's published location over HTTPS and write them as IBM's download JSON (version -> cert, status, expiry_days, expiry_date), which certs get reads. Every certificate is fetched and parsed before anything is written.",
+    )
+    .requiredOption('--version <list>', 'HPVS runtime versions, comma-separated: 1.0.28,1.0.29')
+    .option('--out <file>', 'write the JSON here instead of stdout')
+    .option(
+      '--base-url <url>',
+      "where the certificates are published (https only; default IBM's bucket)",
+    )
+    .option(
+      '--ca-file <file>',
+      "a CA certificate (PEM) to trust for that server besides the system's, e.g. a mirror's",
+    )
+    .option(
+      '--timeout <seconds>',
+      'give up on a certificate after this long (default 30)',
+      parseSeconds,
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl certs download --version 1.0.28,1.0.29 --out certs.json',
+        'hpvs-ctl certs download --version 1.0.29 | hpvs-ctl certs get --from - --version 1.0.29 --out encrypt.crt',
+      ),
+    )
+    .action(async (options) => {
+      const { hpvsCertificateUrl, IBM_CERTIFICATE_BASE_URL } =
+        await import('../../core/catalogue/hpvs-certificate-url.js');
+      const baseUrl = httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL);
+      const versions = [...new Set(options.version.split(',').map((version) => version.trim()))];
+      // every version checked before any request, so a typo costs no download
+      const urls = versions.map((version) => hpvsCertificateUrl(version, baseUrl));
+      const extraCa =
+        options.caFile === undefined
+          ? []
+          : [await readTextInput(options.caFile, 'CA certificate', INPUT_LIMITS.pem)];
+      const [{ httpsGet }, { downloadEntry, formatDownload, parseDownloadedCertificate }] =
+        await Promise.all([
+          import('../../node/https-get.js'),
+          import('../../core/catalogue/certificate-download.js'),
+        ]);
+      const now = new Date();
+      const entries = new Map<string, ReturnType<typeof downloadEntry>>();
+      const summaries: string[] = [];
+      for (const [index, version] of versions.entries()) {
+        const url = urls[index]!;
+        const body = await httpsGet(url, {
+          extraCa,
+          timeoutMs: (options.timeout ?? 30) * 1000,
+          maxBytes: MAX_CERTIFICATE_BYTES,
+        });
+        const pem = body.toString('utf8');
+        const certificate = parseDownloadedCertificate(pem, url);
+        const entry = downloadEntry(pem, certificate, now);
+        summaries.push(
+          `hpvs-ctl: ${version}: serial ${certificate.serialNumber}, ${entry.status}, valid until ${entry.expiry_date}`,
+        );
+        entries.set(version, entry);
+      }
+      // said once everything arrived, so that a failure stays one line
+      for (const summary of summaries) note(summary);
+      await writeResult(options.out, formatDownload(entries), { secret: false });
+    });
+}

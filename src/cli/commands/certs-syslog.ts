@@ -1,0 +1,59 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { HpvsError } from '../../core/errors.js';
+import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
+import { writeStdout } from '../../node/write-output.js';
+import { examples } from './help-examples.js';
+import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+
+export function registerCertsSyslog(certs: Command): void {
+  certs
+    .command('syslog')
+    .description(
+      'Create a private CA with rsyslog server and client certificates for TLS log forwarding (x509/certvalid): ca.crt, ca-key.pem, server.crt, server-key.pem, client.crt, client-key.pem; keys are PKCS#8, mode 0600.',
+    )
+    .option('--hostname <name>', 'DNS name of the syslog server (goes into its subjectAltName)')
+    .option('--ip <addr>', 'IP address of the syslog server (goes into its subjectAltName)')
+    .requiredOption('--out-dir <dir>', 'folder for the files (created mode 0700 if missing)')
+    .option('--days <days>', 'validity of the server and client certificates in days', '365')
+    .addOption(
+      new Option('--bits <bits>', 'RSA modulus size of the keys')
+        .choices(['2048', '3072', '4096'] as const)
+        .default('4096' as const),
+    )
+    .option('--force', 'replace existing files')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl certs syslog --hostname logs.example.com --out-dir syslog-tls',
+        'hpvs-ctl certs syslog --ip 192.0.2.10 --out-dir syslog-tls --days 90',
+      ),
+    )
+    .action(async (options) => {
+      const days = Number(options.days);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) {
+        throw new HpvsError(
+          'USAGE',
+          `invalid --days "${options.days}": expected a whole number of days from 1 to 3650`,
+        );
+      }
+      const syslog = await import('../../core/pki/syslog-certificates.js');
+      const host = { hostname: options.hostname, ip: options.ip };
+      const force = options.force === true;
+      // checked before the slow key generation, so a typo or a forgotten --force fails at once
+      syslog.assertSyslogHost(host);
+      if (!force) await refuseExisting(options.outDir, syslog.SYSLOG_CERTIFICATE_FILE_NAMES);
+      const certificates = await syslog.createSyslogCertificates({
+        ...host,
+        now: new Date(),
+        days,
+        bits: Number(options.bits),
+      });
+      const written = await writeFileSet(
+        options.outDir,
+        syslog.syslogCertificateFiles(certificates),
+        { force },
+      );
+      await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+    });
+}

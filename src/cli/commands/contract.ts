@@ -1,0 +1,444 @@
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import type { TokenPrefix } from '../../core/crypto/section-token.js';
+import { HpvsError } from '../../core/errors.js';
+import { warn } from '../../node/console.js';
+import { INPUT_LIMITS, type InputLimit } from '../../node/input-limits.js';
+import { loadEncryptionKey, loadPrivateKey, noRuntimeChosen } from '../../node/load-keys.js';
+import { systemRandom } from '../../node/random.js';
+import { readTextInput } from '../../node/read-input.js';
+import { refuseOutputOntoInputs } from '../../node/output-policy.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
+import { PLATFORMS, type PlatformChoice } from '../../core/platforms/platforms.js';
+import { examples } from './help-examples.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  chosenPlatform,
+  deprecatedPrefix,
+  deprecatedPrefixOption,
+  deprecatedProfileOption,
+  platformOption,
+} from './platform-options.js';
+import type {
+  CreateContractOptions,
+  CreatedContract,
+} from '../../core/authoring/create-contract.js';
+
+/** The flags of one contract, as `hpvs-ctl contract` takes them (and a batch row would). */
+export interface ContractFlags {
+  workload: string;
+  env: string;
+  attestationKey?: string | undefined;
+  cert?: string | undefined;
+  platform?: PlatformChoice | undefined;
+  certVersion?: string | undefined;
+  encrypt?: boolean | undefined;
+  allowExpired?: boolean | undefined;
+  signKey?: string | undefined;
+  signPassphraseFile?: string | undefined;
+  expiryDays?: number | undefined;
+  caCert?: string | undefined;
+  caKey?: string | undefined;
+  caPassphraseFile?: string | undefined;
+  csr?: string | undefined;
+  subject?: string | undefined;
+  profile?: 'hpvs' | 'ccrv' | undefined;
+  prefix?: TokenPrefix | undefined;
+  sectionStyle?: 'block-string' | 'mapping' | undefined;
+}
+
+/** Refuses flag combinations that cannot work, before any file is read. */
+export function checkContractFlags(flags: ContractFlags): void {
+  const platformGiven = flags.platform !== undefined || flags.profile !== undefined;
+  if (flags.certVersion !== undefined && !platformGiven) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
+  }
+  if (encrypts(flags) && flags.cert === undefined && !platformGiven) {
+    throw noRuntimeChosen();
+  }
+  const expiryFlags = { '--ca-cert': flags.caCert, '--ca-key': flags.caKey };
+  if (flags.expiryDays === undefined) {
+    const stray = Object.entries({
+      ...expiryFlags,
+      '--ca-passphrase-file': flags.caPassphraseFile,
+      '--csr': flags.csr,
+      '--subject': flags.subject,
+    })
+      .filter(([, value]) => value !== undefined)
+      .map(([name]) => name);
+    if (stray.length > 0)
+      throw new HpvsError('USAGE', `${stray.join(', ')} only work with --expiry-days`);
+  } else {
+    if (flags.signKey === undefined) {
+      throw new HpvsError(
+        'USAGE',
+        '--expiry-days needs --sign-key: the expiry certificate is issued for the signing key',
+      );
+    }
+    const missing = Object.entries(expiryFlags)
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
+    if (missing.length > 0)
+      throw new HpvsError('USAGE', `--expiry-days needs ${missing.join(' and ')}`);
+    if (flags.csr !== undefined && flags.subject !== undefined) {
+      throw new HpvsError(
+        'USAGE',
+        'give --csr or --subject, not both (the CSR carries the subject)',
+      );
+    }
+  }
+  if (flags.signPassphraseFile !== undefined && flags.signKey === undefined) {
+    throw new HpvsError('USAGE', '--sign-passphrase-file needs --sign-key');
+  }
+}
+
+/** `--cert` and `--cert-version` each imply `--encrypt`. */
+function encrypts(flags: Pick<ContractFlags, 'encrypt' | 'cert' | 'certVersion'>): boolean {
+  return flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+}
+
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!/^-?[0-9]+$/.test(value.trim()) || days <= 0) {
+    throw new HpvsError(
+      'USAGE',
+      `--expiry-days must be a whole number of days greater than 0, got "${value}"`,
+    );
+  }
+  return days;
+}
+
+/** Reads every file a contract needs into the options of `createContract`. */
+export async function loadContractOptions(
+  flags: ContractFlags,
+  now: Date,
+): Promise<CreateContractOptions> {
+  return {
+    workload: await readSection(flags.workload, 'workload section'),
+    env: await readSection(flags.env, 'env section'),
+    ...(await loadSharedOptions(flags, now)),
+  };
+}
+
+async function readSection(path: string, what: string, limit: InputLimit = INPUT_LIMITS.section) {
+  return { text: await readTextInput(path, what, limit), source: path === '-' ? 'stdin' : path };
+}
+
+/** The files and flags of a contract other than its sections (`--in` takes those from one file). */
+async function loadSharedOptions(
+  flags: Omit<ContractFlags, 'workload' | 'env'>,
+  now: Date,
+): Promise<Omit<CreateContractOptions, 'workload' | 'env'>> {
+  checkContractFlags(flags as ContractFlags);
+  const platform = chosenPlatform(flags.platform, flags.profile);
+  assertSchemaSupported(platform);
+  const prefix = deprecatedPrefix(flags.prefix, platform);
+  const key = encrypts(flags)
+    ? await loadEncryptionKey(flags.cert, {
+        platform,
+        certVersion: flags.certVersion,
+        allowExpired: flags.allowExpired,
+      })
+    : undefined;
+  const section = readSection;
+  const signingKey =
+    flags.signKey === undefined
+      ? undefined
+      : await loadPrivateKey(flags.signKey, flags.signPassphraseFile);
+  return {
+    attestationPublicKey:
+      flags.attestationKey === undefined
+        ? undefined
+        : await section(flags.attestationKey, 'attestation public key'),
+    encryption:
+      key === undefined
+        ? undefined
+        : { material: key.material, source: key.source, allowExpired: flags.allowExpired },
+    signing:
+      signingKey === undefined
+        ? undefined
+        : {
+            privateKey: signingKey,
+            expiry:
+              flags.expiryDays === undefined
+                ? undefined
+                : {
+                    days: flags.expiryDays,
+                    caCertificatePem: await readTextInput(
+                      flags.caCert!,
+                      'CA certificate',
+                      INPUT_LIMITS.pem,
+                    ),
+                    caPrivateKey: await loadPrivateKey(flags.caKey!, flags.caPassphraseFile),
+                    csrPem:
+                      flags.csr === undefined
+                        ? undefined
+                        : await readTextInput(flags.csr, 'CSR', INPUT_LIMITS.pem),
+                    subject: flags.subject,
+                    caSource: flags.caCert,
+                  },
+          },
+    platform,
+    prefix: prefix ?? key?.prefix ?? (platform ? PLATFORMS[platform].tokenPrefix : undefined),
+    sectionStyle: flags.sectionStyle,
+    now,
+    random: systemRandom,
+  };
+}
+
+export function registerContract(program: Command): void {
+  program
+    .command('contract')
+    .description(
+      'Assemble user-data.yaml from workload and env sections (plaintext or already encrypted): add env.signingKey, encrypt plaintext sections with --cert, and sign workload+env with --sign-key; with --expiry-days the signing key becomes a certificate from your CA that expires.',
+    )
+    .option(
+      '--in <file>',
+      'one plaintext contract (workload and env as | blocks, mappings or tokens; attestationPublicKey optional): sign and encrypt it in one step, keeping every other byte',
+    )
+    .option(
+      '--workload <file>',
+      'workload section: YAML, or the token the Workload Provider handed over',
+    )
+    .option('--env <file>', 'env section: YAML (must be plaintext to sign), or a token')
+    .option('--attestation-key <file>', "the auditor's attestation public key (PEM) or its token")
+    .addOption(
+      platformOption(
+        "the runtime the contract is for: its schema checks the sections, its prefix starts the tokens, and with --encrypt IBM's certificate for it encrypts them",
+      ),
+    )
+    .option(
+      '--encrypt',
+      "encrypt the plaintext sections (for --platform with the catalogue's certificate, or for --cert)",
+    )
+    .addOption(certVersionOption())
+    .option(
+      '--cert <path>',
+      'HPCR encryption certificate: encrypt the plaintext sections (without --platform the prefix is hyper-protect-basic)',
+    )
+    .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
+    .option(
+      '--sign-key <file>',
+      'private key that signs the contract (its public key goes into env.signingKey)',
+    )
+    .option('--sign-passphrase-file <file>', 'passphrase of a protected --sign-key')
+    .option(
+      '--expiry-days <n>',
+      'contract expiry: issue a signing certificate valid for N days from now',
+      parseDays,
+    )
+    .option('--ca-cert <file>', 'your CA certificate for the expiry certificate')
+    .option('--ca-key <file>', 'your CA private key')
+    .option('--ca-passphrase-file <file>', 'passphrase of a protected --ca-key')
+    .option('--csr <file>', 'CSR of the signing key (its subject is used)')
+    .option(
+      '--subject <dn>',
+      'subject of the expiry certificate, e.g. "/CN=deployer" (default /CN=HPVS contract signing)',
+    )
+    .option(
+      '--signing-cert-out <file>',
+      'also write the issued expiry certificate here (- for stdout when --out is a file)',
+    )
+    .option(
+      '--json',
+      'with --out: print {out, plaintextSections, sha256_in, sha256_out} as JSON (sha256_in per input: workload and env, or in)',
+    )
+    .addOption(deprecatedProfileOption())
+    .addOption(deprecatedPrefixOption())
+    .addOption(
+      new Option(
+        '--section-style <style>',
+        "how plaintext sections are written: a | block string holding the section (IBM's form, the default) or a YAML mapping (Terraform's)",
+      ).choices(['block-string', 'mapping'] as const),
+    )
+    .option(
+      '--out <file>',
+      'write user-data.yaml to this file instead of stdout (mode 0600 while a section is plaintext)',
+    )
+    .option(
+      '--batch <inventory>',
+      'build one contract per instance of this YAML inventory (instances: [{name, env?, seedFile?}]) on all cores',
+    )
+    .option('--out-dir <dir>', 'with --batch: write each contract to DIR/<name>.yaml')
+    .option('--force', 'with --batch: replace contracts that already exist')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --platform ccrt --encrypt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --in contract.yaml --platform ccrv --cert-version 26.5.0 --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out user-data.yaml',
+        'hpvs-ctl contract --batch fleet.yaml --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --out-dir contracts',
+        'hpvs-ctl contract --workload workload.enc --env env.yaml --cert encrypt.crt --sign-key sign.pem --expiry-days 30 --ca-cert ca.crt --ca-key ca.key --subject "/CN=deployer" --out user-data.yaml',
+      ),
+    )
+    .action(async (options) => {
+      if (options.in !== undefined) {
+        await runContractFile({ ...options, in: options.in });
+        return;
+      }
+      if (options.workload === undefined || options.env === undefined) {
+        throw new HpvsError(
+          'USAGE',
+          'give --workload and --env (the section files), or --in with a whole contract',
+        );
+      }
+      const flags = { ...options, workload: options.workload, env: options.env };
+      if (options.batch !== undefined) {
+        if (options.json) {
+          throw new HpvsError('USAGE', '--json describes one contract; --batch prints its files');
+        }
+        const { runContractBatch } = await import('./contract-batch.js');
+        await runContractBatch({ ...flags, batch: options.batch });
+        return;
+      }
+      if (options.outDir !== undefined || options.force) {
+        throw new HpvsError('USAGE', '--out-dir and --force only work with --batch');
+      }
+      checkContractFlags(flags);
+      await checkOutputs(options, [flags.workload, flags.env, ...readFiles(flags)]);
+      const { createContract } = await import('../../core/authoring/create-contract.js');
+      const loaded = await loadContractOptions(flags, new Date());
+      const contract = await createContract(loaded);
+      await writeContract(contract, options.out, options.signingCertOut, [
+        flags.workload,
+        flags.env,
+        flags.attestationKey,
+      ]);
+      if (options.json) {
+        await printContractJson(contract, options.out!, {
+          workload: loaded.workload.text,
+          env: loaded.env.text,
+        });
+      }
+    });
+}
+
+async function writeContract(
+  contract: CreatedContract,
+  out: string | undefined,
+  signingCertOut: string | undefined,
+  inputs: (string | undefined)[],
+): Promise<void> {
+  const { formatProblem } = await import('../../core/schema/problems.js');
+  for (const problem of contract.problems) warn(formatProblem(problem));
+  for (const message of contract.warnings) warn(message);
+  if (signingCertOut !== undefined && contract.signingCertificate !== undefined) {
+    await writeResult(signingCertOut, contract.signingCertificate, { secret: false });
+  }
+  await writeResult(out, contract.text, {
+    secret: contract.plaintextSections.length > 0,
+    from: inputs,
+  });
+}
+
+/** `contract --in FILE`: one whole plaintext contract, signed and encrypted in one step. */
+async function runContractFile(
+  options: Omit<ContractFlags, 'workload' | 'env'> & {
+    in: string;
+    json?: boolean | undefined;
+    workload?: string | undefined;
+    env?: string | undefined;
+    batch?: string | undefined;
+    outDir?: string | undefined;
+    force?: boolean | undefined;
+    out?: string | undefined;
+    signingCertOut?: string | undefined;
+  },
+): Promise<void> {
+  const stray = Object.entries({
+    '--workload': options.workload,
+    '--env': options.env,
+    '--batch': options.batch,
+    '--out-dir': options.outDir,
+    '--section-style': options.sectionStyle,
+  })
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (stray.length > 0) {
+    throw new HpvsError(
+      'USAGE',
+      `--in takes the sections from the contract (in the form they are written); leave out ${stray.join(', ')}`,
+    );
+  }
+  await checkOutputs(options, [options.in, ...readFiles(options)]);
+  const now = new Date();
+  const shared = await loadSharedOptions(options, now);
+  const contract = await readSection(options.in, 'contract', INPUT_LIMITS.userData);
+  const { buildContractFile } = await import('../../core/authoring/build-contract-file.js');
+  const built = await buildContractFile({ ...shared, ...contract });
+  await writeContract(built, options.out, options.signingCertOut, [
+    options.in,
+    options.attestationKey,
+  ]);
+  if (options.json) await printContractJson(built, options.out!, { in: contract.text });
+}
+
+/**
+ * `--json`: where the contract went and the SHA-256 of each input and of the output, as IBM's
+ * tools and Terraform report them (SPEC-IBM A9); the contract itself stays in its file.
+ */
+async function printContractJson(
+  contract: CreatedContract,
+  out: string,
+  inputs: Record<string, string>,
+): Promise<void> {
+  const { createHash } = await import('node:crypto');
+  const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+  const document = {
+    out,
+    plaintextSections: contract.plaintextSections,
+    sha256_in: Object.fromEntries(Object.entries(inputs).map(([key, text]) => [key, hex(text)])),
+    sha256_out: hex(contract.text),
+  };
+  await writeStdout(`${jsonForTerminal(document)}\n`);
+}
+
+/** The files besides the sections that a contract is built from. */
+function readFiles(flags: Omit<ContractFlags, 'workload' | 'env'>): (string | undefined)[] {
+  return [
+    flags.attestationKey,
+    flags.cert,
+    flags.signKey,
+    flags.signPassphraseFile,
+    flags.caCert,
+    flags.caKey,
+    flags.caPassphraseFile,
+    flags.csr,
+  ];
+}
+
+/**
+ * Where the contract and the expiry certificate go; refused before any work is done (and so
+ * before any warning), an output onto one of the `inputs` too.
+ */
+async function checkOutputs(
+  options: {
+    json?: boolean | undefined;
+    out?: string | undefined;
+    signingCertOut?: string | undefined;
+    expiryDays?: number | undefined;
+  },
+  inputs: readonly (string | undefined)[],
+): Promise<void> {
+  if (options.signingCertOut !== undefined && options.expiryDays === undefined) {
+    throw new HpvsError('USAGE', '--signing-cert-out only works with --expiry-days');
+  }
+  if (options.json && isStdout(options.out)) {
+    throw new HpvsError('USAGE', '--json describes the contract it wrote: give --out FILE');
+  }
+  if (isStdout(options.out) && options.signingCertOut === '-') {
+    throw new HpvsError(
+      'USAGE',
+      'the contract and the signing certificate cannot both go to stdout: give --out FILE or a --signing-cert-out file',
+    );
+  }
+  await refuseOutputOntoInputs(options.out, inputs);
+  await refuseOutputOntoInputs(options.signingCertOut, inputs);
+}
+
+/** `--out` absent or `-`: the result goes to standard output. */
+function isStdout(out: string | undefined): boolean {
+  return out === undefined || out === '-';
+}

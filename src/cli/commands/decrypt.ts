@@ -1,0 +1,74 @@
+import type { Command } from '@commander-js/extra-typings';
+import { decryptSection } from '../../core/crypto/encrypt-section.js';
+import { looksLikeSectionToken, parseSectionToken } from '../../core/crypto/section-token.js';
+import { HpvsError } from '../../core/errors.js';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { loadPrivateKey } from '../../node/load-keys.js';
+import { systemRandom } from '../../node/random.js';
+import { readTextInput } from '../../node/read-input.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
+import { examples } from './help-examples.js';
+import { resultDigests } from './result-digests.js';
+import { forTerminal } from './terminal-output.js';
+
+export function registerDecrypt(program: Command): void {
+  program
+    .command('decrypt')
+    .description(
+      'Open a hyper-protect-basic (or contract-basic) token and write the exact plaintext bytes.',
+    )
+    .argument('[file]', 'file holding the token, or - for stdin (the default)', '-')
+    .requiredOption('--key <path>', 'RSA private key (PEM, PKCS#8 or PKCS#1)')
+    .option('--passphrase-file <path>', 'file holding the passphrase of a protected private key')
+    .option('--out <path>', 'write the plaintext to this file instead of stdout')
+    .option(
+      '--json',
+      'with --out: print {out, prefix, bytes, sha256_in (the file as read), sha256_out (the plaintext)} as JSON, never the plaintext itself',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl decrypt workload.enc --key hpcr-private.pem',
+        'hpvs-ctl decrypt se-checksums.txt.enc --key auditor.pem --passphrase-file pass.txt --out se-checksums.txt',
+      ),
+    )
+    .action(async (file, options) => {
+      if (looksLikeSectionToken(file)) {
+        // a pasted token is not repeated back: messages end up in logs and tickets
+        throw new HpvsError(
+          'USAGE',
+          'the argument is a token, not a file: put the token in a file, or give - and send it on stdin',
+        );
+      }
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError(
+          'USAGE',
+          '--json describes the plaintext without printing it: give --out FILE for the plaintext',
+        );
+      }
+      const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const token = await readTextInput(file, 'encrypted section', INPUT_LIMITS.token);
+      if (token.trim().length === 0) {
+        throw new HpvsError(
+          'INPUT_EMPTY',
+          `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
+        );
+      }
+      const plaintext = decryptSection(token, privateKey, systemRandom);
+      await writeResult(options.out, forTerminal(options.out, plaintext), {
+        secret: true,
+        from: [file],
+        alsoReads: [options.key, options.passphraseFile],
+      });
+      if (options.json) {
+        const document = {
+          out: options.out,
+          prefix: parseSectionToken(token).prefix,
+          bytes: plaintext.length,
+          ...resultDigests(token, plaintext),
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
+    });
+}

@@ -1,0 +1,495 @@
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import type { StarterRequest } from '../../app/starter-project.js';
+import { HpvsError } from '../../core/errors.js';
+import { note, warn } from '../../node/console.js';
+import { loadEncryptionKey, noRuntimeChosen } from '../../node/load-keys.js';
+import { packagePath } from '../../node/package-files.js';
+import { systemRandom } from '../../node/random.js';
+import { readSecret } from '../../node/read-secret.js';
+import { writeFileSet } from '../../node/write-file-set.js';
+import { writeStdout } from '../../node/write-output.js';
+import {
+  PLATFORMS,
+  type PlatformChoice,
+  type PlatformName,
+} from '../../core/platforms/platforms.js';
+import { examples } from './help-examples.js';
+import {
+  assertSchemaSupported,
+  certVersionOption,
+  notePlatformAlias,
+  platformOption,
+} from './platform-options.js';
+import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+
+type Persona = 'provider' | 'deployer' | 'auditor';
+
+interface InitFlags {
+  persona?: Persona;
+  outDir?: string;
+  compose?: string;
+  play?: string;
+  volume?: string;
+  cert?: string;
+  platform?: PlatformChoice;
+  certVersion?: string;
+  encrypt?: true;
+  logging?: 'syslog' | 'logrouter';
+  logHost?: string;
+  logPort?: string;
+  iamApiKeyFile?: string;
+  signingKey?: 'generate' | 'none';
+  passphraseFile?: string;
+  bits: '2048' | '3072' | '4096';
+  force?: true;
+}
+
+/** An answer comes from its flag, else from a prompt on a terminal, else it is reported missing. */
+interface Asker {
+  interactive: boolean;
+  missing: string[];
+  ask<T>(flag: string, value: T | undefined, prompt: () => Promise<T>): Promise<T | undefined>;
+}
+
+function makeAsker(interactive: boolean): Asker {
+  const missing: string[] = [];
+  return {
+    interactive,
+    missing,
+    async ask(flag, value, prompt) {
+      if (value !== undefined) return value;
+      if (interactive) return prompt();
+      missing.push(flag);
+      return undefined;
+    },
+  };
+}
+
+type Prompts = typeof import('@inquirer/prompts');
+
+const VOLUME_NAME = /^[a-z_][a-z0-9-_]*$/;
+const MOUNT = /^(\/[^/]+)+$/;
+
+/** `--volume NAME[:MOUNT]` or `none`; the mount defaults to /mnt/NAME. */
+function parseVolume(spec: string): { name: string; mount: string } | undefined {
+  if (spec === 'none') return undefined;
+  const colon = spec.indexOf(':');
+  const name = colon === -1 ? spec : spec.slice(0, colon);
+  const mount = colon === -1 ? `/mnt/${name}` : spec.slice(colon + 1);
+  if (!VOLUME_NAME.test(name)) {
+    throw new HpvsError(
+      'USAGE',
+      `invalid --volume "${spec}": the name must match ${VOLUME_NAME.source} (lower case, digits, - and _), e.g. data:/mnt/data, or none`,
+    );
+  }
+  if (!MOUNT.test(mount)) {
+    throw new HpvsError(
+      'USAGE',
+      `invalid --volume "${spec}": the mount point must be an absolute path like /mnt/data`,
+    );
+  }
+  return { name, mount };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new HpvsError('USAGE', `invalid --log-port "${text}": expected a port from 1 to 65535`);
+  }
+  return port;
+}
+
+async function checkHost(host: string): Promise<string> {
+  const { isDnsName } = await import('../../core/pki/syslog-certificates.js');
+  if (isIP(host) === 0 && !isDnsName(host)) {
+    throw new HpvsError(
+      'USAGE',
+      `invalid --log-host "${host}": expected a host name like logs.example.com or an IP address`,
+    );
+  }
+  return host;
+}
+
+/** Turns a parse function into an inquirer `validate` callback showing the one-line message. */
+function validator(check: (value: string) => unknown): (value: string) => Promise<string | true> {
+  return async (value) => {
+    try {
+      await check(value);
+      return true;
+    } catch (error) {
+      return error instanceof HpvsError ? error.message : String(error);
+    }
+  };
+}
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description(
+      'Start a project for one persona: asks what it needs (or takes every answer as a flag) and writes the files with the same builders as the other commands. provider: a compose or pod folder and workload.yaml; deployer: env.yaml with logging (syslog certificates or IBM Cloud Logs), a volume seed and a signing key pair; auditor: the attestation key pair. Without a terminal, every missing answer is reported.',
+    )
+    .addOption(
+      new Option('--persona <persona>', 'who you are in the contract flow').choices([
+        'provider',
+        'deployer',
+        'auditor',
+      ] as const),
+    )
+    .option('--out-dir <dir>', 'folder for the files (created mode 0700 if missing)')
+    .option(
+      '--compose <dir>',
+      'provider: the compose folder to archive; created from the starter template if missing',
+    )
+    .option('--play <dir>', 'provider: a pod folder instead (created from the template if missing)')
+    .option(
+      '--volume <spec>',
+      'provider/deployer: data volume NAME[:MOUNT] (deployer: NAME), or none',
+    )
+    .addOption(
+      platformOption(
+        'the runtime the project is for: its schema checks the sections and decides which workload kinds it may have',
+      ),
+    )
+    .option(
+      '--encrypt',
+      "provider: also write workload.enc, encrypted with IBM's certificate for --platform",
+    )
+    .addOption(certVersionOption())
+    .option(
+      '--cert <path>',
+      'provider: also write workload.enc encrypted for this HPCR certificate',
+    )
+    .addOption(
+      new Option('--logging <target>', 'deployer: where the instance sends its logs').choices([
+        'syslog',
+        'logrouter',
+      ] as const),
+    )
+    .option('--log-host <host>', 'deployer: the syslog server or IBM Cloud Logs ingestion host')
+    .option('--log-port <port>', 'deployer: its port (default 6514 for syslog, 443 for logrouter)')
+    .option(
+      '--iam-api-key-file <path>',
+      'deployer, logrouter: file holding the IAM API key (or set HPVS_IAM_API_KEY)',
+    )
+    .addOption(
+      new Option(
+        '--signing-key <action>',
+        'deployer: generate a contract signing key pair, or none',
+      ).choices(['generate', 'none'] as const),
+    )
+    .option(
+      '--passphrase-file <path>',
+      'auditor: encrypt the attestation private key with this passphrase',
+    )
+    .addOption(
+      new Option('--bits <bits>', 'RSA size of generated keys')
+        .choices(['2048', '3072', '4096'] as const)
+        .default('4096' as const),
+    )
+    .option('--force', 'replace files that already exist')
+    .addHelpText(
+      'after',
+      examples(
+        'hpvs-ctl init',
+        'hpvs-ctl init --persona provider --out-dir provider --compose provider/compose --volume data:/mnt/data',
+        'hpvs-ctl init --persona provider --platform ccrv --encrypt --out-dir provider --play provider/pod --volume none',
+        'hpvs-ctl init --persona deployer --out-dir deployer --logging syslog --log-host logs.example.com --volume data --signing-key generate',
+        'hpvs-ctl init --persona auditor --out-dir auditor',
+      ),
+    )
+    .action(async (options) => {
+      await runInit(options as InitFlags);
+    });
+}
+
+async function runInit(flags: InitFlags): Promise<void> {
+  notePlatformAlias(flags.platform);
+  const platform = flags.platform?.platform.name;
+  assertSchemaSupported(platform);
+  if (platform !== undefined && PLATFORMS[platform].templates.workload.length === 0) {
+    throw new HpvsError(
+      'USAGE',
+      `init has no starter project for ${platform} yet; build its contract with workload, env and contract --platform ${platform}, then initdata build`,
+    );
+  }
+  if (flags.certVersion !== undefined && platform === undefined) {
+    throw new HpvsError('USAGE', '--cert-version picks a certificate of the --platform given');
+  }
+  if (flags.encrypt && flags.cert === undefined && platform === undefined) {
+    throw noRuntimeChosen();
+  }
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
+  const asker = makeAsker(interactive);
+  const persona = await asker.ask('--persona <provider|deployer|auditor>', flags.persona, () =>
+    prompts!.select<Persona>({
+      message: 'Which persona are you?',
+      choices: [
+        {
+          value: 'provider',
+          name: 'Workload Provider: I package the containers (workload section)',
+        },
+        {
+          value: 'deployer',
+          name: 'Workload Deployer: I own logging, env seed and signing (env section)',
+        },
+        { value: 'auditor', name: 'Auditor: I verify attestation records (attestation key pair)' },
+      ],
+    }),
+  );
+  const outDir = await asker.ask('--out-dir <dir>', flags.outDir, () =>
+    prompts!.input({ message: 'Output folder:', default: persona ?? 'hpvs', required: true }),
+  );
+  if (persona === undefined || outDir === undefined) {
+    throw missingFlags([...asker.missing, 'and the flags of the persona']);
+  }
+  const { createStarterProject } = await import('../../app/starter-project.js');
+  const request =
+    persona === 'provider'
+      ? await providerRequest(flags, asker, prompts, outDir)
+      : persona === 'deployer'
+        ? await deployerRequest(flags, asker, prompts)
+        : await auditorRequest(flags, prompts);
+  if (asker.missing.length > 0 || request === undefined) throw missingFlags(asker.missing);
+  const project = await createStarterProject(request.starter, {
+    now: new Date(),
+    random: systemRandom,
+    bits: Number(flags.bits),
+  });
+  if (platform !== undefined) await checkAgainstPlatform(project.files, platform);
+  const written = await writeFileSet(outDir, project.files, {
+    force: flags.force === true,
+    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
+  });
+  const { template, folder } = request;
+  if (template !== undefined && folder !== undefined) {
+    const [{ readFolderEntries }, { writeArchiveEntries }] = await Promise.all([
+      import('../../node/read-folder.js'),
+      import('../../node/write-folder.js'),
+    ]);
+    await writeArchiveEntries(folder, await readFolderEntries(template));
+    written.push(`${folder}/`);
+  }
+  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+  for (const step of project.nextSteps) note(`next: ${step}`);
+}
+
+function missingFlags(missing: string[]): HpvsError {
+  return new HpvsError(
+    'USAGE',
+    `no terminal to ask on, so give every answer as a flag; missing: ${missing.join(', ')}`,
+  );
+}
+
+interface InitRequest {
+  starter: StarterRequest;
+  /** Copy this template folder to `folder` after the other files are written. */
+  template?: string;
+  folder?: string;
+}
+
+async function providerRequest(
+  flags: InitFlags,
+  asker: Asker,
+  prompts: Prompts | undefined,
+  outDir: string,
+): Promise<InitRequest | undefined> {
+  if (flags.compose !== undefined && flags.play !== undefined) {
+    throw new HpvsError('USAGE', 'give either --compose or --play, not both');
+  }
+  const platform = flags.platform?.platform.name;
+  const kind = workloadKind(flags, platform);
+  const folder = await asker.ask(
+    '--compose <dir> (or --play <dir>)',
+    flags.compose ?? flags.play,
+    () =>
+      prompts!.input({
+        message: `${kind === 'play' ? 'Pod' : 'Compose'} folder (created from the starter template if it does not exist):`,
+        default: join(outDir, kind === 'play' ? 'pod' : 'compose'),
+        required: true,
+      }),
+  );
+  const volumeSpec = await asker.ask('--volume <name[:mount]|none>', flags.volume, () =>
+    prompts!.input({
+      message: 'Data volume as NAME:MOUNT (none for no volume):',
+      default: 'data:/mnt/data',
+      validate: validator(parseVolume),
+    }),
+  );
+  if (folder === undefined || volumeSpec === undefined) return undefined;
+  const volume = parseVolume(volumeSpec);
+  const encrypts =
+    flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+  const key = encrypts
+    ? await loadEncryptionKey(flags.cert, { platform, certVersion: flags.certVersion })
+    : undefined;
+  const { archiveFolder } = await import('../../node/archive-folder.js');
+  const template = existsSync(folder) ? undefined : packagePath('templates', kind);
+  const archive = await archiveFolder(template ?? folder, { kind });
+  for (const message of archive.warnings) warn(message);
+  return {
+    starter: {
+      persona: 'provider',
+      archive: { base64: archive.base64, kind },
+      volume,
+      encryptTo: key?.publicKey,
+      prefix: key?.prefix,
+      platform,
+    },
+    ...(template === undefined ? {} : { template, folder }),
+  };
+}
+
+/**
+ * `--compose` or `--play`, else the platform's first kind of the two: ccrv runs no compose
+ * workload, so its starter is a pod folder.
+ */
+function workloadKind(flags: InitFlags, platform: PlatformName | undefined): 'compose' | 'play' {
+  const allowed = platform === undefined ? undefined : PLATFORMS[platform].workloadKinds;
+  const asked =
+    flags.play !== undefined ? 'play' : flags.compose !== undefined ? 'compose' : undefined;
+  if (asked !== undefined && allowed !== undefined && !allowed.includes(asked)) {
+    throw new HpvsError(
+      'USAGE',
+      `${platform} runs no ${asked} workload (it takes ${allowed.join(', ')}); use --${asked === 'compose' ? 'play' : 'compose'}`,
+    );
+  }
+  if (asked !== undefined) return asked;
+  return allowed === undefined || allowed.includes('compose') ? 'compose' : 'play';
+}
+
+/** The sections init wrote pass the chosen platform's schema, or nothing is written. */
+async function checkAgainstPlatform(
+  files: readonly { name: string; data: string }[],
+  platform: PlatformName,
+): Promise<void> {
+  const [{ parseSectionText }, { validateSection }, { formatProblem }] = await Promise.all([
+    import('../../core/contract/user-data.js'),
+    import('../../core/schema/validate-contract.js'),
+    import('../../core/schema/problems.js'),
+  ]);
+  for (const kind of ['workload', 'env'] as const) {
+    const file = files.find((entry) => entry.name === `${kind}.yaml`);
+    if (file === undefined) continue;
+    const report = await validateSection(parseSectionText(kind, file.data, file.name), {
+      platform,
+    });
+    const error = report.problems.find((problem) => problem.severity === 'error');
+    if (error !== undefined) {
+      throw new HpvsError(
+        'CONTRACT_INVALID',
+        `${file.name} for ${platform}: ${formatProblem(error)}`,
+      );
+    }
+  }
+}
+
+async function deployerRequest(
+  flags: InitFlags,
+  asker: Asker,
+  prompts: Prompts | undefined,
+): Promise<InitRequest | undefined> {
+  const logging = await asker.ask('--logging <syslog|logrouter>', flags.logging, () =>
+    prompts!.select<'syslog' | 'logrouter'>({
+      message: 'Where should the instance send its logs?',
+      choices: [
+        { value: 'syslog', name: 'my rsyslog server over mutual TLS (certificates are generated)' },
+        { value: 'logrouter', name: 'IBM Cloud Logs (needs an IAM API key)' },
+      ],
+    }),
+  );
+  const host = await asker.ask('--log-host <host>', flags.logHost, () =>
+    prompts!.input({
+      message:
+        logging === 'logrouter'
+          ? 'IBM Cloud Logs ingestion host:'
+          : 'Syslog server host name or IP:',
+      required: true,
+      validate: validator(checkHost),
+    }),
+  );
+  const defaultPort = logging === 'logrouter' ? '443' : '6514';
+  const port = flags.logPort ?? (asker.interactive ? undefined : defaultPort);
+  const portText = await asker.ask('--log-port <port>', port, () =>
+    prompts!.input({ message: 'Port:', default: defaultPort, validate: validator(parsePort) }),
+  );
+  let iamApiKey: string | undefined;
+  if (logging === 'logrouter') {
+    if (flags.iamApiKeyFile !== undefined || process.env['HPVS_IAM_API_KEY'] !== undefined) {
+      iamApiKey = (
+        await readSecret({
+          file: flags.iamApiKeyFile,
+          envVar: 'HPVS_IAM_API_KEY',
+          what: 'IAM API key',
+        })
+      ).toString('utf8');
+    } else {
+      iamApiKey = await asker.ask('--iam-api-key-file <path>', undefined, () =>
+        prompts!.password({ message: 'IAM API key (not shown):', mask: true }),
+      );
+    }
+  }
+  const volumeSpec = await asker.ask('--volume <name|none>', flags.volume, () =>
+    prompts!.input({
+      message: 'Data volume name, the same as in the workload (none for no volume):',
+      default: 'data',
+      validate: validator(parseVolume),
+    }),
+  );
+  const signing = await asker.ask('--signing-key <generate|none>', flags.signingKey, async () =>
+    (await prompts!.confirm({ message: 'Generate a contract signing key pair?', default: true }))
+      ? ('generate' as const)
+      : ('none' as const),
+  );
+  if (
+    !logging ||
+    !host ||
+    !portText ||
+    !volumeSpec ||
+    !signing ||
+    (logging === 'logrouter' && !iamApiKey)
+  ) {
+    return undefined;
+  }
+  await checkHost(host);
+  const volume = parseVolume(volumeSpec);
+  return {
+    starter: {
+      persona: 'deployer',
+      logging:
+        logging === 'syslog'
+          ? { type: 'syslog', host, port: parsePort(portText) }
+          : { type: 'logrouter', host, port: parsePort(portText), iamApiKey: iamApiKey! },
+      volume: volume && { name: volume.name },
+      signingKey: signing === 'generate',
+    },
+  };
+}
+
+async function auditorRequest(
+  flags: InitFlags,
+  prompts: Prompts | undefined,
+): Promise<InitRequest> {
+  let passphrase: Uint8Array | undefined;
+  if (flags.passphraseFile !== undefined) {
+    passphrase = await readSecret({ file: flags.passphraseFile, what: 'private key passphrase' });
+  } else if (prompts) {
+    const protect = await prompts.confirm({
+      message: 'Protect the attestation private key with a passphrase?',
+      default: true,
+    });
+    if (protect) {
+      const first = await prompts.password({ message: 'Passphrase (not shown):', mask: true });
+      const again = await prompts.password({ message: 'Repeat it:', mask: true });
+      if (first !== again)
+        throw new HpvsError('USAGE', 'the two passphrases differ; run init again');
+      if (first.length === 0) throw new HpvsError('SECRET_INVALID', 'the passphrase is empty');
+      passphrase = Buffer.from(first, 'utf8');
+    }
+  }
+  return { starter: { persona: 'auditor', passphrase } };
+}

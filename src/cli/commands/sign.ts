@@ -1,0 +1,67 @@
+import type { Command } from '@commander-js/extra-typings';
+import { HpvsError } from '../../core/errors.js';
+import { warn } from '../../node/console.js';
+import { loadPrivateKey } from '../../node/load-keys.js';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { readInput } from '../../node/read-input.js';
+import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
+import { examples } from './help-examples.js';
+import { resultDigests } from './result-digests.js';
+
+export function registerSign(program: Command): void {
+  program
+    .command('sign')
+    .description(
+      'Sign an assembled user-data file: set envWorkloadSignature to the RSA-SHA256 signature of the workload value followed by the env value, keeping every other byte.',
+    )
+    .argument('<user-data>', 'user-data.yaml, or - for stdin')
+    .requiredOption(
+      '--key <file>',
+      'the signing private key (its public key must be env.signingKey)',
+    )
+    .option('--passphrase-file <file>', 'passphrase of a protected key')
+    .option('--out <path>', 'write the signed user data here instead of stdout')
+    .option(
+      '--json',
+      'with --out: print {out, sha256_in, sha256_out} as JSON (the user data as read and as signed)',
+    )
+    .addHelpText(
+      'after',
+      examples('hpvs-ctl sign user-data.yaml --key sign.pem --out user-data.signed.yaml'),
+    )
+    .action(async (file, options) => {
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError('USAGE', '--json describes the user data it wrote: give --out FILE');
+      }
+      const { signUserData } = await import('../../core/contract/sign-user-data.js');
+      const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const source = file === '-' ? 'stdin' : file;
+      // refused rather than decoded leniently, which would rewrite bytes sign does not own
+      const text = decodeUtf8Exactly(
+        await readInput(file, 'user data', INPUT_LIMITS.userData),
+        source,
+      );
+      const signed = signUserData(text, source, privateKey);
+      for (const message of signed.warnings) warn(message);
+      // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
+      await writeResult(options.out, signed.text, {
+        secret: await holdsPlaintextSection(signed.text, source),
+        from: [file],
+        inPlace: true,
+        alsoReads: [options.key, options.passphraseFile],
+      });
+      if (options.json) {
+        const document = { out: options.out, ...resultDigests(text, signed.text) };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
+    });
+}
+
+/** A workload or env that is not a token holds seeds and keys in the clear. */
+async function holdsPlaintextSection(text: string, source: string): Promise<boolean> {
+  const { parseUserData } = await import('../../core/contract/user-data.js');
+  const { sections } = parseUserData(text, source);
+  return ['workload', 'env'].some((key) => sections.get(key)?.form !== 'token');
+}

@@ -1,0 +1,158 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys.js';
+import type { RandomSource } from '../crypto/random-source.js';
+import type { TokenPrefix } from '../crypto/section-token.js';
+import { HpvsError } from '../errors.js';
+import type { PlatformName } from '../platforms/platforms.js';
+import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { validateUserData } from '../schema/validate-contract.js';
+import {
+  assembleContract,
+  type SectionInput,
+  type SectionStyle,
+} from '../contract/assemble-contract.js';
+import { parseSectionText, type ParsedUserData } from '../contract/user-data.js';
+
+export interface ContractExpiryInput {
+  days: number;
+  caCertificatePem: string;
+  caPrivateKey: KeyObject;
+  csrPem?: string | undefined;
+  subject?: string | undefined;
+  caSource?: string | undefined;
+}
+
+/** Everything one contract needs, already read from files: see `hpvs-ctl contract`. */
+export interface CreateContractOptions {
+  workload: SectionInput;
+  env: SectionInput;
+  attestationPublicKey?: SectionInput | undefined;
+  /** The HPCR encryption certificate (or public key) to encrypt plaintext sections for. */
+  encryption?:
+    { material: PublicKeyMaterial; source: string; allowExpired?: boolean | undefined } | undefined;
+  /** Sign with this key; with `expiry`, signingKey is a certificate from the deployer's CA. */
+  signing?: { privateKey: KeyObject; expiry?: ContractExpiryInput | undefined } | undefined;
+  /** The runtime whose schema checks the sections (hpvs's 1.0.116 when absent). */
+  platform?: PlatformName | undefined;
+  prefix?: TokenPrefix | undefined;
+  /** How plaintext sections are written (IBM's `|` block string by default). */
+  sectionStyle?: SectionStyle | undefined;
+  now: Date;
+  random: RandomSource;
+}
+
+export interface CreatedContract {
+  /** The user-data.yaml text. */
+  text: string;
+  /** The issued signing certificate (PEM) when contract expiry was asked for. */
+  signingCertificate?: string;
+  /** Validation warnings and notes about the plaintext sections. */
+  problems: ContractProblem[];
+  /** Sections written in plaintext; they may hold seeds and keys. */
+  plaintextSections: string[];
+  warnings: string[];
+}
+
+/**
+ * Validates the plaintext sections, issues the expiry certificate if asked, then assembles,
+ * encrypts and signs one contract. The single-contract core of `hpvs-ctl contract`.
+ */
+export async function createContract(options: CreateContractOptions): Promise<CreatedContract> {
+  const problems = await checkContract(options);
+  const { signing, signingCertificate } = await contractSigning(options);
+  const { encryption } = options;
+  const assembled = assembleContract({
+    workload: options.workload,
+    env: options.env,
+    attestationPublicKey: options.attestationPublicKey,
+    encryptTo: encryption?.material.publicKey,
+    prefix: options.prefix,
+    sectionStyle: options.sectionStyle,
+    signing,
+    random: options.random,
+  });
+  return {
+    text: assembled.text,
+    ...(signingCertificate ? { signingCertificate } : {}),
+    problems,
+    plaintextSections: assembled.plaintextSections,
+    warnings: assembled.warnings,
+  };
+}
+
+/**
+ * The checks before assembly: the encryption certificate is current (unless allowed), and the
+ * plaintext sections pass the validator. Returns the warnings and notes.
+ */
+export async function checkContract(options: CreateContractOptions): Promise<ContractProblem[]> {
+  const { encryption } = options;
+  if (encryption?.material.certificate && !encryption.allowExpired) {
+    assertCertificateCurrent(encryption.material.certificate, options.now, encryption.source);
+  }
+  return validateSections(options);
+}
+
+/**
+ * The signing material for `assembleContract`: the signing key and the signingKey value env
+ * gets, the public key or, with expiry, a certificate issued now by the deployer's CA.
+ */
+export async function contractSigning(
+  options: Pick<CreateContractOptions, 'signing' | 'now'>,
+): Promise<{
+  signing?: { privateKey: KeyObject; signingKey: string };
+  signingCertificate?: string;
+}> {
+  if (!options.signing) return {};
+  const publicKey = createPublicKey(options.signing.privateKey);
+  let signingCertificate: string | undefined;
+  if (options.signing.expiry) {
+    // loaded only for expiry: it pulls in the x509 library, which the threads of a batch
+    // without expiry need not load
+    const { issueContractSigningCertificate } = await import('../contract/contract-expiry.js');
+    signingCertificate = await issueContractSigningCertificate({
+      ...options.signing.expiry,
+      signingPublicKey: publicKey,
+      now: options.now,
+    });
+  }
+  const signing = {
+    privateKey: options.signing.privateKey,
+    signingKey: signingCertificate ?? (publicKey.export({ format: 'pem', type: 'spki' }) as string),
+  };
+  return signingCertificate ? { signing, signingCertificate } : { signing };
+}
+
+/** Fails on the first schema error of a plaintext section; returns warnings and notes. */
+async function validateSections(options: CreateContractOptions): Promise<ContractProblem[]> {
+  const sections = new Map(
+    (['workload', 'env'] as const).map((key) => [
+      key,
+      parseSectionText(key, options[key].text, options[key].source),
+    ]),
+  );
+  const parsed: ParsedUserData = {
+    source: 'contract',
+    text: '',
+    sections,
+    keyPosition: () => ({ line: 1, col: 1 }),
+    entryRange: () => undefined,
+  };
+  const report = await validateUserData(parsed, {
+    platform: options.platform ?? 'hpvs',
+    now: options.now,
+  });
+  const errors = report.problems.filter((problem) => problem.severity === 'error');
+  if (errors.length > 0) {
+    const more =
+      errors.length > 1
+        ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on the section)`
+        : '';
+    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+  }
+  // A signingKey without a signature is worth a warning, except when this run signs.
+  return report.problems.filter(
+    (problem) =>
+      problem.severity !== 'note' &&
+      !(options.signing && problem.severity === 'warning' && problem.path === 'env.signingKey'),
+  );
+}
