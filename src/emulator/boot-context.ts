@@ -36,7 +36,7 @@ export interface BootContext {
   /** Set by the logging service when logs go to a syslog server. */
   forwarder?: SyslogForwarder;
   /** Set by the containers service when the runtime really started containers. */
-  running?: RunningWorkload;
+  running?: RunningWorkload | undefined;
 }
 
 /** A service failed; its console lines are already printed. */

@@ -120,7 +120,7 @@ function flipBodyByte(path: string): void {
   const bytes = Buffer.from(body!, 'base64');
   // the first ciphertext block after the salt header: its plaintext block turns to garbage
   // while the padding in the last block stays valid
-  bytes[16 + 3] ^= 0x5a;
+  bytes[16 + 3] = bytes[16 + 3]! ^ 0x5a;
   writeFileSync(path, `${prefix}.${password}.${bytes.toString('base64')}`);
 }
 
@@ -138,7 +138,7 @@ describe('forged records and signatures', () => {
     const { record, signature } = bundle('flipped-signature', {
       damage: ({ signature }) => {
         const bytes = readFileSync(signature);
-        bytes[10] ^= 1;
+        bytes[10] = bytes[10]! ^ 1;
         writeFileSync(signature, bytes);
       },
     });

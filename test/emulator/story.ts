@@ -180,7 +180,7 @@ export function buildUserData(material: StoryMaterial, options: UserDataOptions 
     let signature = signContract(workloadValue, envValue, material.signer.privateKey);
     if (options.tamperSignature) {
       const bytes = Buffer.from(signature, 'base64');
-      bytes[10] ^= 0x01;
+      bytes[10] = bytes[10]! ^ 0x01;
       signature = bytes.toString('base64');
     }
     text += `envWorkloadSignature: ${signature}\n`;

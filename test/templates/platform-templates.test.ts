@@ -52,7 +52,7 @@ describe('templates per platform', () => {
     expect(env.length).toBeGreaterThan(0);
     for (const [key, names] of [['workload', workload], ['env', env]] as const) {
       for (const name of names) {
-        const report = await validateSection(parseSectionText(key, filled(name), name), { platform });
+        const report = await validateSection(parseSectionText(key, filled(name), name), { now: new Date(), platform });
         expect(blocking(report.problems), `${platform} ${name}`).toEqual([]);
       }
     }
@@ -60,7 +60,7 @@ describe('templates per platform', () => {
     for (const w of workload) {
       for (const e of env) {
         const text = blockStringEntry('workload', filled(w)) + blockStringEntry('env', filled(e));
-        const report = await validateUserData(parseUserData(text, `${w}+${e}`), { platform });
+        const report = await validateUserData(parseUserData(text, `${w}+${e}`), { now: new Date(), platform });
         expect(blocking(report.problems), `${platform} ${w} + ${e}`).toEqual([]);
       }
     }

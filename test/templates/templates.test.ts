@@ -14,7 +14,7 @@ const TEMPLATES = join(PROJECT_ROOT, 'templates');
 const read = (name: string) => readFileSync(join(TEMPLATES, name), 'utf8');
 
 async function problems(key: 'workload' | 'env', name: string, text = read(name)) {
-  const report = await validateSection(parseSectionText(key, text, `templates/${name}`));
+  const report = await validateSection(parseSectionText(key, text, `templates/${name}`), { now: new Date() });
   return report.problems.filter((problem) => problem.severity !== 'note').map(formatProblem);
 }
 
@@ -66,7 +66,7 @@ describe('templates', () => {
     );
     const parsed = parseUserData(text, 'templates/contract.yaml');
     expect(parsed.sections.get('workload')!.form).toBe('string');
-    const report = await validateUserData(parsed);
+    const report = await validateUserData(parsed, { now: new Date() });
     expect(report.problems.filter((problem) => problem.severity !== 'note').map(formatProblem)).toEqual([]);
   });
 });

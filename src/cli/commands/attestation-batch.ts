@@ -1,5 +1,5 @@
 import type { BatchShared, BundleResult } from '../../app/attestation/verify-batch.js';
-import { readRecordBundles } from '../../node/read-record-bundles.js';
+import { readRecordBundles } from '../../app/attestation/read-record-bundles.js';
 import { writeStdout } from '../../node/write-output.js';
 import type { SourcedBytes } from '../../core/attestation/verify-record.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';

@@ -104,6 +104,7 @@ async function checkUserData(
   const text = Buffer.from(bytes).toString('utf8');
   if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
   const report = await validateUserData(parseUserData(text, source), {
+    now: new Date(),
     ...(platform === undefined ? {} : { platform }),
   });
   for (const problem of report.problems) {

@@ -9,7 +9,7 @@ import { readSecret } from '../../node/read-secret.js';
 import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { findWorkerUrl, startWorkers, type StartedWorkers } from '../../node/worker-pool.js';
 import { writeStdout } from '../../node/write-output.js';
-import type { ContractFlags } from './contract.js';
+import type { ContractFlags } from './contract-options.js';
 import { terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export interface ContractBatchFlags extends ContractFlags {
@@ -55,7 +55,7 @@ async function buildContracts(
   started: StartedWorkers | undefined,
 ): Promise<void> {
   const [{ loadContractOptions }, batch] = await Promise.all([
-    import('./contract.js'),
+    import('./contract-options.js'),
     import('../../app/contract-batch/contract-batch.js'),
   ]);
   const instances = batch.parseInventory(

@@ -148,7 +148,7 @@ export function registerEmulator(program: Command): void {
       const { systemRandom } = await import('../../node/random.js');
       const { loadEmulatorState } = await import('../../emulator/state.js');
       const { selectRuntime } = await import('../../emulator/runtimes/select-runtime.js');
-      const { bootContract } = await import('../../emulator/boot.js');
+      const { bootContract } = await import('../../emulator/boot/boot.js');
       const { parsePodmanConfigChoice } = await import('../../emulator/runtimes/podman-config.js');
       const state = await loadEmulatorState(options.state);
       if (

@@ -376,6 +376,7 @@ async function checkAgainstPlatform(
     const file = files.find((entry) => entry.name === `${kind}.yaml`);
     if (file === undefined) continue;
     const report = await validateSection(parseSectionText(kind, file.data, file.name), {
+      now: new Date(),
       platform,
     });
     const error = report.problems.find((problem) => problem.severity === 'error');

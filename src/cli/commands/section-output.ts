@@ -99,6 +99,7 @@ export async function writeSection(
   ]);
   const platform = options.platform?.platform.name;
   const report = await validateSection(parseSectionText(kind, text, kind), {
+    now: new Date(),
     ...(platform ? { platform } : {}),
   });
   const errors = report.problems.filter((problem) => problem.severity === 'error');

@@ -10,7 +10,7 @@ import {
   type CreateContractOptions,
   type CreatedContract,
 } from './create-contract.js';
-import { normalizePem } from './section-builders.js';
+import { normalizePem } from '../crypto/pem-text.js';
 import { samePublicKey } from '../contract/signing-key.js';
 import { signUserData } from '../contract/sign-user-data.js';
 import {

@@ -1,4 +1,5 @@
 import { Document, Scalar, visit } from 'yaml';
+import { normalizePem } from '../crypto/pem-text.js';
 import { changesTypeInYaml11 } from '../schema/yaml11-scalars.js';
 
 /**
@@ -90,11 +91,6 @@ function mapValues<T, R>(
   return (
     map && Object.fromEntries(Object.entries(map).map(([key, value]) => [key, transform(value)]))
   );
-}
-
-/** PEM text normalised to LF line ends and one final newline, as a `|` block keeps it. */
-export function normalizePem(pem: string): string {
-  return `${pem.replace(/\r\n?/g, '\n').trim()}\n`;
 }
 
 /** Serialises a section: multi-line strings as literal blocks, nothing folded. */

@@ -5,7 +5,7 @@ import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/k
 import type { RandomSource } from '../crypto/random-source.js';
 import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
-import { normalizePem } from '../authoring/section-builders.js';
+import { normalizePem } from '../crypto/pem-text.js';
 import { assertSigningKeyMatches, withSigningKey } from './signing-key.js';
 import {
   parseSectionText,

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
-import { normalizePem } from '../authoring/section-builders.js';
+import { normalizePem } from '../crypto/pem-text.js';
 import { parseSectionText, type ContractSection } from './user-data.js';
 
 // A KeyObject cannot change, so its public key's DER is computed once (a batch compares the

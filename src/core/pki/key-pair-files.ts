@@ -10,7 +10,7 @@ export interface KeyFile {
 
 export interface KeyPairFileParams {
   /** RSA modulus (default 4096, like the runtime's own keys). */
-  bits?: number;
+  bits?: number | undefined;
   /** Encrypts the private key (PKCS#8, AES-256-CBC) when given. */
   passphrase?: Uint8Array | undefined;
   /** File name prefix: `<name>-private.pem`; without it `private.pem`, as IBM's recipes name them. */

@@ -32,8 +32,8 @@ import { checkYaml11Scalars } from './yaml11-scalars.js';
 export interface ValidateOptions {
   /** The runtime whose schema applies; hpvs and ccrt share one (1.0.116), the default. */
   platform?: PlatformName;
-  /** For the expiry of a certificate signingKey; the caller's clock. */
-  now?: Date;
+  /** For the expiry of a certificate signingKey: the caller's clock (the core has none). */
+  now: Date;
 }
 
 type SectionKind = 'workload' | 'env';
@@ -47,14 +47,14 @@ function ruleContext(options: ValidateOptions): RuleContext {
   return {
     list: new ProblemList(),
     platform: PLATFORMS[options.platform ?? 'hpvs'],
-    now: options.now ?? new Date(),
+    now: options.now,
   };
 }
 
 /** Checks a whole user-data file: every section, plaintext or encrypted, and the rules across them. */
 export async function validateUserData(
   parsed: ParsedUserData,
-  options: ValidateOptions = {},
+  options: ValidateOptions,
 ): Promise<ValidationReport> {
   const context = ruleContext(options);
   const list = context.list;
@@ -128,7 +128,7 @@ export async function validateUserData(
 /** Checks one section on its own (a section file before it is encrypted). */
 export async function validateSection(
   section: ContractSection,
-  options: ValidateOptions = {},
+  options: ValidateOptions,
 ): Promise<ValidationReport> {
   const context = ruleContext(options);
   const list = context.list;

@@ -377,7 +377,7 @@ function shellQuote(word: string): string {
 describe('hpvs-ctl attestation verify: the tamper matrix', () => {
   const flipByte = (bytes: Buffer) => {
     const copy = Buffer.from(bytes);
-    copy[20] ^= 0x01;
+    copy[20] = copy[20]! ^ 0x01;
     return copy;
   };
   const cases: [string, string, () => Record<string, string | string[] | null>][] = [

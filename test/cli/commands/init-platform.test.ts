@@ -37,6 +37,7 @@ describe('hpvs-ctl init --platform', () => {
     const workload = read('ccrv', 'workload.yaml');
     expect(Object.keys(parse(workload))).toContain('play');
     const report = await validateSection(parseSectionText('workload', workload, 'workload.yaml'), {
+      now: new Date(),
       platform: 'ccrv',
     });
     expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);

@@ -29,7 +29,9 @@ async function init(args: string[], env?: Record<string, string>) {
 }
 
 async function expectValidSection(key: 'workload' | 'env', file: string) {
-  const report = await validateSection(parseSectionText(key, read(file), file));
+  const report = await validateSection(parseSectionText(key, read(file), file), {
+    now: new Date(),
+  });
   expect(report.problems.filter((problem) => problem.severity !== 'note')).toEqual([]);
 }
 

@@ -138,7 +138,7 @@ describe('record signature', () => {
     const signature = signRecord(record, privateKey);
     expect(verifyRecordSignature(record, signature, publicKey, sources).valid).toBe(true);
     const altered = Buffer.from(record);
-    altered[3] ^= 1;
+    altered[3] = altered[3]! ^ 1;
     const verdict = verifyRecordSignature(altered, signature, publicKey, sources);
     expect(verdict.valid).toBe(false);
     expect(verdict.detail).toContain('does not verify');

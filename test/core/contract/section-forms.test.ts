@@ -105,7 +105,7 @@ describe('section forms', () => {
       '      iamApiKey: ab00e3c09p1d4ff7fff9f04c12183413\n',
       '      iamApiKey: ab00e3c09p1d4ff7fff9f04c12183413\n      port: 99999\n',
     );
-    const report = await validateUserData(parseUserData(text, 'c.yaml'));
+    const report = await validateUserData(parseUserData(text, 'c.yaml'), { now: new Date() });
     const at = (path: string) => report.problems.find((problem) => problem.path === path);
     expect(at('env.logging.logRouter.port')).toMatchObject({ severity: 'error', line: 7, col: 13 });
     expect(at('workload.bogus')).toMatchObject({ severity: 'warning', line: 10, col: 3 });
@@ -114,6 +114,7 @@ describe('section forms', () => {
   it('says what a string that is not a section holds', async () => {
     const report = await validateUserData(
       parseUserData('workload: just text\nenv: |\n  - a list\n', 'c.yaml'),
+      { now: new Date() },
     );
     const messages = report.problems.map((problem) => `${problem.path}: ${problem.message}`);
     expect(messages).toContain(
@@ -139,7 +140,7 @@ describe('attestationPublicKey forms', () => {
   }) as string;
   const problems = async (value: string) => {
     const text = `${BLOCK.split('attestationPublicKey')[0]}attestationPublicKey: ${value}\n`;
-    const report = await validateUserData(parseUserData(text, 'c.yaml'));
+    const report = await validateUserData(parseUserData(text, 'c.yaml'), { now: new Date() });
     return report.problems
       .filter((problem) => problem.path === 'attestationPublicKey')
       .map(
@@ -205,7 +206,7 @@ describe('positions are indexed once', () => {
     const text =
       `workload:\n  type: workload\n  play: {}\n${keys('w')}` +
       `env: |\n  type: env\n  logging:\n    logRouter:\n      hostname: a.example.com\n      iamApiKey: x\n${keys('e')}`;
-    const report = await validateUserData(parseUserData(text, 'big.yaml'));
+    const report = await validateUserData(parseUserData(text, 'big.yaml'), { now: new Date() });
     const unknown = (section: string) =>
       report.problems.filter(
         (problem) =>

@@ -24,6 +24,7 @@ async function check(
   platform: 'ccco' | 'hpvs' = 'ccco',
 ): Promise<ValidationReport> {
   return validateUserData(parseUserData(stringify(contract, { lineWidth: 0 }), 'c.yaml'), {
+    now: new Date(),
     platform,
   });
 }
@@ -74,7 +75,10 @@ describe.skipIf(!HAS_REFERENCE)(`IBM's ccco samples (A7.2) (${REFERENCE_SKIP_REA
   it('complete section: valid for the published schema; hpvs-ctl differs only by its documented rules', async () => {
     const text = sample('plain-contract-complete-confidential-container-section.yaml');
     expect(official(asJson(text))).toBe(true);
-    const report = await validateUserData(parseUserData(text, 'sample.yaml'), { platform: 'ccco' });
+    const report = await validateUserData(parseUserData(text, 'sample.yaml'), {
+      now: new Date(),
+      platform: 'ccco',
+    });
     const found = errors(report);
     expect(found.length).toBeGreaterThan(0);
     for (const problem of found) expect(Object.keys(COCO_DELIBERATE_RULES)).toContain(problem.rule);
@@ -101,7 +105,10 @@ describe.skipIf(!HAS_REFERENCE)(`IBM's ccco samples (A7.2) (${REFERENCE_SKIP_REA
   ])('%s: invalid for both, the error names %s', async (name, key) => {
     const text = sample(name);
     expect(official(asJson(text))).toBe(false);
-    const report = await validateUserData(parseUserData(text, 'sample.yaml'), { platform: 'ccco' });
+    const report = await validateUserData(parseUserData(text, 'sample.yaml'), {
+      now: new Date(),
+      platform: 'ccco',
+    });
     expect(report.valid).toBe(false);
     const schemaErrors = errors(report).filter((problem) => problem.rule === undefined);
     expect(schemaErrors.map(formatProblem).join('\n')).toMatch(

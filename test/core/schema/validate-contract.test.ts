@@ -11,6 +11,7 @@ const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 async function lines(text: string, profile: 'hpvs' | 'ccrv' = 'hpvs'): Promise<string[]> {
   const report = await validateUserData(parseUserData(text, 'user-data.yaml'), {
+    now: new Date(),
     platform: profile,
   });
   return report.problems.map(formatProblem);
@@ -178,7 +179,7 @@ describe('validateSection', () => {
       'type: env\nlogging:\n  syslog:\n    hostname: logs.example.com\n    port: 99999\n',
       'env.yaml',
     );
-    const report = await validateSection(section);
+    const report = await validateSection(section, { now: new Date() });
     expect(report.valid).toBe(false);
     expect(report.problems.map(formatProblem)).toEqual([
       'env.yaml:3:3 env.logging.syslog: missing required key "server"',
@@ -194,7 +195,7 @@ describe('values whose type depends on the YAML version', () => {
       'type: workload\nplay: {}\nenv:\n  A: yes\n  B: "on"\n  C: 12:30\n  D: 1_000\n  E: hello\n  F: off\n',
       'w.yaml',
     );
-    const warnings = (await validateSection(section)).problems
+    const warnings = (await validateSection(section, { now: new Date() })).problems
       .filter((problem) => problem.message.includes('YAML 1.1'))
       .map(formatProblem);
     expect(warnings).toEqual([

@@ -2,27 +2,27 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRecord } from '../../src/core/attestation/record.js';
-import { verifyRecordBundle } from '../../src/core/attestation/verify-record.js';
-import { buildContractFile } from '../../src/core/authoring/build-contract-file.js';
-import { parseUserData, sectionBytes } from '../../src/core/contract/user-data.js';
-import { parsePublicKeyOrCertificate } from '../../src/core/crypto/keys.js';
-import { signContract } from '../../src/core/crypto/contract-signature.js';
-import { encryptSection } from '../../src/core/crypto/encrypt-section.js';
-import { formatConsoleLine } from '../../src/emulator/boot-console.js';
-import { bootContract, type BootResult } from '../../src/emulator/boot.js';
-import { createEmulatorIdentity } from '../../src/emulator/identity.js';
-import { loadEmulatorState, writeEmulatorState } from '../../src/emulator/state.js';
-import { LogServer } from '../../src/emulator/log-server.js';
-import type { ContainerRuntime } from '../../src/emulator/runtimes/container-runtime.js';
-import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
-import { systemRandom } from '../../src/node/random.js';
-import { issueCertificate } from '../../src/core/pki/issue-certificate.js';
-import { createSyslogCertificates } from '../../src/core/pki/syslog-certificates.js';
-import { freeLoopbackPort } from '../helpers/rsyslog.js';
-import { tamperToken } from '../helpers/tamper-token.js';
-import { useTempDir } from '../helpers/temp-dir.js';
-import { hasTool, runTool } from '../helpers/tools.js';
+import { parseRecord } from '../../../src/core/attestation/record.js';
+import { verifyRecordBundle } from '../../../src/core/attestation/verify-record.js';
+import { buildContractFile } from '../../../src/core/authoring/build-contract-file.js';
+import { parseUserData, sectionBytes } from '../../../src/core/contract/user-data.js';
+import { parsePublicKeyOrCertificate } from '../../../src/core/crypto/keys.js';
+import { signContract } from '../../../src/core/crypto/contract-signature.js';
+import { encryptSection } from '../../../src/core/crypto/encrypt-section.js';
+import { formatConsoleLine } from '../../../src/emulator/boot-console.js';
+import { bootContract, type BootResult } from '../../../src/emulator/boot/boot.js';
+import { createEmulatorIdentity } from '../../../src/emulator/identity.js';
+import { loadEmulatorState, writeEmulatorState } from '../../../src/emulator/state.js';
+import { LogServer } from '../../../src/emulator/log-server.js';
+import type { ContainerRuntime } from '../../../src/emulator/runtimes/container-runtime.js';
+import { planRuntime } from '../../../src/emulator/runtimes/plan-runtime.js';
+import { systemRandom } from '../../../src/node/random.js';
+import { issueCertificate } from '../../../src/core/pki/issue-certificate.js';
+import { createSyslogCertificates } from '../../../src/core/pki/syslog-certificates.js';
+import { freeLoopbackPort } from '../../helpers/rsyslog.js';
+import { tamperToken } from '../../helpers/tamper-token.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
+import { hasTool, runTool } from '../../helpers/tools.js';
 import {
   buildUserData,
   createStoryMaterial,
@@ -30,7 +30,7 @@ import {
   WORKLOAD_SEED,
   type StoryMaterial,
   type UserDataOptions,
-} from './story.js';
+} from '../story.js';
 
 const tempDir = useTempDir('hpvs-emulator-boot-');
 let material: StoryMaterial;
@@ -487,7 +487,7 @@ describe('emulator boot, failures end in HPL10000E after the failing service', (
   });
 
   it('a compose file with build: fails at the containers service', async () => {
-    const { buildTgz } = await import('../../src/core/archive/build-tgz.js');
+    const { buildTgz } = await import('../../../src/core/archive/build-tgz.js');
     const archive = await buildTgz([
       {
         type: 'file',

@@ -1,9 +1,9 @@
 import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRecordBundles } from '../../src/node/read-record-bundles.js';
-import { rejectedHpvsError } from '../helpers/expect-error.js';
-import { useTempDir } from '../helpers/temp-dir.js';
+import { readRecordBundles } from '../../../src/app/attestation/read-record-bundles.js';
+import { rejectedHpvsError } from '../../helpers/expect-error.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDir('hpvs-ctl-record-bundles-');
 

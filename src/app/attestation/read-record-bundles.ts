@@ -1,11 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BatchBundle } from '../app/attestation/verify-batch.js';
-import { HpvsError } from '../core/errors.js';
-import { bytesForTerminal } from '../core/text/terminal-safe-text.js';
-import { formatBytes, INPUT_LIMITS, RECORD_BATCH_LIMITS, type InputLimit } from './input-limits.js';
-import { fileError, readInput } from './read-input.js';
+import type { BatchBundle } from './verify-batch.js';
+import { HpvsError } from '../../core/errors.js';
+import { bytesForTerminal } from '../../core/text/terminal-safe-text.js';
+import {
+  formatBytes,
+  INPUT_LIMITS,
+  RECORD_BATCH_LIMITS,
+  type InputLimit,
+} from '../../node/input-limits.js';
+import { fileError, readInput } from '../../node/read-input.js';
 
 /** The files the runtime writes to /var/hyperprotect/, as an auditor collects them. */
 const RECORD_NAMES = ['se-checksums.txt.enc', 'se-checksums.txt'];

@@ -1,28 +1,28 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SeedImageContents } from '../core/attestation/cidata-digests.js';
-import type { RandomSource } from '../core/crypto/random-source.js';
-import { HpvsError } from '../core/errors.js';
-import { writeFileAtomic } from '../node/write-output.js';
-import { BootConsole, formatConsoleLine, type ConsoleLine } from './boot-console.js';
-import { ServiceFailure, type BootContext } from './boot-context.js';
+import type { SeedImageContents } from '../../core/attestation/cidata-digests.js';
+import type { RandomSource } from '../../core/crypto/random-source.js';
+import { HpvsError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../node/write-output.js';
+import { BootConsole, formatConsoleLine, type ConsoleLine } from '../boot-console.js';
+import { ServiceFailure, type BootContext } from '../boot-context.js';
 import {
   describeInstanceFolderUse,
   openInstanceFolder,
   recordInstanceFolder,
-} from './instance-folder.js';
-import type { ContainerRuntime } from './runtimes/container-runtime.js';
-import { runAttestation } from './services/attestation.js';
-import { messageOf, runBootloader } from './services/bootloader.js';
-import { runContainers } from './services/containers.js';
-import { runContractValidation } from './services/contract-validation.js';
-import { runDiskCheck } from './services/disk-check.js';
-import { LOGGING, runLogging } from './services/logging.js';
-import { runSignatureCheck } from './services/signature.js';
-import { runVolumes } from './services/volumes.js';
-import { runConfidentialPod } from './services/confidential-pod.js';
-import type { EmulatorState } from './state.js';
-import type { PlannedContainer } from '../core/ccco/pod-plan.js';
+} from '../instance-folder.js';
+import type { ContainerRuntime } from '../runtimes/container-runtime.js';
+import { runAttestation } from '../services/attestation.js';
+import { messageOf, runBootloader } from '../services/bootloader.js';
+import { runContainers } from '../services/containers.js';
+import { runContractValidation } from '../services/contract-validation.js';
+import { runDiskCheck } from '../services/disk-check.js';
+import { LOGGING, runLogging } from '../services/logging.js';
+import { runSignatureCheck } from '../services/signature.js';
+import { runVolumes } from '../services/volumes.js';
+import { runConfidentialPod } from '../services/confidential-pod.js';
+import type { EmulatorState } from '../state.js';
+import type { PlannedContainer } from '../../core/ccco/pod-plan.js';
 
 export interface BootOptions {
   state: EmulatorState;
