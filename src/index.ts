@@ -69,6 +69,36 @@ import type { ContainerRuntime } from './emulator/runtimes/container-runtime.js'
 import { selectRuntime } from './emulator/runtimes/select-runtime.js';
 import { loadEmulatorState, PUBLIC_FILES, writeEmulatorState } from './emulator/state.js';
 import { systemRandom } from './node/random.js';
+import {
+  generateRsaKeyPair,
+  exportPrivateKeyPem,
+  exportPublicKeyPem,
+} from './core/pki/rsa-key-pair.js';
+import {
+  createSyslogCertificates as createSyslogCertificatesAt,
+  type SyslogCertificates,
+} from './core/pki/syslog-certificates.js';
+import {
+  parseImageList,
+  selectImage as selectImageFromList,
+  type ImageSelection,
+} from './core/image/select-image.js';
+import { validateNetworkConfigText } from './core/schema/validate-network-config.js';
+import {
+  buildInitdata as buildInitdataValue,
+  decodeInitdata as decodeInitdataValue,
+} from './core/ccco/initdata.js';
+import type { BuiltInitdata, DecodedInitdata } from './core/ccco/initdata.js';
+import { checkInitdataContract } from './core/ccco/initdata-contract.js';
+import { findInitdata } from './core/ccco/pod-annotation.js';
+import { planContainers } from './core/ccco/pod-plan.js';
+import { generatePolicy, type GeneratedPolicy } from './core/ccco/rego-policy.js';
+import { DEFAULT_AGENT_POLICY_TEMPLATE } from './core/ccco/agent-policy-template.js';
+import {
+  sealSecret as sealSecretValue,
+  unsealSecret as unsealSecretValue,
+  type SealedType,
+} from './core/ccco/sealed-secret.js';
 
 // ----------------------------------------------------------------------------------------------
 // Errors, randomness, platforms
@@ -977,6 +1007,262 @@ export function decryptAttestationRecord(
     privateKeyOf(auditorKey, 'auditor key', options.passphrase),
     options.random ?? systemRandom,
   ).bytes;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Keys and certificates to make (the deployer, the auditor)
+
+/** An RSA key pair as PEM: PKCS#8 private key (encrypted with a passphrase if given), SPKI public key. */
+export interface KeyPairPem {
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+/**
+ * A fresh RSA key pair for contract signing (the deployer) or for attestation records (the
+ * auditor's `attestationPublicKey`), as `hpvs-ctl keys generate` writes it.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair } from 'hpvs-ctl';
+ * const auditor = await generateKeyPair({ bits: 4096, passphrase: 'keep this elsewhere' });
+ * // auditor.publicKeyPem goes into the contract as attestationPublicKey
+ * ```
+ */
+export async function generateKeyPair(
+  options: {
+    bits?: 2048 | 3072 | 4096 | undefined;
+    passphrase?: string | Uint8Array | undefined;
+  } = {},
+): Promise<KeyPairPem> {
+  const { privateKey, publicKey } = await generateRsaKeyPair(options.bits ?? 4096);
+  const passphrase =
+    typeof options.passphrase === 'string'
+      ? Buffer.from(options.passphrase, 'utf8')
+      : options.passphrase;
+  return {
+    privateKeyPem: exportPrivateKeyPem(privateKey, passphrase),
+    publicKeyPem: exportPublicKeyPem(publicKey),
+  };
+}
+
+export type { SyslogCertificates };
+
+/**
+ * The TLS material for logging to your own rsyslog with mutual TLS (`hpvs-ctl certs syslog`):
+ * a CA, the server pair for rsyslog and the client pair for `env.logging.syslog`, for a DNS name
+ * or an IP address of the server.
+ *
+ * @example
+ * ```ts
+ * import { buildEnvSection, createSyslogCertificates } from 'hpvs-ctl';
+ * const tls = await createSyslogCertificates({ hostname: 'logs.example.com' });
+ * const env = buildEnvSection({
+ *   logging: {
+ *     syslog: {
+ *       hostname: 'logs.example.com',
+ *       server: tls.caCertificatePem,
+ *       cert: tls.clientCertificatePem,
+ *       key: tls.clientPrivateKeyPem,
+ *     },
+ *   },
+ * });
+ * ```
+ */
+export async function createSyslogCertificates(options: {
+  hostname?: string | undefined;
+  ip?: string | undefined;
+  /** Validity of the server and client certificates in days (365 by default). */
+  days?: number | undefined;
+  /** Validity of the CA in days (3650 by default). */
+  caDays?: number | undefined;
+  bits?: 2048 | 3072 | 4096 | undefined;
+  now?: Date | undefined;
+}): Promise<SyslogCertificates> {
+  return createSyslogCertificatesAt({
+    hostname: options.hostname,
+    ip: options.ip,
+    now: options.now ?? new Date(),
+    ...(options.days === undefined ? {} : { days: options.days }),
+    ...(options.caDays === undefined ? {} : { caDays: options.caDays }),
+    ...(options.bits === undefined ? {} : { bits: options.bits }),
+  });
+}
+
+export type { ImageChoice, ImageSelection, SkippedImage } from './core/image/select-image.js';
+
+/**
+ * The HPCR image to boot from an IBM Cloud VPC image list (`ibmcloud is images --output json`,
+ * as text or parsed): the highest version matching `version` (a version or semver range),
+ * deprecated images only if asked (`hpvs-ctl image`).
+ *
+ * @example
+ * ```ts
+ * import { selectImage } from 'hpvs-ctl';
+ * const { image, warnings } = selectImage(imagesJson, { version: '^1.1' });
+ * console.log(image.id, image.version);
+ * ```
+ */
+export function selectImage(
+  images: string | readonly unknown[],
+  options: {
+    version?: string | undefined;
+    includeDeprecated?: boolean | undefined;
+    source?: string | undefined;
+  } = {},
+): ImageSelection {
+  const source = options.source ?? 'image list';
+  return selectImageFromList(typeof images === 'string' ? parseImageList(source, images) : images, {
+    version: options.version,
+    includeDeprecated: options.includeDeprecated,
+    source,
+  });
+}
+
+/**
+ * Validates a network-config file (on-prem KVM cloud-init network config, version 2) and
+ * returns its problems as {@link validateUserData} does.
+ *
+ * @example
+ * ```ts
+ * import { validateNetworkConfig } from 'hpvs-ctl';
+ * const report = validateNetworkConfig(networkConfigYaml, { source: 'network-config' });
+ * console.log(report.valid);
+ * ```
+ */
+export function validateNetworkConfig(
+  text: TextInput,
+  options: { source?: string | undefined } = {},
+): ValidationReport {
+  return validateNetworkConfigText(textOf(text), options.source ?? 'network-config');
+}
+
+// ----------------------------------------------------------------------------------------------
+// Confidential containers (ccco)
+
+export type { BuiltInitdata, DecodedInitdata, GeneratedPolicy, SealedType };
+
+/**
+ * Wraps a contract as Kata initdata (TOML, gzip, base64: the pod annotation's value), like
+ * `hpvs-ctl initdata build`. The contract's workload and env must be tokens unless
+ * `allowPlaintext` (the annotation is readable by anyone who can read the pod); a Secure
+ * Execution header (bare metal) adds IBM's `boot` key.
+ *
+ * @example
+ * ```ts
+ * import { buildInitdata } from 'hpvs-ctl';
+ * const { value, initdataSha256 } = buildInitdata(contractText);
+ * // metadata.annotations['io.katacontainers.config.runtime.cc_init_data'] = value
+ * ```
+ */
+export function buildInitdata(
+  contract: TextInput,
+  options: {
+    seHeader?: Uint8Array | undefined;
+    allowPlaintext?: boolean | undefined;
+    source?: string | undefined;
+  } = {},
+): BuiltInitdata {
+  const text = textOf(contract);
+  checkInitdataContract(text, options.source ?? 'contract', {
+    allowPlaintext: options.allowPlaintext === true,
+    withHeader: options.seHeader !== undefined,
+  });
+  return buildInitdataValue(text, options.seHeader);
+}
+
+/**
+ * Reads initdata back: from the annotation value, or from a Pod/workload/ConfigMap manifest
+ * carrying it (`hpvs-ctl initdata inspect`). `contract` is the contract as it was signed.
+ *
+ * @example
+ * ```ts
+ * import { decodeInitdata } from 'hpvs-ctl';
+ * const { contract } = decodeInitdata(podYaml, { source: 'pod.yaml' });
+ * ```
+ */
+export function decodeInitdata(
+  initdataOrManifest: TextInput,
+  options: { source?: string | undefined } = {},
+): DecodedInitdata {
+  const source = options.source ?? 'initdata';
+  return decodeInitdataValue(findInitdata(textOf(initdataOrManifest), source), source);
+}
+
+/**
+ * The Kata agent policy (Rego) that admits exactly the containers of a pod or workload manifest
+ * (`hpvs-ctl policy generate`), from hpvs-ctl's default template or yours.
+ *
+ * @example
+ * ```ts
+ * import { generateAgentPolicy } from 'hpvs-ctl';
+ * const { policy, warnings } = generateAgentPolicy(deploymentYaml, { source: 'deployment.yaml' });
+ * ```
+ */
+export function generateAgentPolicy(
+  manifest: TextInput,
+  options: { template?: string | undefined; source?: string | undefined } = {},
+): GeneratedPolicy {
+  return generatePolicy(
+    planContainers(textOf(manifest), options.source ?? 'manifest'),
+    options.template ?? DEFAULT_AGENT_POLICY_TEMPLATE,
+    options.template === undefined ? 'template' : 'your template',
+  );
+}
+
+/**
+ * Seals a secret for a pod's `env` (`hpvs-ctl secrets seal`): JWS RS512 over AES-256-GCM,
+ * for the section (`workload` or `env`) whose keys open it.
+ *
+ * @example
+ * ```ts
+ * import { sealSecret } from 'hpvs-ctl';
+ * const sealed = sealSecret('db-password', {
+ *   type: 'env',
+ *   encryptionKey: sealEncryptionPublicPem,
+ *   signingKey: sealSigningPrivatePem,
+ * });
+ * ```
+ */
+export function sealSecret(
+  secret: TextInput,
+  options: {
+    type: SealedType;
+    /** The public key whose private half is the section's `decryptionKey`. */
+    encryptionKey: KeyInput;
+    /** The private key whose public half is the section's `verificationKey`. */
+    signingKey: KeyInput;
+    random?: RandomSource | undefined;
+  },
+): string {
+  return sealSecretValue({
+    secret: bytesOf(secret),
+    type: options.type,
+    encryptionKey: publicKeyMaterial(options.encryptionKey, 'encryption key').publicKey,
+    signingKey: privateKeyOf(options.signingKey, 'signing key'),
+    random: options.random ?? systemRandom,
+  });
+}
+
+/**
+ * Verifies and opens a sealed secret with the section's keys (`hpvs-ctl secrets unseal`). Any
+ * failure is the one `DECRYPTION_FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { unsealSecret } from 'hpvs-ctl';
+ * const secret = unsealSecret(sealed, { verificationKey, decryptionKey, type: 'env' });
+ * ```
+ */
+export function unsealSecret(
+  sealed: string,
+  options: { verificationKey: KeyInput; decryptionKey: KeyInput; type?: SealedType | undefined },
+): Buffer {
+  return unsealSecretValue(sealed, {
+    verificationKey: publicKeyMaterial(options.verificationKey, 'verification key').publicKey,
+    decryptionKey: privateKeyOf(options.decryptionKey, 'decryption key'),
+    ...(options.type === undefined ? {} : { type: options.type }),
+  });
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-import { createHash, generateKeyPairSync, webcrypto } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 // as @peculiar/x509 asks of every program that uses it (tsyringe needs the polyfill)
@@ -8,6 +14,15 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   archiveFolder,
   bootEmulator,
+  buildInitdata,
+  createSyslogCertificates,
+  decodeInitdata,
+  generateAgentPolicy,
+  generateKeyPair,
+  sealSecret,
+  selectImage,
+  unsealSecret,
+  validateNetworkConfig,
   buildEnvSection,
   buildWorkloadSection,
   completeContract,
@@ -285,6 +300,84 @@ describe('certificates and attestation', () => {
     } finally {
       x509.cryptoProvider.set(before);
     }
+  });
+});
+
+describe('keys, certificates, images and network config', () => {
+  it('generates a key pair whose private key needs its passphrase', async () => {
+    const pair = await generateKeyPair({ bits: 2048, passphrase: 'a passphrase' });
+    expect(pair.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(pair.privateKeyPem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(() => createPrivateKey(pair.privateKeyPem)).toThrow();
+    const key = createPrivateKey({ key: pair.privateKeyPem, passphrase: 'a passphrase' });
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+  });
+
+  it('makes syslog TLS certificates issued by their CA for the host', async () => {
+    const tls = await createSyslogCertificates({ hostname: 'logs.example.com', bits: 2048 });
+    const ca = new X509Certificate(tls.caCertificatePem);
+    const server = new X509Certificate(tls.serverCertificatePem);
+    expect(server.verify(ca.publicKey)).toBe(true);
+    expect(server.checkHost('logs.example.com')).toBe('logs.example.com');
+    expect(new X509Certificate(tls.clientCertificatePem).verify(ca.publicKey)).toBe(true);
+  });
+
+  it('selects the highest matching HPCR image from a VPC image list', () => {
+    const image = (minor: number, id: string) => ({
+      id,
+      name: `ibm-hyper-protect-container-runtime-1-0-s390x-${minor}`,
+      status: 'available',
+      visibility: 'public',
+      operating_system: { name: 'hyper-protect-1-0-s390x-hpcr', architecture: 's390x' },
+      file: { checksums: { sha256: 'ab'.repeat(32) } },
+    });
+    const list = JSON.stringify({ images: [image(21, 'r-21'), image(22, 'r-22')] });
+    expect(selectImage(list).image).toMatchObject({ id: 'r-22', version: '1.0.22' });
+    expect(selectImage(list, { version: '1.0.21' }).image.id).toBe('r-21');
+    expect(thrownHpvsError(() => selectImage('[]')).code).toBe('IMAGE_NOT_FOUND');
+  });
+
+  it('validates a network-config', () => {
+    const good = 'network:\n  version: 2\n  ethernets:\n    enc1:\n      dhcp4: true\n';
+    expect(validateNetworkConfig(good).valid).toBe(true);
+    expect(validateNetworkConfig(good.replace('version: 2', 'version: 1')).valid).toBe(false);
+  });
+});
+
+describe('confidential containers', () => {
+  it('wraps an encrypted contract as initdata and reads it back from a pod', async () => {
+    const { text } = await createContract({
+      workload: WORKLOAD,
+      env: ENV,
+      encryptionCertificate: pki.pem.encryption,
+      now: TEST_PKI_AT,
+    });
+    expect(
+      thrownHpvsError(() => buildInitdata(`workload: ${JSON.stringify(WORKLOAD)}\n`)).code,
+    ).toBe('CONTRACT_INVALID');
+    const built = buildInitdata(text);
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  annotations:\n    io.katacontainers.config.runtime.cc_init_data: ${built.value}\n`;
+    expect(decodeInitdata(pod, { source: 'pod.yaml' }).contract).toBe(text);
+    expect(decodeInitdata(built.value).contract).toBe(text);
+  });
+
+  it('generates the agent policy of a pod and seals a secret only its keys open', () => {
+    const pod =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: docker.io/library/busybox:1.36\n';
+    const { policy } = generateAgentPolicy(pod);
+    expect(policy).toContain('docker.io/library/busybox:1.36');
+    const decryption = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const sealed = sealSecret('db-password', {
+      type: 'env',
+      encryptionKey: decryption.publicKey,
+      signingKey: signing.privateKey,
+    });
+    const keys = { verificationKey: signing.publicKey, decryptionKey: decryption.privateKey };
+    expect(unsealSecret(sealed, { ...keys, type: 'env' }).toString()).toBe('db-password');
+    expect(thrownHpvsError(() => unsealSecret(sealed, { ...keys, type: 'workload' })).code).toBe(
+      'DECRYPTION_FAILED',
+    );
   });
 });
 
