@@ -167,7 +167,12 @@ export { systemRandom };
  * ```
  */
 export { PLATFORMS, PLATFORM_NAMES } from './core/platforms/platforms.js';
-export type { Platform, PlatformName, WorkloadKind } from './core/platforms/platforms.js';
+export type {
+  Platform,
+  PlatformName,
+  PlatformSchema,
+  WorkloadKind,
+} from './core/platforms/platforms.js';
 export type { TokenPrefix };
 
 /**
@@ -903,7 +908,7 @@ export async function verifyCertificateChain(
 }
 
 export type { AttestationReport };
-export type { AttestationRecord, RecordHash } from './core/attestation/record.js';
+export type { AttestationRecord, RecordHash, RecordLine } from './core/attestation/record.js';
 
 /** Options of {@link verifyAttestationRecord}. */
 export interface AttestationOptions {
@@ -1270,6 +1275,7 @@ export function unsealSecret(
 
 export type { BootResult };
 export type { ConsoleLine } from './emulator/boot-console.js';
+export type { SyslogSeverity } from './emulator/syslog-format.js';
 export type {
   ContainerResult,
   ContainerRuntime,
