@@ -28,6 +28,7 @@ import {
   type CatalogueChoice,
   type CatalogueListing,
 } from './core/catalogue/certificate-catalogue.js';
+import { expiryWarning, statusAt } from './core/catalogue/certificate-status.js';
 import type { SectionStyle } from './core/contract/assemble-contract.js';
 import { inspectUserData as inspectUserDataText } from './core/contract/inspect-user-data.js';
 import type { UserDataInspection } from './core/contract/inspect-user-data.js';
@@ -350,6 +351,11 @@ export interface EncryptSectionOptions {
   prefix?: TokenPrefix | undefined;
   now?: Date | undefined;
   random?: RandomSource | undefined;
+  /**
+   * Receives what `hpvs-ctl encrypt` prints as warnings: a key below IBM's 4096 bits, a
+   * certificate that expires within 30 days.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -376,27 +382,39 @@ export function encryptSection(plaintext: TextInput, options: EncryptSectionOpti
     (options.platform === undefined
       ? 'hyper-protect-basic'
       : PLATFORMS[options.platform].tokenPrefix);
+  const warnings: string[] = [];
   let material: PublicKeyMaterial;
   if (options.certificate !== undefined) {
     material = publicKeyMaterial(options.certificate, 'encryption certificate');
-    if (material.certificate && !options.allowExpired) {
-      assertCertificateCurrent(material.certificate, now, 'encryption certificate');
+    const { certificate } = material;
+    if (certificate) {
+      if (!options.allowExpired) {
+        assertCertificateCurrent(certificate, now, 'encryption certificate');
+      }
+      const window = {
+        notBefore: new Date(certificate.validFrom),
+        notAfter: new Date(certificate.validTo),
+      };
+      const soon = expiryWarning('the encryption certificate', window, statusAt(window, now));
+      if (soon !== undefined) warnings.push(soon);
     }
   } else if (options.platform !== undefined) {
-    const { entry } = chooseCatalogueCertificate({
+    const choice = chooseCatalogueCertificate({
       platform: options.platform,
       version: options.certificateVersion,
       allowExpired: options.allowExpired,
       now,
     });
-    material = parsePublicKeyOrCertificate(entry.pem, entry.file);
+    warnings.push(...choice.warnings);
+    material = parsePublicKeyOrCertificate(choice.entry.pem, choice.entry.file);
   } else {
     throw new HpvsError(
       'USAGE',
       'say which runtime to encrypt for: give a certificate, or a platform to take IBM certificate from the catalogue',
     );
   }
-  assertEncryptionKey(material, 'encryption certificate');
+  warnings.push(...assertEncryptionKey(material, 'encryption certificate'));
+  for (const warning of warnings) options.onWarning?.(warning);
   return encryptSectionBytes(
     bytesOf(plaintext),
     material.publicKey,

@@ -123,6 +123,22 @@ describe('sections', () => {
     expect(error.code).toBe('PEM_INVALID');
   });
 
+  it('hands the warnings the CLI prints to onWarning', () => {
+    const warnings: string[] = [];
+    encryptSection('x: 1\n', {
+      certificate: pki.pem.nearExpiry,
+      now: TEST_PKI_AT,
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/expires in \d+ days?/)]);
+    warnings.length = 0;
+    encryptSection('x: 1\n', {
+      certificate: signer.publicKey,
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/2048/)]);
+  });
+
   it("encrypts for IBM's catalogue certificate of a platform, with the platform's prefix", () => {
     const [listing] = listCertificates({ platform: 'ccrt' });
     expect(listing).toBeDefined();
