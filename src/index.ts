@@ -886,8 +886,8 @@ export interface CertificateChainOptions {
   partialChain?: boolean | undefined;
   /** How messages call the certificate: "attestation certificate", "encryption certificate". */
   role?: string | undefined;
-  /** When to check validity and CRLs; now by default. */
-  at?: Date | undefined;
+  /** When to check validity and CRLs (`--at`); the current time by default. */
+  now?: Date | undefined;
 }
 
 /**
@@ -918,7 +918,7 @@ export async function verifyCertificateChain(
     chain: sourcedFiles(options.chain, 'chain certificate'),
     roots: sourcedFiles(options.roots, 'root certificate'),
     crls: sourcedFiles(options.crls, 'CRL'),
-    at: options.at ?? new Date(),
+    at: options.now ?? new Date(),
     allowMissingCrl: options.allowMissingCrl ?? false,
     partialChain: options.partialChain ?? false,
     role,
@@ -948,8 +948,8 @@ export interface AttestationOptions {
   contract?: FileInput | undefined;
   /** IBM's reference values (`<sha256> <name>` lines), compared with the record. */
   reference?: FileInput | undefined;
-  /** When to check the certificate's validity and CRLs; now by default. */
-  at?: Date | undefined;
+  /** When to check the certificate's validity and CRLs (`--at`); the current time by default. */
+  now?: Date | undefined;
   random?: RandomSource | undefined;
 }
 
@@ -1389,6 +1389,7 @@ export interface BootEmulatorOptions {
   stop?: AbortSignal | undefined;
   /** Receives each console line (`service[pid]: HPLnnnnnX: text`); none printed by default. */
   print?: ((line: string) => void) | undefined;
+  /** The clock, read at each step (a boot takes a while); the current time by default. */
   now?: (() => Date) | undefined;
   random?: RandomSource | undefined;
 }

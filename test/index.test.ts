@@ -217,7 +217,7 @@ describe('certificates and attestation', () => {
     chain: [pki.pem.intermediate],
     roots: [pki.pem.root],
     crls: [pki.pem.intermediateCrl, pki.pem.rootCrl],
-    at: TEST_PKI_AT,
+    now: TEST_PKI_AT,
   });
 
   it('verifies a chain with CRLs and says why a revoked certificate fails', async () => {
