@@ -52,3 +52,7 @@ if (existsSync(chunkDir)) {
     if (!outputs.has(path)) rmSync(path, { force: true });
   }
 }
+
+// ---- library (api helper): dist/index.js and dist/types/, see scripts/build-library.mjs ----
+const { buildLibrary } = await import('./build-library.mjs');
+await buildLibrary();

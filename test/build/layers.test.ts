@@ -17,7 +17,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   app: ['core', 'node', 'app'],
   emulator: ['core', 'node', 'app', 'emulator'],
   cli: ['core', 'node', 'app', 'emulator', 'cli'],
+  // the library's entry (package.json "exports"): beside the CLI, never through it
+  'index.ts': ['core', 'node', 'app', 'emulator'],
 };
+
+/** The public API: the entry of library users, which no source file imports. */
+const API_ENTRY = join(SRC, 'index.ts');
 
 /** Node built-ins the pure core may use: computation on bytes, never files, processes or sockets. */
 const CORE_BUILTINS = new Set(['node:crypto', 'node:zlib', 'node:buffer', 'node:util']);
@@ -39,15 +44,16 @@ function listSources(dir: string): string[] {
   });
 }
 
+// `import x from`, `export ... from`, `import('...')` and side-effect `import '...'`
 const IMPORT =
-  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[\s;])import\s*['"]([^'"]+)['"]/g;
 
 function readSource(path: string): SourceFile {
   const text = readFileSync(path, 'utf8');
   const imports: string[] = [];
   const modules: string[] = [];
   for (const match of text.matchAll(IMPORT)) {
-    const specifier = match[1] ?? match[2] ?? '';
+    const specifier = match[1] ?? match[2] ?? match[3] ?? '';
     if (specifier.startsWith('.')) {
       imports.push(resolve(dirname(path), specifier).replace(/\.js$/, '.ts'));
     } else {
@@ -118,7 +124,7 @@ describe('layers (docs/ARCHITECTURE.md)', () => {
     expect(outside.map((source) => name(source.path))).toEqual([]);
   });
 
-  it('imports go downward only: core <- node <- app <- emulator <- cli', () => {
+  it('imports go downward only: core <- node <- app <- emulator <- cli, and index.ts beside cli', () => {
     const upward = sources.flatMap((source) => {
       const allowed = MAY_IMPORT[layerOf(source.path)] ?? [];
       return source.imports
@@ -126,6 +132,14 @@ describe('layers (docs/ARCHITECTURE.md)', () => {
         .map((target) => `${name(source.path)} -> ${name(target)}`);
     });
     expect(upward).toEqual([]);
+  });
+
+  it('src/index.ts is an entry: nothing imports it', () => {
+    expect(known.has(API_ENTRY)).toBe(true);
+    const importers = sources
+      .filter((source) => source.imports.includes(API_ENTRY))
+      .map((source) => name(source.path));
+    expect(importers).toEqual([]);
   });
 
   it('the core uses no files, processes, sockets or threads of Node.js', () => {

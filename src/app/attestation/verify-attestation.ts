@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { RandomSource } from '../../core/crypto/random-source.js';
 import { systemRandom } from '../../node/random.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import type { SeedImageContents } from '../../core/attestation/cidata-digests.js';
@@ -37,6 +38,8 @@ export interface RecordFiles {
 export interface RecordOptions {
   auditorKey?: KeyObject | undefined;
   reference?: { values: readonly ReferenceValue[]; source: string } | undefined;
+  /** Draws the stand-in password a failed decryption runs with; the system's CSPRNG by default. */
+  random?: RandomSource | undefined;
 }
 
 export async function verifyAttestation(
@@ -50,7 +53,7 @@ export async function verifyAttestation(
     attestationKey: certificate.publicKey,
     certificateSource: certificate.source,
     auditorKey: options.auditorKey,
-    random: systemRandom,
+    random: options.random ?? systemRandom,
     contract: files.contract,
     bundleContract: files.bundleContract,
     cidata: files.cidata,

@@ -1,5 +1,5 @@
 import { formatSerial, serialOf, type SourcedCertificate } from './parse-pki.js';
-import { x509 } from './x509.js';
+import { x509, x509Crypto } from './x509.js';
 
 /**
  * Certification path building from a leaf up to a trust anchor: by issuer name AND a verified
@@ -94,7 +94,10 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
     }
     let valid: boolean;
     try {
-      valid = await certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+      valid = await certificate.verify(
+        { publicKey: issuer.publicKey, signatureOnly: true },
+        x509Crypto,
+      );
     } catch {
       valid = false;
     }

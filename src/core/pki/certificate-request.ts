@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
 import { publicCryptoKey, signingCryptoKey } from './web-crypto-keys.js';
-import { x509 } from './x509.js';
+import { x509, x509Crypto } from './x509.js';
 
 /** A PKCS#10 certificate signing request for an RSA key pair. */
 export async function createCertificateRequest(params: {
@@ -9,14 +9,17 @@ export async function createCertificateRequest(params: {
   privateKey: KeyObject;
   publicKey: KeyObject;
 }): Promise<string> {
-  const request = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: params.subject,
-    keys: {
-      privateKey: await signingCryptoKey(params.privateKey, 'SHA-256'),
-      publicKey: await publicCryptoKey(params.publicKey, 'SHA-256'),
+  const request = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name: params.subject,
+      keys: {
+        privateKey: await signingCryptoKey(params.privateKey, 'SHA-256'),
+        publicKey: await publicCryptoKey(params.publicKey, 'SHA-256'),
+      },
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     },
-    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-  });
+    x509Crypto,
+  );
   return request.toString('pem') + '\n';
 }
 
@@ -38,7 +41,7 @@ export async function readCertificateRequest(
       cause: error,
     });
   }
-  if (!(await request.verify())) {
+  if (!(await request.verify(x509Crypto))) {
     throw new HpvsError(
       'SIGNATURE_INVALID',
       `${source}: the request's signature does not match its public key`,

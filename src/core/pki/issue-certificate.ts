@@ -1,6 +1,6 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { publicCryptoKey, signingCryptoKey, type SignatureHash } from './web-crypto-keys.js';
-import { x509 } from './x509.js';
+import { x509, x509Crypto } from './x509.js';
 
 /**
  * What a certificate is for; each role fixes its extensions so that callers cannot forget
@@ -80,9 +80,11 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
       true,
     ),
     new x509.KeyUsagesExtension(keyUsageFor(params.role), true),
-    await x509.SubjectKeyIdentifierExtension.create(subjectKey),
+    await x509.SubjectKeyIdentifierExtension.create(subjectKey, false, x509Crypto),
     await x509.AuthorityKeyIdentifierExtension.create(
       issuerCertificate ? issuerCertificate.publicKey : subjectKey,
+      false,
+      x509Crypto,
     ),
   ];
   if (params.role === 'tls-server') {
@@ -99,16 +101,19 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   if (params.crlDistributionPoints?.length) {
     extensions.push(new x509.CRLDistributionPointsExtension(params.crlDistributionPoints));
   }
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: params.serialNumber ?? randomSerialNumber(),
-    subject: params.subject,
-    issuer: issuerCertificate ? issuerCertificate.subject : params.subject,
-    notBefore: params.notBefore,
-    notAfter: params.notAfter,
-    publicKey: subjectKey,
-    signingKey: await signingCryptoKey(signingKey, hash),
-    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash },
-    extensions,
-  });
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: params.serialNumber ?? randomSerialNumber(),
+      subject: params.subject,
+      issuer: issuerCertificate ? issuerCertificate.subject : params.subject,
+      notBefore: params.notBefore,
+      notAfter: params.notAfter,
+      publicKey: subjectKey,
+      signingKey: await signingCryptoKey(signingKey, hash),
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash },
+      extensions,
+    },
+    x509Crypto,
+  );
   return certificate.toString('pem') + '\n';
 }

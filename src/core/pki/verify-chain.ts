@@ -1,7 +1,7 @@
 import { buildPath, describeCertificate, sameName, type BuiltPath } from './build-path.js';
 import { formatSerial, serialOf, type SourcedCertificate, type SourcedCrl } from './parse-pki.js';
 import { combineStatus, type VerificationCheck } from './verification-check.js';
-import { x509 } from './x509.js';
+import { x509, x509Crypto } from './x509.js';
 import { wholeDaysBetween } from '../days.js';
 
 /**
@@ -282,7 +282,14 @@ async function revocationOf(
 
 async function crlSignedBy(crl: x509.X509Crl, issuer: x509.X509Certificate): Promise<boolean> {
   try {
-    return await crl.verify({ publicKey: issuer.publicKey });
+    // X509Crl.verify does not hand its crypto on when it imports a PublicKey (@peculiar/x509
+    // 2.2.0: it would use the global provider), so the key is imported here with ours
+    const publicKey = await issuer.publicKey.export(
+      { ...issuer.publicKey.algorithm, ...crl.signatureAlgorithm },
+      ['verify'],
+      x509Crypto,
+    );
+    return await crl.verify({ publicKey }, x509Crypto);
   } catch {
     return false;
   }
