@@ -4,7 +4,7 @@
  * days. Dates are UTC `DD-MM-YYYY HH:MM:SS`: IBM's layout, with the four-digit year IBM lacks.
  */
 
-export const EXPIRY_WARNING_DAYS = 180;
+export const IBM_CHECK_WARNING_DAYS = 180;
 
 export interface ExpiryNotice {
   status: 'expired' | 'expiring' | 'valid';
@@ -28,7 +28,7 @@ export function encryptionCertificateExpiry(notAfter: Date, now: Date): ExpiryNo
       message: `Encryption certificate has already expired on ${when}`,
     };
   }
-  if (days < EXPIRY_WARNING_DAYS) {
+  if (days < IBM_CHECK_WARNING_DAYS) {
     return {
       status: 'expiring',
       days,

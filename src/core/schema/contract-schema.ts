@@ -10,6 +10,8 @@
  * rule (see deliberate-rules.ts) a schema is stricter by.
  */
 
+import { PORT_RANGE } from '../port-number.js';
+
 export type Profile = 'hpvs' | 'ccrv';
 export const PROFILES: readonly Profile[] = ['hpvs', 'ccrv'];
 
@@ -64,8 +66,8 @@ const str = (hpvsMessage?: string, extra: Schema = {}): Schema => ({
 const nullable = (type: string): Schema => ({ type: [type, 'null'] });
 const port = (hpvsMessage = 'must be a port number from 1 to 65535'): Schema => ({
   type: 'integer',
-  minimum: 1,
-  maximum: 65535,
+  minimum: PORT_RANGE.minimum,
+  maximum: PORT_RANGE.maximum,
   hpvsMessage,
   hpvsRule: 'port-range',
 });
