@@ -25,6 +25,15 @@ describe('parsePublicKeyOrCertificate', () => {
     }
   });
 
+  it('reads the base64 of a PEM only as strict base64 (padded), as the schema and the runtime do', () => {
+    // 451 bytes of SPKI PEM: its base64 ends in padding, which an unpadded copy drops
+    const padded = Buffer.from(spki).toString('base64');
+    expect(padded).toMatch(/=$/);
+    expect(
+      thrownHpvsError(() => parsePublicKeyOrCertificate(padded.replace(/=+$/, ''), 'k')).code,
+    ).toBe('PEM_INVALID');
+  });
+
   it.skipIf(!HAS_REFERENCE)('reads an IBM HPCR encryption certificate', () => {
     const path = referencePath(
       'ibm-encryption-certs',
