@@ -252,7 +252,7 @@ async function buildBatch(
   if (failed?.error) {
     // a failure without a code is a bug, and the CLI reports it as one
     if (failed.error.code === 'INTERNAL') throw new Error(failed.error.message);
-    throw new HpvsError(failed.error.code, failed.error.message);
+    throw new HpvsError(failed.error.code, failed.error.wording ?? failed.error.message);
   }
   for (const outcome of outcomes) for (const message of outcome.warnings) warnings.add(message);
   return {

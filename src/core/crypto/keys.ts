@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { firstPemBlock } from './pem-text.js';
 import { isStrictBase64 } from './strict-base64.js';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
@@ -99,7 +100,7 @@ export function parsePrivateKey(
   if (encrypted && passphrase === undefined) {
     throw new HpvsError(
       'KEY_PASSPHRASE',
-      `${source}: the private key is passphrase-protected; give the passphrase with --passphrase-file`,
+      worded`${source}: the private key is passphrase-protected; ${input('private-key-passphrase')}`,
     );
   }
   try {
@@ -154,6 +155,6 @@ export function assertCertificateCurrent(
 ): void {
   const problem = certificateWindowProblem(certificate, now, source);
   if (problem !== undefined) {
-    throw new HpvsError(problem.code, `${problem.message}; use --allow-expired to encrypt anyway`);
+    throw new HpvsError(problem.code, worded`${problem}; ${input('allow-expired')}`);
   }
 }
