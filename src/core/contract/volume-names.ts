@@ -4,6 +4,9 @@
  * HPL07015E otherwise). Validate, inspect and the emulator all compare names with this.
  */
 
+/** What a volume may be called: the runtime's schema pattern, shared by every check of a name. */
+export const VOLUME_NAME_PATTERN = '^[a-z_][a-z0-9_-]*$';
+
 export interface VolumeNameMismatch {
   onlyInWorkload: string[];
   onlyInEnv: string[];
