@@ -30,6 +30,14 @@ function indent(text: string, spaces: number): string {
   return text.replace(/^(?=.)/gm, ' '.repeat(spaces));
 }
 
+const WORKLOAD_VOLUMES = [
+  'volumes:',
+  '  data:',
+  `    seed: ${SEED}`,
+  '    mount: /mnt/data',
+  '',
+].join('\n');
+
 const ENV = [
   'type: env',
   'logging:',
@@ -97,11 +105,7 @@ async function composeWorkload(images: string[]): Promise<string> {
     'type: workload',
     'compose:',
     `  archive: ${archive.toString('base64')}`,
-    'volumes:',
-    '  data:',
-    `    seed: ${SEED}`,
-    '    mount: /mnt/data',
-    '',
+    WORKLOAD_VOLUMES,
   ].join('\n');
 }
 
@@ -126,11 +130,7 @@ describe('one rule, one home', () => {
       `          - {name: setup, image: "${IMAGES.tagged}"}`,
       '        containers:',
       `          - {name: main, image: "${IMAGES.pinned}"}`,
-      'volumes:',
-      '  data:',
-      `    seed: ${SEED}`,
-      '    mount: /mnt/data',
-      '',
+      WORKLOAD_VOLUMES,
     ].join('\n');
     const verdicts = await judged(userData(workload));
     expect(verdicts.emulator).toEqual([IMAGES.tagged]);

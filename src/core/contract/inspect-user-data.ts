@@ -1,3 +1,4 @@
+import { asMapping, type Mapping } from '../mapping.js';
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { extractTgz } from '../archive/extract-tgz.js';
@@ -53,14 +54,6 @@ interface Context {
   source: string;
   now: Date;
   findings: Finding[];
-}
-
-type Data = Record<string, unknown>;
-
-function asRecord(value: unknown): Data | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Data)
-    : undefined;
 }
 
 function at(section: ContractSection, path: YamlPath): string {
@@ -217,7 +210,7 @@ async function summarize(
   context: Context,
   plaintext: boolean,
 ): Promise<WorkloadSummary | EnvSummary | undefined> {
-  const data = asRecord(section.data);
+  const data = asMapping(section.data);
   if (!data) return undefined;
   if (section.key === 'workload') {
     if (plaintext) warnPlaintextSecrets(section, workloadSecrets(data), context);
@@ -241,8 +234,8 @@ function warnPlaintextSecrets(section: ContractSection, secrets: string[], conte
 }
 
 function summarizeVolumes(value: unknown): VolumeReport[] {
-  return Object.entries(asRecord(value) ?? {}).map(([name, volume]) => {
-    const record = asRecord(volume) ?? {};
+  return Object.entries(asMapping(value) ?? {}).map(([name, volume]) => {
+    const record = asMapping(volume) ?? {};
     const volumeReport: VolumeReport = {
       name,
       seed: record['seed'] !== undefined || record['uv-secret-id'] !== undefined,
@@ -257,11 +250,11 @@ function summarizeVolumes(value: unknown): VolumeReport[] {
 
 async function summarizeWorkload(
   section: ContractSection,
-  data: Data,
+  data: Mapping,
   context: Context,
 ): Promise<WorkloadSummary> {
-  const compose = asRecord(data['compose']);
-  const play = asRecord(data['play']);
+  const compose = asMapping(data['compose']);
+  const play = asMapping(data['play']);
   const summary: WorkloadSummary = {
     type: 'workload',
     runtime: compose
@@ -273,12 +266,12 @@ async function summarizeWorkload(
           : 'none',
     images: [],
     volumes: summarizeVolumes(data['volumes']),
-    registries: Object.keys(asRecord(data['auths']) ?? {}),
-    envNames: Object.keys(asRecord(data['env']) ?? {}),
+    registries: Object.keys(asMapping(data['auths']) ?? {}),
+    envNames: Object.keys(asMapping(data['env']) ?? {}),
   };
   const references: string[] = [];
   const archiveOwner = compose ? 'compose' : play ? 'play' : undefined;
-  const archive = archiveOwner && asRecord(data[archiveOwner])?.['archive'];
+  const archive = archiveOwner && asMapping(data[archiveOwner])?.['archive'];
   if (archiveOwner && typeof archive === 'string') {
     const source = `${at(section, [archiveOwner, 'archive'])} archive`;
     let entries: ArchiveEntry[] | undefined;
@@ -314,14 +307,14 @@ async function summarizeWorkload(
   return summary;
 }
 
-function summarizeEnv(section: ContractSection, data: Data, context: Context): EnvSummary {
+function summarizeEnv(section: ContractSection, data: Mapping, context: Context): EnvSummary {
   const summary: EnvSummary = {
     type: 'env',
     volumes: summarizeVolumes(data['volumes']),
-    registries: Object.keys(asRecord(data['auths']) ?? {}),
-    envNames: Object.keys(asRecord(data['env']) ?? {}),
+    registries: Object.keys(asMapping(data['auths']) ?? {}),
+    envNames: Object.keys(asMapping(data['env']) ?? {}),
   };
-  const logging = asRecord(data['logging']);
+  const logging = asMapping(data['logging']);
   if (logging) summary.logging = summarizeLogging(section, logging, context);
   if (typeof data['signingKey'] === 'string') {
     const key = describeKey(data['signingKey'], section, context, ['signingKey']);
@@ -332,12 +325,12 @@ function summarizeEnv(section: ContractSection, data: Data, context: Context): E
 
 function summarizeLogging(
   section: ContractSection,
-  logging: Data,
+  logging: Mapping,
   context: Context,
 ): LoggingReport {
   const choice = chooseLoggingTarget(logging);
   const type = choice.kind === 'target' ? choice.target : undefined;
-  const target = asRecord(type === undefined ? undefined : logging[type]) ?? {};
+  const target = asMapping(type === undefined ? undefined : logging[type]) ?? {};
   const loggingReport: LoggingReport = { type: type ?? 'unknown' };
   if (typeof target['hostname'] === 'string') loggingReport.hostname = target['hostname'];
   if (typeof target['port'] === 'number') loggingReport.port = target['port'];
@@ -436,7 +429,7 @@ function inspectSignature(
 ): SignatureReport {
   const signature = sections.get('envWorkloadSignature');
   const env = readable.get('env');
-  const signingKey = asRecord(env?.data)?.['signingKey'];
+  const signingKey = asMapping(env?.data)?.['signingKey'];
   // an encrypted env may hold the key: only a readable one shows that a half is missing
   const presence =
     env === undefined

@@ -1,25 +1,18 @@
+import { asMapping, type Mapping } from '../mapping.js';
 /**
  * The kinds of secret a plaintext workload or env section exposes to whoever reads the user
  * data (never their values): what inspect warns about before such a section is submitted.
  */
 
-type Data = Record<string, unknown>;
-
-function recordOf(value: unknown): Data | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Data)
-    : undefined;
-}
-
 function volumeSecrets(volumes: unknown): string[] {
-  const found = Object.values(recordOf(volumes) ?? {}).some((volume) => {
-    const record = recordOf(volume);
+  const found = Object.values(asMapping(volumes) ?? {}).some((volume) => {
+    const record = asMapping(volume);
     return record?.['seed'] !== undefined || record?.['previousSeed'] !== undefined;
   });
   return found ? ['volume seeds'] : [];
 }
 
-export function workloadSecrets(data: Data): string[] {
+export function workloadSecrets(data: Mapping): string[] {
   return [
     ...(data['auths'] ? ['registry passwords'] : []),
     ...volumeSecrets(data['volumes']),
@@ -27,16 +20,16 @@ export function workloadSecrets(data: Data): string[] {
   ];
 }
 
-export function envSecrets(data: Data): string[] {
-  const logging = recordOf(data['logging']);
-  const syslog = recordOf(logging?.['syslog']);
+export function envSecrets(data: Mapping): string[] {
+  const logging = asMapping(data['logging']);
+  const syslog = asMapping(logging?.['syslog']);
   return [
     ...(syslog?.['key'] ? ['syslog client key'] : []),
-    ...(recordOf(logging?.['logRouter'])?.['iamApiKey'] ? ['IAM API key'] : []),
-    ...(recordOf(logging?.['logDNA'])?.['ingestionKey'] ? ['ingestion key'] : []),
+    ...(asMapping(logging?.['logRouter'])?.['iamApiKey'] ? ['IAM API key'] : []),
+    ...(asMapping(logging?.['logDNA'])?.['ingestionKey'] ? ['ingestion key'] : []),
     ...(data['auths'] ? ['registry passwords'] : []),
     ...volumeSecrets(data['volumes']),
-    ...(Object.values(recordOf(data['volumes']) ?? {}).some((volume) => recordOf(volume)?.['kms'])
+    ...(Object.values(asMapping(data['volumes']) ?? {}).some((volume) => asMapping(volume)?.['kms'])
       ? ['KMS API keys']
       : []),
     ...(data['env'] ? ['environment values'] : []),

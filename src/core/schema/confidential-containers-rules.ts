@@ -1,3 +1,4 @@
+import { isMapping, type Mapping } from '../mapping.js';
 import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseRego, RegoSyntaxError } from '../ccco/rego-syntax.js';
@@ -37,12 +38,6 @@ export const COCO_DELIBERATE_RULES = {
 export type CocoRuleId = keyof typeof COCO_DELIBERATE_RULES;
 
 const NAME = /^[a-zA-Z0-9_-]+$/;
-
-type Mapping = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function checkConfidentialContainers(
   section: ContractSection,

@@ -1,3 +1,4 @@
+import { isMapping, type Mapping } from '../mapping.js';
 import {
   chooseLoggingTarget,
   LEGACY_LOGGING_TARGET,
@@ -37,16 +38,10 @@ export interface RuleContext {
   now: Date;
 }
 
-type Mapping = Record<string, unknown>;
-
 const WORKLOAD_KINDS: readonly WorkloadKind[] = ['compose', 'play', 'confidential-containers'];
 
 function describeKind(kind: WorkloadKind): string {
   return kind === 'play' ? 'play (archive, resources or templates)' : kind;
-}
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function at(section: ContractSection, context: RuleContext) {

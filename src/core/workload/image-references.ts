@@ -1,3 +1,4 @@
+import { asMapping } from '../mapping.js';
 /**
  * When the runtime accepts a container image: validate, inspect and the emulator all ask these
  * functions, so they cannot disagree about a workload's images.
@@ -78,12 +79,12 @@ export interface PodContainer {
 
 /** Every container of a Pod object, init containers first (none when it is not a Pod spec). */
 export function podContainers(object: unknown): PodContainer[] {
-  const spec = recordOf(recordOf(object)?.['spec']);
+  const spec = asMapping(asMapping(object)?.['spec']);
   return POD_CONTAINER_LISTS.flatMap((list) => {
     const containers = spec?.[list];
     if (!Array.isArray(containers)) return [];
     return containers.flatMap((container) => {
-      const record = recordOf(container);
+      const record = asMapping(container);
       return record === undefined ? [] : [{ list, container: record }];
     });
   });
@@ -94,10 +95,4 @@ export function podImages(object: unknown): string[] {
   return podContainers(object)
     .map(({ container }) => container['image'])
     .filter((image): image is string => typeof image === 'string');
-}
-
-function recordOf(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }

@@ -1,3 +1,4 @@
+import { asMapping } from '../mapping.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { HpvsError } from '../errors.js';
 import { parseYamlDocuments, yamlValue } from '../text/parse-yaml.js';
@@ -23,9 +24,9 @@ export function archiveImages(
     const text = Buffer.from(entry.data).toString('utf8');
     const documents = readableYaml(text, entry.path);
     if (kind === 'compose') {
-      const services = recordOf(recordOf(documents[0])?.['services']);
+      const services = asMapping(asMapping(documents[0])?.['services']);
       for (const service of Object.values(services ?? {})) {
-        const image = recordOf(service)?.['image'];
+        const image = asMapping(service)?.['image'];
         if (typeof image === 'string') images.push(image);
       }
     } else {
@@ -53,10 +54,4 @@ function readableYaml(text: string, source: string): unknown[] {
     if (error instanceof HpvsError && error.code === 'YAML_INVALID') return [];
     throw error;
   }
-}
-
-function recordOf(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
