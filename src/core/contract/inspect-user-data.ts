@@ -1,10 +1,7 @@
 import { asMapping, type Mapping } from '../mapping.js';
-import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { extractTgz } from '../archive/extract-tgz.js';
-import { decodeContractSignature, verifyContractSignature } from '../crypto/contract-signature.js';
 import { openWithEmptyPassword } from '../crypto/empty-password.js';
-import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import {
@@ -18,13 +15,9 @@ import { workloadArchiveBytes } from '../workload/workload-archive.js';
 import { archiveImages, playListImages } from '../workload/workload-images.js';
 import type {
   EnvSummary,
-  Finding,
   ImageReport,
-  InspectionRule,
-  KeyReport,
   LoggingReport,
   SectionReport,
-  SignatureReport,
   UserDataInspection,
   VolumeReport,
   WorkloadSummary,
@@ -35,7 +28,9 @@ import {
   LOGDNA_LEGACY_MESSAGE,
 } from './logging-target.js';
 import { envSecrets, workloadSecrets } from './plaintext-secrets.js';
-import { signaturePresence } from './signature-presence.js';
+import { at, report, type Context } from './inspection-context.js';
+import { describeKey } from './inspect-key.js';
+import { inspectSignature } from './inspect-signature.js';
 import {
   isPlaintextSection,
   parseSectionText,
@@ -43,33 +38,11 @@ import {
   SECTION_KEYS,
   USER_DATA_LIMIT,
   type ContractSection,
-  type YamlPath,
 } from './user-data.js';
 import { volumeNameMismatch, volumeNames } from './volume-names.js';
 
 export type * from './inspection.js';
 export { USER_DATA_LIMIT };
-
-interface Context {
-  source: string;
-  now: Date;
-  findings: Finding[];
-}
-
-function at(section: ContractSection, path: YamlPath): string {
-  const { line, col } = section.positionOf(path);
-  const dotted = [section.key, ...path].join('.');
-  return `${section.source}:${line}:${col} ${dotted}:`;
-}
-
-function report(
-  context: Context,
-  severity: Finding['severity'],
-  rule: InspectionRule,
-  message: string,
-): void {
-  context.findings.push({ severity, rule, message });
-}
 
 /**
  * Inspects a user-data file: what each section is and configures, and what a deployer should
@@ -350,57 +323,6 @@ function summarizeLogging(
   return loggingReport;
 }
 
-function describeKey(
-  text: string,
-  section: ContractSection,
-  context: Context,
-  path: YamlPath = [],
-): KeyReport | undefined {
-  let material;
-  try {
-    material = parsePublicKeyOrCertificate(text, at(section, path).slice(0, -1));
-  } catch (error) {
-    if (!(error instanceof HpvsError)) throw error;
-    report(context, 'error', 'key-invalid', error.message);
-    return undefined;
-  }
-  const keyReport: KeyReport = {
-    kind: material.certificate ? 'certificate' : 'public-key',
-    fingerprint: fingerprint(material.publicKey),
-  };
-  const bits = material.publicKey.asymmetricKeyDetails?.modulusLength;
-  if (bits !== undefined) keyReport.rsaBits = bits;
-  if (material.certificate)
-    addCertificateDetails(keyReport, material.certificate, section, path, context);
-  return keyReport;
-}
-
-function addCertificateDetails(
-  keyReport: KeyReport,
-  certificate: X509Certificate,
-  section: ContractSection,
-  path: YamlPath,
-  context: Context,
-): void {
-  const notAfter = new Date(certificate.validTo);
-  keyReport.subject = certificate.subject.replace(/\n/g, ', ');
-  keyReport.notAfter = notAfter.toISOString();
-  if (notAfter < context.now) {
-    report(
-      context,
-      'error',
-      'contract-expired',
-      `${at(section, path)} the signing certificate expired on ${keyReport.notAfter}, so the contract has expired and the runtime refuses it (HPL12007E)`,
-    );
-  }
-}
-
-function fingerprint(key: KeyObject): string {
-  return createHash('sha256')
-    .update(key.export({ format: 'der', type: 'spki' }))
-    .digest('hex');
-}
-
 /** Both sections readable: their volume names must match, as validate and the runtime require. */
 function checkVolumeNames(readable: Map<string, ContractSection>, context: Context): void {
   const workload = readable.get('workload');
@@ -420,83 +342,4 @@ function checkVolumeNames(readable: Map<string, ContractSection>, context: Conte
       );
     }
   }
-}
-
-function inspectSignature(
-  sections: Map<string, ContractSection>,
-  readable: Map<string, ContractSection>,
-  context: Context,
-): SignatureReport {
-  const signature = sections.get('envWorkloadSignature');
-  const env = readable.get('env');
-  const signingKey = asMapping(env?.data)?.['signingKey'];
-  // an encrypted env may hold the key: only a readable one shows that a half is missing
-  const presence =
-    env === undefined
-      ? undefined
-      : signaturePresence({
-          signature: signature !== undefined,
-          signingKey: typeof signingKey === 'string',
-        });
-  if (signature === undefined) {
-    if (presence === 'key-without-signature') {
-      report(
-        context,
-        'error',
-        'key-without-signature',
-        `${at(env!, ['signingKey'])} env has a signingKey but the contract has no envWorkloadSignature; sign it with hpvs-ctl contract`,
-      );
-    }
-    return { present: false, check: 'absent' };
-  }
-  let bytes: Buffer;
-  try {
-    bytes = decodeContractSignature(signature.value);
-  } catch (error) {
-    if (!(error instanceof HpvsError)) throw error;
-    report(context, 'error', 'signature-invalid', `${at(signature, [])} ${error.message}`);
-    return { present: true, check: 'invalid', reason: 'not valid base64' };
-  }
-  const signatureReport: SignatureReport = {
-    present: true,
-    rsaBits: bytes.length * 8,
-    check: 'not-checked',
-  };
-  const workload = sections.get('workload');
-  if (env === undefined || workload === undefined) {
-    signatureReport.reason =
-      'env is encrypted; the runtime checks the signature against the signingKey inside it';
-    return signatureReport;
-  }
-  if (presence === 'signature-without-key' || typeof signingKey !== 'string') {
-    signatureReport.check = 'invalid';
-    signatureReport.reason = 'env has no signingKey';
-    report(
-      context,
-      'error',
-      'signature-without-key',
-      `${at(signature, [])} the contract is signed but env has no signingKey, so the runtime cannot check the signature; add the signing public key to env`,
-    );
-    return signatureReport;
-  }
-  let publicKey: KeyObject;
-  try {
-    publicKey = parsePublicKeyOrCertificate(signingKey, 'env.signingKey').publicKey;
-  } catch {
-    // already reported with its position by the env summary
-    signatureReport.reason = 'env.signingKey cannot be read';
-    return signatureReport;
-  }
-  const valid = verifyContractSignature(workload.value, env.value, signature.value, publicKey);
-  signatureReport.check = valid ? 'valid' : 'invalid';
-  if (!valid) {
-    signatureReport.reason = 'does not match workload+env under env.signingKey';
-    report(
-      context,
-      'error',
-      'signature-mismatch',
-      `${at(signature, [])} the signature does not match workload followed by env under env.signingKey; the sections changed after signing or were signed by another key: sign again`,
-    );
-  }
-  return signatureReport;
 }
