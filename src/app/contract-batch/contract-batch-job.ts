@@ -50,6 +50,8 @@ export interface BatchOutcome {
   text?: string;
   /** The instance's plaintext env section, for the main thread to validate. */
   envText?: string;
+  /** The sections left plaintext in the contract (it holds secrets anyone can read). */
+  plaintextSections?: string[];
   warnings: string[];
   error?: { code: HpvsErrorCode | 'INTERNAL'; message: string; wording?: Wording };
 }
@@ -78,7 +80,13 @@ export async function buildBatchContract(
       },
       random: systemRandom,
     });
-    return { index: job.index, text: contract.text, envText, warnings: contract.warnings };
+    return {
+      index: job.index,
+      text: contract.text,
+      envText,
+      plaintextSections: contract.plaintextSections,
+      warnings: contract.warnings,
+    };
   } catch (error) {
     return {
       index: job.index,

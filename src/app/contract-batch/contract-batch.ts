@@ -148,6 +148,8 @@ export interface BatchOptions {
 export interface BatchContract {
   name: string;
   text: string;
+  /** The sections left plaintext: the contract then holds secrets and is written 0600. */
+  plaintextSections: string[];
 }
 
 export interface BatchResult {
@@ -259,6 +261,7 @@ async function buildBatch(
     contracts: outcomes.map((outcome) => ({
       name: jobs[outcome.index]!.name,
       text: outcome.text!,
+      plaintextSections: outcome.plaintextSections ?? [],
     })),
     warnings: [...warnings],
   };
