@@ -1,6 +1,7 @@
 import { asMapping, type Mapping } from '../mapping.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { extractTgz } from '../archive/extract-tgz.js';
+import { IBM_ENCRYPTION_RSA_BITS } from '../crypto/encryption-key-rules.js';
 import { openWithEmptyPassword } from '../crypto/empty-password.js';
 import { parseSectionToken } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
@@ -130,12 +131,12 @@ async function inspectSection(
       dataBytes: token.encryptedData.length,
       readableWithEmptyPassword: opened !== undefined,
     };
-    if (sectionReport.token.rsaBits !== 4096) {
+    if (sectionReport.token.rsaBits !== IBM_ENCRYPTION_RSA_BITS) {
       report(
         context,
         'warning',
         'token-key-size',
-        `${at(section, [])} the password is wrapped for a ${sectionReport.token.rsaBits}-bit RSA key, but HPCR encryption certificates are 4096-bit; it was not encrypted for a runtime image`,
+        `${at(section, [])} the password is wrapped for a ${sectionReport.token.rsaBits}-bit RSA key, but HPCR encryption certificates are ${IBM_ENCRYPTION_RSA_BITS}-bit; it was not encrypted for a runtime image`,
       );
     }
     if (opened !== undefined) {

@@ -1,3 +1,5 @@
+import { DAY_MS } from '../days.js';
+
 /**
  * IBM's expiry messages for an encryption certificate (`validate-encryption-certificate`,
  * SPEC-IBM A4.4): `days` is the real number of days left, shown rounded; a warning under 180
@@ -19,7 +21,7 @@ export function formatIbmDate(date: Date): string {
 }
 
 export function encryptionCertificateExpiry(notAfter: Date, now: Date): ExpiryNotice {
-  const days = (notAfter.getTime() - now.getTime()) / 86_400_000;
+  const days = (notAfter.getTime() - now.getTime()) / DAY_MS;
   const when = formatIbmDate(notAfter);
   if (days < 0) {
     return {
