@@ -23,7 +23,8 @@ import { checkStandardStreams } from './commands/standard-streams.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWorkload } from './commands/workload.js';
-import { exitCodeFor, HpvsError } from '../core/errors.js';
+import { exitCodeFor, HpvsError, isUsageError } from '../core/errors.js';
+import { cliMessage } from './input-phrases.js';
 import { terminalSafe, terminalSafeLines } from '../core/text/terminal-safe-text.js';
 import { VERSION } from '../core/version.js';
 
@@ -147,8 +148,8 @@ export async function main(argv: string[]): Promise<number> {
  */
 function reportError(error: unknown, debug: boolean): void {
   if (error instanceof HpvsError) {
-    process.stderr.write(`${ERROR_PREFIX}${terminalSafe(error.message)}\n`);
-    if (error.code === 'USAGE') process.stderr.write(`${USAGE_HINT}\n`);
+    process.stderr.write(`${ERROR_PREFIX}${terminalSafe(cliMessage(error))}\n`);
+    if (isUsageError(error)) process.stderr.write(`${USAGE_HINT}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(

@@ -1,10 +1,14 @@
+import { sayWording, type Wording } from './wording.js';
+
 /**
  * The one error type of hpvs-ctl. Every failure a user can cause carries a stable code so
  * that callers (and tests) can switch on it, and the CLI can map it to an exit status.
  */
 export type HpvsErrorCode =
-  // usage (exit 2)
+  // usage (exit 2): USAGE is the CLI's own; the core and the library say ARGUMENT_INVALID when
+  // an argument of a call is missing, contradictory or malformed
   | 'USAGE'
+  | 'ARGUMENT_INVALID'
   // input files and formats (exit 1)
   | 'FILE_NOT_FOUND'
   | 'FILE_UNREADABLE'
@@ -55,13 +59,16 @@ export type HpvsErrorCode =
 
 export class HpvsError extends Error {
   override readonly name = 'HpvsError';
+  /** The message with its input phrases, when it refers to something the caller supplies. */
+  readonly wording?: Wording;
 
   constructor(
     readonly code: HpvsErrorCode,
-    message: string,
+    message: string | Wording,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(typeof message === 'string' ? message : sayWording(message), options);
+    if (typeof message !== 'string') this.wording = message;
   }
 }
 
@@ -91,6 +98,12 @@ export function tokenCannotBeOpened(what: string, advice?: string): HpvsError {
   );
 }
 
+export function isUsageError(error: unknown): boolean {
+  return (
+    error instanceof HpvsError && (error.code === 'USAGE' || error.code === 'ARGUMENT_INVALID')
+  );
+}
+
 export function exitCodeFor(error: unknown): 1 | 2 {
-  return error instanceof HpvsError && error.code === 'USAGE' ? 2 : 1;
+  return isUsageError(error) ? 2 : 1;
 }

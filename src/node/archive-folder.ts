@@ -1,5 +1,6 @@
 import { buildTgz } from '../core/archive/build-tgz.js';
-import { composeWarnings } from '../core/archive/compose-warnings.js';
+import { composeWarnings } from '../core/workload/compose-warnings.js';
+import { USER_DATA_LIMIT } from '../core/contract/user-data.js';
 import { readFolder } from './read-folder.js';
 
 export interface FolderArchive {
@@ -18,9 +19,6 @@ export interface ArchiveFolderOptions {
   kind?: 'compose' | 'play';
 }
 
-/** IBM Cloud VPC limits user data to 64 KiB; on-prem KVM has no limit, so this only warns. */
-const USER_DATA_LIMIT = 64 * 1024;
-
 /**
  * Archives a workload folder deterministically (see `buildTgz`), refusing links and special
  * files. Load it with `await import()`: it pulls in tar-stream.
@@ -32,7 +30,10 @@ export async function archiveFolder(
   const { entries, sharedMode } = await readFolder(dir);
   const bytes = await buildTgz(entries);
   const base64 = bytes.toString('base64');
-  const warnings = options.kind === 'play' ? [] : await composeWarnings(entries, dir);
+  const warnings =
+    options.kind === 'play'
+      ? []
+      : (await composeWarnings(entries, dir)).map((warning) => warning.message);
   if (base64.length > USER_DATA_LIMIT) {
     warnings.push(
       `${dir}: the archive is ${base64.length} bytes as base64, more than the 64 KiB IBM Cloud VPC allows for all of user data`,

@@ -8,11 +8,8 @@ import { explainPodmanFailure } from '../../src/emulator/runtimes/podman-config.
 import { INSTANCE_LABEL, podmanWorkload } from '../../src/emulator/runtimes/podman-invocations.js';
 import { createPodmanRuntime, podmanAuthFile } from '../../src/emulator/runtimes/podman-runtime.js';
 import { selectRuntime } from '../../src/emulator/runtimes/select-runtime.js';
-import {
-  planWorkload,
-  renderTemplates,
-  substituteCompose,
-} from '../../src/emulator/runtimes/workload-plan.js';
+import { renderTemplates, substituteCompose } from '../../src/core/workload/interpolation.js';
+import { planWorkload } from '../../src/emulator/runtimes/workload-plan.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir('hpvs-emulator-runtime-');

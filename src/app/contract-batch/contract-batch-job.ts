@@ -3,6 +3,7 @@ import { isMap, isScalar, Scalar, type Document } from 'yaml';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../../core/crypto/keys.js';
 import type { TokenPrefix } from '../../core/crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../../core/errors.js';
+import { worded, type Wording } from '../../core/wording.js';
 import { parseYamlDocument } from '../../core/text/parse-yaml.js';
 import { systemRandom } from '../../node/random.js';
 import {
@@ -49,8 +50,10 @@ export interface BatchOutcome {
   text?: string;
   /** The instance's plaintext env section, for the main thread to validate. */
   envText?: string;
+  /** The sections left plaintext in the contract (it holds secrets anyone can read). */
+  plaintextSections?: string[];
   warnings: string[];
-  error?: { code: HpvsErrorCode | 'INTERNAL'; message: string };
+  error?: { code: HpvsErrorCode | 'INTERNAL'; message: string; wording?: Wording };
 }
 
 export function instanceEnvSource(env: SectionInput, job: Pick<BatchJob, 'name'>): string {
@@ -77,7 +80,13 @@ export async function buildBatchContract(
       },
       random: systemRandom,
     });
-    return { index: job.index, text: contract.text, envText, warnings: contract.warnings };
+    return {
+      index: job.index,
+      text: contract.text,
+      envText,
+      plaintextSections: contract.plaintextSections,
+      warnings: contract.warnings,
+    };
   } catch (error) {
     return {
       index: job.index,
@@ -85,6 +94,9 @@ export async function buildBatchContract(
       error: {
         code: error instanceof HpvsError ? error.code : 'INTERNAL',
         message: `${job.at} instance "${job.name}": ${error instanceof Error ? error.message : String(error)}`,
+        ...(error instanceof HpvsError && error.wording !== undefined
+          ? { wording: worded`${job.at} instance "${job.name}": ${error}` }
+          : {}),
       },
     };
   }

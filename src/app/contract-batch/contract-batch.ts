@@ -148,6 +148,8 @@ export interface BatchOptions {
 export interface BatchContract {
   name: string;
   text: string;
+  /** The sections left plaintext: the contract then holds secrets and is written 0600. */
+  plaintextSections: string[];
 }
 
 export interface BatchResult {
@@ -252,13 +254,14 @@ async function buildBatch(
   if (failed?.error) {
     // a failure without a code is a bug, and the CLI reports it as one
     if (failed.error.code === 'INTERNAL') throw new Error(failed.error.message);
-    throw new HpvsError(failed.error.code, failed.error.message);
+    throw new HpvsError(failed.error.code, failed.error.wording ?? failed.error.message);
   }
   for (const outcome of outcomes) for (const message of outcome.warnings) warnings.add(message);
   return {
     contracts: outcomes.map((outcome) => ({
       name: jobs[outcome.index]!.name,
       text: outcome.text!,
+      plaintextSections: outcome.plaintextSections ?? [],
     })),
     warnings: [...warnings],
   };

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { looksLikeSectionToken } from '../../core/crypto/section-token.js';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
@@ -101,16 +100,12 @@ async function buildContracts(
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
-  // without encryption a section that is not a token stays plaintext in every contract
-  const plaintext =
-    base.encryption === undefined &&
-    [base.workload.text, base.env.text].some((text) => !looksLikeSectionToken(text));
   const written = await writeFileSet(
     outDir,
     contracts.map((contract) => ({
       name: `${contract.name}.yaml`,
       data: contract.text,
-      secret: plaintext,
+      secret: contract.plaintextSections.length > 0,
     })),
     {
       force: flags.force === true,

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { parsePublicKeyOrCertificate, pemBlocks, pemText } from '../../core/crypto/keys.js';
+import { parsePublicKeyOrCertificate, pemText } from '../../core/crypto/keys.js';
+import { pemBlocks } from '../../core/crypto/pem-text.js';
 import { checkSyslogMaterial } from '../../core/crypto/tls-material.js';
 import { HpvsError } from '../../core/errors.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
@@ -28,7 +29,9 @@ function parsePort(value: string): number {
  * `openssl x509 -text` carry headers the runtime's schema does not allow.
  */
 function pemBlocksOnly(text: string): string {
-  return `${pemBlocks(text).join('\n')}\n`;
+  return `${pemBlocks(text)
+    .map((block) => block.text)
+    .join('\n')}\n`;
 }
 
 async function readPem(path: string, what: string): Promise<string> {

@@ -26,8 +26,10 @@ export function registerInspect(program: Command): void {
     )
     .action(async (file, options) => {
       const text = await readTextInput(file, 'user data', INPUT_LIMITS.userData);
-      const { formatInspection, inspectUserData } =
-        await import('../../core/contract/inspect-user-data.js');
+      const [{ inspectUserData }, { formatInspection }] = await Promise.all([
+        import('../../core/contract/inspect-user-data.js'),
+        import('./inspection-text.js'),
+      ]);
       const report = await inspectUserData(text, file === '-' ? 'stdin' : file, new Date());
       await writeStdout(
         options.json

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { HpvsError } from '../errors.js';
 
 /**
@@ -47,7 +48,7 @@ export function parseRecord(bytes: Uint8Array, source = 'attestation record'): A
   if (text.includes('\u0000') || text.includes('\ufffd')) {
     throw new HpvsError(
       'RECORD_INVALID',
-      `${source}: binary data, not an attestation record (an encrypted record is a hyper-protect-basic token; give --key to open it)`,
+      worded`${source}: binary data, not an attestation record (an encrypted record is a hyper-protect-basic token; ${input('open-record')})`,
     );
   }
   const rawLines = text.split('\n');

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import type { KeyObject } from 'node:crypto';
 import type { RandomSource } from '../crypto/random-source.js';
 import { looksLikeSectionToken } from '../crypto/section-token.js';
@@ -106,8 +107,8 @@ export function openRecord(
   }
   if (auditorKey === undefined) {
     throw new HpvsError(
-      'USAGE',
-      `${source} is encrypted: give the auditor's private key with --key (and --passphrase-file if it is protected)`,
+      'ARGUMENT_INVALID',
+      worded`${source} is encrypted: ${input('auditor-key')}`,
     );
   }
   let plaintext: Buffer | undefined;

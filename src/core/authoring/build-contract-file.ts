@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { assertCertificateCurrent, parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
@@ -74,8 +75,8 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
   if (options.attestationPublicKey) {
     if (parsed.sections.has('attestationPublicKey')) {
       throw new HpvsError(
-        'USAGE',
-        `${source} already has attestationPublicKey; remove it there or leave out --attestation-key`,
+        'ARGUMENT_INVALID',
+        worded`${source} already has attestationPublicKey; remove it there or ${input('another-attestation-key')}`,
       );
     }
     const key = readAttestationKeyInput(options.attestationPublicKey);
@@ -111,8 +112,8 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
     if (hadSignature) warnings.push(`${source}: envWorkloadSignature replaced by a new signature`);
   } else if (hadSignature && changed) {
     throw new HpvsError(
-      'USAGE',
-      `${source} is signed, and encrypting changes the signed values; give --sign-key to sign it again`,
+      'ARGUMENT_INVALID',
+      worded`${source} is signed, and encrypting changes the signed values; give ${input('signing-key')} to sign it again`,
     );
   }
   for (const key of plaintext.filter((name) => name !== 'attestationPublicKey')) {

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { HpvsError } from '../errors.js';
 import { PLATFORM_NAMES, type PlatformName } from '../platforms/platforms.js';
 import type { CatalogueEntry } from './catalogue-entry.js';
@@ -72,7 +73,7 @@ export function chooseCatalogueCertificate(request: {
     if (chosen === undefined) {
       throw new HpvsError(
         'CERT_NOT_FOUND',
-        `the catalogue has no ${request.platform} certificate for version ${printable(request.version)} (it has ${versions}); give the certificate with --cert instead`,
+        worded`the catalogue has no ${request.platform} certificate for version ${printable(request.version)} (it has ${versions}); ${input('give-encryption-certificate')}`,
       );
     }
   } else {
@@ -80,7 +81,7 @@ export function chooseCatalogueCertificate(request: {
     if (chosen === undefined) {
       throw new HpvsError(
         'CERT_EXPIRED',
-        `none of the catalogue's ${request.platform} certificates (${versions}) is valid on ${request.now.toISOString()}; give a current one with --cert, or pick one with --cert-version and --allow-expired`,
+        worded`none of the catalogue's ${request.platform} certificates (${versions}) is valid on ${request.now.toISOString()}; ${input('current-or-expired-certificate')}`,
       );
     }
   }
@@ -92,7 +93,7 @@ export function chooseCatalogueCertificate(request: {
         : `is not valid until ${entry.notBefore}`;
     throw new HpvsError(
       chosen.status === 'expired' ? 'CERT_EXPIRED' : 'CERT_NOT_YET_VALID',
-      `${describeEntry(entry)} ${when}; use a current version or --allow-expired to encrypt anyway`,
+      worded`${describeEntry(entry)} ${when}; ${input('current-version-or-allow-expired')}`,
     );
   }
   const warning = expiryWarning(describeEntry(entry), windowOf(entry), chosen);

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { pemBlocks } from '../crypto/keys.js';
+import { pemBlocks } from '../crypto/pem-text.js';
 import { HpvsError } from '../errors.js';
 import { statusAt } from './certificate-status.js';
 import {
@@ -33,14 +33,14 @@ export interface DownloadedCertificate {
 /** Parses one PEM certificate (exactly one block), naming where it came from when it fails. */
 export function parseDownloadedCertificate(text: string, source: string): X509Certificate {
   const blocks = pemBlocks(text);
-  if (blocks.length !== 1 || !blocks[0]!.startsWith('-----BEGIN CERTIFICATE-----')) {
+  if (blocks.length !== 1 || blocks[0]!.label !== 'CERTIFICATE') {
     throw new HpvsError(
       'CERT_INVALID',
       `${source}: not a PEM certificate (expected one "-----BEGIN CERTIFICATE-----" block, found ${blocks.length === 0 ? 'none' : `${blocks.length} PEM blocks`})`,
     );
   }
   try {
-    return new X509Certificate(blocks[0]!);
+    return new X509Certificate(blocks[0]!.text);
   } catch (error) {
     throw new HpvsError('CERT_INVALID', `${source}: the certificate cannot be parsed`, {
       cause: error,

@@ -1,7 +1,4 @@
-import { wholeDaysBetween } from '../days.js';
-
-/** A certificate that expires within this many days is used with a warning. */
-export const EXPIRY_WARNING_DAYS = 30;
+import { EXPIRY_WARNING_DAYS, wholeDaysBetween } from '../days.js';
 
 export type CertificateStatus = 'valid' | 'expired' | 'not-yet-valid';
 

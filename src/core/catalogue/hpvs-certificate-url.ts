@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { HpvsError } from '../errors.js';
 import { printable } from './version-range.js';
 
@@ -14,8 +15,8 @@ export function hpvsCertificateUrl(version: string, baseUrl = IBM_CERTIFICATE_BA
   const parts = /^(\d{1,4})\.(\d{1,4})\.(\d{1,4})$/.exec(version);
   if (parts === null) {
     throw new HpvsError(
-      'USAGE',
-      `--version: "${printable(version)}" is not an HPVS runtime version (three numbers, like 1.0.29; several separated by commas)`,
+      'ARGUMENT_INVALID',
+      worded`${input('runtime-version')}: "${printable(version)}" is not an HPVS runtime version (three numbers, like 1.0.29; several separated by commas)`,
     );
   }
   const [, major, minor, patch] = parts;

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { TOKEN_PREFIXES } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { parseUserData, type SectionForm } from '../contract/user-data.js';
@@ -25,7 +26,7 @@ export function checkInitdataContract(
       const { line, col } = parsed.keyPosition(key);
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${source}:${line}:${col}: ${key} is not encrypted; initdata travels as a readable pod annotation, so encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext`,
+        worded`${source}:${line}:${col}: ${key} is not encrypted; initdata travels as a readable pod annotation, so ${input('encrypt-or-allow-plaintext')}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse as parseToml } from 'smol-toml';
@@ -84,7 +85,7 @@ export interface DecodedInitdata {
 /** Decodes an annotation value; every malformed layer fails with one line saying which. */
 export function decodeInitdata(value: string, source: string): DecodedInitdata {
   const text = value.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) {
+  if (text === '' || !isStrictBase64(text)) {
     throw new HpvsError('INITDATA_INVALID', `${source}: initdata is not one line of base64`);
   }
   const gz = Buffer.from(text, 'base64');

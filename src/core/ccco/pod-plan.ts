@@ -1,3 +1,4 @@
+import { isMapping } from '../mapping.js';
 import { isMap, parseAllDocuments } from 'yaml';
 import { HpvsError } from '../errors.js';
 
@@ -55,9 +56,9 @@ export function planContainers(text: string, source: string): PlannedContainer[]
     const owner = `${kind}/${typeof name === 'string' ? name : '(unnamed)'}`;
     let spec: unknown = object;
     for (const step of POD_SPEC_PATHS[kind]!) {
-      spec = isRecord(spec) ? spec[step] : undefined;
+      spec = isMapping(spec) ? spec[step] : undefined;
     }
-    if (!isRecord(spec)) continue;
+    if (!isMapping(spec)) continue;
     for (const [field, init] of [
       ['initContainers', true],
       ['containers', false],
@@ -92,7 +93,7 @@ function container(
   const bad = (detail: string): never => {
     throw new HpvsError('YAML_INVALID', `${source}: ${owner} ${where}${detail}`);
   };
-  if (!isRecord(entry)) bad(' must be a mapping');
+  if (!isMapping(entry)) bad(' must be a mapping');
   const record = entry as Record<string, unknown>;
   const image = record.image ?? '';
   if (typeof image !== 'string') bad('.image must be a string');
@@ -109,7 +110,7 @@ function container(
   const args = strings('args');
   const env = Array.isArray(record.env)
     ? record.env.flatMap((item: unknown) =>
-        isRecord(item) && typeof item.name === 'string' && typeof item.value === 'string'
+        isMapping(item) && typeof item.name === 'string' && typeof item.value === 'string'
           ? [{ name: item.name, value: item.value }]
           : [],
       )
@@ -124,8 +125,4 @@ function container(
       : { args: [...(command ?? []), ...(args ?? [])] }),
     env,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

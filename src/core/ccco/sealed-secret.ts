@@ -1,3 +1,4 @@
+import { isStrictBase64 } from '../crypto/strict-base64.js';
 import {
   createCipheriv,
   createDecipheriv,
@@ -176,11 +177,7 @@ function strictObject(text: string): Record<string, unknown> {
 }
 
 function base64Field(value: unknown): Buffer {
-  if (
-    typeof value !== 'string' ||
-    !/^[A-Za-z0-9+/]*={0,2}$/.test(value) ||
-    value.length % 4 !== 0
-  ) {
+  if (typeof value !== 'string' || !isStrictBase64(value)) {
     throw new Error('base64');
   }
   return Buffer.from(value, 'base64');

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import type { KeyObject } from 'node:crypto';
 import { signContract } from '../crypto/contract-signature.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
@@ -188,13 +189,13 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
       // YAML turns a carriage return into a line break: such text cannot be a block string
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${source}: the section cannot be written as a | block string exactly (does it hold carriage returns or control characters?); encrypt it with --cert`,
+        worded`${source}: the section cannot be written as a | block string exactly (does it hold carriage returns or control characters?); ${input('encrypt-section')}`,
       );
     }
     if (style === 'mapping' && JSON.stringify(embedded.data) !== JSON.stringify(original.data)) {
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${source}: the section cannot be embedded as it is (odd indentation?); encrypt it with --cert or rewrite it with hpvs-ctl ${key}`,
+        worded`${source}: the section cannot be embedded as it is (odd indentation?); ${input('encrypt-section')} or rewrite it with hpvs-ctl ${key}`,
       );
     }
   }

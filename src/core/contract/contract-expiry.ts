@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
 import { readCertificateRequest } from '../pki/certificate-request.js';
@@ -26,8 +27,8 @@ export interface ContractExpiryOptions {
 export function assertExpiryDays(days: number): void {
   if (!Number.isInteger(days) || days <= 0) {
     throw new HpvsError(
-      'USAGE',
-      `--expiry-days must be a whole number of days greater than 0, got ${days}`,
+      'ARGUMENT_INVALID',
+      worded`${input('expiry-days')} must be a whole number of days greater than 0, got ${days}`,
     );
   }
 }
@@ -73,7 +74,7 @@ export async function issueContractSigningCertificate(
   if (notAfter > caNotAfter) {
     throw new HpvsError(
       'CERT_EXPIRED',
-      `${caSource}: the CA certificate expires on ${caNotAfter.toISOString()}, before the contract would (${notAfter.toISOString()}); use fewer --expiry-days or a newer CA`,
+      worded`${caSource}: the CA certificate expires on ${caNotAfter.toISOString()}, before the contract would (${notAfter.toISOString()}); ${input('fewer-days-or-newer-ca')}`,
     );
   }
   let subject = normalizeSubject(options.subject ?? DEFAULT_SIGNING_SUBJECT);
@@ -82,7 +83,7 @@ export async function issueContractSigningCertificate(
     if (!samePublicKey(request.publicKey, options.signingPublicKey)) {
       throw new HpvsError(
         'KEY_INVALID',
-        'CSR: the request is for a different key than --sign-key; create the CSR from the signing key',
+        worded`CSR: the request is for a different key than ${input('signing-key')}; create the CSR from the signing key`,
       );
     }
     subject = request.subject;

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import { HpvsError } from '../errors.js';
@@ -83,7 +84,7 @@ export function withSigningKey(
     if (same) return section;
     throw new HpvsError(
       'CONTRACT_INVALID',
-      `${source}: env already has a different signingKey; remove it so hpvs-ctl can add the one for --sign-key`,
+      worded`${source}: env already has a different signingKey; remove it so hpvs-ctl can add the one for ${input('signing-key')}`,
     );
   }
   if ((section.node as { flow?: boolean } | null)?.flow || /^\s/.test(firstContentLine(envText))) {

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { verifyContractSignature } from '../crypto/contract-signature.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
@@ -92,11 +93,11 @@ export function verifyContract(
     throw found === 'absent'
       ? new HpvsError(
           'VERIFICATION_FAILED',
-          `${parsed.source}: env has no signingKey, so there is no key to check the signature with; give --signing-key`,
+          worded`${parsed.source}: env has no signingKey, so there is no key to check the signature with; give ${input('signing-public-key')}`,
         )
       : new HpvsError(
-          'USAGE',
-          `${parsed.source}: env is encrypted; give --signing-key PUBFILE, or --decrypt-key with the runtime's private key to read env.signingKey`,
+          'ARGUMENT_INVALID',
+          worded`${parsed.source}: env is encrypted; ${input('signing-key-or-runtime-key')}`,
         );
   }
   if (found === 'absent' && isPlaintextSection(env)) {

@@ -1,3 +1,6 @@
+import { input, worded } from '../wording.js';
+import { firstPemBlock } from './pem-text.js';
+import { isStrictBase64 } from './strict-base64.js';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
 
@@ -5,8 +8,6 @@ import { HpvsError } from '../errors.js';
  * Parsing of PEM keys and certificates into node:crypto objects, with errors that name the
  * source and say what was expected. Pure: bytes in, objects out.
  */
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/;
 
 export interface PublicKeyMaterial {
   publicKey: KeyObject;
@@ -17,11 +18,11 @@ export interface PublicKeyMaterial {
 /** Returns the PEM text, also accepting base64 of a PEM (the contract allows both forms). */
 export function pemText(bytes: Uint8Array | string, source: string): string {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
-  if (PEM_BLOCK.test(text)) return text;
+  if (firstPemBlock(text) !== undefined) return text;
   const compact = text.replace(/\s+/g, '');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+  if (compact !== '' && isStrictBase64(compact)) {
     const decoded = Buffer.from(compact, 'base64').toString('utf8');
-    if (PEM_BLOCK.test(decoded)) return decoded;
+    if (firstPemBlock(decoded) !== undefined) return decoded;
   }
   throw new HpvsError(
     'PEM_INVALID',
@@ -29,13 +30,8 @@ export function pemText(bytes: Uint8Array | string, source: string): string {
   );
 }
 
-/** Every PEM block of a text, in order, without what surrounds them. */
-export function pemBlocks(text: string): string[] {
-  return text.match(new RegExp(PEM_BLOCK.source, 'g')) ?? [];
-}
-
 function pemLabel(text: string): string {
-  return PEM_BLOCK.exec(text)![1]!;
+  return firstPemBlock(text)!.label;
 }
 
 function requireRsa(key: KeyObject, source: string): KeyObject {
@@ -104,7 +100,7 @@ export function parsePrivateKey(
   if (encrypted && passphrase === undefined) {
     throw new HpvsError(
       'KEY_PASSPHRASE',
-      `${source}: the private key is passphrase-protected; give the passphrase with --passphrase-file`,
+      worded`${source}: the private key is passphrase-protected; ${input('private-key-passphrase')}`,
     );
   }
   try {
@@ -159,6 +155,6 @@ export function assertCertificateCurrent(
 ): void {
   const problem = certificateWindowProblem(certificate, now, source);
   if (problem !== undefined) {
-    throw new HpvsError(problem.code, `${problem.message}; use --allow-expired to encrypt anyway`);
+    throw new HpvsError(problem.code, worded`${problem}; ${input('allow-expired')}`);
   }
 }

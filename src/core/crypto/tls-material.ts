@@ -1,6 +1,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
-import { certificateWindowProblem, parsePrivateKey, pemBlocks, pemText } from './keys.js';
+import { certificateWindowProblem, parsePrivateKey, pemText } from './keys.js';
+import { pemBlocks } from './pem-text.js';
 
 /**
  * The rules for TLS material given to hpvs-ctl (the syslog CA and client pair that `env` puts in
@@ -19,7 +20,9 @@ export interface PemSource {
 /** Every certificate of a PEM text; refuses a text with none (a key, a CSR, garbage). */
 export function certificatesOf({ pem, source }: PemSource, what: string): X509Certificate[] {
   const text = pemText(pem, source);
-  const blocks = pemBlocks(text).filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'));
+  const blocks = pemBlocks(text)
+    .filter((block) => block.label === 'CERTIFICATE')
+    .map((block) => block.text);
   if (blocks.length === 0) {
     throw new HpvsError(
       'CERT_INVALID',

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { HpvsError } from '../errors.js';
 import { parseCertificates, parseCrls } from './parse-pki.js';
@@ -43,7 +44,7 @@ export async function checkCertificate(material: TrustMaterial): Promise<Checked
   if (leaves.length !== 1) {
     throw new HpvsError(
       'CERT_INVALID',
-      `${certificate.source}: holds ${leaves.length} certificates; give the certificate alone and the rest with --chain/--root`,
+      worded`${certificate.source}: holds ${leaves.length} certificates; ${input('chain-and-root')}`,
     );
   }
   const chain = await verifyChain({

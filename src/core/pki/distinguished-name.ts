@@ -18,7 +18,7 @@ export function normalizeSubject(subject: string): string {
     attributes.some((part) => !/^[A-Za-z][A-Za-z0-9.]*=.+$/.test(part))
   ) {
     throw new HpvsError(
-      'USAGE',
+      'ARGUMENT_INVALID',
       `invalid subject "${subject}": expected attributes like "/CN=name/O=org" or "CN=name, O=org"`,
     );
   }

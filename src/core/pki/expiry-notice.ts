@@ -1,10 +1,12 @@
+import { DAY_MS } from '../days.js';
+
 /**
  * IBM's expiry messages for an encryption certificate (`validate-encryption-certificate`,
  * SPEC-IBM A4.4): `days` is the real number of days left, shown rounded; a warning under 180
  * days. Dates are UTC `DD-MM-YYYY HH:MM:SS`: IBM's layout, with the four-digit year IBM lacks.
  */
 
-export const EXPIRY_WARNING_DAYS = 180;
+export const IBM_CHECK_WARNING_DAYS = 180;
 
 export interface ExpiryNotice {
   status: 'expired' | 'expiring' | 'valid';
@@ -19,7 +21,7 @@ export function formatIbmDate(date: Date): string {
 }
 
 export function encryptionCertificateExpiry(notAfter: Date, now: Date): ExpiryNotice {
-  const days = (notAfter.getTime() - now.getTime()) / 86_400_000;
+  const days = (notAfter.getTime() - now.getTime()) / DAY_MS;
   const when = formatIbmDate(notAfter);
   if (days < 0) {
     return {
@@ -28,7 +30,7 @@ export function encryptionCertificateExpiry(notAfter: Date, now: Date): ExpiryNo
       message: `Encryption certificate has already expired on ${when}`,
     };
   }
-  if (days < EXPIRY_WARNING_DAYS) {
+  if (days < IBM_CHECK_WARNING_DAYS) {
     return {
       status: 'expiring',
       days,

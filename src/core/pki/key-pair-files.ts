@@ -1,3 +1,4 @@
+import { input, worded, type InputPhrase } from '../wording.js';
 import { HpvsError } from '../errors.js';
 import { exportPrivateKeyPem, exportPublicKeyPem, generateRsaKeyPair } from './rsa-key-pair.js';
 
@@ -23,11 +24,11 @@ export const KEY_BITS = [2048, 3072, 4096] as const;
 export const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Checks that a user-given name can be used as a file name inside the output folder. */
-export function assertSafeFileName(name: string, flag: string): void {
+export function assertSafeFileName(name: string, what: string | InputPhrase): void {
   if (!SAFE_FILE_NAME.test(name)) {
     throw new HpvsError(
-      'USAGE',
-      `invalid ${flag} "${name}": use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      'ARGUMENT_INVALID',
+      worded`invalid ${what} "${name}": use 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
     );
   }
 }
@@ -45,9 +46,9 @@ export async function generateKeyPairFiles(params: KeyPairFileParams = {}): Prom
   ];
 }
 
-/** The private and public key file names for a `--name` prefix. */
+/** The private and public key file names for a name prefix. */
 export function keyPairFileNames(name?: string): [privateName: string, publicName: string] {
-  if (name !== undefined) assertSafeFileName(name, '--name');
+  if (name !== undefined) assertSafeFileName(name, input('key-file-name'));
   const prefix = name === undefined ? '' : `${name}-`;
   return [`${prefix}private.pem`, `${prefix}public.pem`];
 }

@@ -1,3 +1,4 @@
+import { pemBlockDer, pemBlocks } from '../crypto/pem-text.js';
 import { HpvsError } from '../errors.js';
 import { x509 } from './x509.js';
 
@@ -10,15 +11,6 @@ export interface SourcedCertificate {
 export interface SourcedCrl {
   crl: x509.X509Crl;
   source: string;
-}
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-
-function pemBlocks(text: string): { label: string; der: Buffer }[] {
-  return [...text.matchAll(PEM_BLOCK)].map((match) => ({
-    label: match[1]!,
-    der: Buffer.from(match[2]!.replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, ''), 'base64'),
-  }));
 }
 
 /**
@@ -69,7 +61,13 @@ function parseObjects<T>(
     );
   }
   return wanted.map((block, index) =>
-    parseOne(block.der, wanted.length > 1 ? `${source}#${index + 1}` : source, what, code, parse),
+    parseOne(
+      pemBlockDer(block),
+      wanted.length > 1 ? `${source}#${index + 1}` : source,
+      what,
+      code,
+      parse,
+    ),
   );
 }
 

@@ -1,3 +1,4 @@
+import { input, worded } from '../wording.js';
 import { isIP } from 'node:net';
 import { HpvsError } from '../errors.js';
 import { issueCertificate } from './issue-certificate.js';
@@ -50,21 +51,18 @@ export function assertSyslogHost(params: {
   ip?: string | undefined;
 }): void {
   if (params.hostname === undefined && params.ip === undefined) {
-    throw new HpvsError(
-      'USAGE',
-      'give the syslog server name with --hostname NAME or its address with --ip ADDR',
-    );
+    throw new HpvsError('ARGUMENT_INVALID', worded`${input('syslog-host')}`);
   }
   if (params.hostname !== undefined && !isDnsName(params.hostname)) {
     throw new HpvsError(
-      'USAGE',
-      `invalid --hostname "${params.hostname}": expected a DNS name like logs.example.com (use --ip for an address)`,
+      'ARGUMENT_INVALID',
+      worded`invalid ${input('syslog-hostname')} "${params.hostname}": expected a DNS name like logs.example.com (${input('syslog-ip-instead')})`,
     );
   }
   if (params.ip !== undefined && isIP(params.ip) === 0) {
     throw new HpvsError(
-      'USAGE',
-      `invalid --ip "${params.ip}": expected an IPv4 or IPv6 address like 192.0.2.10`,
+      'ARGUMENT_INVALID',
+      worded`invalid ${input('syslog-ip')} "${params.ip}": expected an IPv4 or IPv6 address like 192.0.2.10`,
     );
   }
 }

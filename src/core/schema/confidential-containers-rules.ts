@@ -1,3 +1,5 @@
+import { isMapping, type Mapping } from '../mapping.js';
+import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseRego, RegoSyntaxError } from '../ccco/rego-syntax.js';
 import { pemText } from '../crypto/keys.js';
@@ -36,13 +38,6 @@ export const COCO_DELIBERATE_RULES = {
 export type CocoRuleId = keyof typeof COCO_DELIBERATE_RULES;
 
 const NAME = /^[a-zA-Z0-9_-]+$/;
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-type Mapping = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function checkConfidentialContainers(
   section: ContractSection,
@@ -143,7 +138,7 @@ function keyProblem(
 
 function policyProblem(policy: string): string | undefined {
   const compact = policy.replace(/\s+/g, '');
-  if (compact === '' || !STRICT_BASE64.test(compact)) {
+  if (compact === '' || !isStrictBase64(compact)) {
     return 'must be the base64 of the Rego policy (hpvs-ctl policy generate --pod pod.yaml --base64)';
   }
   let text: string;

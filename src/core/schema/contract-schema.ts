@@ -10,6 +10,9 @@
  * rule (see deliberate-rules.ts) a schema is stricter by.
  */
 
+import { VOLUME_NAME_PATTERN } from '../contract/volume-names.js';
+import { PORT_RANGE } from '../port-number.js';
+
 export type Profile = 'hpvs' | 'ccrv';
 export const PROFILES: readonly Profile[] = ['hpvs', 'ccrv'];
 
@@ -26,7 +29,7 @@ function pemBlock(label: string): string {
 export const PATTERNS = {
   seed: '^[a-zA-Z0-9!@#$%^&*(),.?":{}|<>_-]{15,}$',
   uvSecretId: '^index-[1-8]$',
-  volumeName: '^[a-z_][a-z0-9_-]*$',
+  volumeName: VOLUME_NAME_PATTERN,
   mount: '^(/[^/]+)+$',
   envKey: '^[A-Za-z_][A-Za-z0-9_]*$',
   archive: '^[-A-Za-z0-9+/]*={0,3}$',
@@ -64,8 +67,8 @@ const str = (hpvsMessage?: string, extra: Schema = {}): Schema => ({
 const nullable = (type: string): Schema => ({ type: [type, 'null'] });
 const port = (hpvsMessage = 'must be a port number from 1 to 65535'): Schema => ({
   type: 'integer',
-  minimum: 1,
-  maximum: 65535,
+  minimum: PORT_RANGE.minimum,
+  maximum: PORT_RANGE.maximum,
   hpvsMessage,
   hpvsRule: 'port-range',
 });

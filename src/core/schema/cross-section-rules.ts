@@ -1,5 +1,14 @@
-import { composeWarnings } from '../archive/compose-warnings.js';
-import { extractTgz } from '../archive/extract-tgz.js';
+import { isMapping, type Mapping } from '../mapping.js';
+import {
+  chooseLoggingTarget,
+  LEGACY_LOGGING_TARGET,
+  LOGDNA_LEGACY_MESSAGE,
+  logDnaIgnoredMessage,
+} from '../contract/logging-target.js';
+import { signaturePresence } from '../contract/signature-presence.js';
+import { volumeNameMismatch, volumeNames } from '../contract/volume-names.js';
+import { composeWarnings, type ComposeWarningRule } from '../workload/compose-warnings.js';
+import { openWorkloadArchive } from '../workload/workload-archive.js';
 import type { ArchiveEntry } from '../archive/archive-entry.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { ATTESTATION_KEY_BITS, readAttestationKey } from '../contract/attestation-key.js';
@@ -29,16 +38,10 @@ export interface RuleContext {
   now: Date;
 }
 
-type Mapping = Record<string, unknown>;
-
 const WORKLOAD_KINDS: readonly WorkloadKind[] = ['compose', 'play', 'confidential-containers'];
 
 function describeKind(kind: WorkloadKind): string {
   return kind === 'play' ? 'play (archive, resources or templates)' : kind;
-}
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function at(section: ContractSection, context: RuleContext) {
@@ -121,8 +124,11 @@ export function checkWorkloadSection(section: ContractSection, context: RuleCont
   }
 }
 
-const BUILD_WARNING = / has a build: section/;
-const NO_COMPOSE_FILE = /no docker-compose\.yaml or docker-compose\.yml/;
+/** Compose warnings the runtime stops on: errors here, under the deliberate rule they break. */
+const COMPOSE_ERRORS: Partial<Record<ComposeWarningRule, DeliberateRuleId>> = {
+  'compose-build': 'compose-no-build',
+  'compose-file-missing': 'archive-contents',
+};
 
 /** Opens compose.archive / play.archive in memory and checks what the runtime would meet. */
 export async function checkCompose(section: ContractSection, context: RuleContext): Promise<void> {
@@ -144,17 +150,17 @@ export async function checkCompose(section: ContractSection, context: RuleContex
     }
     let entries: ArchiveEntry[];
     try {
-      entries = await extractTgz(Buffer.from(archive, 'base64'), { source: 'archive' });
+      entries = await openWorkloadArchive(archive, 'archive');
     } catch (error) {
       if (!(error instanceof HpvsError)) throw error;
       report.error(path, error.message, 'archive-contents');
       continue;
     }
     if (kind !== 'compose') continue;
-    for (const message of await composeWarnings(entries, 'archive')) {
-      if (BUILD_WARNING.test(message)) report.error(path, message, 'compose-no-build');
-      else if (NO_COMPOSE_FILE.test(message)) report.error(path, message, 'archive-contents');
-      else report.warning(path, message);
+    for (const { rule, message } of await composeWarnings(entries, 'archive')) {
+      const deliberate = COMPOSE_ERRORS[rule];
+      if (deliberate === undefined) report.warning(path, message);
+      else report.error(path, message, deliberate);
     }
   }
 }
@@ -197,20 +203,17 @@ function checkLogging(logging: unknown, section: ContractSection, context: RuleC
       report.unknownKey(['logging'], key, KNOWN_KEYS.logging);
     }
   }
-  const current = ['syslog', 'logRouter'].filter((key) => key in logging);
-  if (current.length > 1) {
+  const choice = chooseLoggingTarget(logging);
+  if (choice.kind === 'several') {
     report.error(['logging'], 'has both syslog and logRouter; give exactly one logging target');
   }
-  if ('logDNA' in logging) {
-    report.warning(
-      ['logging', 'logDNA'],
-      current.length === 0
-        ? 'logDNA is deprecated: only images from 2023 (contract schema 1.0.51) read it, current images reject the contract; use logRouter (IBM Cloud Logs) or syslog'
-        : `logDNA is deprecated and current images ignore it; ${current[0]} is used`,
-      current.length === 0 ? 'logdna-legacy' : undefined,
-    );
-  } else if (current.length === 0) {
+  if (choice.kind === 'none') {
     report.error(['logging'], 'needs exactly one logging target: syslog or logRouter');
+  } else if (choice.kind === 'target' && choice.target === LEGACY_LOGGING_TARGET) {
+    report.warning(['logging', LEGACY_LOGGING_TARGET], LOGDNA_LEGACY_MESSAGE, 'logdna-legacy');
+  } else if (LEGACY_LOGGING_TARGET in logging) {
+    const used = choice.kind === 'target' ? choice.target : choice.targets[0]!;
+    report.warning(['logging', LEGACY_LOGGING_TARGET], logDnaIgnoredMessage(used));
   }
   const syslog = logging.syslog;
   if (isMapping(syslog) && 'cert' in syslog !== 'key' in syslog) {
@@ -322,20 +325,30 @@ export function checkSignature(parsed: ParsedUserData, context: RuleContext): vo
       );
     if (signature.form !== 'string') {
       problem('must be the base64 signature (one line)');
+      return;
     } else if (signature.value.trim() === '') {
       problem('is empty; sign the contract with hpvs-ctl sign', 'signature-not-empty');
+      return;
     } else if (!isStrictBase64(signature.value.replace(/\s+/g, ''))) {
       problem('must be base64 (one line)');
-    } else if (envData && !('signingKey' in envData)) {
-      context.list.add(
-        'warning',
-        signature.source,
-        signature.positionOf([]),
-        ['envWorkloadSignature'],
-        'env has no signingKey, so the runtime cannot check this signature',
-      );
+      return;
     }
-  } else if (envData && 'signingKey' in envData && env) {
+  }
+  // an encrypted env may hold the signing key: only a readable one shows a half missing
+  if (!envData || !env) return;
+  const presence = signaturePresence({
+    signature: signature !== undefined,
+    signingKey: 'signingKey' in envData,
+  });
+  if (presence === 'signature-without-key') {
+    context.list.add(
+      'warning',
+      signature!.source,
+      signature!.positionOf([]),
+      ['envWorkloadSignature'],
+      'env has no signingKey, so the runtime cannot check this signature',
+    );
+  } else if (presence === 'key-without-signature') {
     context.list.add(
       'warning',
       env.source,
@@ -352,14 +365,14 @@ export function checkVolumeNames(
   env: ContractSection,
   context: RuleContext,
 ): void {
-  const names = (section: ContractSection): string[] => {
-    const volumes = (section.data as Mapping).volumes;
-    const pattern = new RegExp(PATTERNS.volumeName, 'u');
-    return isMapping(volumes) ? Object.keys(volumes).filter((name) => pattern.test(name)) : [];
-  };
+  // a name the schema refuses is reported there; matching it again would say the same twice
+  const pattern = new RegExp(PATTERNS.volumeName, 'u');
+  const names = (section: ContractSection): string[] =>
+    volumeNames(section.data).filter((name) => pattern.test(name));
   const workloadNames = names(workload);
   const envNames = names(env);
-  for (const name of workloadNames.filter((candidate) => !envNames.includes(candidate))) {
+  const mismatch = volumeNameMismatch(workloadNames, envNames);
+  for (const name of mismatch.onlyInWorkload) {
     at(workload, context).keyError(
       ['volumes'],
       name,
@@ -367,7 +380,7 @@ export function checkVolumeNames(
       'volume-names-match',
     );
   }
-  for (const name of envNames.filter((candidate) => !workloadNames.includes(candidate))) {
+  for (const name of mismatch.onlyInEnv) {
     at(env, context).keyError(
       ['volumes'],
       name,

@@ -1,3 +1,4 @@
+import { isMapping } from '../mapping.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import {
   isPlaintextSection,
@@ -198,10 +199,6 @@ async function checkSection(
   } else {
     checkEnvSection(section, context);
   }
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function instancePath(pointer: string): YamlPath {

@@ -1,3 +1,4 @@
+import { isMapping, type Mapping } from '../mapping.js';
 import { isMap, isScalar } from 'yaml';
 import { parseSectionText, type ContractSection } from '../contract/user-data.js';
 import { HpvsError } from '../errors.js';
@@ -11,12 +12,6 @@ import { reportSchemaError } from './validate-contract.js';
  * Validation of an on-prem runtime's cloud-init `network-config` (SPEC-IBM A6) with the same
  * `file:line:col path: message` findings as a contract. JSON is accepted too (it is YAML).
  */
-
-type Mapping = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** True when a document's only top-level key is `network`, as in every network-config. */
 export function isNetworkConfig(text: string): boolean {

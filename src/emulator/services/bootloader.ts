@@ -7,7 +7,7 @@ import { PLATFORMS } from '../../core/platforms/platforms.js';
 import { HpvsError } from '../../core/errors.js';
 import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
-import { DAY_MS } from '../../core/days.js';
+import { DAY_MS, EXPIRY_WARNING_DAYS } from '../../core/days.js';
 
 export const BOOTLOADER = 'hpl-bootloader';
 
@@ -102,7 +102,7 @@ async function warnAboutEncryptionCertificate(context: BootContext): Promise<voi
       'HPL12013W',
       `The contract encryption certificate expired on ${notAfter.toISOString()}`,
     );
-  } else if (left < 30 * DAY_MS) {
+  } else if (left < EXPIRY_WARNING_DAYS * DAY_MS) {
     context.console.warn(
       BOOTLOADER,
       'HPL12011W',

@@ -1,3 +1,4 @@
+import { isStrictBase64 } from '../../core/crypto/strict-base64.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,8 +22,6 @@ import { CONTAINERS } from './containers.js';
  * secret value) is written to OUT/workload/pod-plan.json.
  */
 export const AGENT = 'kata-agent';
-
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface SecretKeys {
   verificationKey: KeyObject;
@@ -119,7 +118,7 @@ function loadPolicy(cc: Record<string, unknown>, fail: (text: string) => never):
     );
   }
   const compact = policy.replace(/\s+/g, '');
-  if (!STRICT_BASE64.test(compact)) {
+  if (!isStrictBase64(compact)) {
     return fail('workload.confidential-containers.regoValidator.policy is not base64');
   }
   try {

@@ -1,4 +1,10 @@
+import {
+  chooseLoggingTarget,
+  DEFAULT_SYSLOG_PORT,
+  logDnaIgnoredMessage,
+} from '../../core/contract/logging-target.js';
 import { pemText } from '../../core/crypto/keys.js';
+import { portNumber } from '../../core/port-number.js';
 import { checkSyslogMaterial } from '../../core/crypto/tls-material.js';
 import { HpvsError } from '../../core/errors.js';
 import { PLATFORMS } from '../../core/platforms/platforms.js';
@@ -7,7 +13,6 @@ import { SyslogForwarder, type SyslogTarget } from '../syslog-forwarder.js';
 import { messageOf } from './bootloader.js';
 
 export const LOGGING = 'hpl-logging';
-const DEFAULT_SYSLOG_PORT = 514;
 
 /**
  * Sets up log forwarding from `env.logging`. For syslog it connects over TLS with the
@@ -18,8 +23,6 @@ const DEFAULT_SYSLOG_PORT = 514;
 export async function runLogging(context: BootContext): Promise<void> {
   const log = context.console;
   const logging = sectionData(context, 'env')['logging'];
-  const targets =
-    logging !== null && typeof logging === 'object' ? Object.keys(logging as object) : [];
   if (logging === undefined && !PLATFORMS[context.platform].loggingRequired) {
     log.note(
       LOGGING,
@@ -27,17 +30,24 @@ export async function runLogging(context: BootContext): Promise<void> {
     );
     return;
   }
-  if (targets.length !== 1) {
+  const choice = chooseLoggingTarget(
+    logging !== null && typeof logging === 'object' ? (logging as Record<string, unknown>) : {},
+  );
+  if (choice.kind !== 'target') {
+    const found = choice.kind === 'several' ? choice.targets : choice.unknown;
     log.error(
       LOGGING,
       'HPL01001E',
-      `Invalid logging configuration: env.logging must name exactly one target (syslog or logRouter), found ${targets.length === 0 ? 'none' : targets.join(', ')}`,
+      `Invalid logging configuration: env.logging must name exactly one target (syslog or logRouter), found ${found.length === 0 ? 'none' : found.join(', ')}`,
     );
     throw new ServiceFailure(LOGGING);
   }
-  const kind = targets[0]!;
+  const kind = choice.target;
+  if (choice.ignored !== undefined) {
+    log.warn(LOGGING, undefined, `env.logging.${choice.ignored}: ${logDnaIgnoredMessage(kind)}`);
+  }
   const config = (logging as Record<string, unknown>)[kind];
-  if (kind === 'logRouter' || kind === 'logDNA') {
+  if (kind !== 'syslog') {
     const host = (config as { hostname?: unknown } | null)?.hostname;
     log.warn(
       LOGGING,
@@ -45,14 +55,6 @@ export async function runLogging(context: BootContext): Promise<void> {
       `env.logging.${kind} (${String(host ?? 'no hostname')}) is not emulated: logs stay on this console`,
     );
     return;
-  }
-  if (kind !== 'syslog') {
-    log.error(
-      LOGGING,
-      'HPL01001E',
-      `Invalid logging configuration: unknown target env.logging.${kind}`,
-    );
-    throw new ServiceFailure(LOGGING);
   }
   let target: SyslogTarget;
   try {
@@ -96,8 +98,8 @@ function syslogTarget(config: unknown): SyslogTarget {
     }
     return value;
   };
-  const port = syslog['port'] === undefined ? DEFAULT_SYSLOG_PORT : Number(syslog['port']);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  const port = syslog['port'] === undefined ? DEFAULT_SYSLOG_PORT : portNumber(syslog['port']);
+  if (port === undefined) {
     throw new HpvsError(
       'CONTRACT_INVALID',
       `env.logging.syslog.port ${String(syslog['port'])} is not a port number`,

@@ -1,10 +1,10 @@
 import { verifyContract, type ContractVerification } from '../../core/contract/verify-contract.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { messageOf } from './bootloader.js';
-import { wholeDaysBetween } from '../../core/days.js';
+import { EXPIRY_WARNING_DAYS, wholeDaysBetween } from '../../core/days.js';
+import { signaturePresence } from '../../core/contract/signature-presence.js';
 
 export const SIGNATURE = 'hpl-contract-signature';
-const EXPIRY_WARNING_DAYS = 30;
 
 /**
  * Checks `envWorkloadSignature` over the submitted (still encrypted) workload and env values
@@ -13,15 +13,17 @@ const EXPIRY_WARNING_DAYS = 30;
 export function runSignatureCheck(context: BootContext): void {
   const log = context.console;
   const submitted = context.submitted!;
-  const hasSignature = submitted.sections.has('envWorkloadSignature');
-  const hasSigningKey = sectionData(context, 'env')['signingKey'] !== undefined;
-  if (!hasSignature && !hasSigningKey) {
+  const presence = signaturePresence({
+    signature: submitted.sections.has('envWorkloadSignature'),
+    signingKey: sectionData(context, 'env')['signingKey'] !== undefined,
+  });
+  if (presence === 'unsigned') {
     log.note(SIGNATURE, 'the contract is not signed (no envWorkloadSignature, no env.signingKey)');
     return;
   }
-  if (!hasSignature)
+  if (presence === 'key-without-signature')
     fail(context, 'env.signingKey is set, but the contract has no envWorkloadSignature');
-  if (!hasSigningKey) {
+  if (presence === 'signature-without-key') {
     fail(
       context,
       'the contract has an envWorkloadSignature, but env has no signingKey to verify it with',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { volumeNameMismatch, volumeNames } from '../../core/contract/volume-names.js';
 import { deriveLuksPassphrase } from '../../core/crypto/luks-passphrase.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { prepareLuksVolume } from '../luks-volume.js';
@@ -36,9 +37,10 @@ export async function runVolumes(context: BootContext): Promise<void> {
   const log = context.console;
   const workload = volumesOf(sectionData(context, 'workload'));
   const env = volumesOf(sectionData(context, 'env'));
-  const workloadNames = Object.keys(workload).sort();
-  const envNames = Object.keys(env).sort();
-  if (workloadNames.join('\0') !== envNames.join('\0')) {
+  const workloadNames = volumeNames(sectionData(context, 'workload')).sort();
+  const envNames = volumeNames(sectionData(context, 'env')).sort();
+  const mismatch = volumeNameMismatch(workloadNames, envNames);
+  if (mismatch.onlyInWorkload.length > 0 || mismatch.onlyInEnv.length > 0) {
     log.error(
       VOLUMES,
       'HPL07015E',

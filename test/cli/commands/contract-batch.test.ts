@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,10 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
       expect(result.code, result.stderr).toBe(0);
       const text = readFileSync(join(out, 'web-1.yaml'), 'utf8');
       expect(text).toMatch(header);
+      // plaintext sections hold the seeds: every contract is private
+      for (const name of readdirSync(out)) {
+        expect(statSync(join(out, name)).mode & 0o777, name).toBe(0o600);
+      }
       expect((await runCli(['verify', join(out, 'web-1.yaml')])).code).toBe(0);
     }
   });

@@ -115,7 +115,7 @@ describe('the bundled certificate catalogue', () => {
     );
     expect(expired.code).toBe('CERT_EXPIRED');
     expect(expired.message).toMatch(
-      /ccco 25\.12\.0 encryption certificate expired on 2026-08-12T11:55:40\.000Z; .*--allow-expired/,
+      /ccco 25\.12\.0 encryption certificate expired on 2026-08-12T11:55:40\.000Z; .*allow an expired certificate/,
     );
     const allowed = chooseCatalogueCertificate({
       platform: 'ccco',

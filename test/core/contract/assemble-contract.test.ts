@@ -290,7 +290,7 @@ describe('signUserData and verifyContract', () => {
       thrownHpvsError(() =>
         verifyContract(parseUserData(signed, 'u'), { random: systemRandom, now: new Date() }),
       ).code,
-    ).toBe('USAGE');
+    ).toBe('ARGUMENT_INVALID');
     expect(
       thrownHpvsError(() =>
         verifyContract(parseUserData(unsigned, 'u'), { random: systemRandom, now: new Date() }),

@@ -77,7 +77,7 @@ describe('issueContractSigningCertificate', () => {
 
   it('refuses N <= 0 and fractional days', async () => {
     for (const days of [0, -3, 1.5]) {
-      expect((await rejectedHpvsError(issue({ days }))).code).toBe('USAGE');
+      expect((await rejectedHpvsError(issue({ days }))).code).toBe('ARGUMENT_INVALID');
     }
   });
 

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatInspection, inspectUserData } from '../../../src/core/contract/inspect-user-data.js';
+import { inspectUserData } from '../../../src/core/contract/inspect-user-data.js';
+import { formatInspection } from '../../../src/cli/commands/inspection-text.js';
 import { parseUserData, sectionBytes } from '../../../src/core/contract/user-data.js';
 import { validateUserData } from '../../../src/core/schema/validate-contract.js';
 import { thrownHpvsError } from '../../helpers/expect-error.js';

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cliMessage } from '../../../src/cli/input-phrases.js';
 import {
   assertCertificateCurrent,
   parsePrivateKey,
@@ -23,6 +24,15 @@ describe('parsePublicKeyOrCertificate', () => {
       expect(material.publicKey.equals(rsa.publicKey)).toBe(true);
       expect(material.certificate).toBeUndefined();
     }
+  });
+
+  it('reads the base64 of a PEM only as strict base64 (padded), as the schema and the runtime do', () => {
+    // 451 bytes of SPKI PEM: its base64 ends in padding, which an unpadded copy drops
+    const padded = Buffer.from(spki).toString('base64');
+    expect(padded).toMatch(/=$/);
+    expect(
+      thrownHpvsError(() => parsePublicKeyOrCertificate(padded.replace(/=+$/, ''), 'k')).code,
+    ).toBe('PEM_INVALID');
   });
 
   it.skipIf(!HAS_REFERENCE)('reads an IBM HPCR encryption certificate', () => {
@@ -111,7 +121,10 @@ describe('parsePrivateKey', () => {
     it('asks for the passphrase when none is given, and says when it is wrong', () => {
       const missing = thrownHpvsError(() => parsePrivateKey(pem, 'private_encrypted.pem'));
       expect(missing.code).toBe('KEY_PASSPHRASE');
-      expect(missing.message).toContain('give the passphrase with --passphrase-file');
+      // the core names the concept; the CLI names its flag for the same error
+      expect(missing.message).toContain('give the passphrase of the private key');
+      expect(missing.message).not.toContain('--');
+      expect(cliMessage(missing)).toContain('give the passphrase with --passphrase-file');
       const wrong = thrownHpvsError(() =>
         parsePrivateKey(pem, 'private_encrypted.pem', Buffer.from('x')),
       );
@@ -156,6 +169,9 @@ describe.skipIf(!HAS_REFERENCE)('assertCertificateCurrent', () => {
     );
     expect(error.code).toBe('CERT_NOT_YET_VALID');
     expect(error.message).toBe(
+      'enc.crt: certificate is not valid until 2026-07-06T06:44:31.000Z (valid 2026-07-06T06:44:31.000Z to 2027-07-06T06:44:41.000Z); allow an expired certificate to encrypt anyway',
+    );
+    expect(cliMessage(error)).toBe(
       'enc.crt: certificate is not valid until 2026-07-06T06:44:31.000Z (valid 2026-07-06T06:44:31.000Z to 2027-07-06T06:44:41.000Z); use --allow-expired to encrypt anyway',
     );
   });

@@ -730,6 +730,24 @@ describe('emulator boot, other logging targets and plaintext contracts', () => {
     );
     expect(result.text).toContain('no encrypted sections in the contract');
   });
+
+  it('ignores logDNA beside logRouter with a warning, as validate does, and boots', async () => {
+    const text = userData({
+      logging: {
+        logRouter: { hostname: 'logs.example.com', iamApiKey: 'key-0123456789abcdef', port: 443 },
+      },
+      encryptFor: 'plaintext',
+    }).replace(
+      /^( {2}logging:\n)/m,
+      `$1    logDNA:\n      hostname: old.example.com\n      ingestionKey: ${'a'.repeat(32)}\n`,
+    );
+    expect(text).toContain('    logDNA:\n');
+    const result = await boot(text);
+    expect(result.ok, result.text).toBe(true);
+    expect(result.text).toMatch(
+      /hpl-logging\[\d+\]: env\.logging\.logDNA: logDNA is deprecated and current images ignore it; logRouter is used/,
+    );
+  });
 });
 
 describe.skipIf(!hasTool('cryptsetup'))(

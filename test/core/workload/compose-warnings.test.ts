@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeWarnings } from '../../../src/core/archive/compose-warnings.js';
+import { composeWarnings } from '../../../src/core/workload/compose-warnings.js';
 
 describe('composeWarnings', () => {
   it('lists a warning for each of 200,000 services without overflowing the stack', async () => {
@@ -10,7 +10,8 @@ describe('composeWarnings', () => {
       'app',
     );
     expect(warnings).toHaveLength(200_000);
-    expect(warnings[199_999]).toMatch(
+    expect(warnings[199_999]?.rule).toBe('image-not-pinned');
+    expect(warnings[199_999]?.message).toMatch(
       /^app\/docker-compose\.yaml:200001:\d+ service "s199999" image "x" has no @sha256: digest/,
     );
   });
@@ -27,7 +28,11 @@ describe('composeWarnings', () => {
         'app',
       ),
     ).toEqual([
-      'app/docker-compose.yml:3:13: not UTF-8 (byte 0xe9); a YAML file must be UTF-8: re-save it as UTF-8; the runtime cannot read it',
+      {
+        rule: 'compose-file-unreadable',
+        message:
+          'app/docker-compose.yml:3:13: not UTF-8 (byte 0xe9); a YAML file must be UTF-8: re-save it as UTF-8; the runtime cannot read it',
+      },
     ]);
   });
 });

@@ -1,0 +1,37 @@
+import { HpvsError } from '../core/errors.js';
+import { sayWording, type InputPhraseId } from '../core/wording.js';
+
+/** The CLI's words for what the core calls by concept: its flags (see src/core/wording.ts). */
+export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
+  'private-key-passphrase': 'give the passphrase with --passphrase-file',
+  'allow-expired': 'use --allow-expired to encrypt anyway',
+  'expiry-days': '--expiry-days',
+  'fewer-days-or-newer-ca': 'use fewer --expiry-days or a newer CA',
+  'signing-key': '--sign-key',
+  'signing-public-key': '--signing-key',
+  'signing-key-or-runtime-key':
+    "give --signing-key PUBFILE, or --decrypt-key with the runtime's private key to read env.signingKey",
+  'auditor-key':
+    "give the auditor's private key with --key (and --passphrase-file if it is protected)",
+  'syslog-host': 'give the syslog server name with --hostname NAME or its address with --ip ADDR',
+  'syslog-hostname': '--hostname',
+  'syslog-ip': '--ip',
+  'syslog-ip-instead': 'use --ip for an address',
+  'another-attestation-key': 'leave out --attestation-key',
+  'runtime-version': '--version',
+  'key-file-name': '--name',
+  'give-encryption-certificate': 'give the certificate with --cert instead',
+  'current-or-expired-certificate':
+    'give a current one with --cert, or pick one with --cert-version and --allow-expired',
+  'current-version-or-allow-expired': 'use a current version or --allow-expired to encrypt anyway',
+  'chain-and-root': 'give the certificate alone and the rest with --chain/--root',
+  'encrypt-section': 'encrypt it with --cert',
+  'open-record': 'give --key to open it',
+  'encrypt-or-allow-plaintext':
+    'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
+};
+
+/** An error's message as the CLI says it: input phrases become the flags that give them. */
+export function cliMessage(error: HpvsError): string {
+  return error.wording === undefined ? error.message : sayWording(error.wording, CLI_INPUT_PHRASES);
+}

@@ -1,0 +1,75 @@
+/**
+ * Words for what a caller supplies. The core speaks of concepts ("the passphrase of the private
+ * key"); a front end names its own inputs instead (the CLI its flags, in
+ * `src/cli/input-phrases.ts`). A message that refers to such an input holds it as a phrase id,
+ * so each front end says the same message in its own terms, and none has to parse the text.
+ */
+export const INPUT_PHRASES = {
+  'private-key-passphrase': 'give the passphrase of the private key',
+  'allow-expired': 'allow an expired certificate to encrypt anyway',
+  'expiry-days': 'the contract validity in days',
+  'fewer-days-or-newer-ca': 'make the contract valid for fewer days, or use a newer CA',
+  'signing-key': 'the signing key',
+  'signing-public-key': 'the signing public key',
+  'signing-key-or-runtime-key':
+    "give the signing public key, or the runtime's private key to read env.signingKey",
+  'auditor-key': "give the auditor's private key (and its passphrase if it is protected)",
+  'syslog-host': "give the syslog server's DNS name or its IP address",
+  'syslog-hostname': 'syslog server name',
+  'syslog-ip': 'syslog server address',
+  'syslog-ip-instead': 'give an IP address as the address instead',
+  'another-attestation-key': 'do not give another attestation key',
+  'runtime-version': 'runtime version',
+  'key-file-name': 'key file name',
+  'give-encryption-certificate': "give the runtime's encryption certificate instead",
+  'current-or-expired-certificate':
+    'give a current encryption certificate, or pick one by version and allow it to be expired',
+  'current-version-or-allow-expired':
+    'use a current version, or allow an expired certificate to encrypt anyway',
+  'chain-and-root': 'give the certificate alone and the rest as chain and trust anchors',
+  'encrypt-section': "encrypt it for the runtime's encryption certificate",
+  'open-record': "open it with the auditor's private key",
+  'encrypt-or-allow-plaintext':
+    'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
+} as const;
+
+export type InputPhraseId = keyof typeof INPUT_PHRASES;
+
+export interface InputPhrase {
+  readonly input: InputPhraseId;
+}
+
+/** A message as text and input phrases, in order. */
+export type Wording = readonly (string | InputPhrase)[];
+
+export function input(id: InputPhraseId): InputPhrase {
+  return { input: id };
+}
+
+/**
+ * A message with input phrases in it: worded`${source}: protected; ${input('private-key-passphrase')}`.
+ * A value that is itself a worded error keeps its phrases.
+ */
+export function worded(
+  strings: TemplateStringsArray,
+  ...values: readonly (string | number | InputPhrase | { wording?: Wording; message: string })[]
+): Wording {
+  const parts: (string | InputPhrase)[] = [];
+  strings.forEach((text, index) => {
+    parts.push(text);
+    if (index >= values.length) return;
+    const value = values[index]!;
+    if (typeof value === 'string' || typeof value === 'number') parts.push(String(value));
+    else if ('input' in value) parts.push(value);
+    else for (const part of value.wording ?? [value.message]) parts.push(part);
+  });
+  return parts;
+}
+
+/** The message in the given terms: the core's concepts unless a front end gives its own. */
+export function sayWording(
+  wording: Wording,
+  phrases: Readonly<Record<InputPhraseId, string>> = INPUT_PHRASES,
+): string {
+  return wording.map((part) => (typeof part === 'string' ? part : phrases[part.input])).join('');
+}

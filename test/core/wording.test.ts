@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI_INPUT_PHRASES, cliMessage } from '../../src/cli/input-phrases.js';
+import { HpvsError } from '../../src/core/errors.js';
+import { INPUT_PHRASES, input, worded } from '../../src/core/wording.js';
+
+describe('input phrases: the core names concepts, the CLI its flags', () => {
+  it('words every core phrase without a flag, and the CLI has a phrase for each', () => {
+    for (const [id, phrase] of Object.entries(INPUT_PHRASES)) {
+      expect(phrase, id).not.toMatch(/(^|\s|\()--[a-z]/);
+      expect(CLI_INPUT_PHRASES[id as keyof typeof INPUT_PHRASES], id).toBeTruthy();
+    }
+  });
+
+  it('keeps the phrases of a worded error it quotes', () => {
+    const inner = new HpvsError(
+      'KEY_PASSPHRASE',
+      worded`k.pem: protected; ${input('private-key-passphrase')}`,
+    );
+    const outer = new HpvsError('KEY_PASSPHRASE', worded`instance "a": ${inner}`);
+    expect(outer.message).toBe(
+      'instance "a": k.pem: protected; give the passphrase of the private key',
+    );
+    expect(cliMessage(outer)).toBe(
+      'instance "a": k.pem: protected; give the passphrase with --passphrase-file',
+    );
+  });
+
+  it('leaves the USAGE code to the CLI, and flag names out of these core files', () => {
+    const core = new URL('../../src/core/', import.meta.url);
+    const sources = (readdirSync(core, { recursive: true }) as string[])
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => ({ name, text: readFileSync(new URL(name, core), 'utf8') }));
+    expect(
+      sources.filter(({ name, text }) => name !== 'errors.ts' && text.includes("'USAGE'")),
+    ).toEqual([]);
+    const flagFree = [
+      'crypto/keys.ts',
+      'contract/contract-expiry.ts',
+      'contract/signing-key.ts',
+      'pki/syslog-certificates.ts',
+      'pki/key-pair-files.ts',
+      'pki/check-certificate.ts',
+      'catalogue/hpvs-certificate-url.ts',
+      'catalogue/certificate-catalogue.ts',
+      'attestation/record.ts',
+      'attestation/verify-record.ts',
+      'ccco/initdata-contract.ts',
+    ];
+    for (const name of flagFree) {
+      // string and template literals only: comments may name a flag
+      const text = sources
+        .find((source) => source.name === name)!
+        .text.replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      const literals = text.match(/'[^'\n]*'|`[^`]*`/g) ?? [];
+      expect(
+        literals.filter((literal) => /(^|[\s(`'])--[a-z]/.test(literal)),
+        name,
+      ).toEqual([]);
+    }
+  });
+});
