@@ -107,7 +107,9 @@ import {
 /**
  * The one error class of hpvs-ctl. `code` is one of {@link HpvsErrorCode}; the codes are stable
  * (a code is never renamed or reused for another failure), so programs switch on the code, never
- * on the message, whose wording may improve. `USAGE` marks a call that cannot work as made.
+ * on the message, whose wording may improve. `ARGUMENT_INVALID` marks a call that cannot work as
+ * made; `wording` holds the message as text and {@link InputPhrase}s (which input to give or
+ * change), so a caller can name its own inputs.
  *
  * @example
  * ```ts
@@ -121,6 +123,8 @@ import {
  * ```
  */
 export { HpvsError };
+export type { InputPhrase, InputPhraseId, Wording } from './core/wording.js';
+export type { InspectionRule } from './core/contract/inspection.js';
 
 /**
  * Every code an {@link HpvsError} can carry. Stable: new codes may be added, existing ones keep
@@ -409,7 +413,7 @@ export function encryptSection(plaintext: TextInput, options: EncryptSectionOpti
     material = parsePublicKeyOrCertificate(choice.entry.pem, choice.entry.file);
   } else {
     throw new HpvsError(
-      'USAGE',
+      'ARGUMENT_INVALID',
       'say which runtime to encrypt for: give a certificate, or a platform to take IBM certificate from the catalogue',
     );
   }
@@ -592,9 +596,9 @@ export type {
  *
  * @example
  * ```ts
- * import { formatInspection, inspectUserData } from 'hpvs-ctl';
+ * import { inspectUserData } from 'hpvs-ctl';
  * const report = await inspectUserData(text, { source: 'user-data.yaml' });
- * console.log(formatInspection(report));
+ * for (const finding of report.findings) console.log(finding.rule, finding.message);
  * ```
  */
 export async function inspectUserData(
@@ -607,17 +611,6 @@ export async function inspectUserData(
     options.now ?? new Date(),
   );
 }
-
-/**
- * The report of {@link inspectUserData} as `hpvs-ctl inspect` prints it.
- *
- * @example
- * ```ts
- * import { formatInspection, inspectUserData } from 'hpvs-ctl';
- * process.stdout.write(formatInspection(await inspectUserData(text)));
- * ```
- */
-export { formatInspection } from './core/contract/inspect-user-data.js';
 
 export type { CreatedContract, SectionStyle };
 
@@ -767,7 +760,7 @@ function contractKeys(options: CompleteContractOptions) {
                 },
         };
   if (expiry !== undefined && signing === undefined) {
-    throw new HpvsError('USAGE', 'contract expiry needs a signing key');
+    throw new HpvsError('ARGUMENT_INVALID', 'contract expiry needs a signing key');
   }
   const prefix =
     options.prefix ??

@@ -112,7 +112,7 @@ describe('sections', () => {
     expect(thrownHpvsError(() => decryptSection('nonsense', signer.privateKey)).code).toBe(
       'TOKEN_MALFORMED',
     );
-    expect(thrownHpvsError(() => encryptSection('x: 1\n', {})).code).toBe('USAGE');
+    expect(thrownHpvsError(() => encryptSection('x: 1\n', {})).code).toBe('ARGUMENT_INVALID');
     expect(
       thrownHpvsError(() =>
         encryptSection('x: 1\n', { certificate: pki.pem.expired, now: TEST_PKI_AT }),
