@@ -1,5 +1,4 @@
 import type { BatchShared, BundleResult } from '../../app/attestation/verify-batch.js';
-import { readRecordBundles } from '../../app/attestation/read-record-bundles.js';
 import { writeStdout } from '../../node/write-output.js';
 import type { SourcedBytes } from '../../core/attestation/verify-record.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
@@ -7,8 +6,8 @@ import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-tex
 import { formatCheck } from './check-report.js';
 
 /**
- * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores while
- * the chain is checked, and prints a table (or JSON). Returns the exit status.
+ * `attestation verify --batch DIR`: verifies the bundle folder (verifyBundleFolder) and prints a
+ * table (or JSON). Returns the exit status.
  */
 export async function runBatch(
   dir: string,
@@ -17,14 +16,8 @@ export async function runBatch(
   contract: SourcedBytes | undefined,
   json: boolean,
 ): Promise<number> {
-  const { verifyBatch } = await import('../../app/attestation/verify-batch.js');
-  const bundles = await readRecordBundles(dir);
-  // the auditor's --contract is the expectation for every bundle; a bundle's own user-data.yaml
-  // is only compared with it (verifyRecordBundle), never put in its place
-  for (const bundle of bundles) {
-    if (bundle.files) bundle.files.contract = contract;
-  }
-  const results = await verifyBatch(bundles, shared, chainChecks);
+  const { verifyBundleFolder } = await import('../../app/attestation/verify-bundle-folder.js');
+  const results = await verifyBundleFolder(dir, shared, chainChecks, contract);
   return report(results, shared, await chainChecks, json);
 }
 
@@ -40,6 +33,9 @@ async function report(
       bundle: result.name,
       ok: result.ok,
       version: result.version ?? null,
+      machine: result.summary?.machine ?? null,
+      imageAge: result.summary?.imageAge ?? null,
+      checksums: result.summary?.checksums ?? null,
       checks: result.checks,
       ...(result.error ? { error: result.error } : {}),
     }));

@@ -7,6 +7,7 @@ import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
+import { resultDigests, sha256Hex } from './result-digests.js';
 import { forTerminal } from './terminal-output.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
@@ -50,7 +51,10 @@ function registerAttestationVerify(attestation: Command): void {
       '--batch <dir>',
       'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml: checked against --contract when given, else what the record is compared with)',
     )
-    .option('--json', 'print {"ok", "version", "checks"} as JSON')
+    .option(
+      '--json',
+      "print {ok, version, machine, imageAge, facts, entries, checksums (Terraform's map), sha256_in, checks} as JSON",
+    )
     .addHelpText(
       'after',
       examples(
@@ -143,10 +147,11 @@ function registerAttestationVerify(attestation: Command): void {
         prepare(),
       ]);
       const checked = await prepared.checked;
+      const recordFile = await sourced(options.record!, 'attestation record', INPUT_LIMITS.record);
       const report = await verifyAttestation(
         { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
         {
-          record: await sourced(options.record!, 'attestation record', INPUT_LIMITS.record),
+          record: recordFile,
           signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
           contract: prepared.contract,
           cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
@@ -154,9 +159,14 @@ function registerAttestationVerify(attestation: Command): void {
         prepared.options,
       );
       if (options.json) {
-        await writeStdout(
-          `${jsonForTerminal({ ok: report.ok, version: report.version, checks: report.checks })}\n`,
-        );
+        const document = {
+          ok: report.ok,
+          ...report.summary,
+          // the record file as given: a token, or a record that was never encrypted
+          sha256_in: sha256Hex(recordFile.bytes),
+          checks: report.checks,
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
       } else {
         const { record } = report;
         const header = [
@@ -184,28 +194,41 @@ function registerAttestationDecrypt(attestation: Command): void {
     .requiredOption('--key <file>', "the auditor's private key (PEM)")
     .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
     .option('--out <file>', 'write the record to this file instead of stdout')
+    .option(
+      '--json',
+      "with --out: print {out, bytes, version, machine, imageAge, facts, entries, checksums (Terraform's map), sha256_in, sha256_out: null} as JSON, never the record text",
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt',
+        'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt --json',
       ),
     )
     .action(async (options) => {
-      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
-      const { openRecord } = await import('../../core/attestation/verify-record.js');
-      const { systemRandom } = await import('../../node/random.js');
-      const opened = openRecord(record, auditorKey, systemRandom);
-      if (opened.decrypt.status !== 'pass') {
+      if (options.json && (options.out === undefined || options.out === '-')) {
         throw new HpvsError(
-          'RECORD_INVALID',
-          `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
+          'USAGE',
+          '--json describes the record without printing it: give --out FILE for the record',
         );
       }
+      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
+      const { decryptAttestationRecord } = await import('../../app/attestation/decrypt-record.js');
+      const opened = decryptAttestationRecord(record, auditorKey);
       await writeResult(options.out, forTerminal(options.out, opened.bytes), {
         secret: true,
         from: [options.record],
       });
+      if (options.json) {
+        const document = {
+          out: options.out,
+          bytes: opened.bytes.length,
+          ...opened.summary,
+          ...resultDigests(record.bytes, opened.bytes, { output: true }),
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
     });
 }
 
