@@ -1,6 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
-import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { loadPrivateKey } from '../../node/load-keys.js';
 import { readInput } from '../../node/read-input.js';
@@ -86,78 +85,34 @@ function registerAttestationVerify(attestation: Command): void {
         throw new HpvsError('USAGE', '--passphrase-file needs --key');
       }
       const trust = await readTrustOptions(options, crlFiles);
-      const prepare = async () => {
-        const [{ parseReferenceValues }, { checkCertificate }] = await Promise.all([
-          import('../../core/attestation/reference-values.js'),
-          import('../../core/pki/check-certificate.js'),
-        ]);
-        const auditorKey =
-          options.key === undefined
-            ? undefined
-            : await loadPrivateKey(options.key, options.passphraseFile);
-        const reference =
-          options.reference === undefined
-            ? undefined
-            : {
-                values: parseReferenceValues(
-                  await readInput(options.reference, 'reference', INPUT_LIMITS.reference),
-                  options.reference,
-                ),
-                source: options.reference,
-              };
-        const contract =
-          options.contract === undefined
-            ? undefined
-            : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
-        const certificateFile = await sourced(
-          options.cert,
-          'attestation certificate',
-          INPUT_LIMITS.pem,
-        );
-        // not awaited here: a batch verifies records while the chain is being checked
-        const checked = checkCertificate({
-          certificate: certificateFile,
-          role: 'attestation certificate',
-          ...trust,
-        });
-        // awaited later: mark it handled now, so an early failure is not an unhandled rejection
-        checked.catch(() => undefined);
-        return { certificateFile, checked, contract, options: { auditorKey, reference } };
-      };
+      // one after the other, so the first missing file named is the one reported
+      const auditorKey =
+        options.key === undefined
+          ? undefined
+          : await loadPrivateKey(options.key, options.passphraseFile);
+      const reference =
+        options.reference === undefined
+          ? undefined
+          : await sourced(options.reference, 'reference', INPUT_LIMITS.reference);
+      const contract =
+        options.contract === undefined
+          ? undefined
+          : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
+      const certificate = await sourced(options.cert, 'attestation certificate', INPUT_LIMITS.pem);
+      const { startAudit } = await import('../../app/attestation/audit.js');
+      const audit = startAudit({ certificate, trust, auditorKey, reference, contract });
       if (options.batch !== undefined) {
-        const [{ runBatch }, { certificatePublicKey }, prepared] = await Promise.all([
-          import('./attestation-batch.js'),
-          import('../../app/attestation/verify-batch.js'),
-          prepare(),
-        ]);
-        const publicKey =
-          certificatePublicKey(prepared.certificateFile.bytes) ??
-          (await prepared.checked).publicKey;
-        process.exitCode = await runBatch(
-          options.batch,
-          { certificate: { publicKey, source: options.cert }, options: prepared.options },
-          chainChecksOf(prepared.checked),
-          prepared.contract,
-          options.json === true,
-        );
+        const { runBatch } = await import('./attestation-batch.js');
+        process.exitCode = await runBatch(audit, options.batch, options.json === true);
         return;
       }
-      const [{ verifyAttestation }, prepared] = await Promise.all([
-        import('../../app/attestation/verify-attestation.js'),
-        prepare(),
-      ]);
-      const checked = await prepared.checked;
+      const { auditRecord } = await import('../../app/attestation/audit.js');
       const recordFile = await sourced(options.record!, 'attestation record', INPUT_LIMITS.record);
-      const report = await verifyAttestation(
-        { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
-        {
-          record: recordFile,
-          signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
-          contract: prepared.contract,
-          cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
-        },
-        prepared.options,
-      );
+      const report = await auditRecord(audit, {
+        record: recordFile,
+        signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
+        cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
+      });
       if (options.json) {
         const document = {
           ok: report.ok,
@@ -230,12 +185,6 @@ function registerAttestationDecrypt(attestation: Command): void {
         await writeStdout(`${jsonForTerminal(document)}\n`);
       }
     });
-}
-
-function chainChecksOf(checked: Promise<{ chain: { checks: VerificationCheck[] } }>) {
-  const checks = checked.then((result) => result.chain.checks);
-  checks.catch(() => undefined);
-  return checks;
 }
 
 /** The seed image's bytes and the files xorriso extracts from it. */
