@@ -152,6 +152,8 @@ export interface BatchContract {
 
 export interface BatchResult {
   contracts: BatchContract[];
+  /** The sections every contract keeps in the clear (no encryption, not a token): secrets. */
+  plaintextSections: ('workload' | 'env')[];
   /** Validation findings and assembly warnings, each once. */
   warnings: string[];
 }
@@ -184,7 +186,7 @@ async function buildBatch(
   base: CreateContractOptions,
   options: BatchOptions,
 ): Promise<BatchResult> {
-  if (jobs.length === 0) return { contracts: [], warnings: [] };
+  if (jobs.length === 0) return { contracts: [], plaintextSections: [], warnings: [] };
   const [firstJob] = jobs as [BatchJob, ...BatchJob[]];
   if (jobs.some((job) => Object.keys(job.env).length > 0 || job.seed !== undefined)) {
     const section = parseSectionText('env', base.env.text, base.env.source);
@@ -260,8 +262,15 @@ async function buildBatch(
       name: jobs[outcome.index]!.name,
       text: outcome.text!,
     })),
+    plaintextSections: plaintextSectionsOf(base),
     warnings: [...warnings],
   };
+}
+
+/** Without encryption a section that is not a token stays plaintext in every contract. */
+function plaintextSectionsOf(base: CreateContractOptions): ('workload' | 'env')[] {
+  if (base.encryption !== undefined) return [];
+  return (['workload', 'env'] as const).filter((key) => !looksLikeSectionToken(base[key].text));
 }
 
 /**

@@ -97,17 +97,12 @@ async function buildContracts(
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rcontracts: ${done}/${total}`)
     : undefined;
-  const { contracts, warnings } = await batch.createContractBatch(jobs, base, {
+  const { contracts, plaintextSections, warnings } = await batch.createContractBatch(jobs, base, {
     ...(progress ? { onProgress: progress } : {}),
     started,
   });
   if (progress) process.stderr.write('\r\x1b[K');
   for (const message of warnings) warn(message);
-  // without encryption a section that is not a token stays plaintext in every contract
-  const plaintextSections =
-    base.encryption === undefined
-      ? (['workload', 'env'] as const).filter((key) => !looksLikeSectionToken(base[key].text))
-      : [];
   const plaintext = plaintextSections.length > 0;
   const written = await writeFileSet(
     outDir,
