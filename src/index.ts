@@ -125,6 +125,7 @@ import {
 export { HpvsError };
 export type { InputPhrase, InputPhraseId, Wording } from './core/wording.js';
 export type { InspectionRule } from './core/contract/inspection.js';
+export type { RecordSummary } from './core/attestation/record-summary.js';
 
 /**
  * Every code an {@link HpvsError} can carry. Stable: new codes may be added, existing ones keep

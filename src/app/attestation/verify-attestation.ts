@@ -4,6 +4,7 @@ import { systemRandom } from '../../node/random.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import type { SeedImageContents } from '../../core/attestation/cidata-digests.js';
 import type { AttestationRecord } from '../../core/attestation/record.js';
+import { summariseRecord, type RecordSummary } from '../../core/attestation/record-summary.js';
 import type { ReferenceValue } from '../../core/attestation/reference-values.js';
 import {
   orderChecks,
@@ -22,6 +23,8 @@ export interface AttestationReport {
   version: string;
   checks: VerificationCheck[];
   record: AttestationRecord;
+  /** Version, machine, image age, entries and Terraform's checksum map. */
+  summary: RecordSummary;
 }
 
 export interface RecordFiles {
@@ -65,5 +68,6 @@ export async function verifyAttestation(
     version: bundle.record.version,
     checks,
     record: bundle.record,
+    summary: summariseRecord(bundle.record),
   };
 }

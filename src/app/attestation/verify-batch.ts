@@ -4,6 +4,7 @@ import { HpvsError } from '../../core/errors.js';
 import { systemRandom } from '../../node/random.js';
 import { findWorkerUrl, runInWorkers } from '../../node/worker-pool.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
+import { summariseRecord, type RecordSummary } from '../../core/attestation/record-summary.js';
 import type { RecordFiles, RecordOptions } from './verify-attestation.js';
 import {
   orderChecks,
@@ -39,6 +40,7 @@ export interface BundleOutcome {
   index: number;
   version?: string;
   record?: RecordChecks;
+  summary?: RecordSummary;
   error?: { code: string; message: string };
 }
 
@@ -46,6 +48,8 @@ export interface BundleResult {
   name: string;
   ok: boolean;
   version?: string;
+  /** What the record says (absent when it could not be read). */
+  summary?: RecordSummary;
   checks: VerificationCheck[];
   error?: { code: string; message: string };
 }
@@ -73,7 +77,11 @@ export async function verifyBundleRecord(
       random: systemRandom,
       reference: shared.options.reference,
     });
-    return { version: record.version, record: { decrypt, signature, contract, reference } };
+    return {
+      version: record.version,
+      record: { decrypt, signature, contract, reference },
+      summary: summariseRecord(record),
+    };
   } catch (error) {
     return errorOutcome(error);
   }
@@ -127,13 +135,14 @@ export async function verifyBatch(
   const settled = await chain;
   if ('error' in settled) throw settled.error;
   return bundles.map((bundle, index) => {
-    const { version, record, error } = outcomes[index]!;
+    const { version, record, summary, error } = outcomes[index]!;
     const checks = record ? orderChecks(record, settled.checks) : [];
     return {
       name: bundle.name,
       ok: record !== undefined && checks.every((check) => check.status !== 'fail'),
       checks,
       ...(version === undefined ? {} : { version }),
+      ...(summary === undefined ? {} : { summary }),
       ...(error === undefined ? {} : { error }),
     };
   });

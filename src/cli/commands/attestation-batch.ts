@@ -1,58 +1,39 @@
-import type { BatchShared, BundleResult } from '../../app/attestation/verify-batch.js';
-import { readRecordBundles } from '../../app/attestation/read-record-bundles.js';
+import type { Audit } from '../../app/attestation/audit.js';
+import type { BundleResult } from '../../app/attestation/verify-batch.js';
 import { writeStdout } from '../../node/write-output.js';
-import type { SourcedBytes } from '../../core/attestation/verify-record.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 import { formatCheck } from './check-report.js';
 
 /**
- * `attestation verify --batch DIR`: reads every bundle folder, verifies them on all cores while
- * the chain is checked, and prints a table (or JSON). Returns the exit status.
+ * `attestation verify --batch DIR`: verifies the bundle folder (auditBundleFolder) and prints a
+ * table (or JSON). Returns the exit status.
  */
-export async function runBatch(
-  dir: string,
-  shared: BatchShared,
-  chainChecks: Promise<readonly VerificationCheck[]>,
-  contract: SourcedBytes | undefined,
-  json: boolean,
-): Promise<number> {
-  const { verifyBatch } = await import('../../app/attestation/verify-batch.js');
-  const bundles = await readRecordBundles(dir);
-  // the auditor's --contract is the expectation for every bundle; a bundle's own user-data.yaml
-  // is only compared with it (verifyRecordBundle), never put in its place
-  for (const bundle of bundles) {
-    if (bundle.files) bundle.files.contract = contract;
-  }
-  const results = await verifyBatch(bundles, shared, chainChecks);
-  return report(results, shared, await chainChecks, json);
-}
-
-async function report(
-  results: readonly BundleResult[],
-  shared: BatchShared,
-  chainChecks: readonly VerificationCheck[],
-  json: boolean,
-): Promise<number> {
+export async function runBatch(audit: Audit, dir: string, json: boolean): Promise<number> {
+  const { auditBundleFolder } = await import('../../app/attestation/audit.js');
+  const { results, chainChecks } = await auditBundleFolder(audit, dir);
   const ok = results.every((result) => result.ok);
   if (json) {
     const out = results.map((result) => ({
       bundle: result.name,
       ok: result.ok,
       version: result.version ?? null,
+      machine: result.summary?.machine ?? null,
+      imageAge: result.summary?.imageAge ?? null,
+      checksums: result.summary?.checksums ?? null,
       checks: result.checks,
       ...(result.error ? { error: result.error } : {}),
     }));
     await writeStdout(`${jsonForTerminal({ ok, bundles: out })}\n`);
   } else {
-    await writeStdout(formatTable(results, shared, chainChecks));
+    await writeStdout(formatTable(results, audit.certificate.source, chainChecks));
   }
   return ok ? 0 : 1;
 }
 
 function formatTable(
   results: readonly BundleResult[],
-  shared: BatchShared,
+  certificateSource: string,
   chainChecks: readonly VerificationCheck[],
 ): string {
   // bundle names are folder names and versions come from records: both are inputs
@@ -90,7 +71,7 @@ function formatTable(
         .map((check) => terminalSafe(`  ${result.name}: FAIL ${check.id}: ${check.detail}`)),
     );
   return [
-    `attestation certificate ${terminalSafe(shared.certificate.source)} (checked once for all bundles):`,
+    `attestation certificate ${terminalSafe(certificateSource)} (checked once for all bundles):`,
     ...certificateLines.map((text) => `  ${text}`),
     '',
     line(header),

@@ -1,12 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
-import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { loadPrivateKey } from '../../node/load-keys.js';
 import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
+import { resultDigests, sha256Hex } from './result-digests.js';
 import { forTerminal } from './terminal-output.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
@@ -50,7 +50,10 @@ function registerAttestationVerify(attestation: Command): void {
       '--batch <dir>',
       'verify every bundle folder under DIR (se-checksums.txt[.enc], se-signature.bin, optional user-data.yaml: checked against --contract when given, else what the record is compared with)',
     )
-    .option('--json', 'print {"ok", "version", "checks"} as JSON')
+    .option(
+      '--json',
+      "print {ok, version, machine, imageAge, facts, entries, checksums (Terraform's map), sha256_in, checks} as JSON",
+    )
     .addHelpText(
       'after',
       examples(
@@ -82,81 +85,43 @@ function registerAttestationVerify(attestation: Command): void {
         throw new HpvsError('USAGE', '--passphrase-file needs --key');
       }
       const trust = await readTrustOptions(options, crlFiles);
-      const prepare = async () => {
-        const [{ parseReferenceValues }, { checkCertificate }] = await Promise.all([
-          import('../../core/attestation/reference-values.js'),
-          import('../../core/pki/check-certificate.js'),
-        ]);
-        const auditorKey =
-          options.key === undefined
-            ? undefined
-            : await loadPrivateKey(options.key, options.passphraseFile);
-        const reference =
-          options.reference === undefined
-            ? undefined
-            : {
-                values: parseReferenceValues(
-                  await readInput(options.reference, 'reference', INPUT_LIMITS.reference),
-                  options.reference,
-                ),
-                source: options.reference,
-              };
-        const contract =
-          options.contract === undefined
-            ? undefined
-            : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
-        const certificateFile = await sourced(
-          options.cert,
-          'attestation certificate',
-          INPUT_LIMITS.pem,
-        );
-        // not awaited here: a batch verifies records while the chain is being checked
-        const checked = checkCertificate({
-          certificate: certificateFile,
-          role: 'attestation certificate',
-          ...trust,
-        });
-        // awaited later: mark it handled now, so an early failure is not an unhandled rejection
-        checked.catch(() => undefined);
-        return { certificateFile, checked, contract, options: { auditorKey, reference } };
-      };
+      // one after the other, so the first missing file named is the one reported
+      const auditorKey =
+        options.key === undefined
+          ? undefined
+          : await loadPrivateKey(options.key, options.passphraseFile);
+      const reference =
+        options.reference === undefined
+          ? undefined
+          : await sourced(options.reference, 'reference', INPUT_LIMITS.reference);
+      const contract =
+        options.contract === undefined
+          ? undefined
+          : await sourced(options.contract, 'contract', INPUT_LIMITS.userData);
+      const certificate = await sourced(options.cert, 'attestation certificate', INPUT_LIMITS.pem);
+      const { startAudit } = await import('../../app/attestation/audit.js');
+      const audit = startAudit({ certificate, trust, auditorKey, reference, contract });
       if (options.batch !== undefined) {
-        const [{ runBatch }, { certificatePublicKey }, prepared] = await Promise.all([
-          import('./attestation-batch.js'),
-          import('../../app/attestation/verify-batch.js'),
-          prepare(),
-        ]);
-        const publicKey =
-          certificatePublicKey(prepared.certificateFile.bytes) ??
-          (await prepared.checked).publicKey;
-        process.exitCode = await runBatch(
-          options.batch,
-          { certificate: { publicKey, source: options.cert }, options: prepared.options },
-          chainChecksOf(prepared.checked),
-          prepared.contract,
-          options.json === true,
-        );
+        const { runBatch } = await import('./attestation-batch.js');
+        process.exitCode = await runBatch(audit, options.batch, options.json === true);
         return;
       }
-      const [{ verifyAttestation }, prepared] = await Promise.all([
-        import('../../app/attestation/verify-attestation.js'),
-        prepare(),
-      ]);
-      const checked = await prepared.checked;
-      const report = await verifyAttestation(
-        { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
-        {
-          record: await sourced(options.record!, 'attestation record', INPUT_LIMITS.record),
-          signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
-          contract: prepared.contract,
-          cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
-        },
-        prepared.options,
-      );
+      const { auditRecord } = await import('../../app/attestation/audit.js');
+      const recordFile = await sourced(options.record!, 'attestation record', INPUT_LIMITS.record);
+      const report = await auditRecord(audit, {
+        record: recordFile,
+        signature: await sourced(options.signature!, 'signature', INPUT_LIMITS.signature),
+        cidata: options.cidata === undefined ? undefined : await readCidata(options.cidata),
+      });
       if (options.json) {
-        await writeStdout(
-          `${jsonForTerminal({ ok: report.ok, version: report.version, checks: report.checks })}\n`,
-        );
+        const document = {
+          ok: report.ok,
+          ...report.summary,
+          // the record file as given: a token, or a record that was never encrypted
+          sha256_in: sha256Hex(recordFile.bytes),
+          checks: report.checks,
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
       } else {
         const { record } = report;
         const header = [
@@ -184,35 +149,42 @@ function registerAttestationDecrypt(attestation: Command): void {
     .requiredOption('--key <file>', "the auditor's private key (PEM)")
     .option('--passphrase-file <file>', 'file holding the passphrase of a protected --key')
     .option('--out <file>', 'write the record to this file instead of stdout')
+    .option(
+      '--json',
+      "with --out: print {out, bytes, version, machine, imageAge, facts, entries, checksums (Terraform's map), sha256_in, sha256_out: null} as JSON, never the record text",
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt',
+        'hpvs-ctl attestation decrypt --record se-checksums.txt.enc --key auditor.pem --out se-checksums.txt --json',
       ),
     )
     .action(async (options) => {
-      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
-      const { openRecord } = await import('../../core/attestation/verify-record.js');
-      const { systemRandom } = await import('../../node/random.js');
-      const opened = openRecord(record, auditorKey, systemRandom);
-      if (opened.decrypt.status !== 'pass') {
+      if (options.json && (options.out === undefined || options.out === '-')) {
         throw new HpvsError(
-          'RECORD_INVALID',
-          `${options.record}: not an encrypted record (no hyper-protect-basic token); it is already plaintext`,
+          'USAGE',
+          '--json describes the record without printing it: give --out FILE for the record',
         );
       }
+      const auditorKey = await loadPrivateKey(options.key, options.passphraseFile);
+      const record = await sourced(options.record, 'attestation record', INPUT_LIMITS.record);
+      const { decryptAttestationRecord } = await import('../../app/attestation/decrypt-record.js');
+      const opened = decryptAttestationRecord(record, auditorKey);
       await writeResult(options.out, forTerminal(options.out, opened.bytes), {
         secret: true,
         from: [options.record],
       });
+      if (options.json) {
+        const document = {
+          out: options.out,
+          bytes: opened.bytes.length,
+          ...opened.summary,
+          ...resultDigests(record.bytes, opened.bytes, { output: true }),
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
     });
-}
-
-function chainChecksOf(checked: Promise<{ chain: { checks: VerificationCheck[] } }>) {
-  const checks = checked.then((result) => result.chain.checks);
-  checks.catch(() => undefined);
-  return checks;
 }
 
 /** The seed image's bytes and the files xorriso extracts from it. */

@@ -4,7 +4,9 @@ import { HpvsError } from '../../core/errors.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { note } from '../../node/console.js';
 import { readTextInput } from '../../node/read-input.js';
-import { writeResult } from '../../node/write-output.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
+import { sha256Hex } from './result-digests.js';
 import { examples } from './help-examples.js';
 
 /** An encryption certificate is about 2.5 KiB; anything near this is not one. */
@@ -49,6 +51,10 @@ export function registerCertsDownload(certs: Command): void {
       "a CA certificate (PEM) to trust for that server besides the system's, e.g. a mirror's",
     )
     .option(
+      '--json',
+      'with --out: print {out, certificates: [{version, url, serial, status, expiryDate, sha256}], sha256_out} as JSON',
+    )
+    .option(
       '--timeout <seconds>',
       'give up on a certificate after this long (default 30)',
       parseSeconds,
@@ -61,6 +67,12 @@ export function registerCertsDownload(certs: Command): void {
       ),
     )
     .action(async (options) => {
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError(
+          'USAGE',
+          '--json describes the download it wrote: give --out FILE for the download JSON',
+        );
+      }
       const { hpvsCertificateUrl, IBM_CERTIFICATE_BASE_URL } =
         await import('../../core/catalogue/hpvs-certificate-url.js');
       const baseUrl = httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL);
@@ -79,6 +91,7 @@ export function registerCertsDownload(certs: Command): void {
       const now = new Date();
       const entries = new Map<string, ReturnType<typeof downloadEntry>>();
       const summaries: string[] = [];
+      const fetched: { version: string; url: string; serial: string; sha256: string }[] = [];
       for (const [index, version] of versions.entries()) {
         const url = urls[index]!;
         const body = await httpsGet(url, {
@@ -93,9 +106,24 @@ export function registerCertsDownload(certs: Command): void {
           `hpvs-ctl: ${version}: serial ${certificate.serialNumber}, ${entry.status}, valid until ${entry.expiry_date}`,
         );
         entries.set(version, entry);
+        fetched.push({ version, url, serial: certificate.serialNumber, sha256: sha256Hex(body) });
       }
       // said once everything arrived, so that a failure stays one line
       for (const summary of summaries) note(summary);
-      await writeResult(options.out, formatDownload(entries), { secret: false });
+      const document = formatDownload(entries);
+      await writeResult(options.out, document, { secret: false });
+      if (options.json) {
+        const certificates = fetched.map(({ version, url, serial, sha256 }) => ({
+          version,
+          url,
+          serial,
+          status: entries.get(version)!.status,
+          expiryDate: entries.get(version)!.expiry_date,
+          // of the certificate as served, as IBM's sha256_in would be for its download
+          sha256,
+        }));
+        const result = { out: options.out, certificates, sha256_out: sha256Hex(document) };
+        await writeStdout(`${jsonForTerminal(result)}\n`);
+      }
     });
 }

@@ -3,11 +3,11 @@ import { HpvsError } from '../../core/errors.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { note, warn } from '../../node/console.js';
 import { readTextInput } from '../../node/read-input.js';
-import { writeResult } from '../../node/write-output.js';
+import { writeResult, writeStdout } from '../../node/write-output.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
-
-/** A download of a few certificates is a few KiB; a larger file is not one. */
+import { resultDigests } from './result-digests.js';
 
 export function registerCertsGet(certs: Command): void {
   certs
@@ -22,77 +22,66 @@ export function registerCertsGet(certs: Command): void {
       'a version or semver range: 1.0.29, >=1.0.28, ~1.0.28, 1.0.x, * (required with --from; with --platform the default is the newest valid)',
     )
     .option('--out <file>', 'write the certificate here instead of stdout')
+    .option(
+      '--json',
+      'with --out: print {out, from, platform, version, serial, notBefore, notAfter, status, daysLeft, fingerprint, sha256_in, sha256_out} as JSON',
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl certs get --from certs.json --version 1.0.29 --out encrypt.crt',
         'hpvs-ctl certs get --from certs.json --version ">=1.0.28" --out encrypt.crt',
-        'hpvs-ctl certs get --platform ccrt --out ccrt-encrypt.crt',
+        'hpvs-ctl certs get --platform ccrt --out ccrt-encrypt.crt --json',
       ),
     )
     .action(async (options) => {
       if ((options.from === undefined) === (options.platform === undefined)) {
         throw new HpvsError('USAGE', 'give exactly one of --from FILE and --platform NAME');
       }
-      const now = new Date();
-      if (options.platform !== undefined) {
-        notePlatformAlias(options.platform);
-        const { chooseCatalogueCertificate, describeEntry } =
-          await import('../../core/catalogue/certificate-catalogue.js');
-        const choice = chooseCatalogueCertificate({
-          platform: options.platform.platform.name,
-          version: options.version,
-          allowExpired: true,
-          now,
-        });
-        const { entry } = choice;
-        note(
-          `hpvs-ctl: ${describeEntry(entry)} (serial ${entry.serial}, ${choice.status}, valid until ${entry.notAfter}, ${choice.daysLeft} days left)`,
-        );
-        if (choice.status !== 'valid') {
-          warn(
-            `${describeEntry(entry)} is ${choice.status}: encrypt refuses it without --allow-expired`,
-          );
-        }
-        for (const message of choice.warnings) warn(message);
-        await writeResult(options.out, entry.pem, { secret: false });
-        return;
-      }
-      if (options.version === undefined) {
+      if (options.from !== undefined && options.version === undefined) {
         throw new HpvsError(
           'USAGE',
           '--from needs --version (a version or range, * for the newest)',
         );
       }
-      const text = await readTextInput(
-        options.from!,
-        'certificate download',
-        INPUT_LIMITS.certificateDownload,
-      );
-      const source = options.from === '-' ? 'stdin' : options.from!;
-      const { chooseFromDownload } = await import('../../core/catalogue/certificate-download.js');
-      const { expiryWarning, statusAt } =
-        await import('../../core/catalogue/certificate-status.js');
-      const choice = chooseFromDownload(text, options.version, source);
-      if (choice.skipped.length > 0) {
-        warn(`${source}: skipped keys that are not versions: ${choice.skipped.join(', ')}`);
-      }
-      const window = {
-        notBefore: new Date(choice.certificate.validFrom),
-        notAfter: new Date(choice.certificate.validTo),
-      };
-      const at = statusAt(window, now);
-      note(
-        `hpvs-ctl: version ${choice.version} (serial ${choice.certificate.serialNumber}, ${at.status}, valid until ${window.notAfter.toISOString()}, ${at.daysLeft} days left)`,
-      );
-      if (at.status !== 'valid')
-        warn(
-          `the certificate of version ${choice.version} is ${at.status}: encrypt refuses it without --allow-expired`,
+      if (options.json && (options.out === undefined || options.out === '-')) {
+        throw new HpvsError(
+          'USAGE',
+          '--json describes the certificate it wrote: give --out FILE for the certificate',
         );
-      const soon = expiryWarning(`the certificate of version ${choice.version}`, window, at);
-      if (soon !== undefined) warn(soon);
-      await writeResult(options.out, choice.pem.endsWith('\n') ? choice.pem : `${choice.pem}\n`, {
-        secret: false,
+      }
+      notePlatformAlias(options.platform);
+      const download =
+        options.from === undefined
+          ? undefined
+          : {
+              text: await readTextInput(
+                options.from,
+                'certificate download',
+                INPUT_LIMITS.certificateDownload,
+              ),
+              source: options.from === '-' ? 'stdin' : options.from,
+            };
+      const { getCertificate } = await import('../../app/certificates/get-certificate.js');
+      const chosen = await getCertificate({
+        platform: options.platform?.platform.name,
+        download,
+        version: options.version,
+        now: new Date(),
       });
+      note(`hpvs-ctl: ${chosen.description}`);
+      for (const message of chosen.warnings) warn(message);
+      await writeResult(options.out, chosen.pem, { secret: false });
+      if (options.json) {
+        const { pem, description, warnings, ...facts } = chosen;
+        const document = {
+          out: options.out,
+          ...facts,
+          // the catalogue is part of hpvs-ctl: no input was read
+          ...resultDigests(download?.text ?? '', pem),
+          ...(download === undefined ? { sha256_in: null } : {}),
+        };
+        await writeStdout(`${jsonForTerminal(document)}\n`);
+      }
     });
 }

@@ -4,7 +4,8 @@ import { HpvsError } from '../../core/errors.js';
 import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { digestUnlessSecret } from './result-digests.js';
 
 export function registerCertsSyslog(certs: Command): void {
   certs
@@ -22,6 +23,10 @@ export function registerCertsSyslog(certs: Command): void {
         .default('4096' as const),
     )
     .option('--force', 'replace existing files')
+    .option(
+      '--json',
+      'print {files: [{out, secret, sha256_out}]} as JSON (null for the private keys)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -49,11 +54,20 @@ export function registerCertsSyslog(certs: Command): void {
         days,
         bits: Number(options.bits),
       });
-      const written = await writeFileSet(
-        options.outDir,
-        syslog.syslogCertificateFiles(certificates),
-        { force },
-      );
-      await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+      const files = syslog.syslogCertificateFiles(certificates);
+      const written = await writeFileSet(options.outDir, files, { force });
+      if (!options.json) {
+        await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+        return;
+      }
+      // a private key's digest is withheld like every secret's (result-digests.ts)
+      const document = {
+        files: files.map((file, index) => ({
+          out: written[index]!,
+          secret: file.secret,
+          sha256_out: digestUnlessSecret(file.data, file.secret),
+        })),
+      };
+      await writeStdout(`${jsonForTerminal(document)}\n`);
     });
 }

@@ -6,7 +6,8 @@ import { readInput } from '../../node/read-input.js';
 import { writeFileAtomic, writeResult, writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
-import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { digestUnlessSecret } from './result-digests.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export function registerCidata(program: Command): void {
   program
@@ -32,11 +33,16 @@ export function registerCidata(program: Command): void {
       '--out <file>',
       'the seed image to write (cloudinit.iso; - writes it to a pipe)',
     )
+    .option(
+      '--json',
+      'print {out, volumeId, bytes, metaData, sha256_in (per file), sha256_out, record (the lines an attestation record gives the image)} as JSON',
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl cidata --user-data user-data.yaml --out cloudinit.iso',
         'hpvs-ctl cidata --user-data user-data.yaml --network-config network-config.yaml --platform ccrt --out cloudinit.iso',
+        'hpvs-ctl cidata --user-data user-data.yaml --out cloudinit.iso --json',
       ),
     )
     .action(async (options) => {
@@ -46,93 +52,90 @@ export function registerCidata(program: Command): void {
           '--out - would print a binary ISO image on the terminal: give a file, or pipe it',
         );
       }
+      if (options.out === '-' && options.json) {
+        throw new HpvsError('USAGE', '--json describes the image it wrote: give --out FILE');
+      }
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform.name;
       assertSchemaSupported(platform);
-      const [{ buildSeedImage, seedImageEpoch }, { defaultMetaData }] = await Promise.all([
+      const [{ buildCidata }, { seedImageEpoch }] = await Promise.all([
+        import('../../app/build-cidata.js'),
         import('../../node/build-seed-image.js'),
-        import('../../core/cidata/seed-files.js'),
       ]);
       const epoch = seedImageEpoch();
-      const userData = await readInput(options.userData, 'user data', INPUT_LIMITS.userData);
-      await checkUserData(userData, options.userData, platform);
+      const read = async (file: string, what: string) => ({
+        bytes: await readInput(file, what, INPUT_LIMITS.userData),
+        source: file === '-' ? 'stdin' : file,
+      });
+      const userData = await read(options.userData, 'user data');
       const networkConfig =
         options.networkConfig === undefined
           ? undefined
-          : await readInput(options.networkConfig, 'network-config', INPUT_LIMITS.userData);
-      if (networkConfig !== undefined)
-        await checkNetworkConfig(networkConfig, options.networkConfig!);
-      let metaData: Uint8Array;
-      if (options.metaData === undefined) {
-        const text = defaultMetaData(userData);
-        note(
-          `hpvs-ctl: meta-data: ${text.trim()} (derived from the user data; give --meta-data to choose)`,
-        );
-        metaData = Buffer.from(text, 'utf8');
-      } else {
-        metaData = await readInput(options.metaData, 'meta-data', INPUT_LIMITS.userData);
-      }
-      const image = await buildSeedImage(
-        { 'user-data': userData, 'meta-data': metaData, 'network-config': networkConfig },
+          : await read(options.networkConfig, 'network-config');
+      const metaData =
+        options.metaData === undefined
+          ? undefined
+          : (await read(options.metaData, 'meta-data')).bytes;
+      const cidata = await buildCidata({
+        userData,
+        networkConfig,
+        metaData,
+        platform,
         epoch,
-      );
+        now: new Date(),
+      });
+      for (const message of cidata.warnings) warn(message);
+      if (cidata.derivedMetaData !== undefined) {
+        note(
+          `hpvs-ctl: meta-data: ${cidata.derivedMetaData.trim()} (derived from the user data; give --meta-data to choose)`,
+        );
+      }
       const policy = {
         secret: true,
         from: [options.userData, options.networkConfig, options.metaData],
       };
       if (options.out === '-') {
         // a pipe or a file behind `>`: the image itself is the output
-        await writeResult(options.out, image, policy);
+        await writeResult(options.out, cidata.image, policy);
         return;
       }
-      await writeFileAtomic(options.out, image, policy);
-      await writeStdout(`${terminalSafe(options.out)}\n`);
+      await writeFileAtomic(options.out, cidata.image, policy);
+      if (!options.json) {
+        await writeStdout(`${terminalSafe(options.out)}\n`);
+        return;
+      }
+      await writeStdout(`${jsonForTerminal(await cidataJson(options.out, cidata))}\n`);
     });
 }
 
-/** The user data must pass the validator before it goes into an image nobody reads again. */
-async function checkUserData(
-  bytes: Uint8Array,
-  source: string,
-  platform: import('../../core/platforms/platforms.js').PlatformName | undefined,
-): Promise<void> {
-  const [{ parseUserData }, { validateUserData }, { formatProblem }] = await Promise.all([
-    import('../../core/contract/user-data.js'),
-    import('../../core/schema/validate-contract.js'),
-    import('../../core/schema/problems.js'),
-  ]);
-  const text = Buffer.from(bytes).toString('utf8');
-  if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
-  const report = await validateUserData(parseUserData(text, source), {
-    now: new Date(),
-    ...(platform === undefined ? {} : { platform }),
-  });
-  for (const problem of report.problems) {
-    if (problem.severity === 'warning') warn(formatProblem(problem));
-  }
-  const errors = report.problems.filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) {
-    throw new HpvsError(
-      'CONTRACT_INVALID',
-      `${formatProblem(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate)` : ''}`,
-    );
-  }
-}
-
-async function checkNetworkConfig(bytes: Uint8Array, source: string): Promise<void> {
-  const [{ validateNetworkConfigText }, { formatProblem }] = await Promise.all([
-    import('../../core/schema/validate-network-config.js'),
-    import('../../core/schema/problems.js'),
-  ]);
-  const text = Buffer.from(bytes).toString('utf8');
-  if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
-  const errors = validateNetworkConfigText(text, source).problems.filter(
-    (problem) => problem.severity === 'error',
+/**
+ * The image and the digests an attestation record gives it (`/dev/disk/by-label/cidata`,
+ * `cidata/<file>`), to compare with `attestation verify --json`; withheld (null) where the user
+ * data holds a plaintext section (see result-digests.ts).
+ */
+async function cidataJson(out: string, cidata: import('../../app/build-cidata.js').Cidata) {
+  const { cidataRecordHashes } = await import('../../core/attestation/cidata-digests.js');
+  const secret = cidata.plaintextSections;
+  const sha256In = Object.fromEntries(
+    Object.entries(cidata.files).map(([name, bytes]) => [
+      name,
+      digestUnlessSecret(bytes, secret && name === 'user-data'),
+    ]),
   );
-  if (errors.length > 0) {
-    throw new HpvsError(
-      'NETWORK_CONFIG_INVALID',
-      `${formatProblem(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate --network-config)` : ''}`,
-    );
-  }
+  const record = Object.fromEntries([
+    ...cidataRecordHashes({ image: cidata.image, files: cidata.files }).map(({ sha256, name }) => [
+      name,
+      secret && name === '/dev/disk/by-label/cidata' ? null : sha256,
+    ]),
+    ['cidata/user-data', sha256In['user-data']],
+  ]);
+  return {
+    out,
+    volumeId: 'cidata',
+    bytes: cidata.image.length,
+    metaData: cidata.derivedMetaData === undefined ? 'given' : 'derived',
+    sha256_in: sha256In,
+    sha256_out: digestUnlessSecret(cidata.image, secret),
+    record,
+  };
 }

@@ -1,3 +1,4 @@
+import { looksLikeSectionToken } from '../../core/crypto/section-token.js';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
@@ -9,7 +10,8 @@ import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { findWorkerUrl, startWorkers, type StartedWorkers } from '../../node/worker-pool.js';
 import { writeStdout } from '../../node/write-output.js';
 import type { ContractFlags } from './contract-options.js';
-import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { digestUnlessSecret } from './result-digests.js';
 
 export interface ContractBatchFlags extends ContractFlags {
   batch: string;
@@ -17,6 +19,7 @@ export interface ContractBatchFlags extends ContractFlags {
   outDir?: string | undefined;
   signingCertOut?: string | undefined;
   force?: boolean | undefined;
+  json?: boolean | undefined;
 }
 
 /**
@@ -112,7 +115,26 @@ async function buildContracts(
       from: [flags.batch, flags.workload, flags.env, flags.attestationKey, ...seedFiles],
     },
   );
-  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+  if (!flags.json) {
+    await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+    return;
+  }
+  // a summary per instance; digests of what can hold a secret are withheld (result-digests.ts)
+  const document = {
+    outDir,
+    contracts: contracts.map((contract, index) => ({
+      name: contract.name,
+      out: written[index]!,
+      plaintextSections: contract.plaintextSections,
+      sha256_out: digestUnlessSecret(contract.text, contract.plaintextSections.length > 0),
+    })),
+    sha256_in: {
+      inventory: null,
+      workload: digestUnlessSecret(base.workload.text, !looksLikeSectionToken(base.workload.text)),
+      env: digestUnlessSecret(base.env.text, !looksLikeSectionToken(base.env.text)),
+    },
+  };
+  await writeStdout(`${jsonForTerminal(document)}\n`);
 }
 
 const SEED_READERS = 8;

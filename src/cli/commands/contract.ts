@@ -79,7 +79,7 @@ export function registerContract(program: Command): void {
     )
     .option(
       '--json',
-      'with --out: print {out, plaintextSections, sha256_in, sha256_out} as JSON (sha256_in per input: workload and env, or in)',
+      'with --out: print {out, plaintextSections, sha256_in, sha256_out} as JSON (sha256_in per input: workload and env, or in; null for a plaintext one); with --batch: {outDir, contracts: [{name, out, plaintextSections, sha256_out}], sha256_in}',
     )
     .addOption(deprecatedProfileOption())
     .addOption(deprecatedPrefixOption())
@@ -122,9 +122,6 @@ export function registerContract(program: Command): void {
       }
       const flags = { ...options, workload: options.workload, env: options.env };
       if (options.batch !== undefined) {
-        if (options.json) {
-          throw new HpvsError('USAGE', '--json describes one contract; --batch prints its files');
-        }
         const { runContractBatch } = await import('./contract-batch.js');
         await runContractBatch({ ...flags, batch: options.batch });
         return;
@@ -220,13 +217,21 @@ async function printContractJson(
   out: string,
   inputs: Record<string, string>,
 ): Promise<void> {
-  const { createHash } = await import('node:crypto');
-  const hex = (text: string) => createHash('sha256').update(text).digest('hex');
+  const [{ looksLikeSectionToken }, { digestUnlessSecret }] = await Promise.all([
+    import('../../core/crypto/section-token.js'),
+    import('./result-digests.js'),
+  ]);
+  // a plaintext input or contract can hold secrets: its digest is withheld (result-digests.ts)
   const document = {
     out,
     plaintextSections: contract.plaintextSections,
-    sha256_in: Object.fromEntries(Object.entries(inputs).map(([key, text]) => [key, hex(text)])),
-    sha256_out: hex(contract.text),
+    sha256_in: Object.fromEntries(
+      Object.entries(inputs).map(([key, text]) => [
+        key,
+        digestUnlessSecret(text, key === 'in' || !looksLikeSectionToken(text)),
+      ]),
+    ),
+    sha256_out: digestUnlessSecret(contract.text, contract.plaintextSections.length > 0),
   };
   await writeStdout(`${jsonForTerminal(document)}\n`);
 }

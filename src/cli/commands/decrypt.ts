@@ -24,7 +24,7 @@ export function registerDecrypt(program: Command): void {
     .option('--out <path>', 'write the plaintext to this file instead of stdout')
     .option(
       '--json',
-      'with --out: print {out, prefix, bytes, sha256_in (the file as read), sha256_out (the plaintext)} as JSON, never the plaintext itself',
+      'with --out: print {out, prefix, bytes, sha256_in (the file as read), sha256_out: null} as JSON, never the plaintext nor its digest',
     )
     .addHelpText(
       'after',
@@ -66,7 +66,8 @@ export function registerDecrypt(program: Command): void {
           out: options.out,
           prefix: parseSectionToken(token).prefix,
           bytes: plaintext.length,
-          ...resultDigests(token, plaintext),
+          // the plaintext's digest is withheld: a guessing oracle for a low-entropy secret
+          ...resultDigests(token, plaintext, { output: true }),
         };
         await writeStdout(`${jsonForTerminal(document)}\n`);
       }

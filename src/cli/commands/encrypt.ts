@@ -36,7 +36,7 @@ export function registerEncrypt(program: Command): void {
     .option('--out <path>', 'write the token to this file instead of stdout')
     .option(
       '--json',
-      'print {token (without --out), out, prefix, sha256_in, sha256_out} as JSON; sha256_out is over the token without its newline',
+      'print {token (without --out), out, prefix, certificate, sha256_in: null (withheld: the plaintext), sha256_out} as JSON; sha256_out is over the token without its newline',
     )
     .addOption(deprecatedPrefixOption())
     .option('--allow-expired', 'encrypt even if the certificate is expired or not yet valid')
@@ -94,7 +94,8 @@ export function registerEncrypt(program: Command): void {
         ...(toFile ? { out: options.out } : { token }),
         prefix: prefix ?? key.prefix,
         certificate: key.source,
-        ...resultDigests(plaintext, token),
+        // the plaintext's digest is withheld: a guessing oracle for a low-entropy secret
+        ...resultDigests(plaintext, token, { input: true }),
       };
       await writeStdout(`${jsonForTerminal(document)}\n`);
     });

@@ -4,6 +4,8 @@ import { note, warn } from '../../node/console.js';
 import { readTextInput } from '../../node/read-input.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
+import { sha256Hex } from './result-digests.js';
+import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 
 /** A VPC region lists a few hundred images, about 2 KiB each. */
 
@@ -19,7 +21,10 @@ export function registerImage(program: Command): void {
       'a version or semver range of the runtime: 1.0.22, >=1.0.21, 1.0.x (default: the newest)',
     )
     .option('--include-deprecated', 'also consider deprecated images (to reproduce an instance)')
-    .option('--json', 'print the image as JSON, with the images left out and why')
+    .option(
+      '--json',
+      'print the image as JSON, with the images left out and why, and the SHA-256 of the list (sha256_in)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -39,8 +44,15 @@ export function registerImage(program: Command): void {
       for (const message of selection.warnings) warn(message);
       const { image } = selection;
       if (options.json) {
-        const document = { ...image, skipped: selection.skipped, warnings: selection.warnings };
-        await writeStdout(`${JSON.stringify(document, null, 2)}\n`);
+        const document = {
+          ...image,
+          skipped: selection.skipped,
+          warnings: selection.warnings,
+          // the list as read (it holds no secret)
+          sha256_in: sha256Hex(text),
+        };
+        // names and reasons come from the list: escaped like every input on a terminal
+        await writeStdout(`${jsonForTerminal(document)}\n`);
         return;
       }
       for (const skipped of selection.skipped) {

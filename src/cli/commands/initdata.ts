@@ -4,6 +4,8 @@ import { warn } from '../../node/console.js';
 import { assertSingleStdin, readInput, readTextInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
+import { digestUnlessSecret } from './result-digests.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export function registerInitdata(program: Command): void {
   const initdata = program
@@ -122,7 +124,14 @@ export function registerInitdata(program: Command): void {
         otherEntries: decoded.otherEntries,
         contract: {
           bytes: Buffer.byteLength(contractText, 'utf8'),
-          sha256: sha256(contractText),
+          // a plaintext section can hold secrets: its digest is withheld (result-digests.ts)
+          sha256: digestUnlessSecret(
+            contractText,
+            sections.some(
+              (section) =>
+                (section.key === 'workload' || section.key === 'env') && section.form !== 'token',
+            ),
+          ),
           sections,
         },
         seHeader:
@@ -131,12 +140,12 @@ export function registerInitdata(program: Command): void {
             : { bytes: decoded.seHeader.length, sha256: sha256(decoded.seHeader) },
       };
       if (options.json === true) {
-        await writeStdout(`${JSON.stringify(report, null, 2)}\n`);
+        await writeStdout(`${jsonForTerminal(report)}\n`);
         return;
       }
       const lines = [
         `initdata: ${report.initdataBytes} characters, ${report.tomlBytes} bytes of TOML, algorithm ${printable(report.algorithm)}, version ${printable(report.version)}`,
-        `contract.yaml: ${report.contract.bytes} bytes, sha256 ${report.contract.sha256}`,
+        `contract.yaml: ${report.contract.bytes} bytes, sha256 ${report.contract.sha256 ?? 'withheld (a section is plaintext)'}`,
         ...sections.map(
           (section) =>
             `  ${printable(section.key)}: ${section.form}${section.prefix ? ` (${section.prefix})` : ''}, ${section.bytes} bytes`,
@@ -148,7 +157,7 @@ export function registerInitdata(program: Command): void {
           ? [`other [data] entries: ${report.otherEntries.map(printable).join(', ')}`]
           : []),
       ];
-      await writeStdout(`${lines.join('\n')}\n`);
+      await writeStdout(`${lines.map(terminalSafe).join('\n')}\n`);
     });
 }
 

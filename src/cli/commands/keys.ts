@@ -4,7 +4,8 @@ import { readSecret } from '../../node/read-secret.js';
 import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { digestUnlessSecret } from './result-digests.js';
 
 export function registerKeys(program: Command): void {
   const keys = program
@@ -27,11 +28,16 @@ export function registerKeys(program: Command): void {
     )
     .option('--name <name>', 'file name prefix, e.g. "signing" gives signing-private.pem')
     .option('--force', 'replace existing key files')
+    .option(
+      '--json',
+      'print {bits, encrypted, privateKey: {out, sha256_out: null}, publicKey: {out, sha256_out}} as JSON',
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl keys generate --out-dir keys --name signing',
         'hpvs-ctl keys generate --out-dir auditor --name attestation --passphrase-file pass.txt',
+        'hpvs-ctl keys generate --out-dir keys --name signing --json',
       ),
     )
     .action(async (options) => {
@@ -52,6 +58,21 @@ export function registerKeys(program: Command): void {
         force,
         from: [options.passphraseFile],
       });
-      await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+      if (!options.json) {
+        await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+        return;
+      }
+      // the private key's digest is withheld like every secret's (result-digests.ts)
+      const [privateKey, publicKey] = files.map((file, index) => ({
+        out: written[index]!,
+        sha256_out: digestUnlessSecret(file.data, file.secret),
+      }));
+      const document = {
+        bits: Number(options.bits),
+        encrypted: passphrase !== undefined,
+        privateKey,
+        publicKey,
+      };
+      await writeStdout(`${jsonForTerminal(document)}\n`);
     });
 }

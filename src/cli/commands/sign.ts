@@ -25,7 +25,7 @@ export function registerSign(program: Command): void {
     .option('--out <path>', 'write the signed user data here instead of stdout')
     .option(
       '--json',
-      'with --out: print {out, sha256_in, sha256_out} as JSON (the user data as read and as signed)',
+      'with --out: print {out, sha256_in, sha256_out} as JSON (the user data as read and as signed; null while a section is plaintext)',
     )
     .addHelpText(
       'after',
@@ -46,14 +46,19 @@ export function registerSign(program: Command): void {
       const signed = signUserData(text, source, privateKey);
       for (const message of signed.warnings) warn(message);
       // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
+      const secret = await holdsPlaintextSection(signed.text, source);
       await writeResult(options.out, signed.text, {
-        secret: await holdsPlaintextSection(signed.text, source),
+        secret,
         from: [file],
         inPlace: true,
         alsoReads: [options.key, options.passphraseFile],
       });
       if (options.json) {
-        const document = { out: options.out, ...resultDigests(text, signed.text) };
+        const document = {
+          out: options.out,
+          // a plaintext section can hold secrets: the digests are withheld then (result-digests.ts)
+          ...resultDigests(text, signed.text, { input: secret, output: secret }),
+        };
         await writeStdout(`${jsonForTerminal(document)}\n`);
       }
     });

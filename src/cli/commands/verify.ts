@@ -3,12 +3,13 @@ import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../../node/load-keys.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
-import { systemRandom } from '../../node/random.js';
-import { readInput, readTextInput } from '../../node/read-input.js';
+import { readInput } from '../../node/read-input.js';
+import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { DAY_MS } from '../../core/days.js';
-import { terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { digestUnlessSecret } from './result-digests.js';
+import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import type { UserDataVerification } from '../../app/verify-user-data.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -27,101 +28,119 @@ export function registerVerify(program: Command): void {
       '--ca-cert <file>',
       'also check that a certificate signingKey was issued by this CA (contract expiry)',
     )
+    .option(
+      '--json',
+      'print {file, ok, signatureValid, key, certificate, expired, notYetValid, issuedBy, sha256_in} as JSON (exit status as without it)',
+    )
     .addHelpText(
       'after',
       examples(
         'hpvs-ctl verify user-data.yaml --signing-key sign.pub',
         'hpvs-ctl verify user-data.yaml --decrypt-key hpcr-private.pem',
         'hpvs-ctl verify user-data.yaml --decrypt-key hpcr-private.pem --ca-cert deployer-ca.crt',
+        'hpvs-ctl verify user-data.yaml --signing-key sign.pub --json',
       ),
     )
     .action(async (file, options) => {
       if (options.passphraseFile !== undefined && options.decryptKey === undefined) {
         throw new HpvsError('USAGE', '--passphrase-file needs --decrypt-key');
       }
-      const [{ parseUserData }, { verifyContract }] = await Promise.all([
-        import('../../core/contract/user-data.js'),
-        import('../../core/contract/verify-contract.js'),
-      ]);
       const source = file === '-' ? 'stdin' : file;
-      const parsed = parseUserData(
-        await readTextInput(file, 'user data', INPUT_LIMITS.userData),
+      const bytes = await readInput(file, 'user data', INPUT_LIMITS.userData);
+      const [{ verifyUserData }, signingKey, decryptKey, ca] = await Promise.all([
+        import('../../app/verify-user-data.js'),
+        options.signingKey === undefined
+          ? undefined
+          : loadPublicKeyOrCertificate(options.signingKey),
+        options.decryptKey === undefined
+          ? undefined
+          : loadPrivateKey(options.decryptKey, options.passphraseFile),
+        options.caCert === undefined
+          ? undefined
+          : readInput(options.caCert, 'CA certificate', INPUT_LIMITS.pem),
+      ]);
+      const result = await verifyUserData({
+        text: decodeUtf8Exactly(bytes, source),
         source,
-      );
-      const now = new Date();
-      const result = verifyContract(parsed, {
-        signingKey:
-          options.signingKey === undefined
-            ? undefined
-            : await loadPublicKeyOrCertificate(options.signingKey),
-        decryptKey:
-          options.decryptKey === undefined
-            ? undefined
-            : await loadPrivateKey(options.decryptKey, options.passphraseFile),
-        random: systemRandom,
-        now,
+        signingKey,
+        signingKeySource: options.signingKey,
+        decryptKey,
+        ca: ca === undefined ? undefined : { bytes: ca, source: options.caCert! },
+        now: new Date(),
       });
       for (const message of result.warnings) warn(message);
-      const keyName = result.keySource === 'given' ? options.signingKey : 'env.signingKey';
-      const lines = [
-        `${source}: signature ${result.signatureValid ? 'valid' : 'INVALID'} (key: ${keyName})`,
-      ];
-      const certificate = result.certificate;
-      if (certificate) {
-        const days = Math.round((certificate.notAfter.getTime() - now.getTime()) / DAY_MS);
-        lines.push(
-          `${source}: signing certificate ${certificate.subject}, issued by ${certificate.issuer}, valid ${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}`,
-          `${source}: contract ${result.expired ? `EXPIRED on ${certificate.notAfter.toISOString()}` : result.notYetValid ? `not valid before ${certificate.notBefore.toISOString()}` : `expires ${certificate.notAfter.toISOString()} (in ${days} day${days === 1 ? '' : 's'})`}`,
-        );
-      }
-      let chainFailure: string | undefined;
-      if (options.caCert !== undefined) {
-        if (!certificate) {
-          throw new HpvsError(
-            'VERIFICATION_FAILED',
-            `${source}: the signing key is a bare public key, so there is no certificate to check against --ca-cert`,
-          );
-        }
-        const [{ parseCertificates }, { verifyChain }] = await Promise.all([
-          import('../../core/pki/parse-pki.js'),
-          import('../../core/pki/verify-chain.js'),
-        ]);
-        const chain = await verifyChain({
-          leaf: parseCertificates(Buffer.from(result.certificatePem!), `${keyName}`)[0]!,
-          leafRole: 'contract signing certificate',
-          intermediates: [],
-          roots: parseCertificates(
-            await readInput(options.caCert, 'CA certificate', INPUT_LIMITS.pem),
-            options.caCert,
-          ),
-          crls: [],
-          at: now,
-          allowMissingCrl: true,
-        });
-        const [chainCheck] = chain.checks;
-        lines.push(
-          `${source}: issued by ${options.caCert}: ${chainCheck.status === 'pass' ? 'yes' : 'NO'} (${chainCheck.detail})`,
-        );
-        if (chainCheck.status !== 'pass') chainFailure = chainCheck.detail;
-      }
-      await writeStdout(`${lines.map(terminalSafe).join('\n')}\n`);
-      if (!result.signatureValid) {
-        throw new HpvsError(
-          'VERIFICATION_FAILED',
-          `${source}: envWorkloadSignature does not match workload and env for this key; the runtime would refuse the contract (HPL12001E)`,
-        );
-      }
-      if (chainFailure !== undefined) {
-        throw new HpvsError(
-          'VERIFICATION_FAILED',
-          `${source}: the signing certificate was not issued by ${options.caCert}: ${chainFailure}`,
-        );
-      }
-      if (!result.ok) {
-        throw new HpvsError(
-          'VERIFICATION_FAILED',
-          `${source}: the contract ${result.expired ? `expired on ${certificate!.notAfter.toISOString()}` : `is not valid before ${certificate!.notBefore.toISOString()}`}; the runtime refuses it`,
-        );
-      }
+      const keyName = result.keySource === 'given' ? options.signingKey! : 'env.signingKey';
+      await writeStdout(
+        options.json
+          ? `${jsonForTerminal(verifyJson(result, keyName, bytes))}\n`
+          : `${verifyLines(result, keyName).map(terminalSafe).join('\n')}\n`,
+      );
+      throwUnlessOk(result);
     });
+}
+
+function verifyLines(result: UserDataVerification, keyName: string): string[] {
+  const { source, certificate } = result;
+  const lines = [
+    `${source}: signature ${result.signatureValid ? 'valid' : 'INVALID'} (key: ${keyName})`,
+  ];
+  if (certificate) {
+    const days = certificate.daysLeft;
+    lines.push(
+      `${source}: signing certificate ${certificate.subject}, issued by ${certificate.issuer}, valid ${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}`,
+      `${source}: contract ${result.expired ? `EXPIRED on ${certificate.notAfter.toISOString()}` : result.notYetValid ? `not valid before ${certificate.notBefore.toISOString()}` : `expires ${certificate.notAfter.toISOString()} (in ${days} day${days === 1 ? '' : 's'})`}`,
+    );
+  }
+  if (result.issuedBy) {
+    lines.push(
+      `${source}: issued by ${result.issuedBy.source}: ${result.issuedBy.valid ? 'yes' : 'NO'} (${result.issuedBy.detail})`,
+    );
+  }
+  return lines;
+}
+
+/** The JSON result; the user data's digest only when both sections are tokens (see result-digests). */
+function verifyJson(result: UserDataVerification, keyName: string, bytes: Uint8Array) {
+  const { certificate } = result;
+  return {
+    file: result.source,
+    ok: result.ok,
+    signatureValid: result.signatureValid,
+    key: { source: result.keySource, name: keyName },
+    certificate: certificate
+      ? {
+          subject: certificate.subject,
+          issuer: certificate.issuer,
+          notBefore: certificate.notBefore.toISOString(),
+          notAfter: certificate.notAfter.toISOString(),
+          daysLeft: certificate.daysLeft,
+        }
+      : null,
+    expired: result.expired,
+    notYetValid: result.notYetValid,
+    issuedBy: result.issuedBy ?? null,
+    sha256_in: digestUnlessSecret(bytes, result.plaintextSections),
+  };
+}
+
+function throwUnlessOk(result: UserDataVerification): void {
+  const { source, certificate, issuedBy } = result;
+  if (!result.signatureValid) {
+    throw new HpvsError(
+      'VERIFICATION_FAILED',
+      `${source}: envWorkloadSignature does not match workload and env for this key; the runtime would refuse the contract (HPL12001E)`,
+    );
+  }
+  if (issuedBy !== undefined && !issuedBy.valid) {
+    throw new HpvsError(
+      'VERIFICATION_FAILED',
+      `${source}: the signing certificate was not issued by ${issuedBy.source}: ${issuedBy.detail}`,
+    );
+  }
+  if (!result.ok) {
+    throw new HpvsError(
+      'VERIFICATION_FAILED',
+      `${source}: the contract ${result.expired ? `expired on ${certificate!.notAfter.toISOString()}` : `is not valid before ${certificate!.notBefore.toISOString()}`}; the runtime refuses it`,
+    );
+  }
 }

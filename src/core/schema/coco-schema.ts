@@ -3,8 +3,9 @@ import { envSchema, workloadSchema } from './contract-schema.js';
 /**
  * The ccco (confidential containers) variant of hpvs-ctl's contract schema, written from IBM's
  * hpse-contract-schema-coco-1.0.93-rhel.json (SPEC-IBM A7.2): the workload's
- * `confidential-containers` section is fully defined, env `logging` is optional and env gains
- * `host-attestation` (bare metal). What the published schema misses (cosign entries keyed by an
+ * `confidential-containers` section is fully defined, env `logging` is optional, env gains
+ * `host-attestation` (bare metal), and env volumes and logRouter follow the coco schema's own
+ * definitions where they differ from the hpvs one (cocoEnvVolume, cocoLogging). What the published schema misses (cosign entries keyed by an
  * image reference, the policy's content, the keys' kind) is checked in
  * confidential-containers-rules.ts.
  */
@@ -103,14 +104,53 @@ export function cocoWorkloadSchema(): Schema {
   };
 }
 
+/**
+ * The coco schema's env volume (`envVolumeWithKey` or `envVolumePlain`): the seed is required,
+ * and the Ultravisor secret (`uv-secret-id`, `uv-previous-secret-id`) and GREP11 key sources of
+ * the hpvs schema do not exist there: a confidential container has no Secure Execution
+ * Ultravisor secret slots and no GREP11 endpoint, so they are unknown keys on ccco.
+ */
+const HPVS_ONLY_VOLUME_KEYS = ['uv-secret-id', 'uv-previous-secret-id', 'grep11'];
+
+function cocoEnvVolume(volume: Schema): Schema {
+  const properties = { ...(volume.properties as Record<string, Schema>) };
+  for (const key of HPVS_ONLY_VOLUME_KEYS) delete properties[key];
+  return { ...volume, required: ['seed'], properties };
+}
+
+/** The coco schema's logRouter also takes `tags` (a list of strings), as logDNA does. */
+function cocoLogging(logging: Schema): Schema {
+  const targets = logging.properties as Record<string, Schema>;
+  const logRouter = targets.logRouter!;
+  return {
+    ...logging,
+    properties: {
+      ...targets,
+      logRouter: {
+        ...logRouter,
+        properties: {
+          ...(logRouter.properties as Record<string, Schema>),
+          tags: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  };
+}
+
 export function cocoEnvSchema(): Schema {
   const schema = envSchema();
   const properties = schema.properties as Record<string, Schema>;
+  const volumes = properties.volumes!;
   return {
     ...schema,
     required: ['type'],
     properties: {
       ...properties,
+      logging: cocoLogging(properties.logging!),
+      volumes: {
+        ...volumes,
+        additionalProperties: cocoEnvVolume(volumes.additionalProperties as Schema),
+      },
       'confidential-containers': envConfidentialContainers,
       'host-attestation': hostAttestation,
     },

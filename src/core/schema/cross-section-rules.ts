@@ -174,7 +174,8 @@ export function checkEnvSection(section: ContractSection, context: RuleContext):
     }
   }
   checkLogging(data.logging, section, context);
-  if (isMapping(data.volumes)) {
+  // the coco schema requires the seed and has no uv-secret-id: its own message says it
+  if (isMapping(data.volumes) && context.platform.schema.validators !== 'coco') {
     for (const [name, volume] of Object.entries(data.volumes)) {
       if (!isMapping(volume)) continue;
       const hasSeed = 'seed' in volume;

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { encryptSection } from '../../../src/core/crypto/encrypt-section.js';
 import { systemRandom } from '../../../src/node/random.js';
 import { exportPrivateKeyPem } from '../../../src/core/pki/rsa-key-pair.js';
 import {
+  IMAGE_REFERENCE,
   makeRecordBundle,
   REFERENCE_FILE_TEXT,
   sampleUserData,
@@ -134,7 +135,17 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
   it('encrypted record, key, chain, CRLs, contract and reference: every check passes, exact JSON shape', async () => {
     const { result, report } = await runJson(verifyArgs());
     expect(result.code).toBe(0);
-    expect(Object.keys(report)).toEqual(['ok', 'version', 'checks']);
+    expect(Object.keys(report)).toEqual([
+      'ok',
+      'version',
+      'machine',
+      'imageAge',
+      'facts',
+      'entries',
+      'checksums',
+      'sha256_in',
+      'checks',
+    ]);
     expect(report.ok).toBe(true);
     expect(report.version).toBe('25.11.0');
     expect(report.checks.map((check) => [check.id, check.status])).toEqual([
@@ -153,6 +164,18 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
     ]);
     for (const check of report.checks)
       expect(Object.keys(check)).toEqual(['id', 'status', 'detail']);
+    const summary = report as unknown as Record<string, unknown>;
+    expect(summary.machine).toBe('9175/02/C25B8');
+    expect(summary.imageAge).toEqual({ text: '3 days since creation.', days: 3 });
+    expect(summary.checksums).toMatchObject({
+      'root.tar.gz': IMAGE_REFERENCE['root.tar.gz'],
+      baseimage: IMAGE_REFERENCE.baseimage,
+      'cidata/user-data': createHash('sha256').update(USER_DATA).digest('hex'),
+    });
+    // the record file as given (here the token)
+    expect(summary.sha256_in).toBe(
+      createHash('sha256').update(readFileSync(paths.encRecord)).digest('hex'),
+    );
   });
 
   it.each<[string, Record<string, string | string[] | null>, string[]]>([
@@ -635,6 +658,67 @@ describe('hpvs-ctl attestation decrypt', () => {
     expect(readFileSync(out).equals(expected)).toBe(true);
   });
 
+  it.skipIf(!hasTool('openssl'))(
+    "--json describes the record written to --out: header, entries, Terraform's map, digests",
+    async () => {
+      const expected = makeRecordBundle({
+        userData: USER_DATA,
+        attestationKey: pki.leafKey,
+      }).record;
+      const out = join(dir, 'decrypted-json.txt');
+      const result = await runCli([
+        'attestation',
+        'decrypt',
+        '--record',
+        paths.encRecord,
+        '--key',
+        paths.auditorKey,
+        '--out',
+        out,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(out).equals(expected)).toBe(true);
+      const document = JSON.parse(result.stdout);
+      // the map from the record's lines, read here independently of the parser
+      const lines = expected.toString('utf8').split('\n');
+      const hashLines = lines
+        .map((line) => /^([0-9a-f]{64}) (.+)$/.exec(line))
+        .filter((match) => match !== null);
+      expect(document).toEqual({
+        out,
+        bytes: expected.length,
+        version: '25.11.0',
+        machine: '9175/02/C25B8',
+        imageAge: { text: '3 days since creation.', days: 3 },
+        facts: [
+          { key: 'Machine Type/Plant/Serial', value: '9175/02/C25B8' },
+          { key: 'Image age', value: '3 days since creation.' },
+        ],
+        entries: hashLines.map((match) => ({ sha256: match[1], name: match[2] })),
+        checksums: Object.fromEntries(hashLines.map((match) => [match[2], match[1]])),
+        sha256_in: runTool('openssl', ['dgst', '-sha256', '-r'], readFileSync(paths.encRecord))
+          .stdout.toString()
+          .split(' ')[0],
+        // the decrypted record's digest is withheld like every decrypted output's
+        sha256_out: null,
+      });
+      expect(Object.keys(document.checksums)).toContain('contract:env');
+      // --json needs --out: the record itself is not printed
+      const noOut = await runCli([
+        'attestation',
+        'decrypt',
+        '--record',
+        paths.encRecord,
+        '--key',
+        paths.auditorKey,
+        '--json',
+      ]);
+      expect(noOut.code).toBe(2);
+      expect(noOut.stdout).toBe('');
+    },
+  );
+
   it('refuses the wrong key and a plaintext record with one line', async () => {
     const wrong = await runCli([
       'attestation',
@@ -728,6 +812,11 @@ describe('hpvs-ctl attestation verify --batch', () => {
       ['instance-7', false],
     ]);
     expect(report.bundles[0]!.checks.map((check) => check.id)).toContain('contract:env');
+    const first = report.bundles[0] as unknown as Record<string, unknown>;
+    expect(first.machine).toBe('9175/02/C25B8');
+    expect(first.checksums).toMatchObject({ 'root.tar.gz': IMAGE_REFERENCE['root.tar.gz'] });
+    // a bundle whose record could not be read has no summary
+    expect((report.bundles[6] as unknown as Record<string, unknown>).checksums).toBeNull();
 
     const passing = join(dir, 'batch-ok');
     for (const name of ['instance-1', 'instance-2']) {
@@ -818,6 +907,23 @@ describe("hpvs-ctl attestation verify --batch --contract: the auditor's expectat
   });
 });
 
+/** SPEC-IBM A8.3: Terraform's map for the 25.11.0 record, as IBM documents it [verified]. */
+const A8_3_CHECKSUMS = {
+  '/dev/disk/by-label/cidata': '43c72217fd65439196ae6e989511f8f6ec2cc715da98d2bdb901df00500c3079',
+  'AP(1):secret': '42766688f5ff825316e1c21f7f181017feac63f0e418038f9b4739b62b7f95e4',
+  baseimage: 'ec56a5903ecf4823c4e7b076c30d4cdf62e88d0dd87efb0762f4d445f383d8b6',
+  'cidata/meta-data': '2a89d70af28b095c767ebcf9b0654ca59a328377519988c11da5d4e0de17b7c4',
+  'cidata/user-data': 'c5d20c46d921fde43d7d4106ff92cafd104331250ff382d48f42f31c033accc4',
+  'cidata/vendor-data': '1cffcfefd1c8d758f2c285275714ed040c39945f80fb52638ac630fcb7b52e1c',
+  'contract:attestationPublicKey':
+    '97285dd941e3f1a321b1ac914d7a29ba4492e9203b6284c0d4c92f5f0d61dbfb',
+  'contract:env': '268d6c045b2d8a5e1a67d9e88ff101a04af1bc11cdd35067a80291fb8dca8f84',
+  'contract:workload': '97b38579c16f0f3c0e25d5cc6582f958d867eab77d082a91576d1beacbda11e4',
+  'root.tar.gz': 'b15f712f9164f8c246fa68973881055efec9f1001ef41c66f5eb928ed6119e0a',
+  sbom: '9958cb29efcb0d86a0beab6be3f475ccd6e2d56caa49971ea9fb81c76b3e24f2',
+  'uv_firmware.state': 'd11f8df836e876d68ff39a4ee57a886ca20f5874a04cd638b388ea393c3b9273',
+};
+
 describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKIP_REASON})`, () => {
   const fixture = (...parts: string[]) => referencePath('fixtures', ...parts);
 
@@ -837,6 +943,23 @@ describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKI
     ];
     const good = await runCli(args(fixture('attestation-25.11.0', 'se-checksums.txt')));
     expect(good.code).toBe(0);
+    // Terraform's hpcr_attestation checksums for this record (SPEC-IBM A8.3), and its header
+    const document = JSON.parse(good.stdout);
+    expect(document.checksums).toEqual(A8_3_CHECKSUMS);
+    expect(document.version).toBe('25.11.0');
+    expect(document.machine).toBe('9175/02/C25B8');
+    expect(document.imageAge).toEqual({ text: '3 days since creation.', days: 3 });
+    expect(document.facts).toContainEqual({ key: 'AP device present', value: 'true' });
+    expect(document.entries).toHaveLength(12);
+    expect(document.entries[0]).toEqual({
+      sha256: A8_3_CHECKSUMS['AP(1):secret'],
+      name: 'AP(1):secret',
+    });
+    expect(document.sha256_in).toBe(
+      createHash('sha256')
+        .update(readFileSync(fixture('attestation-25.11.0', 'se-checksums.txt')))
+        .digest('hex'),
+    );
     const withNewline = join(dir, 'se-checksums-newline.txt');
     writeFileSync(
       withNewline,

@@ -152,6 +152,93 @@ describe('hpvs-ctl certs get', () => {
     expect(expired.stderr).toContain('is expired: encrypt refuses it without --allow-expired');
   });
 
+  it.skipIf(!hasTool('openssl'))(
+    '--json describes the certificate written; digests and fingerprint agree with openssl',
+    async () => {
+      const from = download(ibmShape);
+      const out = join(tempDir(), 'json.crt');
+      const result = await runCli([
+        'certs',
+        'get',
+        '--from',
+        from,
+        '--version',
+        '>=1.0.28',
+        '--out',
+        out,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const document = JSON.parse(result.stdout);
+      const sha256 = (data: Buffer) =>
+        runTool('openssl', ['dgst', '-sha256', '-r'], data).stdout.toString().split(' ')[0];
+      const fingerprint = runTool(
+        'openssl',
+        ['x509', '-noout', '-fingerprint', '-sha256'],
+        readFileSync(out),
+      )
+        .stdout.toString()
+        .trim()
+        .replace(/^.*=/, '')
+        .replaceAll(':', '')
+        .toLowerCase();
+      const enddate = runTool('openssl', ['x509', '-noout', '-enddate'], readFileSync(out))
+        .stdout.toString()
+        .trim()
+        .replace('notAfter=', '');
+      expect(document).toMatchObject({
+        out,
+        from: 'download',
+        platform: null,
+        version: '1.0.29',
+        serial: entry('hpvs', '1.0.29').serial,
+        fingerprint,
+        sha256_in: sha256(readFileSync(from)),
+        sha256_out: sha256(readFileSync(out)),
+      });
+      expect(Date.parse(document.notAfter)).toBe(Date.parse(enddate));
+      expect(Object.keys(document)).toEqual([
+        'out',
+        'from',
+        'platform',
+        'version',
+        'serial',
+        'notBefore',
+        'notAfter',
+        'status',
+        'daysLeft',
+        'fingerprint',
+        'sha256_in',
+        'sha256_out',
+      ]);
+      const catalogue = join(tempDir(), 'catalogue.crt');
+      const fromCatalogue = await runCli([
+        'certs',
+        'get',
+        '--platform',
+        'ccrv',
+        '--version',
+        '26.4.1',
+        '--out',
+        catalogue,
+        '--json',
+      ]);
+      expect(fromCatalogue.code, fromCatalogue.stderr).toBe(0);
+      expect(JSON.parse(fromCatalogue.stdout)).toMatchObject({
+        from: 'catalogue',
+        platform: 'ccrv',
+        version: '26.4.1',
+        fingerprint: entry('ccrv', '26.4.1').sha256,
+        sha256_in: null,
+        sha256_out: sha256(readFileSync(catalogue)),
+      });
+      // the certificate goes to --out; --json without it is a usage error
+      const noOut = await runCli(['certs', 'get', '--platform', 'ccrv', '--json']);
+      expect(noOut.code).toBe(2);
+      expect(noOut.stdout).toBe('');
+    },
+  );
+
   it('fails in one line and writes nothing on bad input', async () => {
     const out = join(tempDir(), 'never.crt');
     const cases: Array<[string[], number, RegExp]> = [

@@ -7,6 +7,7 @@ import { IBM_CERTIFICATES } from '../../../src/core/catalogue/ibm-certificates.j
 import { createSyslogCertificates } from '../../../src/core/pki/syslog-certificates.js';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { hasTool, runTool } from '../../helpers/tools.js';
 
 const tempDir = useTempDir('hpvs-ctl-certs-download-');
 const pemOf = (version: string) =>
@@ -86,6 +87,34 @@ describe('hpvs-ctl certs download', () => {
     const got = await runCli(['certs', 'get', '--from', out, '--version', '>=1.0.28']);
     expect(got.stdout).toBe(pemOf('1.0.29'));
   });
+
+  it.skipIf(!hasTool('sha256sum'))(
+    '--json names what it fetched, with the SHA-256 of each certificate as served and of the file (sha256sum agrees)',
+    async () => {
+      const out = join(tempDir(), 'certs-json.json');
+      const result = await download(['--version', '1.0.29,1.0.28', '--out', out, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      const sha256sum = (data: string) =>
+        runTool('sha256sum', [], data).stdout.toString().split(' ')[0];
+      expect(JSON.parse(result.stdout)).toEqual({
+        out,
+        certificates: [29, 28].map((patch) => ({
+          version: `1.0.${patch}`,
+          url: `${base}${certPath(patch)}`,
+          serial: expect.stringMatching(/^[0-9A-F]+$/),
+          status: 'valid',
+          expiryDate: expect.any(String),
+          sha256: sha256sum(pemOf(`1.0.${patch}`)),
+        })),
+        sha256_out: sha256sum(readFileSync(out, 'utf8')),
+      });
+      // the download goes to --out; --json without it is a usage error and fetches nothing
+      const before = requests.length;
+      const noOut = await download(['--version', '1.0.29', '--json']);
+      expect(noOut.code).toBe(2);
+      expect(requests.length).toBe(before);
+    },
+  );
 
   it('verifies the server: without its CA the download fails', async () => {
     const out = join(tempDir(), 'untrusted.json');

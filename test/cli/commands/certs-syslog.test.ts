@@ -45,6 +45,35 @@ describe('hpvs-ctl certs syslog', () => {
   });
   const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
+  it.skipIf(!hasTool('sha256sum'))(
+    '--json lists the files with their SHA-256 (sha256sum agrees), null for the private keys',
+    async () => {
+      const dir = join(tempDir(), 'json');
+      const result = await runCli([
+        'certs',
+        'syslog',
+        '--ip',
+        '127.0.0.1',
+        '--out-dir',
+        dir,
+        '--bits',
+        '2048',
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const sha256sum = (file: string) =>
+        runTool('sha256sum', [file]).stdout.toString().split(' ')[0];
+      expect(JSON.parse(result.stdout)).toEqual({
+        files: FILES.map((name) => ({
+          out: join(dir, name),
+          secret: name.endsWith('-key.pem'),
+          sha256_out: name.endsWith('-key.pem') ? null : sha256sum(join(dir, name)),
+        })),
+      });
+      expect(result.stdout).not.toContain('PRIVATE KEY');
+    },
+  );
+
   it('writes the private keys as PKCS#8 with mode 0600 and the certificates world-readable', () => {
     for (const name of FILES) {
       const mode = statSync(join(ipDir, name)).mode & 0o777;

@@ -20,30 +20,28 @@ async function ok(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-const verify = (record: string, iso: string) =>
-  runCli(
-    [
-      'attestation',
-      'verify',
-      '--record',
-      `${record}/var/hyperprotect/se-checksums.txt`,
-      '--signature',
-      `${record}/var/hyperprotect/se-signature.bin`,
-      '--cert',
-      'hpcr/public/attestation.crt',
-      '--chain',
-      'hpcr/public/intermediate.crt',
-      '--root',
-      'hpcr/public/root.crt',
-      '--crl',
-      'hpcr/public/intermediate.crl',
-      '--crl',
-      'hpcr/public/root.crl',
-      '--cidata',
-      iso,
-    ],
-    { cwd: dir },
-  );
+const verifyArgs = (record: string, iso: string) => [
+  'attestation',
+  'verify',
+  '--record',
+  `${record}/var/hyperprotect/se-checksums.txt`,
+  '--signature',
+  `${record}/var/hyperprotect/se-signature.bin`,
+  '--cert',
+  'hpcr/public/attestation.crt',
+  '--chain',
+  'hpcr/public/intermediate.crt',
+  '--root',
+  'hpcr/public/root.crt',
+  '--crl',
+  'hpcr/public/intermediate.crl',
+  '--crl',
+  'hpcr/public/root.crl',
+  '--cidata',
+  iso,
+];
+
+const verify = (record: string, iso: string) => runCli(verifyArgs(record, iso), { cwd: dir });
 
 describe.skipIf(!HAS_XORRISO)(
   `emulator boot --cidata and attestation verify --cidata${HAS_XORRISO ? '' : ' (skipped: xorriso is not installed)'}`,
@@ -104,6 +102,36 @@ describe.skipIf(!HAS_XORRISO)(
         'booted',
       ]);
     }, 60_000);
+
+    it("cidata --json gives the very lines attestation verify --json finds in the booted record's map", async () => {
+      // the same inputs give the same image, so this describes seed.iso
+      const built = JSON.parse(
+        await ok([
+          'cidata',
+          '--user-data',
+          'user-data.yaml',
+          '--network-config',
+          'network-config.yaml',
+          '--out',
+          'seed-again.iso',
+          '--json',
+        ]),
+      ) as { record: Record<string, string> };
+      expect(
+        readFileSync(join(dir, 'seed-again.iso')).equals(readFileSync(join(dir, 'seed.iso'))),
+      ).toBe(true);
+      const result = await runCli([...verifyArgs('booted', 'seed.iso'), '--json'], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      const { checksums } = JSON.parse(result.stdout) as { checksums: Record<string, string> };
+      expect(Object.keys(built.record).sort()).toEqual([
+        '/dev/disk/by-label/cidata',
+        'cidata/meta-data',
+        'cidata/network-config',
+        'cidata/user-data',
+      ]);
+      for (const [name, sha] of Object.entries(built.record))
+        expect(checksums[name], name).toBe(sha);
+    });
 
     it('attests the image and each of its files with their sha256', () => {
       const record = readFileSync(join(dir, 'booted/var/hyperprotect/se-checksums.txt'), 'utf8');

@@ -96,6 +96,73 @@ describe.skipIf(!HAS_XORRISO)(
       expect(pvd.stdout.toString() + pvd.stderr.toString()).toMatch(/Volume Id\s*:\s*cidata\n/);
     });
 
+    it.skipIf(!hasTool('sha256sum'))(
+      '--json gives the digests of the inputs, the image and the record lines (sha256sum agrees)',
+      async () => {
+        const image = path('json.iso');
+        const result = await runCli([
+          'cidata',
+          '--user-data',
+          path('user-data.yaml'),
+          '--network-config',
+          path('network-config.yaml'),
+          '--out',
+          image,
+          '--json',
+        ]);
+        expect(result.code, result.stderr).toBe(0);
+        const sha256sum = (file: string) =>
+          spawnSync('sha256sum', [file]).stdout.toString().split(' ')[0];
+        const files = extract(image);
+        writeFileSync(path('extracted-meta-data'), files['meta-data']!);
+        const userData = sha256sum(path('user-data.yaml'));
+        const metaData = sha256sum(path('extracted-meta-data'));
+        const networkConfig = sha256sum(path('network-config.yaml'));
+        expect(JSON.parse(result.stdout)).toEqual({
+          out: image,
+          volumeId: 'cidata',
+          bytes: statSync(image).size,
+          metaData: 'derived',
+          sha256_in: {
+            'user-data': userData,
+            'meta-data': metaData,
+            'network-config': networkConfig,
+          },
+          sha256_out: sha256sum(image),
+          record: {
+            '/dev/disk/by-label/cidata': sha256sum(image),
+            'cidata/meta-data': metaData,
+            'cidata/network-config': networkConfig,
+            'cidata/user-data': userData,
+          },
+        });
+        // a plaintext user data: its digest and the image's are withheld
+        const plain = path('plain-user-data.yaml');
+        writeFileSync(
+          plain,
+          `workload: |\n${readFileSync(path('workload.yaml'), 'utf8').replace(/^/gm, '  ')}\nenv: |\n${readFileSync(path('env.yaml'), 'utf8').replace(/^/gm, '  ')}\n`,
+        );
+        const plainResult = await runCli([
+          'cidata',
+          '--user-data',
+          plain,
+          '--out',
+          path('plain.iso'),
+          '--json',
+        ]);
+        expect(plainResult.code, plainResult.stderr).toBe(0);
+        const document = JSON.parse(plainResult.stdout);
+        expect(document.sha256_in['user-data']).toBeNull();
+        expect(document.sha256_out).toBeNull();
+        expect(document.record['/dev/disk/by-label/cidata']).toBeNull();
+        expect(document.record['cidata/user-data']).toBeNull();
+        expect(document.sha256_in['meta-data']).toMatch(/^[0-9a-f]{64}$/);
+        // the image is the output of --out -, so JSON cannot share stdout with it
+        const piped = await runCli(['cidata', '--user-data', plain, '--out', '-', '--json']);
+        expect(piped.code).toBe(2);
+      },
+    );
+
     it('gives the same bytes for the same inputs, whatever their dates and modes', async () => {
       const args = [
         'cidata',

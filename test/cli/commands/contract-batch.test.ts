@@ -140,6 +140,55 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
     expect(decryptedEnv).toContain('ENABLED: "yes"\n  AT: "12:30"\n');
   });
 
+  it('--json summarises each instance: its file and the SHA-256 openssl gives it', async () => {
+    const out = freshDir();
+    const result = await runCli([
+      ...baseArgs(),
+      '--batch',
+      path('fleet.yaml'),
+      '--out-dir',
+      out,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    const names = ['web-1', 'web-2', 'web-3', 'db', 'batch.worker_5'];
+    const sha256 = (file: string) =>
+      runTool('openssl', ['dgst', '-sha256', '-r'], readFileSync(file))
+        .stdout.toString()
+        .split(' ')[0];
+    expect(document).toEqual({
+      outDir: out,
+      contracts: names.map((name) => ({
+        name,
+        out: join(out, `${name}.yaml`),
+        plaintextSections: [],
+        sha256_out: sha256(join(out, `${name}.yaml`)),
+      })),
+      // plaintext inputs (the inventory, the env and workload sections) can hold secrets
+      sha256_in: { inventory: null, workload: null, env: null },
+    });
+    expect(result.stdout).not.toContain('fleet-api-key');
+    // without --cert the contracts are plaintext: their digests are withheld too
+    const plain = baseArgs().filter(
+      (arg, index, all) => arg !== '--cert' && all[index - 1] !== '--cert',
+    );
+    const plainOut = freshDir();
+    const plainResult = await runCli([
+      ...plain,
+      '--batch',
+      path('fleet.yaml'),
+      '--out-dir',
+      plainOut,
+      '--json',
+    ]);
+    expect(plainResult.code, plainResult.stderr).toBe(0);
+    for (const contract of JSON.parse(plainResult.stdout).contracts) {
+      expect(contract.plaintextSections).toEqual(['workload', 'env']);
+      expect(contract.sha256_out).toBeNull();
+    }
+  });
+
   it.skipIf(!hasTool('script'))('shows a progress line on a terminal', () => {
     const out = freshDir();
     // `script` gives the CLI a terminal; the line is rewritten in place with \r

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HAS_REFERENCE, REFERENCE_SKIP_REASON, referencePath } from '../../helpers/reference.js';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { hasTool, runTool } from '../../helpers/tools.js';
 
 const tempDir = useTempDir('hpvs-ctl-image-');
 const list = (name: string) => referencePath('fixtures', 'image-lists', `${name}_image.json`);
@@ -60,6 +61,30 @@ describe.skipIf(!HAS_REFERENCE)(`hpvs-ctl image (${REFERENCE_SKIP_REASON})`, () 
     const answer = write('api-answer.json', { images, limit: 50, total_count: images.length });
     expect(await pick(['--from', answer])).toMatchObject(V22);
   });
+
+  it.skipIf(!hasTool('openssl'))(
+    '--json gives the SHA-256 of the list (openssl agrees) and escapes control characters from it',
+    async () => {
+      const images = JSON.parse(readFileSync(list('terraform'), 'utf8')) as Array<
+        Record<string, unknown>
+      >;
+      const hostile = {
+        ...images.find((image) => image.name === V22.name)!,
+        id: 'r006-\u001b[2J\u009b31m',
+      };
+      const path = write('hostile-id.json', [...images, hostile]);
+      const result = await runCli(['image', '--from', path, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toMatch(/[\u001b\u009b]/);
+      const document = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(document.id).toMatch(/^r006-.*31m$/);
+      expect(document.sha256_in).toBe(
+        runTool('openssl', ['dgst', '-sha256', '-r'], readFileSync(path))
+          .stdout.toString()
+          .split(' ')[0],
+      );
+    },
+  );
 
   it('says why HPCR images were left out, takes deprecated ones on request, warns on twins', async () => {
     const images = JSON.parse(readFileSync(list('terraform'), 'utf8')) as Array<

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ describe('hpvs-ctl initdata', () => {
       seHeader: unknown;
     };
     expect(report.contract.bytes).toBe(ENCRYPTED.length);
+    // both sections are tokens: the contract's digest is given
+    expect((report.contract as unknown as { sha256: string }).sha256).toBe(
+      createHash('sha256').update(ENCRYPTED).digest('hex'),
+    );
     expect(report.contract.sections.map((s) => [s.key, s.form])).toEqual([
       ['workload', 'token'],
       ['env', 'token'],
@@ -50,6 +55,11 @@ describe('hpvs-ctl initdata', () => {
     const inspected = await runCli(['initdata', 'inspect', built.stdout.trim()]);
     expect(inspected.stdout).toMatch(/env: string, \d+ bytes/);
     expect(inspected.stdout).not.toContain('hunter2');
+    // nor a digest of it: a guessing oracle for the plaintext (README, Results as data)
+    expect(inspected.stdout).toContain('sha256 withheld (a section is plaintext)');
+    const json = await runCli(['initdata', 'inspect', built.stdout.trim(), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).contract.sha256).toBeNull();
   });
 
   it('puts the value into a Deployment pod template with --pod, keeping the rest', async () => {

@@ -35,6 +35,38 @@ describe('hpvs-ctl keys generate', () => {
     expect(result.stdout + result.stderr).not.toContain('PRIVATE KEY');
   });
 
+  it.skipIf(!hasTool('sha256sum'))(
+    "--json names both files and gives the public key's SHA-256 (sha256sum agrees), never the private key's",
+    async () => {
+      const dir = freshDir();
+      const passFile = join(tempDir(), 'json-pass.txt');
+      writeFileSync(passFile, 'correct horse battery staple\n');
+      const result = await runCli([
+        'keys',
+        'generate',
+        '--out-dir',
+        dir,
+        '--bits',
+        '2048',
+        '--name',
+        'auditor',
+        '--passphrase-file',
+        passFile,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const publicPath = join(dir, 'auditor-public.pem');
+      const sha256sum = runTool('sha256sum', [publicPath]).stdout.toString().split(' ')[0];
+      expect(JSON.parse(result.stdout)).toEqual({
+        bits: 2048,
+        encrypted: true,
+        privateKey: { out: join(dir, 'auditor-private.pem'), sha256_out: null },
+        publicKey: { out: publicPath, sha256_out: sha256sum },
+      });
+      expect(result.stdout).not.toContain('PRIVATE KEY');
+    },
+  );
+
   it('encrypts the private key with the passphrase from a file, readable by openssl', async () => {
     const dir = freshDir();
     const passFile = join(tempDir(), 'pass.txt');

@@ -21,7 +21,7 @@ describe('encrypt and decrypt --json', () => {
     writeFileSync(path('env.yaml'), SECTION);
   });
 
-  it('encrypt --json gives the token, its prefix and the SHA-256 of input and token', async () => {
+  it("encrypt --json gives the token, its prefix and the token's SHA-256, withholding the plaintext's", async () => {
     const result = await runCli([
       'encrypt',
       path('env.yaml'),
@@ -35,9 +35,10 @@ describe('encrypt and decrypt --json', () => {
     const document = JSON.parse(result.stdout);
     expect(document.prefix).toBe('contract-basic');
     expect(document.token).toMatch(/^contract-basic\./);
-    expect(document.sha256_in).toBe(opensslSha256(SECTION));
+    // a digest of a plaintext is a guessing oracle for a low-entropy secret in it
+    expect(document.sha256_in).toBeNull();
+    expect(result.stdout).not.toContain(createHash('sha256').update(SECTION).digest('hex'));
     expect(document.sha256_out).toBe(opensslSha256(document.token));
-    expect(document.sha256_in).toBe(createHash('sha256').update(SECTION).digest('hex'));
   });
 
   it('encrypt --json --out writes the token to the file and names it instead', async () => {
@@ -77,8 +78,9 @@ describe('encrypt and decrypt --json', () => {
       prefix: 'hyper-protect-basic',
       bytes: Buffer.byteLength(SECTION),
       sha256_in: opensslSha256(readFileSync(path('env.enc'))),
-      sha256_out: opensslSha256(SECTION),
+      sha256_out: null,
     });
+    expect(result.stdout).not.toContain(opensslSha256(SECTION));
     expect(readFileSync(out, 'utf8')).toBe(SECTION);
     const noOut = await runCli(['decrypt', path('env.enc'), '--key', f.hpcrKey, '--json']);
     expect(noOut.code).toBe(2);
@@ -109,7 +111,8 @@ describe('contract and sign --json', () => {
       out,
       plaintextSections: [],
       sha256_in: {
-        workload: opensslSha256(readFileSync(path('workload.yaml'))),
+        // a plaintext section's digest is withheld, a token's given
+        workload: null,
         env: opensslSha256(readFileSync(path('env.enc'))),
       },
       sha256_out: opensslSha256(readFileSync(out)),
@@ -160,7 +163,12 @@ describe('contract and sign --json', () => {
       '--json',
     ]);
     expect(fromIn.code, fromIn.stderr).toBe(0);
-    expect(JSON.parse(fromIn.stdout).sha256_in).toEqual({ in: opensslSha256(readFileSync(plain)) });
+    expect(JSON.parse(fromIn.stdout)).toEqual({
+      out,
+      plaintextSections: [],
+      sha256_in: { in: null },
+      sha256_out: opensslSha256(readFileSync(out)),
+    });
     const signedOut = path('signed.yaml');
     const signed = await runCli(['sign', out, '--key', f.signKey, '--out', signedOut, '--json']);
     expect(signed.code, signed.stderr).toBe(0);
@@ -170,5 +178,21 @@ describe('contract and sign --json', () => {
       sha256_out: opensslSha256(readFileSync(signedOut)),
     });
     expect((await runCli(['sign', out, '--key', f.signKey, '--json'])).code).toBe(2);
+    // signing the plaintext contract: both digests withheld
+    const plainSigned = await runCli([
+      'sign',
+      plain,
+      '--key',
+      f.signKey,
+      '--out',
+      path('plain-signed.yaml'),
+      '--json',
+    ]);
+    expect(plainSigned.code, plainSigned.stderr).toBe(0);
+    expect(JSON.parse(plainSigned.stdout)).toEqual({
+      out: path('plain-signed.yaml'),
+      sha256_in: null,
+      sha256_out: null,
+    });
   });
 });

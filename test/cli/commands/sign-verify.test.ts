@@ -17,6 +17,9 @@ let unsigned: string;
 let counter = 0;
 const file = (name: string) => join(f.dir, name);
 const out = () => file(`out-${++counter}.yaml`);
+/** sha256 as openssl computes it, so the digests are checked against another implementation. */
+const opensslSha256 = (data: Buffer) =>
+  runTool('openssl', ['dgst', '-sha256', '-r'], data).stdout.toString().split(' ')[0];
 
 beforeAll(async () => {
   f = await writeAuthoringFiles(tempDir());
@@ -31,6 +34,7 @@ beforeAll(async () => {
     f.signPub,
   ];
   expect((await runCli([...env, '--cert', f.hpcrCert, '--out', file('env.enc')])).code).toBe(0);
+  expect((await runCli([...env, '--out', file('env-for-json.yaml')])).code).toBe(0);
   expect(
     (
       await runCli([
@@ -217,6 +221,60 @@ describe('hpvs-ctl verify', () => {
     expect(fromEnv.stdout).toBe(`${signed}: signature valid (key: env.signingKey)\n`);
   });
 
+  it('--json gives the verdict, the key and the SHA-256 of the user data (openssl agrees)', async () => {
+    const result = await runCli(['verify', signed, '--signing-key', f.signPub, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      file: signed,
+      ok: true,
+      signatureValid: true,
+      key: { source: 'given', name: f.signPub },
+      certificate: null,
+      expired: false,
+      notYetValid: false,
+      issuedBy: null,
+      // both sections are tokens, so the file's digest gives nothing away
+      sha256_in: opensslSha256(readFileSync(signed)),
+    });
+    // an invalid signature: the same document with the verdict, exit 1 and one error line
+    const tampered = file('tampered-json.yaml');
+    writeFileSync(
+      tampered,
+      readFileSync(signed, 'utf8').replace(/^(envWorkloadSignature: .*).{8}$/m, '$1AAAAAAAA'),
+    );
+    const bad = await runCli(['verify', tampered, '--signing-key', f.signPub, '--json']);
+    expect(bad.code).toBe(1);
+    expect(isOneLineError(bad.stderr)).toBe(true);
+    const document = JSON.parse(bad.stdout);
+    expect([document.ok, document.signatureValid]).toEqual([false, false]);
+    expect(document.sha256_in).toBe(opensslSha256(readFileSync(tampered)));
+  });
+
+  it('--json withholds the digest of a user data with a plaintext section', async () => {
+    const plain = out();
+    expect(
+      (
+        await runCli([
+          'contract',
+          '--workload',
+          file('workload.enc'),
+          '--env',
+          file('env-for-json.yaml'),
+          '--sign-key',
+          f.signKey,
+          '--out',
+          plain,
+        ])
+      ).code,
+    ).toBe(0);
+    const result = await runCli(['verify', plain, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.key).toEqual({ source: 'env.signingKey', name: 'env.signingKey' });
+    expect(document.sha256_in).toBeNull();
+    expect(result.stdout).not.toContain('iam-api-key');
+  });
+
   it('fails with exit 1 on a tampered contract or another key', async () => {
     const text = readFileSync(signed, 'utf8');
     const lines = text.split('\n');
@@ -286,6 +344,21 @@ describe('hpvs-ctl verify', () => {
     ]);
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(`issued by ${f.caCert}: yes`);
+    const goodJson = await runCli([
+      'verify',
+      expiring,
+      '--decrypt-key',
+      f.hpcrKey,
+      '--ca-cert',
+      f.caCert,
+      '--json',
+    ]);
+    expect(goodJson.code, goodJson.stderr).toBe(0);
+    const document = JSON.parse(goodJson.stdout);
+    expect(document.issuedBy).toMatchObject({ source: f.caCert, valid: true });
+    expect(document.certificate.daysLeft).toBe(3);
+    expect(Date.parse(document.certificate.notAfter) - Date.now()).toBeGreaterThan(2 * DAY);
+    expect(document.sha256_in).toBe(opensslSha256(readFileSync(expiring)));
     const wrong = await runCli([
       'verify',
       expiring,

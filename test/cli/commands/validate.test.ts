@@ -148,6 +148,45 @@ describe('hpvs-ctl validate', () => {
     expect(coco.stdout).toContain('workload.compose.archive');
   });
 
+  it('ccco env volumes follow the coco schema: seed required, no uv-secret-id or grep11; logRouter tags allowed', async () => {
+    const policy = Buffer.from(
+      'package agent_policy\n\ndefault CreateContainerRequest := false\n',
+    ).toString('base64');
+    const contract = (volume: string) =>
+      `workload:\n  type: workload\n  confidential-containers:\n    regoValidator:\n      policy: ${policy}\n  volumes:\n    data:\n      seed: ThisIsAValidWorkload123\n` +
+      `env:\n  type: env\n  logging:\n    logRouter:\n      hostname: logs.example.com\n      iamApiKey: key\n      tags: [team-a]\n  volumes:\n    data:\n${volume}`;
+    const good = await runCli([
+      'validate',
+      file('coco-good.yaml', contract('      seed: ThisIsAValidEnv123\n      volumeID: vol-123\n')),
+      '--platform',
+      'ccco',
+    ]);
+    expect(good.stdout).toMatch(/coco-good\.yaml: valid contract\n$/);
+    expect(good.code).toBe(0);
+    const uv = file('coco-uv.yaml', contract('      uv-secret-id: index-1\n'));
+    const bad = await runCli(['validate', uv, '--platform', 'ccco']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`${uv}:17:5 env.volumes.data: missing required key "seed"`);
+    expect(bad.stdout).toContain(
+      `${uv}:18:7 env.volumes.data.uv-secret-id: unknown key (allowed: seed, previousSeed, kms, kmsTimeout, apiKey, volumeName, volumeID)`,
+    );
+    // one message for the missing seed: not the hpvs advice to use uv-secret-id instead
+    expect(bad.stdout).not.toContain('or uv-secret-id');
+    const grep11 = file(
+      'coco-grep11.yaml',
+      contract(
+        '      seed: ThisIsAValidEnv123\n      grep11:\n        address: hsm.example.com:9876\n',
+      ),
+    );
+    const noGrep11 = await runCli(['validate', grep11, '--platform', 'ccco']);
+    expect(noGrep11.code).toBe(1);
+    expect(noGrep11.stdout).toContain(`${grep11}:19:7 env.volumes.data.grep11: unknown key`);
+    // the same uv-secret-id volume is the hpvs schema's other way to a passphrase
+    const hpvs = await runCli(['validate', uv, '--platform', 'hpvs']);
+    expect(hpvs.stdout).not.toContain('env.volumes.data');
+    expect(hpvs.stdout).toContain('env.logging.logRouter.tags: unknown key');
+  });
+
   it('reports encrypted sections after checking their shape', async () => {
     const token = (
       await runCli(['encrypt', '--cert', f.hpcrCert], { stdin: 'type: env\n' })

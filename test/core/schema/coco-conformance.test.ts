@@ -48,6 +48,20 @@ const GOOD_CC = {
   secret: { verificationKey: RSA_PUBLIC, decryptionKey: RSA_PRIVATE },
 };
 
+const KEY_CRN = 'crn:v1:bluemix:public:hs-crypto:us-south:a/0123:4567:key:89ab';
+
+/** A ccco contract whose workload has a volume "data" and whose env has these keys. */
+function envWith(env: Record<string, unknown>): Record<string, unknown> {
+  return {
+    workload: {
+      type: 'workload',
+      'confidential-containers': GOOD_CC,
+      volumes: { data: { seed: 'ThisIsAValidWorkload123' } },
+    },
+    env: { type: 'env', ...env },
+  };
+}
+
 describe.skipIf(!HAS_REFERENCE)(`IBM's ccco samples (A7.2) (${REFERENCE_SKIP_REASON})`, () => {
   let official: ValidateFunction;
   const sample = (name: string): string =>
@@ -189,6 +203,58 @@ describe.skipIf(!HAS_REFERENCE)(`IBM's ccco samples (A7.2) (${REFERENCE_SKIP_REA
             'confidential-containers': {
               secret: { verificationKey: RSA_PUBLIC, decryptionKey: RSA_PRIVATE },
             },
+          },
+        },
+      ],
+      [
+        'env volume with seed and kms',
+        envWith({
+          volumes: {
+            data: {
+              seed: 'ThisIsAValidEnv123',
+              kms: [{ apiKey: 'key-0123456789', crn: KEY_CRN, type: 'private' }],
+              kmsTimeout: 10,
+              volumeID: 'vol-123',
+            },
+          },
+        }),
+      ],
+      ['env volume with seed only', envWith({ volumes: { data: { seed: 'ThisIsAValidEnv123' } } })],
+      ['env volume without seed', envWith({ volumes: { data: { volumeName: 'data' } } })],
+      [
+        'env volume with uv-secret-id',
+        envWith({ volumes: { data: { 'uv-secret-id': 'index-1' } } }),
+      ],
+      [
+        'env volume with seed and uv-previous-secret-id',
+        envWith({
+          volumes: { data: { seed: 'ThisIsAValidEnv123', 'uv-previous-secret-id': 'index-1' } },
+        }),
+      ],
+      [
+        'env volume with grep11',
+        envWith({
+          volumes: {
+            data: {
+              seed: 'ThisIsAValidEnv123',
+              grep11: {
+                address: 'hsm.example.com:9876',
+                clientCert: 'Q0VSVA==',
+                clientKey: 'S0VZ',
+                caCert: 'Q0E=',
+                metadata: { aesKeyBlob: 'Qk9MQg==' },
+              },
+            },
+          },
+        }),
+      ],
+      [
+        'logRouter with tags',
+        {
+          ...workload(GOOD_CC),
+          env: {
+            type: 'env',
+            logging: { logRouter: { hostname: 'logs.example.com', iamApiKey: 'k', tags: ['a'] } },
           },
         },
       ],
