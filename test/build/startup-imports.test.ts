@@ -24,6 +24,7 @@ const HEAVY = [
 interface Output {
   imports: Array<{ path: string; kind: string; external?: boolean }>;
   inputs: Record<string, unknown>;
+  entryPoint?: string;
 }
 
 interface Metafile {
@@ -90,6 +91,25 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
     expect(files.filter((file) => inputs.has(file))).toEqual([]);
     // the walk sees real files: every command file is in the bundle, behind a dynamic import
     expect(files.filter((file) => !everything.has(file))).toEqual([]);
+  });
+
+  it('a command file loads no heavy package before its action runs (its --help stays light)', () => {
+    const chunkOf = new Map(
+      Object.entries(meta.outputs).flatMap(([output, info]) =>
+        info.entryPoint === undefined ? [] : [[info.entryPoint, output] as const],
+      ),
+    );
+    for (const file of commandFiles()) {
+      const chunk = chunkOf.get(file);
+      expect(chunk, file).toBeDefined();
+      const { inputs, packages } = staticClosure(meta, chunk!);
+      expect(inputs, file).toContain(file);
+      expect(
+        HEAVY.filter((name) => packages.has(name)),
+        file,
+      ).toEqual([]);
+      expect(inputs.has(VALIDATORS), file).toBe(false);
+    }
   });
 
   it('still reaches the heavy code, bundled into chunks of the commands that use it', () => {
