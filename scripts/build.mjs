@@ -48,6 +48,11 @@ const cjsDynamicImports = {
 // the contract schema's validators, precompiled (src/schema/generated/, imported by the bundle)
 await writeValidatorModule();
 
+// The manifest and help of an earlier build must not meet this build's bundle: without them
+// the CLI loads every command file and prints its help live, which is only slower.
+rmSync(join(root, 'dist/command-manifest.json'), { force: true });
+rmSync(join(root, 'dist/help.txt'), { force: true });
+
 const result = await build({
   absWorkingDir: root,
   // dist/cli.js is the CLI (bin/hpvs-ctl.js imports it); workers keep their place under src/
@@ -118,10 +123,8 @@ function runWithCli(code) {
 
 // What lets a command start without loading the others (src/cli/command-manifest.ts), and the
 // program's help as commander prints it to a file or pipe (bin/hpvs-ctl.js prints it for
-// `--help`, `-h` and no arguments; test/build/top-help.test.ts proves the two equal). Without
-// its manifest the CLI loads every command file, so the help below is the whole program's.
-rmSync(join(root, 'dist/command-manifest.json'), { force: true });
-rmSync(join(root, 'dist/help.txt'), { force: true });
+// `--help`, `-h` and no arguments; test/build/top-help.test.ts proves the two equal), both
+// rendered from the whole program; removed before the bundle is written (above).
 const helpText = runWithCli(
   "process.exitCode = await cli.runProgram(cli.buildProgram, ['--help']);",
 );
