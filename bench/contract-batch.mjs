@@ -5,51 +5,20 @@
 // workload and the env, then `openssl dgst -sha256 -sign` over both tokens). Prints both wall
 // times and their ratio; rounds alternate the two so background load hits both alike.
 // Usage: node bench/contract-batch.mjs [contracts] [rounds]. Build first (`npm run build`).
-import { spawnSync } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { builtCli, countArguments, projectRoot } from './bench-setup.mjs';
-import { waitedChildrenCpuMs } from './child-cpu.mjs';
+import { builtCli, countArguments, median } from './bench-setup.mjs';
+import { recipeScript, run, timed, writeContractInputs } from './contract-recipe.mjs';
 
 const [count, rounds] = countArguments(
   'node bench/contract-batch.mjs [contracts] [rounds]',
   100,
   3,
 );
-const root = projectRoot;
 const bin = builtCli();
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    ...options,
-  });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-/**
- * Wall time and CPU time of the children `action` spawns and waits for. Pending writes are
- * flushed first, so neither side pays for the other's files (hpvs-ctl fsyncs what it writes,
- * and an fsync waits for the journal, which may still hold the recipe's output).
- */
-function timed(action) {
-  spawnSync('sync');
-  const cpu = waitedChildrenCpuMs();
-  const start = process.hrtime.bigint();
-  action();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpu: waitedChildrenCpuMs() - cpu };
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /**
  * How many cores this machine gives us right now: the speed-up of two threads over one on the
@@ -84,48 +53,7 @@ function timedSync(action) {
 const work = mkdtempSync(join(tmpdir(), 'hpvs-bench-contract-'));
 try {
   const file = (name) => join(work, name);
-  // the runtime's key pair stands in for an HPCR encryption certificate; the signing key is the deployer's
-  run('openssl', [
-    'genpkey',
-    '-algorithm',
-    'RSA',
-    '-pkeyopt',
-    'rsa_keygen_bits:4096',
-    '-out',
-    file('hpcr.pem'),
-  ]);
-  run('openssl', ['pkey', '-in', file('hpcr.pem'), '-pubout', '-out', file('hpcr-public.pem')]);
-  run('openssl', [
-    'genpkey',
-    '-algorithm',
-    'RSA',
-    '-pkeyopt',
-    'rsa_keygen_bits:4096',
-    '-out',
-    file('sign.pem'),
-  ]);
-  writeFileSync(
-    file('workload.yaml'),
-    readFileSync(join(root, 'templates/workload-compose.yaml'), 'utf8').replace(
-      'REPLACE-with-a-random-workload-seed',
-      'benchWorkloadSeed0123456789',
-    ),
-  );
-  writeFileSync(
-    file('env.yaml'),
-    [
-      'type: env',
-      'logging:',
-      '  logRouter:',
-      '    hostname: bench.logs.cloud.ibm.com',
-      '    iamApiKey: bench-api-key',
-      '    port: 443',
-      'volumes:',
-      '  data:',
-      '    seed: benchEnvSeedDefault0123456789',
-      '',
-    ].join('\n'),
-  );
+  writeContractInputs(work);
   mkdirSync(file('seeds'));
   const inventory = ['instances:'];
   for (let i = 0; i < count; i++) {
@@ -139,22 +67,7 @@ try {
   }
   writeFileSync(file('inventory.yaml'), `${inventory.join('\n')}\n`);
 
-  // The recipe, as a deployer scripts it today. Each loop writes one contract.
-  writeFileSync(
-    file('recipe.sh'),
-    `set -e
-cd "${work}"
-mkdir -p recipe-out
-for i in $(seq 1 ${count}); do
-  openssl rand 32 > pw-w
-  W="hyper-protect-basic.$(openssl pkeyutl -encrypt -pubin -inkey hpcr-public.pem -in pw-w | base64 -w0).$(openssl enc -aes-256-cbc -pbkdf2 -pass stdin -in workload.yaml < pw-w | base64 -w0)"
-  openssl rand 32 > pw-e
-  E="hyper-protect-basic.$(openssl pkeyutl -encrypt -pubin -inkey hpcr-public.pem -in pw-e | base64 -w0).$(openssl enc -aes-256-cbc -pbkdf2 -pass stdin -in env.yaml < pw-e | base64 -w0)"
-  S="$(printf '%s%s' "$W" "$E" | openssl dgst -sha256 -sign sign.pem | base64 -w0)"
-  printf 'workload: %s\\nenv: %s\\nenvWorkloadSignature: %s\\n' "$W" "$E" "$S" > "recipe-out/vm-$i.yaml"
-done
-`,
-  );
+  writeFileSync(file('recipe.sh'), recipeScript(work, count, 'public-key'));
 
   const rows = [];
   for (let round = 0; round < rounds; round++) {

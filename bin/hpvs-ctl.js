@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { readFileSync } from 'node:fs';
 
 // A reader that stops early (`hpvs-ctl ... | head`) is not an error: stop quietly, as
 // command-line tools killed by SIGPIPE do, instead of crashing with a stack trace. Any other
@@ -12,4 +12,26 @@ process.stdout.on('error', (error) => {
   process.exit(1);
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+process.exitCode = programHelp(argv) ?? (await (await import('../dist/cli.js')).main(argv));
+
+/**
+ * `hpvs-ctl --help`, `-h` or no arguments print the program's help (to stderr and exit 2 for
+ * no arguments) without loading the CLI: the build wrote it as commander prints it when the
+ * output is not a terminal (test/build/top-help.test.ts proves the two equal). On a terminal
+ * commander fits the help to its width, so the CLI prints it.
+ */
+function programHelp(args) {
+  const asked = args.length === 1 && (args[0] === '--help' || args[0] === '-h');
+  if (!asked && args.length > 0) return undefined;
+  const stream = asked ? process.stdout : process.stderr;
+  if (stream.isTTY) return undefined;
+  let text;
+  try {
+    text = readFileSync(new URL('../dist/help.txt', import.meta.url), 'utf8');
+  } catch {
+    return undefined; // a build in progress: the CLI prints it
+  }
+  stream.write(text);
+  return asked ? 0 : 2;
+}

@@ -1,38 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { registerArchive } from './commands/archive.js';
-import { registerAttestation } from './commands/attestation.js';
-import { registerCerts } from './commands/certs.js';
+import {
+  addStub,
+  isStub,
+  StubReached,
+  subcommandTerm,
+  summarize,
+  type CommandManifest,
+} from './command-manifest.js';
+import { COMMAND_MODULES, type RegisterCommand } from './command-modules.js';
 import { checkCommandLine } from './commands/command-line-checks.js';
-import { registerContract } from './commands/contract.js';
-import { registerDecrypt } from './commands/decrypt.js';
-import { registerEmulator } from './commands/emulator.js';
-import { registerEncrypt } from './commands/encrypt.js';
-import { registerEnv } from './commands/env.js';
-import { registerCidata } from './commands/cidata.js';
-import { registerImage } from './commands/image.js';
-import { registerInit } from './commands/init.js';
-import { registerInitdata } from './commands/initdata.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerKeys } from './commands/keys.js';
 import { programExamples } from './commands/help-examples.js';
-import { registerLuksPassphrase } from './commands/luks-passphrase.js';
-import { registerPolicy } from './commands/policy.js';
-import { registerSecrets } from './commands/secrets.js';
-import { registerSign } from './commands/sign.js';
 import { checkStandardStreams } from './commands/standard-streams.js';
-import { registerValidate } from './commands/validate.js';
-import { registerVerify } from './commands/verify.js';
-import { registerWorkload } from './commands/workload.js';
 import { exitCodeFor, HpvsError, isUsageError } from '../core/errors.js';
 import { cliMessage } from './input-phrases.js';
 import { terminalSafe, terminalSafeLines } from '../core/text/terminal-safe-text.js';
 import { VERSION } from '../core/version.js';
 
-/**
- * Command files only declare options and import their heavy modules lazily inside the action,
- * so `--help` and light commands start fast (see bench/startup.mjs).
- */
-export function buildProgram(): Command {
+/** The program without its commands. */
+function createProgram(): Command {
   const program = new Command()
     .name('hpvs-ctl')
     .description(
@@ -49,34 +35,75 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) })
     .configureHelp({
       sortSubcommands: false,
+      subcommandTerm,
       subcommandDescription: (command) => firstClause(command.description()),
     });
   program.addHelpText('after', () => programExamples(program));
   program.hook('preAction', (_program, action) => checkStandardStreams(action as Command));
-  // in the order the personas meet them: start, provider, deployer, checks, auditor, emulator
-  registerInit(program);
-  registerImage(program);
-  registerCidata(program);
-  registerArchive(program);
-  registerWorkload(program);
-  registerEnv(program);
-  registerContract(program);
-  registerSign(program);
-  registerVerify(program);
-  registerValidate(program);
-  registerInspect(program);
-  registerEncrypt(program);
-  registerDecrypt(program);
-  registerLuksPassphrase(program);
-  registerKeys(program);
-  registerCerts(program);
-  registerAttestation(program);
-  registerEmulator(program);
-  registerInitdata(program);
-  registerSecrets(program);
-  registerPolicy(program);
+  return program;
+}
+
+/** The program with every command file loaded. */
+export async function buildProgram(): Promise<Command> {
+  const registers = await Promise.all(COMMAND_MODULES.map((load) => load()));
+  const program = createProgram();
+  for (const register of registers) register(program);
   acceptDebugEverywhere(program);
   return program;
+}
+
+/**
+ * The program with only the file of the command `argv` names loaded: every other command is a
+ * stand-in from the build's manifest, enough for the program's help and for command lookup
+ * (and if commander reaches one after all, `main` builds the whole program and starts again).
+ * Command files only declare options and import their heavy modules lazily inside the action.
+ */
+export async function buildProgramFor(
+  argv: readonly string[],
+  manifest: CommandManifest,
+): Promise<Command> {
+  const named = namedCommand(argv);
+  const loaded = await Promise.all(
+    COMMAND_MODULES.map((load, index) => {
+      const summaries = manifest[index];
+      const needed =
+        summaries === undefined ||
+        summaries.some((summary) => summary.name === named || summary.aliases.includes(named!));
+      return needed ? load() : undefined;
+    }),
+  );
+  const program = createProgram();
+  loaded.forEach((register: RegisterCommand | undefined, index) => {
+    if (register !== undefined) register(program);
+    else for (const summary of manifest[index]!) addStub(program, summary);
+  });
+  program.hook('preSubcommand', (_program, command) => {
+    if (isStub(command)) throw new StubReached();
+  });
+  acceptDebugEverywhere(program);
+  return program;
+}
+
+/**
+ * The command commander will run: the first word that is not an option (the program's own
+ * options take no values), or the one after `help`.
+ */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/** For the build: each command file's commands, as the program without them needs them. */
+export async function commandManifest(): Promise<CommandManifest> {
+  const manifest: CommandManifest = [];
+  for (const load of COMMAND_MODULES) {
+    const program = createProgram();
+    (await load())(program);
+    acceptDebugEverywhere(program);
+    const help = program.createHelp();
+    manifest.push((program.commands as Command[]).map((command) => summarize(command, help)));
+  }
+  return manifest;
 }
 
 /** `--debug` is read by main() from argv; each command accepts it after its name too. */
@@ -125,13 +152,23 @@ export function firstClause(description: string): string {
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 invalid input or failed check, 2 usage. */
 export async function main(argv: string[]): Promise<number> {
+  const manifest = readManifest();
+  return runProgram(
+    manifest === undefined ? buildProgram : () => buildProgramFor(argv, manifest),
+    argv,
+  );
+}
+
+/** Runs `argv` through the program `build` makes (through the whole one if that meets a stub). */
+export async function runProgram(build: () => Promise<Command>, argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram();
-  for (const command of program.commands) command.exitOverride();
   try {
-    checkCommandLine(program, argv);
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    try {
+      return await parse(await build(), argv);
+    } catch (error) {
+      if (!(error instanceof StubReached)) throw error;
+      return await parse(await buildProgram(), argv);
+    }
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has already printed its message (or the help text)
@@ -139,6 +176,27 @@ export async function main(argv: string[]): Promise<number> {
     }
     reportError(error, debug);
     return exitCodeFor(error);
+  }
+}
+
+async function parse(program: Command, argv: string[]): Promise<number> {
+  for (const command of program.commands) command.exitOverride();
+  checkCommandLine(program, argv);
+  await program.parseAsync(argv, { from: 'user' });
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/**
+ * dist/command-manifest.json, which the build writes beside the bundle; without it (running
+ * from the sources, or a build in progress) every command file is loaded.
+ */
+function readManifest(): CommandManifest | undefined {
+  try {
+    return JSON.parse(
+      readFileSync(new URL('./command-manifest.json', import.meta.url), 'utf8'),
+    ) as CommandManifest;
+  } catch {
+    return undefined;
   }
 }
 

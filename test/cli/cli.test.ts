@@ -50,8 +50,8 @@ describe('hpvs-ctl (global behaviour)', () => {
     }
   });
 
-  it('every command has at least one example in its --help', () => {
-    const commands = leafCommands(buildProgram() as unknown as Command);
+  it('every command has at least one example in its --help', async () => {
+    const commands = leafCommands((await buildProgram()) as unknown as Command);
     expect(commands.map(([name]) => name)).toEqual(
       expect.arrayContaining(['encrypt', 'decrypt', 'archive']),
     );
@@ -201,13 +201,13 @@ function normalisedOptionName(flag: string): string {
 }
 
 describe('flag names', () => {
-  it('no hpvs-ctl flag is a Node.js option (Node 20 acts on --env-file even after the script)', () => {
+  it('no hpvs-ctl flag is a Node.js option (Node 20 acts on --env-file even after the script)', async () => {
     const nodeOptions = nodeOptionNames();
     // the list is the real one, so the check below can fail
     for (const known of ['--env-file', '--import', '--require', '--eval', '--title', '--watch']) {
       expect(nodeOptions.has(known), known).toBe(true);
     }
-    const flags = longFlags(buildProgram() as unknown as Command);
+    const flags = longFlags((await buildProgram()) as unknown as Command);
     expect(flags.map((entry) => entry.split(' ').at(-1))).toEqual(
       expect.arrayContaining(['--env-values-file', '--out', '--help', '--no-crl']),
     );
@@ -253,8 +253,8 @@ describe('firstClause (command lists)', () => {
     expect(firstClause('No separator at all')).toBe('No separator at all');
   });
 
-  it('shortens every entry of the root command list', () => {
-    const program = buildProgram();
+  it('shortens every entry of the root command list', async () => {
+    const program = await buildProgram();
     for (const command of program.commands) {
       expect(program.createHelp().subcommandDescription(command as Command)).toBe(
         firstClause(command.description()),

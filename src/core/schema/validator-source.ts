@@ -17,6 +17,8 @@ export const AJV_OPTIONS: Options = {
   verbose: true,
   strict: true,
   allowUnionTypes: true,
+  // each $defs entry (see shareRepeatedSubschemas) stays one function of its own
+  inlineRefs: false,
 };
 
 export const FORMATS = ['hostname', 'uri', 'byte', 'int32', 'int64', 'ipv4'] as const;
@@ -37,11 +39,11 @@ export function contractAjv(code: Options['code'] = {}): Ajv2020 {
  */
 export function validatorModuleSource(): string {
   const ajv = contractAjv({ source: true, esm: true });
-  ajv.addSchema(workloadSchema(), 'workload');
-  ajv.addSchema(envSchema(), 'env');
-  ajv.addSchema(networkConfigSchema(), 'network');
-  ajv.addSchema(cocoWorkloadSchema(), 'cocoWorkload');
-  ajv.addSchema(cocoEnvSchema(), 'cocoEnv');
+  ajv.addSchema(shareRepeatedSubschemas(workloadSchema()), 'workload');
+  ajv.addSchema(shareRepeatedSubschemas(envSchema()), 'env');
+  ajv.addSchema(shareRepeatedSubschemas(networkConfigSchema()), 'network');
+  ajv.addSchema(shareRepeatedSubschemas(cocoWorkloadSchema()), 'cocoWorkload');
+  ajv.addSchema(shareRepeatedSubschemas(cocoEnvSchema()), 'cocoEnv');
   return standaloneCode.default(ajv, {
     workload: 'workload',
     env: 'env',
@@ -49,4 +51,46 @@ export function validatorModuleSource(): string {
     cocoWorkload: 'cocoWorkload',
     cocoEnv: 'cocoEnv',
   });
+}
+
+/**
+ * Ajv writes a subschema's code out at every place that uses it: the Kubernetes container
+ * schema, used by `containers` and `initContainers` of both `play.resources` and
+ * `play.templates`, was four copies of the same code in a workload validator of about 850 kB,
+ * parsed by every run that validates and compiled whole at its first call. Each subschema
+ * object used more than once becomes one `$defs` entry instead (one function in the generated
+ * code, compiled only when a contract has what it checks). What a schema accepts and the
+ * errors it reports are the same, but for `schemaPath`, which hpvs-ctl does not read.
+ */
+export function shareRepeatedSubschemas<T extends object>(schema: T): T {
+  const uses = new Map<object, number>();
+  const count = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    const seen = uses.get(value) ?? 0;
+    uses.set(value, seen + 1);
+    if (seen === 0) for (const child of Object.values(value)) count(child);
+  };
+  count(schema);
+  const names = new Map<object, string>();
+  for (const [value, times] of uses) {
+    if (times > 1 && !Array.isArray(value) && JSON.stringify(value).length > 1000) {
+      names.set(value, `shared${names.size}`);
+    }
+  }
+  const defs: Record<string, unknown> = {};
+  const copy = (value: unknown, top = false): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const name = top ? undefined : names.get(value);
+    if (name !== undefined) {
+      if (!(name in defs)) {
+        defs[name] = {};
+        defs[name] = copy(value, true);
+      }
+      return { $ref: `#/$defs/${name}` };
+    }
+    if (Array.isArray(value)) return value.map((item) => copy(item));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item)]));
+  };
+  const copied = copy(schema, true) as T;
+  return names.size === 0 ? copied : { ...copied, $defs: defs };
 }

@@ -158,9 +158,9 @@ function readKey(path: string): Buffer {
 }
 
 describe('--out - is standard output on every command that has --out', () => {
-  it('every such command is covered here (log-server: test/commands/log-server-output.test.ts)', () => {
+  it('every such command is covered here (log-server: test/commands/log-server-output.test.ts)', async () => {
     const covered = [...Object.keys(recipes), 'emulator log-server'].sort();
-    expect(commandsWithOut(buildProgram() as unknown as Command).sort()).toEqual(covered);
+    expect(commandsWithOut((await buildProgram()) as unknown as Command).sort()).toEqual(covered);
   });
 
   it('prints the result and creates no file named "-"', async () => {
