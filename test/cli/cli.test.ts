@@ -6,7 +6,7 @@ import { buildProgram, firstClause } from '../../src/cli/cli.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 
 const packageVersion = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   }
 ).version;

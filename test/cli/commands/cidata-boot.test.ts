@@ -9,7 +9,7 @@ import { hasTool } from '../../helpers/tools.js';
 
 const tempDir = useTempDir('hpvs-ctl-cidata-boot-');
 const HAS_XORRISO = hasTool('xorriso');
-const TEMPLATES = join(import.meta.dirname, '..', '..', 'templates');
+const TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates');
 const NETWORK_CONFIG = 'network:\n  version: 2\n  ethernets:\n    enc1:\n      dhcp4: true\n';
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 let dir: string;

@@ -5,7 +5,7 @@ import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDir('hpvs-emulator-platform-');
-const TEMPLATES = join(import.meta.dirname, '..', '..', 'templates');
+const TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates');
 let dir: string;
 
 async function ok(args: string[]): Promise<string> {

@@ -15,7 +15,7 @@ function folder(name: string): string {
   mkdirSync(path, { recursive: true });
   return path;
 }
-const TEMPLATE_COMPOSE = join(import.meta.dirname, '..', '..', 'templates', 'compose');
+const TEMPLATE_COMPOSE = join(import.meta.dirname, '..', '..', '..', 'templates', 'compose');
 
 async function ok(args: string[], cwd: string): Promise<string> {
   const result = await runCli(args, { cwd });
