@@ -147,6 +147,15 @@ export function registerEmulator(program: Command): void {
           'give one of the user-data file, --initdata or --cidata IMAGE',
         );
       }
+      if (
+        options.cidata === undefined &&
+        (userDataPath === undefined) === (options.initdata === undefined)
+      ) {
+        throw new HpvsError(
+          'USAGE',
+          'give either a user-data file or --initdata, not both or neither',
+        );
+      }
       const [{ systemRandom }, { parsePodmanConfigChoice }, { bootFromFiles }] = await Promise.all([
         import('../../node/random.js'),
         import('../../emulator/runtimes/podman-config.js'),
