@@ -1,7 +1,7 @@
 import { buildEnvSection, type LoggingInput } from '../core/authoring/section-builders.js';
 import { parsePublicKeyOrCertificate, pemBlocks, pemText } from '../core/crypto/keys.js';
 import { checkSyslogMaterial } from '../core/crypto/tls-material.js';
-import type { InputReaders } from './input-readers.js';
+import { readSecretText, type InputReaders } from './input-readers.js';
 import { authsFrom, kmsFrom } from './section-input-shapes.js';
 
 /** The env section of a Workload Deployer, named by the files that hold its material. */
@@ -53,8 +53,7 @@ export async function buildEnvSectionFromFiles(
 ): Promise<string> {
   const readPem = async (path: string, what: string) =>
     pemBlocksOnly(pemText(await read.pem(path, what), path));
-  const readText = async (path: string, what: string) =>
-    Buffer.from(await read.secret(path, what)).toString('utf8');
+  const readText = (path: string, what: string) => readSecretText(read, path, what);
   let logging: LoggingInput;
   if ('syslog' in request.logging) {
     const { syslog } = request.logging;

@@ -1,6 +1,6 @@
 import { buildWorkloadSection } from '../core/authoring/section-builders.js';
 import { HpvsError } from '../core/errors.js';
-import type { InputReaders } from './input-readers.js';
+import { readSecretText, type InputReaders } from './input-readers.js';
 import { authsFrom, imagesFrom } from './section-input-shapes.js';
 
 /** The workload section of a Workload Provider, named by the folders and files that hold it. */
@@ -85,11 +85,15 @@ export async function buildWorkloadSectionFromFiles(
         ? undefined
         : {
             [volume.name]: {
-              seed: await readText(read, volume.seedFile, 'workload volume seed'),
+              seed: await readSecretText(read, volume.seedFile, 'workload volume seed'),
               previousSeed:
                 volume.previousSeedFile === undefined
                   ? undefined
-                  : await readText(read, volume.previousSeedFile, 'previous workload volume seed'),
+                  : await readSecretText(
+                      read,
+                      volume.previousSeedFile,
+                      'previous workload volume seed',
+                    ),
               mount: volume.mount,
               filesystem: volume.filesystem,
             },
@@ -97,10 +101,6 @@ export async function buildWorkloadSectionFromFiles(
     env: request.env,
   });
   return { text, warnings, coveredPaths: ['workload.compose.archive'] };
-}
-
-async function readText(read: InputReaders, path: string, what: string): Promise<string> {
-  return Buffer.from(await read.secret(path, what)).toString('utf8');
 }
 
 /** A resources file holds one list, or one resource per YAML document. */

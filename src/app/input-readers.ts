@@ -37,3 +37,12 @@ export const nodeInputReaders: InputReaders = {
     return { base64: result.base64, warnings: [...result.warnings] };
   },
 };
+
+/** A secret file as the UTF-8 text the runtime takes (a seed, an API key). */
+export async function readSecretText(
+  read: Pick<InputReaders, 'secret'>,
+  path: string,
+  what: string,
+): Promise<string> {
+  return Buffer.from(await read.secret(path, what)).toString('utf8');
+}

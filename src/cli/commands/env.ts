@@ -7,6 +7,7 @@ import {
   addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
+  volumeFiles,
   writeSection,
 } from './section-output.js';
 
@@ -79,18 +80,11 @@ export function registerEnv(program: Command): void {
         import('../../app/build-env-section.js'),
         import('../../app/input-readers.js'),
       ]);
+      const volume = volumeFiles(options);
       const text = await buildEnvSectionFromFiles(
         {
           logging,
-          volume:
-            options.volume === undefined
-              ? undefined
-              : {
-                  name: options.volume,
-                  seedFile: options.seedFile!,
-                  previousSeedFile: options.previousSeedFile,
-                  kmsFile: options.kmsFile,
-                },
+          volume: volume && { ...volume, kmsFile: options.kmsFile },
           env,
           authsFile: options.auths,
           signingKeyFile: options.signingKey,

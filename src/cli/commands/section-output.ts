@@ -129,3 +129,18 @@ export function checkVolumeFlags(
     throw new HpvsError('USAGE', `--volume ${volume} needs --seed-file with the ${persona} seed`);
   }
 }
+
+/** The volume flags both personas share, once `checkVolumeFlags` accepted them. */
+export function volumeFiles(options: {
+  volume?: string | undefined;
+  seedFile?: string | undefined;
+  previousSeedFile?: string | undefined;
+}): { name: string; seedFile: string; previousSeedFile: string | undefined } | undefined {
+  return options.volume === undefined
+    ? undefined
+    : {
+        name: options.volume,
+        seedFile: options.seedFile!,
+        previousSeedFile: options.previousSeedFile,
+      };
+}

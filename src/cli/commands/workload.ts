@@ -7,6 +7,7 @@ import {
   addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
+  volumeFiles,
   writeSection,
 } from './section-output.js';
 
@@ -83,6 +84,7 @@ export function registerWorkload(program: Command): void {
         import('../../app/build-workload-section.js'),
         import('../../app/input-readers.js'),
       ]);
+      const volume = volumeFiles(options);
       const built = await buildWorkloadSectionFromFiles(
         {
           workload:
@@ -97,16 +99,7 @@ export function registerWorkload(program: Command): void {
                 },
           authsFile: options.auths,
           imagesFile: options.images,
-          volume:
-            options.volume === undefined
-              ? undefined
-              : {
-                  name: options.volume,
-                  seedFile: options.seedFile!,
-                  previousSeedFile: options.previousSeedFile,
-                  mount: options.mount,
-                  filesystem: options.filesystem,
-                },
+          volume: volume && { ...volume, mount: options.mount, filesystem: options.filesystem },
           env,
         },
         nodeInputReaders,
