@@ -23,7 +23,10 @@ export async function readBootInput(
 ): Promise<BootInput> {
   const platform = state.platform ?? 'hpvs';
   if ((userDataPath === undefined) === (options.initdata === undefined)) {
-    throw new HpvsError('USAGE', 'give either a user-data file or --initdata, not both or neither');
+    throw new HpvsError(
+      'USAGE',
+      'boot either a user-data file or an initdata, not both or neither',
+    );
   }
   if (platform !== 'ccco' && (options.initdata !== undefined || options.pod !== undefined)) {
     throw new HpvsError(

@@ -6,7 +6,7 @@ import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
-import { resultDigests, sha256Hex } from './result-digests.js';
+import { resultDigests, sha256Hex } from '../../core/crypto/result-digests.js';
 import { forTerminal } from './terminal-output.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';

@@ -1,16 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { note } from '../../node/console.js';
-import { readTextInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
-import { sha256Hex } from './result-digests.js';
+import { sha256Hex } from '../../core/crypto/result-digests.js';
 import { examples } from './help-examples.js';
-
-/** An encryption certificate is about 2.5 KiB; anything near this is not one. */
-const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -73,56 +68,28 @@ export function registerCertsDownload(certs: Command): void {
           '--json describes the download it wrote: give --out FILE for the download JSON',
         );
       }
-      const { hpvsCertificateUrl, IBM_CERTIFICATE_BASE_URL } =
-        await import('../../core/catalogue/hpvs-certificate-url.js');
-      const baseUrl = httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL);
-      const versions = [...new Set(options.version.split(',').map((version) => version.trim()))];
-      // every version checked before any request, so a typo costs no download
-      const urls = versions.map((version) => hpvsCertificateUrl(version, baseUrl));
-      const extraCa =
-        options.caFile === undefined
-          ? []
-          : [await readTextInput(options.caFile, 'CA certificate', INPUT_LIMITS.pem)];
-      const [{ httpsGet }, { downloadEntry, formatDownload, parseDownloadedCertificate }] =
-        await Promise.all([
-          import('../../node/https-get.js'),
-          import('../../core/catalogue/certificate-download.js'),
-        ]);
-      const now = new Date();
-      const entries = new Map<string, ReturnType<typeof downloadEntry>>();
-      const summaries: string[] = [];
-      const fetched: { version: string; url: string; serial: string; sha256: string }[] = [];
-      for (const [index, version] of versions.entries()) {
-        const url = urls[index]!;
-        const body = await httpsGet(url, {
-          extraCa,
-          timeoutMs: (options.timeout ?? 30) * 1000,
-          maxBytes: MAX_CERTIFICATE_BYTES,
-        });
-        const pem = body.toString('utf8');
-        const certificate = parseDownloadedCertificate(pem, url);
-        const entry = downloadEntry(pem, certificate, now);
-        summaries.push(
-          `hpvs-ctl: ${version}: serial ${certificate.serialNumber}, ${entry.status}, valid until ${entry.expiry_date}`,
-        );
-        entries.set(version, entry);
-        fetched.push({ version, url, serial: certificate.serialNumber, sha256: sha256Hex(body) });
-      }
+      const [{ IBM_CERTIFICATE_BASE_URL }, { downloadHpvsCertificates }] = await Promise.all([
+        import('../../core/catalogue/hpvs-certificate-url.js'),
+        import('../../app/download-hpvs-certificates.js'),
+      ]);
+      const downloaded = await downloadHpvsCertificates({
+        versions: options.version.split(',').map((version) => version.trim()),
+        baseUrl: httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL),
+        caFile: options.caFile,
+        timeoutMs: (options.timeout ?? 30) * 1000,
+        now: new Date(),
+      });
+      const summaries = downloaded.summaries.map((summary) => `hpvs-ctl: ${summary}`);
       // said once everything arrived, so that a failure stays one line
       for (const summary of summaries) note(summary);
-      const document = formatDownload(entries);
-      await writeResult(options.out, document, { secret: false });
+      await writeResult(options.out, downloaded.document, { secret: false });
       if (options.json) {
-        const certificates = fetched.map(({ version, url, serial, sha256 }) => ({
-          version,
-          url,
-          serial,
-          status: entries.get(version)!.status,
-          expiryDate: entries.get(version)!.expiry_date,
-          // of the certificate as served, as IBM's sha256_in would be for its download
-          sha256,
-        }));
-        const result = { out: options.out, certificates, sha256_out: sha256Hex(document) };
+        const result = {
+          out: options.out,
+          // each sha256 is of the certificate as served, as IBM's sha256_in would be
+          certificates: downloaded.certificates,
+          sha256_out: sha256Hex(downloaded.document),
+        };
         await writeStdout(`${jsonForTerminal(result)}\n`);
       }
     });

@@ -7,7 +7,7 @@ import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
-import { resultDigests } from './result-digests.js';
+import { resultDigests } from '../../core/crypto/result-digests.js';
 
 export function registerCertsGet(certs: Command): void {
   certs

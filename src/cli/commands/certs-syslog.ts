@@ -1,11 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
-import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
-import { digestUnlessSecret } from './result-digests.js';
+import { digestUnlessSecret } from '../../core/crypto/result-digests.js';
 
 export function registerCertsSyslog(certs: Command): void {
   certs
@@ -42,28 +41,29 @@ export function registerCertsSyslog(certs: Command): void {
           `invalid --days "${options.days}": expected a whole number of days from 1 to 3650`,
         );
       }
-      const syslog = await import('../../core/pki/syslog-certificates.js');
+      const [{ assertSyslogHost }, { writeSyslogCertificates }] = await Promise.all([
+        import('../../core/pki/syslog-certificates.js'),
+        import('../../app/write-syslog-certificates.js'),
+      ]);
       const host = { hostname: options.hostname, ip: options.ip };
-      const force = options.force === true;
-      // checked before the slow key generation, so a typo or a forgotten --force fails at once
-      syslog.assertSyslogHost(host);
-      if (!force) await refuseExisting(options.outDir, syslog.SYSLOG_CERTIFICATE_FILE_NAMES);
-      const certificates = await syslog.createSyslogCertificates({
+      // checked before the slow key generation, so a typo fails at once
+      assertSyslogHost(host);
+      const written = await writeSyslogCertificates({
         ...host,
-        now: new Date(),
+        outDir: options.outDir,
         days,
         bits: Number(options.bits),
+        force: options.force === true,
+        now: new Date(),
       });
-      const files = syslog.syslogCertificateFiles(certificates);
-      const written = await writeFileSet(options.outDir, files, { force });
       if (!options.json) {
-        await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+        await writeStdout(written.map((file) => `${terminalSafe(file.path)}\n`).join(''));
         return;
       }
       // a private key's digest is withheld like every secret's (result-digests.ts)
       const document = {
-        files: files.map((file, index) => ({
-          out: written[index]!,
+        files: written.map((file) => ({
+          out: file.path,
           secret: file.secret,
           sha256_out: digestUnlessSecret(file.data, file.secret),
         })),

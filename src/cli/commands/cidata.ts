@@ -6,7 +6,7 @@ import { readInput } from '../../node/read-input.js';
 import { writeFileAtomic, writeResult, writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
-import { digestUnlessSecret } from './result-digests.js';
+import { digestUnlessSecret } from '../../core/crypto/result-digests.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export function registerCidata(program: Command): void {

@@ -11,7 +11,7 @@ import { findWorkerUrl, startWorkers, type StartedWorkers } from '../../node/wor
 import { writeStdout } from '../../node/write-output.js';
 import type { ContractFlags } from './contract-options.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
-import { digestUnlessSecret } from './result-digests.js';
+import { digestUnlessSecret } from '../../core/crypto/result-digests.js';
 
 export interface ContractBatchFlags extends ContractFlags {
   batch: string;

@@ -1,10 +1,9 @@
 import type { TokenPrefix } from '../../core/crypto/section-token.js';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS, type InputLimit } from '../../node/input-limits.js';
-import { loadEncryptionKey, loadPrivateKey, noRuntimeChosen } from '../../node/load-keys.js';
+import { noRuntimeChosen } from '../../node/load-keys.js';
 import { systemRandom } from '../../node/random.js';
-import { readTextInput } from '../../node/read-input.js';
-import { PLATFORMS, type PlatformChoice } from '../../core/platforms/platforms.js';
+import type { PlatformChoice } from '../../core/platforms/platforms.js';
+import type { ContractSources } from '../../app/read-contract-inputs.js';
 import { assertSchemaSupported, chosenPlatform, deprecatedPrefix } from './platform-options.js';
 import type { CreateContractOptions } from '../../core/authoring/create-contract.js';
 
@@ -93,84 +92,59 @@ export function parseDays(value: string): number {
   return days;
 }
 
-/** Reads every file a contract needs into the options of `createContract`. */
-export async function loadContractOptions(
-  flags: ContractFlags,
-  now: Date,
-): Promise<CreateContractOptions> {
-  return {
-    workload: await readSection(flags.workload, 'workload section'),
-    env: await readSection(flags.env, 'env section'),
-    ...(await loadSharedOptions(flags, now)),
-  };
-}
-
-export async function readSection(
-  path: string,
-  what: string,
-  limit: InputLimit = INPUT_LIMITS.section,
-) {
-  return { text: await readTextInput(path, what, limit), source: path === '-' ? 'stdin' : path };
-}
-
-/** The files and flags of a contract other than its sections (`--in` takes those from one file). */
-export async function loadSharedOptions(
+/**
+ * What the flags of one contract name, for the app's contract use cases: flag combinations are
+ * refused here, and the platform chosen (saying which alias or deprecated flag stood for it).
+ */
+export function contractSources(
   flags: Omit<ContractFlags, 'workload' | 'env'>,
   now: Date,
-): Promise<Omit<CreateContractOptions, 'workload' | 'env'>> {
+): ContractSources {
   checkContractFlags(flags as ContractFlags);
   const platform = chosenPlatform(flags.platform, flags.profile);
   assertSchemaSupported(platform);
   const prefix = deprecatedPrefix(flags.prefix, platform);
-  const key = encrypts(flags)
-    ? await loadEncryptionKey(flags.cert, {
-        platform,
-        certVersion: flags.certVersion,
-        allowExpired: flags.allowExpired,
-      })
-    : undefined;
-  const section = readSection;
-  const signingKey =
-    flags.signKey === undefined
-      ? undefined
-      : await loadPrivateKey(flags.signKey, flags.signPassphraseFile);
   return {
-    attestationPublicKey:
-      flags.attestationKey === undefined
-        ? undefined
-        : await section(flags.attestationKey, 'attestation public key'),
-    encryption:
-      key === undefined
-        ? undefined
-        : { material: key.material, source: key.source, allowExpired: flags.allowExpired },
+    attestationKeyFile: flags.attestationKey,
+    encryption: encrypts(flags)
+      ? { certFile: flags.cert, certVersion: flags.certVersion, allowExpired: flags.allowExpired }
+      : undefined,
     signing:
-      signingKey === undefined
+      flags.signKey === undefined
         ? undefined
         : {
-            privateKey: signingKey,
+            keyFile: flags.signKey,
+            passphraseFile: flags.signPassphraseFile,
             expiry:
               flags.expiryDays === undefined
                 ? undefined
                 : {
                     days: flags.expiryDays,
-                    caCertificatePem: await readTextInput(
-                      flags.caCert!,
-                      'CA certificate',
-                      INPUT_LIMITS.pem,
-                    ),
-                    caPrivateKey: await loadPrivateKey(flags.caKey!, flags.caPassphraseFile),
-                    csrPem:
-                      flags.csr === undefined
-                        ? undefined
-                        : await readTextInput(flags.csr, 'CSR', INPUT_LIMITS.pem),
+                    caCertFile: flags.caCert!,
+                    caKeyFile: flags.caKey!,
+                    caPassphraseFile: flags.caPassphraseFile,
+                    csrFile: flags.csr,
                     subject: flags.subject,
-                    caSource: flags.caCert,
                   },
           },
     platform,
-    prefix: prefix ?? key?.prefix ?? (platform ? PLATFORMS[platform].tokenPrefix : undefined),
+    prefix,
     sectionStyle: flags.sectionStyle,
     now,
     random: systemRandom,
+  };
+}
+
+/** Reads every file a contract needs into the options of `createContract` (a batch's base). */
+export async function loadContractOptions(
+  flags: ContractFlags,
+  now: Date,
+): Promise<CreateContractOptions> {
+  const { readContractInputs, readSectionInput } =
+    await import('../../app/read-contract-inputs.js');
+  return {
+    workload: await readSectionInput(flags.workload, 'workload section'),
+    env: await readSectionInput(flags.env, 'env section'),
+    ...(await readContractInputs(contractSources(flags, now))),
   };
 }

@@ -2,7 +2,6 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { refuseOutputOntoInputs } from '../../node/output-policy.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
@@ -17,10 +16,8 @@ import type { CreatedContract } from '../../core/authoring/create-contract.js';
 
 import {
   checkContractFlags,
-  loadContractOptions,
+  contractSources,
   parseDays,
-  readSection,
-  loadSharedOptions,
   type ContractFlags,
 } from './contract-options.js';
 
@@ -131,20 +128,17 @@ export function registerContract(program: Command): void {
       }
       checkContractFlags(flags);
       await checkOutputs(options, [flags.workload, flags.env, ...readFiles(flags)]);
-      const { createContract } = await import('../../core/authoring/create-contract.js');
-      const loaded = await loadContractOptions(flags, new Date());
-      const contract = await createContract(loaded);
-      await writeContract(contract, options.out, options.signingCertOut, [
+      const { buildContractFromSections } = await import('../../app/build-contract.js');
+      const built = await buildContractFromSections(
+        { workloadFile: flags.workload, envFile: flags.env },
+        contractSources(flags, new Date()),
+      );
+      await writeContract(built.contract, options.out, options.signingCertOut, [
         flags.workload,
         flags.env,
         flags.attestationKey,
       ]);
-      if (options.json) {
-        await printContractJson(contract, options.out!, {
-          workload: loaded.workload.text,
-          env: loaded.env.text,
-        });
-      }
+      if (options.json) await printContractJson(built.contract, options.out!, built.inputs);
     });
 }
 
@@ -196,16 +190,13 @@ async function runContractFile(
     );
   }
   await checkOutputs(options, [options.in, ...readFiles(options)]);
-  const now = new Date();
-  const shared = await loadSharedOptions(options, now);
-  const contract = await readSection(options.in, 'contract', INPUT_LIMITS.userData);
-  const { buildContractFile } = await import('../../core/authoring/build-contract-file.js');
-  const built = await buildContractFile({ ...shared, ...contract });
-  await writeContract(built, options.out, options.signingCertOut, [
+  const { buildContractFromFile } = await import('../../app/build-contract.js');
+  const built = await buildContractFromFile(options.in, contractSources(options, new Date()));
+  await writeContract(built.contract, options.out, options.signingCertOut, [
     options.in,
     options.attestationKey,
   ]);
-  if (options.json) await printContractJson(built, options.out!, { in: contract.text });
+  if (options.json) await printContractJson(built.contract, options.out!, built.inputs);
 }
 
 /**
@@ -219,7 +210,7 @@ async function printContractJson(
 ): Promise<void> {
   const [{ looksLikeSectionToken }, { digestUnlessSecret }] = await Promise.all([
     import('../../core/crypto/section-token.js'),
-    import('./result-digests.js'),
+    import('../../core/crypto/result-digests.js'),
   ]);
   // a plaintext input or contract can hold secrets: its digest is withheld (result-digests.ts)
   const document = {

@@ -1,15 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
-import { decryptSection } from '../../core/crypto/encrypt-section.js';
-import { looksLikeSectionToken, parseSectionToken } from '../../core/crypto/section-token.js';
+import { looksLikeSectionToken } from '../../core/crypto/section-token.js';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
-import { loadPrivateKey } from '../../node/load-keys.js';
 import { systemRandom } from '../../node/random.js';
-import { readTextInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
-import { resultDigests } from './result-digests.js';
+import { resultDigests } from '../../core/crypto/result-digests.js';
 import { forTerminal } from './terminal-output.js';
 
 export function registerDecrypt(program: Command): void {
@@ -47,15 +43,13 @@ export function registerDecrypt(program: Command): void {
           '--json describes the plaintext without printing it: give --out FILE for the plaintext',
         );
       }
-      const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const token = await readTextInput(file, 'encrypted section', INPUT_LIMITS.token);
-      if (token.trim().length === 0) {
-        throw new HpvsError(
-          'INPUT_EMPTY',
-          `${file === '-' ? 'stdin' : file}: no encrypted section to decrypt`,
-        );
-      }
-      const plaintext = decryptSection(token, privateKey, systemRandom);
+      const { decryptSectionFile } = await import('../../app/decrypt-section-file.js');
+      const { token, prefix, plaintext } = await decryptSectionFile({
+        file,
+        keyFile: options.key,
+        passphraseFile: options.passphraseFile,
+        random: systemRandom,
+      });
       await writeResult(options.out, forTerminal(options.out, plaintext), {
         secret: true,
         from: [file],
@@ -64,7 +58,7 @@ export function registerDecrypt(program: Command): void {
       if (options.json) {
         const document = {
           out: options.out,
-          prefix: parseSectionToken(token).prefix,
+          prefix,
           bytes: plaintext.length,
           // the plaintext's digest is withheld: a guessing oracle for a low-entropy secret
           ...resultDigests(token, plaintext, { output: true }),

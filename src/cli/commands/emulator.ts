@@ -4,7 +4,6 @@ import { HpvsError } from '../../core/errors.js';
 import { note } from '../../node/console.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { PLATFORMS } from '../../core/platforms/platforms.js';
-import type { BootInput } from '../../emulator/boot-input.js';
 import { examples } from './help-examples.js';
 import { assertSchemaSupported, notePlatformAlias, platformOption } from './platform-options.js';
 import { collect } from './repeatable-option.js';
@@ -59,30 +58,24 @@ export function registerEmulator(program: Command): void {
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform.name;
       assertSchemaSupported(platform);
-      const { createEmulatorIdentity } = await import('../../emulator/identity.js');
-      const { writeEmulatorState, PUBLIC_FILES } = await import('../../emulator/state.js');
-      const { assertStateWritable } = await import('../../emulator/state.js');
-      // refuse before spending seconds on RSA-4096 key generation
-      await assertStateWritable(options.state, options.force === true);
-      const identity = await createEmulatorIdentity({
+      const { createEmulatorState } = await import('../../emulator/create-emulator-state.js');
+      const created = await createEmulatorState({
+        dir: options.state,
         imageVersion: options.imageVersion,
-        now: new Date(),
         keyBits: Number(options.keyBits),
-      });
-      await writeEmulatorState(options.state, identity, {
-        force: options.force === true,
         platform,
+        force: options.force === true,
+        now: new Date(),
       });
-      const pub = (name: keyof typeof PUBLIC_FILES) =>
-        `${options.state}/public/${PUBLIC_FILES[name]}`;
+      const pub = created.publicFiles;
       process.stdout.write(
         [
-          `emulated HPCR ${identity.imageVersion}${platform === undefined ? '' : ` (${platform}, tokens ${PLATFORMS[platform].tokenPrefix})`} created in ${options.state}`,
-          `  encryption certificate (for providers and deployers): ${pub('encryption')}`,
-          `  attestation certificate (for auditors):               ${pub('attestation')}`,
-          `  chain and CRLs: ${pub('intermediate')}, ${pub('root')}, ${pub('intermediateCrl')}, ${pub('rootCrl')}`,
-          `  reference values (root.tar.gz, baseimage):            ${pub('reference')}`,
-          `  private keys (mode 0600):                             ${options.state}/private/`,
+          `emulated HPCR ${created.imageVersion}${platform === undefined ? '' : ` (${platform}, tokens ${PLATFORMS[platform].tokenPrefix})`} created in ${options.state}`,
+          `  encryption certificate (for providers and deployers): ${pub.encryption}`,
+          `  attestation certificate (for auditors):               ${pub.attestation}`,
+          `  chain and CRLs: ${pub.intermediate}, ${pub.root}, ${pub.intermediateCrl}, ${pub.rootCrl}`,
+          `  reference values (root.tar.gz, baseimage):            ${pub.reference}`,
+          `  private keys (mode 0600):                             ${created.privateDir}`,
           '',
         ]
           .map(terminalSafe)
@@ -145,12 +138,6 @@ export function registerEmulator(program: Command): void {
       ),
     )
     .action(async (userDataPath, options) => {
-      const { systemRandom } = await import('../../node/random.js');
-      const { loadEmulatorState } = await import('../../emulator/state.js');
-      const { selectRuntime } = await import('../../emulator/runtimes/select-runtime.js');
-      const { bootContract } = await import('../../emulator/boot/boot.js');
-      const { parsePodmanConfigChoice } = await import('../../emulator/runtimes/podman-config.js');
-      const state = await loadEmulatorState(options.state);
       if (
         options.cidata !== undefined &&
         (userDataPath !== undefined || options.initdata !== undefined)
@@ -160,49 +147,36 @@ export function registerEmulator(program: Command): void {
           'give one of the user-data file, --initdata or --cidata IMAGE',
         );
       }
-      const seed = options.cidata === undefined ? undefined : await readSeedImage(options.cidata);
-      const { readBootInput } = await import('../../emulator/boot-input.js');
-      const input: BootInput =
-        seed === undefined
-          ? await readBootInput(userDataPath, options, state)
-          : {
-              userData: seed.files['user-data']!,
-              source: `${options.cidata}:user-data`,
-              notes: [],
-            };
-      const userData = input.userData;
-      for (const line of input.notes)
-        process.stdout.write(`hpcr-emulator: ${terminalSafe(line)}\n`);
-      const podmanConfig = parsePodmanConfigChoice(options.podmanConfig);
-      // a mistyped file is said before the boot runs its services
-      if (typeof podmanConfig === 'object') {
-        const { readInput } = await import('../../node/read-input.js');
-        await readInput(podmanConfig.file, 'containers.conf', INPUT_LIMITS.config);
+      if (
+        options.cidata === undefined &&
+        (userDataPath === undefined) === (options.initdata === undefined)
+      ) {
+        throw new HpvsError(
+          'USAGE',
+          'give either a user-data file or --initdata, not both or neither',
+        );
       }
-      const runtime = await selectRuntime(options.runtime, { podmanConfig });
-      const volumeImages = parseVolumeImages(options.volumeImage);
-      // the first Ctrl-C stops and removes the workload; the boot then ends normally
-      const stop = new AbortController();
-      const interrupt = () => stop.abort();
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
-      const result = await bootContract({
-        state,
-        source: input.source,
-        userData,
-        ...(input.pod === undefined ? {} : { pod: input.pod }),
-        cidata: seed,
-        outDir: options.outDir ?? `${options.state}/instance`,
-        volumeImages,
+      const [{ systemRandom }, { parsePodmanConfigChoice }, { bootFromFiles }] = await Promise.all([
+        import('../../node/random.js'),
+        import('../../emulator/runtimes/podman-config.js'),
+        import('../../emulator/boot/boot-from-files.js'),
+      ]);
+      const result = await bootFromFiles({
+        stateDir: options.state,
+        userDataFile: userDataPath,
+        initdataFile: options.initdata,
+        podFile: options.pod,
+        cidataFile: options.cidata,
+        runtime: options.runtime,
+        podmanConfig: parsePodmanConfigChoice(options.podmanConfig),
+        outDir: options.outDir,
+        volumeImages: parseVolumeImages(options.volumeImage),
         fastKdf: options.fastKdf === true,
-        runtime,
         keepRunning: options.keepRunning === true,
-        stop: stop.signal,
+        listenForStop: listenForInterrupt,
         print: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
+        note: (line) => process.stdout.write(`hpcr-emulator: ${terminalSafe(line)}\n`),
         random: systemRandom,
-      }).finally(() => {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
       });
       if (!result.ok) process.exitCode = 1;
     });
@@ -315,20 +289,17 @@ function parseVolumeImages(values: string[]): { byName: Map<string, string>; sin
   return single === undefined ? { byName } : { byName, single };
 }
 
-/** The seed image's bytes and files; one without user-data cannot boot. */
-async function readSeedImage(path: string) {
-  const { readInput } = await import('../../node/read-input.js');
-  const { extractSeedImage } = await import('../../node/build-seed-image.js');
-  const image = await readInput(path, 'seed image', INPUT_LIMITS.seedImage);
-  const files = await extractSeedImage(image, path);
-  if (files['user-data'] === undefined) {
-    throw new HpvsError('CIDATA_INVALID', `${path}: the seed image has no user-data file`);
-  }
-  if (files['user-data'].length > INPUT_LIMITS.userData.bytes) {
-    throw new HpvsError(
-      'INPUT_TOO_LARGE',
-      `${path}: its user-data is larger than user data may be`,
-    );
-  }
-  return { image, files };
+/** The first Ctrl-C (or SIGTERM) stops and removes the workload; the boot then ends normally. */
+function listenForInterrupt(): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  return {
+    signal: stop.signal,
+    release: () => {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    },
+  };
 }

@@ -1,16 +1,11 @@
-import { isUtf8 } from 'node:buffer';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { encryptSection } from '../../core/crypto/encrypt-section.js';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
-import { loadEncryptionKey } from '../../node/load-keys.js';
 import { systemRandom } from '../../node/random.js';
-import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
-import { resultDigests } from './result-digests.js';
+import { resultDigests } from '../../core/crypto/result-digests.js';
 import {
   certVersionOption,
   deprecatedPrefix,
@@ -18,7 +13,7 @@ import {
   notePlatformAlias,
   platformOption,
 } from './platform-options.js';
-import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
+import { addTrustOptions, readTrustOptions } from './trust-options.js';
 
 export function registerEncrypt(program: Command): void {
   const encrypt = program
@@ -67,18 +62,19 @@ export function registerEncrypt(program: Command): void {
       notePlatformAlias(options.platform);
       const platform = options.platform?.platform;
       const prefix = deprecatedPrefix(options.prefix, platform?.name);
-      await refuseUntrustedCertificate(options, crlFiles);
-      const key = await loadEncryptionKey(options.cert, {
-        ...options,
+      const trust = await trustToCheck(options, crlFiles);
+      const { encryptSectionFile } = await import('../../app/encrypt-section-file.js');
+      const { token, plaintext, ...encrypted } = await encryptSectionFile({
+        file,
+        certFile: options.cert,
         platform: platform?.name,
+        certVersion: options.certVersion,
+        allowExpired: options.allowExpired,
+        prefix,
+        trust,
+        json: options.format === 'json',
+        random: systemRandom,
       });
-      const plaintext = await readInput(file, 'section', INPUT_LIMITS.section);
-      const source = file === '-' ? 'stdin' : file;
-      if (plaintext.length === 0) {
-        throw new HpvsError('INPUT_EMPTY', `${source}: the section to encrypt is empty`);
-      }
-      if (options.format === 'json') refuseInvalidJson(plaintext, source);
-      const token = encryptSection(plaintext, key.publicKey, systemRandom, prefix ?? key.prefix);
       const policy = {
         secret: false,
         from: [file],
@@ -92,8 +88,8 @@ export function registerEncrypt(program: Command): void {
       if (toFile) await writeResult(options.out, `${token}\n`, policy);
       const document = {
         ...(toFile ? { out: options.out } : { token }),
-        prefix: prefix ?? key.prefix,
-        certificate: key.source,
+        prefix: encrypted.prefix,
+        certificate: encrypted.certificate,
         // the plaintext's digest is withheld: a guessing oracle for a low-entropy secret
         ...resultDigests(plaintext, token, { input: true }),
       };
@@ -102,31 +98,11 @@ export function registerEncrypt(program: Command): void {
 }
 
 /**
- * `--format json` promises JSON (as IBM's encrypt-string does, SPEC-IBM A9.4), so anything else
- * is refused before it is encrypted. The parser's own message is not repeated: it quotes the
- * input, which may be secret; only the place is.
+ * What to check the encryption certificate against (SPEC 7: an untrusted one is not used): only
+ * when the caller names a trust anchor; chain or CRL files without one are a usage error, since
+ * they would silently check nothing.
  */
-function refuseInvalidJson(bytes: Buffer, source: string): void {
-  const refuse = (where: string, why: string) =>
-    new HpvsError('CONTRACT_INVALID', `${where}: not valid JSON${why}; nothing was encrypted`);
-  if (!isUtf8(bytes)) throw refuse(source, ' (not UTF-8)');
-  const text = bytes.toString('utf8');
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    const position = /at position (\d+)/.exec((error as Error).message);
-    if (position === null) throw refuse(source, '');
-    const before = text.slice(0, Number(position[1])).split('\n');
-    throw refuse(`${source}:${before.length}:${before.at(-1)!.length + 1}`, '');
-  }
-}
-
-/**
- * A revoked or otherwise untrusted encryption certificate must not be used (SPEC 7). The check
- * runs when the caller names a trust anchor; chain or CRL files without one are a usage error,
- * since they would silently check nothing.
- */
-async function refuseUntrustedCertificate(
+async function trustToCheck(
   options: {
     cert?: string | undefined;
     chain: string[];
@@ -136,7 +112,7 @@ async function refuseUntrustedCertificate(
     at?: string | undefined;
   },
   crlFiles: readonly string[],
-): Promise<void> {
+) {
   if (options.root.length === 0) {
     if (
       options.chain.length > 0 ||
@@ -149,7 +125,7 @@ async function refuseUntrustedCertificate(
         '--chain, --crl, --partial-chain and --at check the certificate only with --root',
       );
     }
-    return;
+    return undefined;
   }
   if (options.cert === undefined) {
     throw new HpvsError(
@@ -157,18 +133,5 @@ async function refuseUntrustedCertificate(
       '--root checks the certificate given with --cert; to check a catalogue certificate, write it with certs get and pass it with --cert',
     );
   }
-  const trust = await readTrustOptions(options, crlFiles);
-  const { checkCertificate } = await import('../../core/pki/check-certificate.js');
-  const { chain } = await checkCertificate({
-    certificate: await sourced(options.cert, 'encryption certificate', INPUT_LIMITS.pem),
-    role: 'encryption certificate',
-    ...trust,
-  });
-  const failed = chain.checks.filter((check) => check.status === 'fail');
-  if (failed.length > 0) {
-    throw new HpvsError(
-      'CHAIN_INVALID',
-      `${options.cert}: not encrypting for an untrusted certificate: ${failed.map((check) => check.detail).join('; ')}`,
-    );
-  }
+  return readTrustOptions(options, crlFiles);
 }

@@ -1,18 +1,13 @@
 import type { Command } from '@commander-js/extra-typings';
-import { parsePublicKeyOrCertificate, pemText } from '../../core/crypto/keys.js';
-import { pemBlocks } from '../../core/crypto/pem-text.js';
-import { checkSyslogMaterial } from '../../core/crypto/tls-material.js';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readEnvAssignments } from '../../node/read-env-assignments.js';
-import { readInput } from '../../node/read-input.js';
-import { readSecret } from '../../node/read-secret.js';
+import type { EnvSectionRequest } from '../../app/build-env-section.js';
 import { examples } from './help-examples.js';
 import {
   addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
-  readSeed,
+  volumeFiles,
   writeSection,
 } from './section-output.js';
 
@@ -22,20 +17,6 @@ function parsePort(value: string): number {
     throw new HpvsError('USAGE', `invalid port "${value}": expected a number from 1 to 65535`);
   }
   return port;
-}
-
-/**
- * The PEM blocks of a file and nothing else: files exported from PKCS#12 or printed by
- * `openssl x509 -text` carry headers the runtime's schema does not allow.
- */
-function pemBlocksOnly(text: string): string {
-  return `${pemBlocks(text)
-    .map((block) => block.text)
-    .join('\n')}\n`;
-}
-
-async function readPem(path: string, what: string): Promise<string> {
-  return pemBlocksOnly(pemText(await readInput(path, what, INPUT_LIMITS.pem), path));
 }
 
 export function registerEnv(program: Command): void {
@@ -87,28 +68,7 @@ export function registerEnv(program: Command): void {
     )
     .action(async (options) => {
       checkSectionOutputOptions(options);
-      const targets = [
-        options.syslogHost && '--syslog-host',
-        options.logRouterHost && '--log-router-host',
-        options.logdnaHost && '--logdna-host',
-      ].filter(Boolean);
-      if (targets.length !== 1) {
-        throw new HpvsError(
-          'USAGE',
-          targets.length === 0
-            ? 'give one logging target: --syslog-host, --log-router-host (or the legacy --logdna-host)'
-            : `give exactly one logging target, not ${targets.join(' and ')}`,
-        );
-      }
-      const requireFlags = (flags: Record<string, unknown>, target: string) => {
-        const missing = Object.entries(flags).filter(([, value]) => value === undefined);
-        if (missing.length > 0) {
-          throw new HpvsError(
-            'USAGE',
-            `${target} needs ${missing.map(([name]) => name).join(', ')}`,
-          );
-        }
-      };
+      const logging = loggingTarget(options);
       checkVolumeFlags(
         options.volume,
         options.seedFile,
@@ -116,102 +76,22 @@ export function registerEnv(program: Command): void {
         'env',
       );
       const env = await readEnvAssignments(options.env, options.envValuesFile);
-      let logging;
-      if (options.syslogHost) {
-        requireFlags(
-          {
-            '--syslog-ca': options.syslogCa,
-            '--syslog-cert': options.syslogCert,
-            '--syslog-key': options.syslogKey,
-          },
-          '--syslog-host',
-        );
-        const server = await readPem(options.syslogCa!, 'syslog CA certificate');
-        const cert = await readPem(options.syslogCert!, 'syslog client certificate');
-        const keyBytes = await readInput(options.syslogKey!, 'syslog client key', INPUT_LIMITS.pem);
-        checkSyslogMaterial(
-          {
-            ca: { pem: server, source: options.syslogCa! },
-            cert: { pem: cert, source: options.syslogCert! },
-            key: { pem: keyBytes, source: options.syslogKey! },
-          },
-          new Date(),
-        );
-        logging = {
-          syslog: {
-            hostname: options.syslogHost,
-            port: options.syslogPort,
-            server,
-            cert,
-            key: pemBlocksOnly(pemText(keyBytes, options.syslogKey!)),
-          },
-        };
-      } else if (options.logRouterHost) {
-        requireFlags({ '--log-router-key-file': options.logRouterKeyFile }, '--log-router-host');
-        logging = {
-          logRouter: {
-            hostname: options.logRouterHost,
-            iamApiKey: (
-              await readSecret({ file: options.logRouterKeyFile!, what: 'IAM API key' })
-            ).toString('utf8'),
-            port: options.logRouterPort,
-          },
-        };
-      } else {
-        requireFlags({ '--logdna-key-file': options.logdnaKeyFile }, '--logdna-host');
-        logging = {
-          logDNA: {
-            hostname: options.logdnaHost!,
-            ingestionKey: (
-              await readSecret({ file: options.logdnaKeyFile!, what: 'LogDNA ingestion key' })
-            ).toString('utf8'),
-            port: options.logdnaPort,
-          },
-        };
-      }
-      const [{ buildEnvSection }, { readYamlFile }] = await Promise.all([
-        import('../../core/authoring/section-builders.js'),
-        import('../../node/read-yaml-file.js'),
+      const [{ buildEnvSectionFromFiles }, { nodeInputReaders }] = await Promise.all([
+        import('../../app/build-env-section.js'),
+        import('../../app/input-readers.js'),
       ]);
-      let signingKey: string | undefined;
-      if (options.signingKey !== undefined) {
-        signingKey = await readPem(options.signingKey, 'signing key');
-        parsePublicKeyOrCertificate(signingKey, options.signingKey);
-      }
-      const kms =
-        options.kmsFile === undefined
-          ? undefined
-          : await readYamlFile(options.kmsFile, 'key endpoints');
-      const isMapping = (item: unknown) =>
-        typeof item === 'object' && item !== null && !Array.isArray(item);
-      if (kms !== undefined && !(Array.isArray(kms) && kms.every(isMapping))) {
-        throw new HpvsError(
-          'CONTRACT_INVALID',
-          `${options.kmsFile}: expected a YAML list of {apiKey, crn, type}`,
-        );
-      }
-      const text = buildEnvSection({
-        logging,
-        volumes:
-          options.volume === undefined
-            ? undefined
-            : {
-                [options.volume]: {
-                  seed: (await readSeed(options.seedFile, 'env volume seed'))!,
-                  previousSeed: await readSeed(
-                    options.previousSeedFile,
-                    'previous env volume seed',
-                  ),
-                  kms: kms as never,
-                },
-              },
-        env,
-        auths:
-          options.auths === undefined
-            ? undefined
-            : ((await readYamlFile(options.auths, 'auths')) as never),
-        signingKey,
-      });
+      const volume = volumeFiles(options);
+      const text = await buildEnvSectionFromFiles(
+        {
+          logging,
+          volume: volume && { ...volume, kmsFile: options.kmsFile },
+          env,
+          authsFile: options.auths,
+          signingKeyFile: options.signingKey,
+          now: new Date(),
+        },
+        nodeInputReaders,
+      );
       await writeSection('env', text, options, undefined, [
         options.envValuesFile,
         options.syslogCa,
@@ -226,4 +106,78 @@ export function registerEnv(program: Command): void {
         options.signingKey,
       ]);
     });
+}
+
+interface LoggingFlags {
+  syslogHost?: string | undefined;
+  syslogPort?: number | undefined;
+  syslogCa?: string | undefined;
+  syslogCert?: string | undefined;
+  syslogKey?: string | undefined;
+  logRouterHost?: string | undefined;
+  logRouterKeyFile?: string | undefined;
+  logRouterPort?: number | undefined;
+  logdnaHost?: string | undefined;
+  logdnaKeyFile?: string | undefined;
+  logdnaPort?: number | undefined;
+}
+
+/** The one logging target the flags name, with every flag it needs. */
+function loggingTarget(options: LoggingFlags): EnvSectionRequest['logging'] {
+  const targets = [
+    options.syslogHost && '--syslog-host',
+    options.logRouterHost && '--log-router-host',
+    options.logdnaHost && '--logdna-host',
+  ].filter(Boolean);
+  if (targets.length !== 1) {
+    throw new HpvsError(
+      'USAGE',
+      targets.length === 0
+        ? 'give one logging target: --syslog-host, --log-router-host (or the legacy --logdna-host)'
+        : `give exactly one logging target, not ${targets.join(' and ')}`,
+    );
+  }
+  const requireFlags = (flags: Record<string, string | undefined>, target: string) => {
+    const missing = Object.entries(flags).filter(([, value]) => value === undefined);
+    if (missing.length > 0) {
+      throw new HpvsError('USAGE', `${target} needs ${missing.map(([name]) => name).join(', ')}`);
+    }
+  };
+  if (options.syslogHost) {
+    requireFlags(
+      {
+        '--syslog-ca': options.syslogCa,
+        '--syslog-cert': options.syslogCert,
+        '--syslog-key': options.syslogKey,
+      },
+      '--syslog-host',
+    );
+    return {
+      syslog: {
+        hostname: options.syslogHost,
+        port: options.syslogPort,
+        caFile: options.syslogCa!,
+        certFile: options.syslogCert!,
+        keyFile: options.syslogKey!,
+      },
+    };
+  }
+  if (options.logRouterHost) {
+    requireFlags({ '--log-router-key-file': options.logRouterKeyFile }, '--log-router-host');
+    return {
+      logRouter: {
+        hostname: options.logRouterHost,
+        apiKeyFile: options.logRouterKeyFile!,
+        port: options.logRouterPort,
+      },
+    };
+  }
+  requireFlags({ '--logdna-key-file': options.logdnaKeyFile }, '--logdna-host');
+  return {
+    logDNA: {
+      hostname: options.logdnaHost!,
+      ingestionKeyFile: options.logdnaKeyFile!,
+      port: options.logdnaPort,
+    },
+  };
 }

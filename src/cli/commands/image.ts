@@ -4,7 +4,7 @@ import { note, warn } from '../../node/console.js';
 import { readTextInput } from '../../node/read-input.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { sha256Hex } from './result-digests.js';
+import { sha256Hex } from '../../core/crypto/result-digests.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 
 /** A VPC region lists a few hundred images, about 2 KiB each. */

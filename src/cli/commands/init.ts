@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import type { StarterRequest } from '../../app/starter-project.js';
+import type { ProviderProjectRequest } from '../../app/start-project.js';
+import type { AuditorRequest, DeployerRequest } from '../../app/starter-project.js';
 import { HpvsError } from '../../core/errors.js';
 import { note, warn } from '../../node/console.js';
-import { loadEncryptionKey, noRuntimeChosen } from '../../node/load-keys.js';
-import { packagePath } from '../../node/package-files.js';
+import { noRuntimeChosen } from '../../node/load-keys.js';
 import { systemRandom } from '../../node/random.js';
 import { readSecret } from '../../node/read-secret.js';
-import { writeFileSet } from '../../node/write-file-set.js';
 import { writeStdout } from '../../node/write-output.js';
 import {
   PLATFORMS,
@@ -247,7 +245,6 @@ async function runInit(flags: InitFlags): Promise<void> {
   if (persona === undefined || outDir === undefined) {
     throw missingFlags([...asker.missing, 'and the flags of the persona']);
   }
-  const { createStarterProject } = await import('../../app/starter-project.js');
   const request =
     persona === 'provider'
       ? await providerRequest(flags, asker, prompts, outDir)
@@ -255,26 +252,18 @@ async function runInit(flags: InitFlags): Promise<void> {
         ? await deployerRequest(flags, asker, prompts)
         : await auditorRequest(flags, prompts);
   if (asker.missing.length > 0 || request === undefined) throw missingFlags(asker.missing);
-  const project = await createStarterProject(request.starter, {
+  const { startProject } = await import('../../app/start-project.js');
+  const project = await startProject(request, {
+    outDir,
+    force: flags.force === true,
+    platform,
+    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
     now: new Date(),
     random: systemRandom,
     bits: Number(flags.bits),
+    onWarning: warn,
   });
-  if (platform !== undefined) await checkAgainstPlatform(project.files, platform);
-  const written = await writeFileSet(outDir, project.files, {
-    force: flags.force === true,
-    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
-  });
-  const { template, folder } = request;
-  if (template !== undefined && folder !== undefined) {
-    const [{ readFolderEntries }, { writeArchiveEntries }] = await Promise.all([
-      import('../../node/read-folder.js'),
-      import('../../node/write-folder.js'),
-    ]);
-    await writeArchiveEntries(folder, await readFolderEntries(template));
-    written.push(`${folder}/`);
-  }
-  await writeStdout(written.map((path) => `${terminalSafe(path)}\n`).join(''));
+  await writeStdout(project.written.map((path) => `${terminalSafe(path)}\n`).join(''));
   for (const step of project.nextSteps) note(`next: ${step}`);
 }
 
@@ -285,19 +274,12 @@ function missingFlags(missing: string[]): HpvsError {
   );
 }
 
-interface InitRequest {
-  starter: StarterRequest;
-  /** Copy this template folder to `folder` after the other files are written. */
-  template?: string;
-  folder?: string;
-}
-
 async function providerRequest(
   flags: InitFlags,
   asker: Asker,
   prompts: Prompts | undefined,
   outDir: string,
-): Promise<InitRequest | undefined> {
+): Promise<ProviderProjectRequest | undefined> {
   if (flags.compose !== undefined && flags.play !== undefined) {
     throw new HpvsError('USAGE', 'give either --compose or --play, not both');
   }
@@ -324,23 +306,12 @@ async function providerRequest(
   const volume = parseVolume(volumeSpec);
   const encrypts =
     flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
-  const key = encrypts
-    ? await loadEncryptionKey(flags.cert, { platform, certVersion: flags.certVersion })
-    : undefined;
-  const { archiveFolder } = await import('../../node/archive-folder.js');
-  const template = existsSync(folder) ? undefined : packagePath('templates', kind);
-  const archive = await archiveFolder(template ?? folder, { kind });
-  for (const message of archive.warnings) warn(message);
   return {
-    starter: {
-      persona: 'provider',
-      archive: { base64: archive.base64, kind },
-      volume,
-      encryptTo: key?.publicKey,
-      prefix: key?.prefix,
-      platform,
-    },
-    ...(template === undefined ? {} : { template, folder }),
+    persona: 'provider',
+    folder,
+    kind,
+    volume,
+    encryption: encrypts ? { certFile: flags.cert, certVersion: flags.certVersion } : undefined,
   };
 }
 
@@ -362,38 +333,11 @@ function workloadKind(flags: InitFlags, platform: PlatformName | undefined): 'co
   return allowed === undefined || allowed.includes('compose') ? 'compose' : 'play';
 }
 
-/** The sections init wrote pass the chosen platform's schema, or nothing is written. */
-async function checkAgainstPlatform(
-  files: readonly { name: string; data: string }[],
-  platform: PlatformName,
-): Promise<void> {
-  const [{ parseSectionText }, { validateSection }, { formatProblem }] = await Promise.all([
-    import('../../core/contract/user-data.js'),
-    import('../../core/schema/validate-contract.js'),
-    import('../../core/schema/problems.js'),
-  ]);
-  for (const kind of ['workload', 'env'] as const) {
-    const file = files.find((entry) => entry.name === `${kind}.yaml`);
-    if (file === undefined) continue;
-    const report = await validateSection(parseSectionText(kind, file.data, file.name), {
-      now: new Date(),
-      platform,
-    });
-    const error = report.problems.find((problem) => problem.severity === 'error');
-    if (error !== undefined) {
-      throw new HpvsError(
-        'CONTRACT_INVALID',
-        `${file.name} for ${platform}: ${formatProblem(error)}`,
-      );
-    }
-  }
-}
-
 async function deployerRequest(
   flags: InitFlags,
   asker: Asker,
   prompts: Prompts | undefined,
-): Promise<InitRequest | undefined> {
+): Promise<DeployerRequest | undefined> {
   const logging = await asker.ask('--logging <syslog|logrouter>', flags.logging, () =>
     prompts!.select<'syslog' | 'logrouter'>({
       message: 'Where should the instance send its logs?',
@@ -459,22 +403,20 @@ async function deployerRequest(
   await checkHost(host);
   const volume = parseVolume(volumeSpec);
   return {
-    starter: {
-      persona: 'deployer',
-      logging:
-        logging === 'syslog'
-          ? { type: 'syslog', host, port: parsePort(portText) }
-          : { type: 'logrouter', host, port: parsePort(portText), iamApiKey: iamApiKey! },
-      volume: volume && { name: volume.name },
-      signingKey: signing === 'generate',
-    },
+    persona: 'deployer',
+    logging:
+      logging === 'syslog'
+        ? { type: 'syslog', host, port: parsePort(portText) }
+        : { type: 'logrouter', host, port: parsePort(portText), iamApiKey: iamApiKey! },
+    volume: volume && { name: volume.name },
+    signingKey: signing === 'generate',
   };
 }
 
 async function auditorRequest(
   flags: InitFlags,
   prompts: Prompts | undefined,
-): Promise<InitRequest> {
+): Promise<AuditorRequest> {
   let passphrase: Uint8Array | undefined;
   if (flags.passphraseFile !== undefined) {
     passphrase = await readSecret({ file: flags.passphraseFile, what: 'private key passphrase' });
@@ -492,5 +434,5 @@ async function auditorRequest(
       passphrase = Buffer.from(first, 'utf8');
     }
   }
-  return { starter: { persona: 'auditor', passphrase } };
+  return { persona: 'auditor', passphrase };
 }

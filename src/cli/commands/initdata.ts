@@ -1,10 +1,8 @@
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../../node/console.js';
-import { assertSingleStdin, readInput, readTextInput } from '../../node/read-input.js';
+import { assertSingleStdin } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { digestUnlessSecret } from './result-digests.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export function registerInitdata(program: Command): void {
@@ -40,28 +38,17 @@ export function registerInitdata(program: Command): void {
     )
     .action(async (options) => {
       assertSingleStdin({ '--contract': options.contract, '--pod': options.pod });
-      const { buildInitdata, INITDATA_WARN_BYTES } = await import('../../core/ccco/initdata.js');
-      const { checkInitdataContract } = await import('../../core/ccco/initdata-contract.js');
-      const contract = await readTextInput(options.contract, 'contract', INPUT_LIMITS.userData);
-      const seHeader =
-        options.seHeader === undefined
-          ? undefined
-          : await readInput(options.seHeader, 'Secure Execution header', INPUT_LIMITS.seHeader);
-      checkInitdataContract(contract, options.contract, {
+      const { buildInitdataFromFiles } = await import('../../app/build-initdata.js');
+      const built = await buildInitdataFromFiles({
+        contractFile: options.contract,
+        seHeaderFile: options.seHeader,
         allowPlaintext: options.allowPlaintext === true,
-        withHeader: seHeader !== undefined,
+        podFile: options.pod,
       });
-      const built = buildInitdata(contract, seHeader);
-      if (built.value.length > INITDATA_WARN_BYTES) {
-        warn(
-          `initdata is ${built.value.length} bytes; Kubernetes allows 256 KiB for all annotations of an object together`,
-        );
-      }
+      for (const message of built.warnings) warn(message);
       let output: string;
-      if (options.pod !== undefined) {
-        const { setInitdataAnnotation } = await import('../../core/ccco/pod-annotation.js');
-        const manifest = await readTextInput(options.pod, 'manifest', INPUT_LIMITS.manifest);
-        output = setInitdataAnnotation(manifest, built.value, options.pod);
+      if (built.manifest !== undefined) {
+        output = built.manifest;
       } else if (options.json === true) {
         output = `${JSON.stringify(
           {
@@ -100,45 +87,8 @@ export function registerInitdata(program: Command): void {
       ),
     )
     .action(async (input, options) => {
-      const { decodeInitdata } = await import('../../core/ccco/initdata.js');
-      const { summarizeSections } = await import('../../core/ccco/initdata-contract.js');
-      const { findInitdata } = await import('../../core/ccco/pod-annotation.js');
-      const { createHash } = await import('node:crypto');
-      const isValue = input.startsWith('H4sI');
-      const source = isValue ? 'initdata' : input;
-      const text = isValue ? input : await readTextInput(input, 'initdata', INPUT_LIMITS.initdata);
-      const value = findInitdata(text, source);
-      const decoded = decodeInitdata(value, source);
-      const sections = summarizeSections(decoded.contract, `${source} contract.yaml`);
-      const sha256 = (data: string | Uint8Array): string =>
-        createHash('sha256').update(data).digest('hex');
-      const contractText =
-        decoded.seHeader === undefined
-          ? decoded.contract
-          : decoded.contract.replace(/boot: \|\n {4}sehdr: [A-Za-z0-9+/=]+$/, '');
-      const report = {
-        algorithm: decoded.algorithm,
-        version: decoded.version,
-        initdataBytes: value.length,
-        tomlBytes: decoded.tomlBytes,
-        otherEntries: decoded.otherEntries,
-        contract: {
-          bytes: Buffer.byteLength(contractText, 'utf8'),
-          // a plaintext section can hold secrets: its digest is withheld (result-digests.ts)
-          sha256: digestUnlessSecret(
-            contractText,
-            sections.some(
-              (section) =>
-                (section.key === 'workload' || section.key === 'env') && section.form !== 'token',
-            ),
-          ),
-          sections,
-        },
-        seHeader:
-          decoded.seHeader === undefined
-            ? null
-            : { bytes: decoded.seHeader.length, sha256: sha256(decoded.seHeader) },
-      };
+      const { inspectInitdata } = await import('../../app/inspect-initdata.js');
+      const report = await inspectInitdata(input);
       if (options.json === true) {
         await writeStdout(`${jsonForTerminal(report)}\n`);
         return;
@@ -146,7 +96,7 @@ export function registerInitdata(program: Command): void {
       const lines = [
         `initdata: ${report.initdataBytes} characters, ${report.tomlBytes} bytes of TOML, algorithm ${printable(report.algorithm)}, version ${printable(report.version)}`,
         `contract.yaml: ${report.contract.bytes} bytes, sha256 ${report.contract.sha256 ?? 'withheld (a section is plaintext)'}`,
-        ...sections.map(
+        ...report.contract.sections.map(
           (section) =>
             `  ${printable(section.key)}: ${section.form}${section.prefix ? ` (${section.prefix})` : ''}, ${section.bytes} bytes`,
         ),

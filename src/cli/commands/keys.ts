@@ -5,7 +5,7 @@ import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
-import { digestUnlessSecret } from './result-digests.js';
+import { digestUnlessSecret } from '../../core/crypto/result-digests.js';
 
 export function registerKeys(program: Command): void {
   const keys = program

@@ -1,12 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
-import { deriveLuksPassphrase } from '../../core/crypto/luks-passphrase.js';
 import { warn } from '../../node/console.js';
-import { readSecret } from '../../node/read-secret.js';
 import { writeResult } from '../../node/write-output.js';
-import { PATTERNS, SEED_CHARACTERS } from '../../core/schema/contract-schema.js';
 import { examples } from './help-examples.js';
-
-const SEED = new RegExp(PATTERNS.seed, 'u');
 
 export function registerLuksPassphrase(program: Command): void {
   program
@@ -35,26 +30,19 @@ export function registerLuksPassphrase(program: Command): void {
       ),
     )
     .action(async (options) => {
-      const envSeed = await readSecret({ file: options.envSeedFile, what: 'env volume seed' });
-      const workloadSeed = await readSecret({
-        file: options.workloadSeedFile,
-        what: 'workload volume seed',
-      });
-      const thirdSeed =
-        options.thirdSeedFile === undefined
-          ? undefined
-          : await readSecret({ file: options.thirdSeedFile, what: 'third seed' });
-      for (const [file, seed] of [
-        [options.envSeedFile, envSeed],
-        [options.workloadSeedFile, workloadSeed],
-      ] as const) {
-        if (!SEED.test(seed.toString('utf8'))) {
-          warn(
-            `${file}: the runtime refuses seeds shorter than 15 characters or outside ${SEED_CHARACTERS}`,
-          );
-        }
-      }
-      const passphrase = deriveLuksPassphrase(envSeed, workloadSeed, thirdSeed);
+      const [{ luksPassphraseFromFiles }, { nodeInputReaders }] = await Promise.all([
+        import('../../app/luks-passphrase-from-files.js'),
+        import('../../app/input-readers.js'),
+      ]);
+      const { passphrase, warnings } = await luksPassphraseFromFiles(
+        {
+          envSeedFile: options.envSeedFile,
+          workloadSeedFile: options.workloadSeedFile,
+          thirdSeedFile: options.thirdSeedFile,
+        },
+        nodeInputReaders,
+      );
+      for (const message of warnings) warn(message);
       // A key file must hold the passphrase alone: cryptsetup --key-file keeps a newline.
       await writeResult(options.out, options.out === undefined ? `${passphrase}\n` : passphrase, {
         secret: true,

@@ -1,7 +1,6 @@
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../../node/console.js';
-import { assertSingleStdin, readTextInput } from '../../node/read-input.js';
+import { assertSingleStdin } from '../../node/read-input.js';
 import { writeResult } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -31,19 +30,11 @@ export function registerPolicy(program: Command): void {
     )
     .action(async (options) => {
       assertSingleStdin({ '--pod': options.pod, '--template': options.template });
-      const { planContainers } = await import('../../core/ccco/pod-plan.js');
-      const { generatePolicy } = await import('../../core/ccco/rego-policy.js');
-      const { DEFAULT_AGENT_POLICY_TEMPLATE } =
-        await import('../../core/ccco/agent-policy-template.js');
-      const containers = planContainers(
-        await readTextInput(options.pod, 'manifest', INPUT_LIMITS.manifest),
-        options.pod,
-      );
-      const template =
-        options.template === undefined
-          ? DEFAULT_AGENT_POLICY_TEMPLATE
-          : await readTextInput(options.template, 'policy template', INPUT_LIMITS.policyTemplate);
-      const generated = generatePolicy(containers, template, options.template ?? 'template');
+      const { generateAgentPolicy } = await import('../../app/generate-agent-policy.js');
+      const generated = await generateAgentPolicy({
+        podFile: options.pod,
+        templateFile: options.template,
+      });
       for (const message of generated.warnings) warn(message);
       const text =
         options.base64 === true

@@ -1,14 +1,7 @@
-import { INPUT_LIMITS } from '../../node/input-limits.js';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import type { KeyObject } from 'node:crypto';
-import { parsePrivateKey, parsePublicKeyOrCertificate } from '../../core/crypto/keys.js';
-import { HpvsError } from '../../core/errors.js';
-import { loadPrivateKey } from '../../node/load-keys.js';
 import { systemRandom } from '../../node/random.js';
-import { assertSingleStdin, readInput, readTextInput } from '../../node/read-input.js';
-import { readSecret } from '../../node/read-secret.js';
-import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
+import { assertSingleStdin } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
 
@@ -29,11 +22,8 @@ export function registerSecrets(program: Command): void {
     .option('--force', 'replace existing key files')
     .addHelpText('after', examples('hpvs-ctl secrets keys --out-dir seal-keys'))
     .action(async (options) => {
-      const { generateSealKeyFiles, SEAL_KEY_FILES } =
-        await import('../../core/ccco/seal-key-files.js');
-      const force = options.force === true;
-      if (!force) await refuseExisting(options.outDir, Object.values(SEAL_KEY_FILES));
-      const written = await writeFileSet(options.outDir, await generateSealKeyFiles(), { force });
+      const { writeSealKeys } = await import('../../app/write-seal-keys.js');
+      const written = await writeSealKeys(options.outDir, options.force === true);
       await writeStdout(written.map((path) => `${path}\n`).join(''));
     });
   secrets
@@ -72,16 +62,13 @@ export function registerSecrets(program: Command): void {
         '--encryption-key': options.encryptionKey,
         '--signing-key': options.signingKey,
       });
-      const { sealSecret } = await import('../../core/ccco/sealed-secret.js');
-      const secret =
-        options.exact === true
-          ? await readInput(options.in, 'secret', INPUT_LIMITS.sealedSecret)
-          : await readSecret({ file: options.in, what: 'secret' });
-      const sealed = sealSecret({
-        secret,
+      const { sealSecretFile } = await import('../../app/seal-secret-file.js');
+      const sealed = await sealSecretFile({
+        file: options.in,
+        exact: options.exact === true,
         type: options.type,
-        encryptionKey: await loadEncryptionKey(options.encryptionKey),
-        signingKey: await loadPrivateKey(options.signingKey),
+        encryptionKeyFile: options.encryptionKey,
+        signingKeyFile: options.signingKey,
         random: systemRandom,
       });
       await writeResult(options.out, `${sealed}\n`, { secret: false, from: [options.in] });
@@ -116,27 +103,13 @@ export function registerSecrets(program: Command): void {
         '--decryption-key': options.decryptionKey,
         '--verification-key': options.verificationKey,
       });
-      const { unsealSecret } = await import('../../core/ccco/sealed-secret.js');
-      const sealed = await readTextInput(options.in, 'sealed secret', INPUT_LIMITS.sealedSecret);
-      const secret = unsealSecret(sealed, {
-        decryptionKey: await loadPrivateKey(options.decryptionKey),
-        verificationKey: parsePublicKeyOrCertificate(
-          await readInput(options.verificationKey, 'verification key', INPUT_LIMITS.pem),
-          options.verificationKey,
-        ).publicKey,
-        ...(options.type === undefined ? {} : { type: options.type }),
+      const { unsealSecretFile } = await import('../../app/unseal-secret-file.js');
+      const secret = await unsealSecretFile({
+        file: options.in,
+        decryptionKeyFile: options.decryptionKey,
+        verificationKeyFile: options.verificationKey,
+        type: options.type,
       });
       await writeResult(options.out, secret, { secret: true, from: [options.in] });
     });
-}
-
-/** The encryption key may be given as the public key or as the pair's private key. */
-async function loadEncryptionKey(path: string): Promise<KeyObject> {
-  const bytes = await readInput(path, 'encryption key', INPUT_LIMITS.pem);
-  if (bytes.includes('PRIVATE KEY')) return parsePrivateKey(bytes, path);
-  const material = parsePublicKeyOrCertificate(bytes, path);
-  if (material.certificate !== undefined) {
-    throw new HpvsError('KEY_INVALID', `${path}: give the RSA public key, not a certificate`);
-  }
-  return material.publicKey;
 }

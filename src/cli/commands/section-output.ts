@@ -3,7 +3,6 @@ import { encryptSection } from '../../core/crypto/encrypt-section.js';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
 import { loadEncryptionKey, noRuntimeChosen } from '../../node/load-keys.js';
-import { readSecret } from '../../node/read-secret.js';
 import { systemRandom } from '../../node/random.js';
 import { writeResult } from '../../node/write-output.js';
 import type { PlatformChoice } from '../../core/platforms/platforms.js';
@@ -93,28 +92,14 @@ export async function writeSection(
   /** The files the section was built from (seeds, keys, values): see `OutputPolicy.from`. */
   from: readonly (string | undefined)[] = [],
 ): Promise<void> {
-  const [{ parseSectionText }, { validateSection }] = await Promise.all([
-    import('../../core/contract/user-data.js'),
-    import('../../core/schema/validate-contract.js'),
-  ]);
+  const { checkBuiltSection } = await import('../../app/check-built-section.js');
   const platform = options.platform?.platform.name;
-  const report = await validateSection(parseSectionText(kind, text, kind), {
+  const warnings = await checkBuiltSection(kind, text, {
+    platform,
     now: new Date(),
-    ...(platform ? { platform } : {}),
+    coveredPaths: earlier.paths,
   });
-  const errors = report.problems.filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) {
-    throw new HpvsError(
-      'CONTRACT_INVALID',
-      `${errors[0]!.path}: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
-    );
-  }
-  for (const message of earlier.warnings) warn(message);
-  for (const problem of report.problems) {
-    if (problem.severity === 'warning' && !earlier.paths.includes(problem.path)) {
-      warn(`${problem.path}: ${problem.message}`);
-    }
-  }
+  for (const message of [...earlier.warnings, ...warnings]) warn(message);
   if (!encrypts(options)) {
     await writeResult(options.out, text, { secret: true, from });
     return;
@@ -145,10 +130,17 @@ export function checkVolumeFlags(
   }
 }
 
-/** A seed from a file (never argv), as the UTF-8 text the runtime hashes. */
-export async function readSeed(
-  file: string | undefined,
-  what: string,
-): Promise<string | undefined> {
-  return file === undefined ? undefined : (await readSecret({ file, what })).toString('utf8');
+/** The volume flags both personas share, once `checkVolumeFlags` accepted them. */
+export function volumeFiles(options: {
+  volume?: string | undefined;
+  seedFile?: string | undefined;
+  previousSeedFile?: string | undefined;
+}): { name: string; seedFile: string; previousSeedFile: string | undefined } | undefined {
+  return options.volume === undefined
+    ? undefined
+    : {
+        name: options.volume,
+        seedFile: options.seedFile!,
+        previousSeedFile: options.previousSeedFile,
+      };
 }

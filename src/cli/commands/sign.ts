@@ -1,14 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { loadPrivateKey } from '../../node/load-keys.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
-import { readInput } from '../../node/read-input.js';
-import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
-import { resultDigests } from './result-digests.js';
+import { resultDigests } from '../../core/crypto/result-digests.js';
 
 export function registerSign(program: Command): void {
   program
@@ -35,38 +31,28 @@ export function registerSign(program: Command): void {
       if (options.json && (options.out === undefined || options.out === '-')) {
         throw new HpvsError('USAGE', '--json describes the user data it wrote: give --out FILE');
       }
-      const { signUserData } = await import('../../core/contract/sign-user-data.js');
-      const privateKey = await loadPrivateKey(options.key, options.passphraseFile);
-      const source = file === '-' ? 'stdin' : file;
-      // refused rather than decoded leniently, which would rewrite bytes sign does not own
-      const text = decodeUtf8Exactly(
-        await readInput(file, 'user data', INPUT_LIMITS.userData),
-        source,
-      );
-      const signed = signUserData(text, source, privateKey);
+      const { signUserDataFile } = await import('../../app/sign-user-data-file.js');
+      const signed = await signUserDataFile({
+        file,
+        keyFile: options.key,
+        passphraseFile: options.passphraseFile,
+      });
       for (const message of signed.warnings) warn(message);
       // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
-      const secret = await holdsPlaintextSection(signed.text, source);
-      await writeResult(options.out, signed.text, {
-        secret,
+      await writeResult(options.out, signed.signedText, {
+        secret: signed.holdsPlaintextSection,
         from: [file],
         inPlace: true,
         alsoReads: [options.key, options.passphraseFile],
       });
       if (options.json) {
+        const secret = signed.holdsPlaintextSection;
         const document = {
           out: options.out,
           // a plaintext section can hold secrets: the digests are withheld then (result-digests.ts)
-          ...resultDigests(text, signed.text, { input: secret, output: secret }),
+          ...resultDigests(signed.text, signed.signedText, { input: secret, output: secret }),
         };
         await writeStdout(`${jsonForTerminal(document)}\n`);
       }
     });
-}
-
-/** A workload or env that is not a token holds seeds and keys in the clear. */
-async function holdsPlaintextSection(text: string, source: string): Promise<boolean> {
-  const { parseUserData } = await import('../../core/contract/user-data.js');
-  const { sections } = parseUserData(text, source);
-  return ['workload', 'env'].some((key) => sections.get(key)?.form !== 'token');
 }

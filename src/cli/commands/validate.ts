@@ -2,16 +2,9 @@ import type { Command } from '@commander-js/extra-typings';
 import type { ValidationReport } from '../../core/schema/problems.js';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
-import { INPUT_LIMITS } from '../../node/input-limits.js';
-import { readTextInput } from '../../node/read-input.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import {
-  assertSchemaSupported,
-  chosenPlatform,
-  deprecatedProfileOption,
-  platformOption,
-} from './platform-options.js';
+import { chosenPlatform, deprecatedProfileOption, platformOption } from './platform-options.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 
 export function registerValidate(program: Command): void {
@@ -52,46 +45,23 @@ export function registerValidate(program: Command): void {
         throw new HpvsError('USAGE', '--network-config and --section exclude each other');
       }
       const platform = chosenPlatform(options.platform, options.profile);
-      const source = file === '-' ? 'stdin' : file;
-      const text = await readTextInput(
+      const { validateFile } = await import('../../app/validate-file.js');
+      const validated = await validateFile({
         file,
-        options.networkConfig ? 'network-config' : 'contract',
-        INPUT_LIMITS.userData,
-      );
-      if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
-      const { isNetworkConfig, validateNetworkConfigText } =
-        await import('../../core/schema/validate-network-config.js');
-      if (options.networkConfig || (options.section === undefined && isNetworkConfig(text))) {
-        const report = validateNetworkConfigText(text, source);
-        await printReport(report, source, 'network-config', options.json, {
+        platform,
+        section: options.section,
+        networkConfig: options.networkConfig === true,
+        now: new Date(),
+      });
+      if (validated.kind === 'network-config') {
+        await printReport(validated.report, validated.source, 'network-config', options.json, {
           kind: 'network-config',
         });
         return;
       }
-      assertSchemaSupported(platform);
-      const [{ parseSectionText, parseUserData }, { validateSection, validateUserData }] =
-        await Promise.all([
-          import('../../core/contract/user-data.js'),
-          import('../../core/schema/validate-contract.js'),
-        ]);
-      const validateOptions = { ...(platform ? { platform } : {}), now: new Date() };
-      let section = options.section;
-      let report;
-      if (section === undefined) {
-        const parsed = parseUserData(text, source);
-        // A section file given without --section: user data never has a top-level `type`.
-        const type = parsed.sections.get('type');
-        if (type?.form === 'string' && (type.value === 'workload' || type.value === 'env')) {
-          section = type.value;
-        } else {
-          report = await validateUserData(parsed, validateOptions);
-        }
-      }
-      if (section !== undefined) {
-        report = await validateSection(parseSectionText(section, text, source), validateOptions);
-      }
+      const { section } = validated;
       const what = section ? `${section} section` : 'contract';
-      await printReport(report!, source, what, options.json, {
+      await printReport(validated.report, validated.source, what, options.json, {
         section: section ?? null,
         platform: platform ?? null,
       });

@@ -7,7 +7,7 @@ import { readInput } from '../../node/read-input.js';
 import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
-import { digestUnlessSecret } from './result-digests.js';
+import { digestUnlessSecret } from '../../core/crypto/result-digests.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
 import type { UserDataVerification } from '../../app/verify-user-data.js';
 

@@ -7,7 +7,7 @@ import {
   addSectionOutputOptions,
   checkSectionOutputOptions,
   checkVolumeFlags,
-  readSeed,
+  volumeFiles,
   writeSection,
 } from './section-output.js';
 
@@ -80,65 +80,36 @@ export function registerWorkload(program: Command): void {
         'workload',
       );
       const env = await readEnvAssignments(options.env, options.envValuesFile);
-      const [{ archiveFolder }, { buildWorkloadSection }, { readYamlFile }] = await Promise.all([
-        import('../../node/archive-folder.js'),
-        import('../../core/authoring/section-builders.js'),
-        import('../../node/read-yaml-file.js'),
+      const [{ buildWorkloadSectionFromFiles }, { nodeInputReaders }] = await Promise.all([
+        import('../../app/build-workload-section.js'),
+        import('../../app/input-readers.js'),
       ]);
-      const warnings: string[] = [];
-      const archive = async (dir: string, kind: 'compose' | 'play') => {
-        const result = await archiveFolder(dir, { kind });
-        for (const warning of result.warnings) warnings.push(warning);
-        return result.base64;
-      };
-      const resources = async (file: string | undefined) =>
-        file === undefined
-          ? undefined
-          : readKubernetesList(await readYamlFile(file, 'resources', true), file);
-      const play =
-        (options.play ?? options.playResources ?? options.playTemplates)
-          ? {
-              archive: options.play === undefined ? undefined : await archive(options.play, 'play'),
-              resources: await resources(options.playResources),
-              templates: await resources(options.playTemplates),
-            }
-          : undefined;
-      const text = buildWorkloadSection({
-        compose:
-          options.compose === undefined
-            ? undefined
-            : { archive: await archive(options.compose, 'compose') },
-        play,
-        auths:
-          options.auths === undefined
-            ? undefined
-            : ((await readYamlFile(options.auths, 'auths')) as never),
-        images:
-          options.images === undefined
-            ? undefined
-            : ((await readYamlFile(options.images, 'images')) as never),
-        volumes:
-          options.volume === undefined
-            ? undefined
-            : {
-                [options.volume]: {
-                  seed: (await readSeed(options.seedFile, 'workload volume seed'))!,
-                  previousSeed: await readSeed(
-                    options.previousSeedFile,
-                    'previous workload volume seed',
-                  ),
-                  mount: options.mount,
-                  filesystem: options.filesystem,
+      const volume = volumeFiles(options);
+      const built = await buildWorkloadSectionFromFiles(
+        {
+          workload:
+            options.compose !== undefined
+              ? { compose: options.compose }
+              : {
+                  play: {
+                    dir: options.play,
+                    resources: options.playResources,
+                    templates: options.playTemplates,
+                  },
                 },
-              },
-        env,
-      });
+          authsFile: options.auths,
+          imagesFile: options.images,
+          volume: volume && { ...volume, mount: options.mount, filesystem: options.filesystem },
+          env,
+        },
+        nodeInputReaders,
+      );
       // archiveFolder's warnings about the compose file name the user's own folder
       await writeSection(
         'workload',
-        text,
+        built.text,
         options,
-        { warnings, paths: ['workload.compose.archive'] },
+        { warnings: built.warnings, paths: built.coveredPaths },
         [
           options.envValuesFile,
           options.playResources,
@@ -150,14 +121,4 @@ export function registerWorkload(program: Command): void {
         ],
       );
     });
-}
-
-/** A resources file holds one list, or one resource per YAML document. */
-function readKubernetesList(documents: unknown[], file: string): unknown[] {
-  const items =
-    documents.length === 1 && Array.isArray(documents[0]) ? (documents[0] as unknown[]) : documents;
-  if (items.length === 0) {
-    throw new HpvsError('CONTRACT_INVALID', `${file}: holds no Pod or ConfigMap`);
-  }
-  return items;
 }

@@ -251,6 +251,27 @@ describe('emulator boot --initdata (ccco)', () => {
     expect(missing.stderr).toMatch(/give the pod manifest with --pod/);
   });
 
+  it('boots one user-data file or one initdata, refused before the state is read', async () => {
+    for (const args of [
+      ['emulator', 'boot', '--state', 'no-such-state'],
+      [
+        'emulator',
+        'boot',
+        'user-data.yaml',
+        '--initdata',
+        'pod-initdata.yaml',
+        '--state',
+        'no-such-state',
+      ],
+    ]) {
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^hpvs-ctl: error: give either a user-data file or --initdata, not both or neither\n/,
+      );
+    }
+  });
+
   it('needs a ccco state for --initdata, and a pod for a bare value', async () => {
     const hpvs = await runCli(
       ['emulator', 'boot', '--initdata', 'pod-initdata.yaml', '--state', 'hpcr'],

@@ -24,6 +24,7 @@ beforeAll(async () => {
   );
   writeFileSync(file('not-a-list.yaml'), 'apiKey: x\n');
   writeFileSync(file('list-of-strings.yaml'), '- apiKey\n- crn\n');
+  writeFileSync(file('auths-list.yaml'), '- us.icr.io\n');
   const protectedKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
     format: 'pem',
     type: 'pkcs8',
@@ -258,6 +259,10 @@ describe('hpvs-ctl env', () => {
           file('list-of-strings.yaml'),
         ],
         /list-of-strings\.yaml: expected a YAML list/,
+      ],
+      [
+        [...router, '--auths', file('auths-list.yaml')],
+        /auths-list\.yaml: expected a YAML mapping of registry host -> \{username, password\}\n$/,
       ],
       [[...router, '--cert', f.expiredCert], /certificate expired on/],
     ];

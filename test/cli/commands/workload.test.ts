@@ -42,6 +42,7 @@ beforeAll(async () => {
     join(f.dir, 'auths.yaml'),
     'us.icr.io:\n  username: iamapikey\n  password: secret-api-key\n',
   );
+  writeFileSync(join(f.dir, 'images-list.yaml'), '- dct\n- rhs\n');
 });
 
 describe('hpvs-ctl workload', () => {
@@ -219,6 +220,11 @@ describe('hpvs-ctl workload', () => {
       [
         ['--compose', f.composeDir, '--auths', join(f.dir, 'missing.yaml')],
         /missing\.yaml: auths file not found/,
+      ],
+      [
+        // the images file is checked for its shape before it reaches the builder
+        ['--compose', f.composeDir, '--images', join(f.dir, 'images-list.yaml')],
+        /images-list\.yaml: expected a YAML mapping with dct \(image -> \{notary, publicKey\}\) and\/or rhs/,
       ],
     ];
     for (const [args, message] of cases) {
