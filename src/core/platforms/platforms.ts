@@ -34,8 +34,18 @@ export interface Platform {
   workloadKinds: readonly WorkloadKind[];
   /** Whether env.logging is required (optional on ccco only). */
   loggingRequired: boolean;
-  /** Files under templates/ a starter contract for this platform is made from. */
-  templates: PlatformTemplates;
+  /**
+   * Files under templates/ a starter contract for this platform is made from: all of them in
+   * `workload` and `env`; where they only go together within a deployment variant (ccco: peer
+   * pod or bare metal, whose sections must agree on volumes), `variants` says which, and the
+   * first variant is the one the platform's plain name means. (Written out rather than named,
+   * so the public `Platform` type reaches no further named type.)
+   */
+  templates: {
+    workload: readonly string[];
+    env: readonly string[];
+    variants?: Readonly<Record<string, { workload: readonly string[]; env: readonly string[] }>>;
+  };
   /**
    * Subject CNs of IBM's encryption certificates for this platform (A4.1, A4.6). One CN can
    * belong to several platforms: IBM reuses certificates across them.
@@ -43,18 +53,10 @@ export interface Platform {
   certificateSubjects: readonly string[];
 }
 
+/** Workload and env templates that go together. */
 export interface TemplateSet {
   workload: readonly string[];
   env: readonly string[];
-}
-
-/**
- * Every workload and env template of the platform; where templates only go together within a
- * deployment variant (ccco: peer pod or bare metal, whose sections must agree on volumes),
- * `variants` says which, and the first variant is the one the platform's plain name means.
- */
-export interface PlatformTemplates extends TemplateSet {
-  variants?: Readonly<Record<string, TemplateSet>>;
 }
 
 const HPCR_CN = 'Hyper Protect Container Runtime Contract Encryption';
