@@ -34,13 +34,29 @@ export interface Platform {
   workloadKinds: readonly WorkloadKind[];
   /** Whether env.logging is required (optional on ccco only). */
   loggingRequired: boolean;
-  /** Files under templates/ a starter contract for this platform is made from. */
-  templates: { workload: readonly string[]; env: readonly string[] };
+  /**
+   * Files under templates/ a starter contract for this platform is made from: all of them in
+   * `workload` and `env`; where they only go together within a deployment variant (ccco: peer
+   * pod or bare metal, whose sections must agree on volumes), `variants` says which, and the
+   * first variant is the one the platform's plain name means. (Written out rather than named,
+   * so the public `Platform` type reaches no further named type.)
+   */
+  templates: {
+    workload: readonly string[];
+    env: readonly string[];
+    variants?: Readonly<Record<string, { workload: readonly string[]; env: readonly string[] }>>;
+  };
   /**
    * Subject CNs of IBM's encryption certificates for this platform (A4.1, A4.6). One CN can
    * belong to several platforms: IBM reuses certificates across them.
    */
   certificateSubjects: readonly string[];
+}
+
+/** Workload and env templates that go together. */
+export interface TemplateSet {
+  workload: readonly string[];
+  env: readonly string[];
 }
 
 const HPCR_CN = 'Hyper Protect Container Runtime Contract Encryption';
@@ -102,7 +118,22 @@ export const PLATFORMS: Readonly<Record<PlatformName, Platform>> = {
     },
     workloadKinds: ['play', 'compose', 'confidential-containers'],
     loggingRequired: false,
-    templates: { workload: [], env: [] },
+    templates: {
+      workload: ['workload-ccco-peerpod.yaml', 'workload-ccco-bmtl.yaml'],
+      env: [
+        'env-ccco.yaml',
+        'env-ccco-syslog.yaml',
+        'env-ccco-logrouter.yaml',
+        'env-ccco-bmtl.yaml',
+      ],
+      variants: {
+        peerpod: {
+          workload: ['workload-ccco-peerpod.yaml'],
+          env: ['env-ccco.yaml', 'env-ccco-syslog.yaml', 'env-ccco-logrouter.yaml'],
+        },
+        bmtl: { workload: ['workload-ccco-bmtl.yaml'], env: ['env-ccco-bmtl.yaml'] },
+      },
+    },
     certificateSubjects: [
       'Contract Encryption for Confidential Containers',
       'Hyper Protect Confidential Container Contract Encryption',
@@ -140,6 +171,19 @@ export function findPlatform(text: string): PlatformChoice | undefined {
     alias: text,
     ...(alias.templateVariant ? { templateVariant: alias.templateVariant } : {}),
   };
+}
+
+/**
+ * The templates that go together for a platform choice: the variant an alias chose
+ * (`ccco-bmtl`), else the platform's first variant, else all of its templates.
+ */
+export function templatesFor(choice: PlatformChoice): TemplateSet {
+  const { templates } = choice.platform;
+  const variants = templates.variants;
+  if (variants === undefined) return { workload: templates.workload, env: templates.env };
+  const name = choice.templateVariant ?? Object.keys(variants)[0];
+  const set = name === undefined ? undefined : variants[name];
+  return set ?? { workload: templates.workload, env: templates.env };
 }
 
 /** `hpvs, ccrt, ccrv, ccco` with what each is, for usage errors and help. */

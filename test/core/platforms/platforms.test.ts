@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { IBM_CERTIFICATES } from '../../../src/core/catalogue/ibm-certificates.js';
 import {
@@ -89,8 +90,9 @@ describe('the platform table', () => {
       }
       // a workload template of a kind the platform does not run would fail its own schema
       for (const file of workload) {
-        const kind = /^workload-(\w+)\.yaml$/.exec(file)![1];
-        expect(PLATFORMS[name].workloadKinds as readonly string[]).toContain(kind);
+        const data = parse(readFileSync(join(PROJECT_ROOT, 'templates', file), 'utf8')) as object;
+        const kinds = PLATFORMS[name].workloadKinds.filter((kind) => kind in data);
+        expect(kinds, `${name}: ${file}`).toHaveLength(1);
       }
     }
   });
