@@ -5,6 +5,7 @@ import type { PlatformName } from '../core/platforms/platforms.js';
 import { loadEncryptionKey } from '../node/load-keys.js';
 import { packagePath } from '../node/package-files.js';
 import { writeFileSet } from '../node/write-file-set.js';
+import type { CccoDeployerRequest, CccoProviderRequest } from './ccco-starter-project.js';
 import {
   createStarterProject,
   type AuditorRequest,
@@ -23,7 +24,12 @@ export interface ProviderProjectRequest {
   encryption?: { certFile?: string | undefined; certVersion?: string | undefined } | undefined;
 }
 
-export type ProjectRequest = ProviderProjectRequest | DeployerRequest | AuditorRequest;
+export type ProjectRequest =
+  | ProviderProjectRequest
+  | DeployerRequest
+  | AuditorRequest
+  | CccoProviderRequest
+  | CccoDeployerRequest;
 
 export interface StartProjectOptions {
   outDir: string;
@@ -53,6 +59,20 @@ export async function startProject(
   options: StartProjectOptions,
 ): Promise<StartedProject> {
   const { platform } = options;
+  if (request.persona === 'ccco-provider' || request.persona === 'ccco-deployer') {
+    const { createCccoProject } = await import('./ccco-starter-project.js');
+    const project = await createCccoProject(
+      request,
+      { now: options.now, random: options.random, bits: options.bits },
+      options.onWarning,
+    );
+    await checkAgainstPlatform(project.files, 'ccco', options.now);
+    const written = await writeFileSet(options.outDir, project.files, {
+      force: options.force,
+      from: options.from,
+    });
+    return { written, nextSteps: project.nextSteps };
+  }
   let starter: StarterRequest;
   let template: string | undefined;
   if (request.persona === 'provider') {

@@ -133,14 +133,26 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
   return { files, nextSteps };
 }
 
-async function deployerProject(
-  request: DeployerRequest,
+/** The logging and signing parts of a deployer's env: generated files, the section values. */
+export interface DeployerParts {
+  files: StarterFile[];
+  nextSteps: string[];
+  logging?: LoggingInput | undefined;
+  signingKey?: string | undefined;
+}
+
+/**
+ * Syslog certificates or IBM Cloud Logs, and the signing key pair, as every platform's
+ * deployer starter makes them (ccco's too, where logging is optional).
+ */
+export async function createDeployerParts(
+  request: { logging?: LoggingRequest | undefined; signingKey: boolean },
   options: StarterOptions,
-): Promise<StarterProject> {
+): Promise<DeployerParts> {
   const files: StarterFile[] = [];
   const nextSteps: string[] = [];
-  let logging: LoggingInput;
-  if (request.logging.type === 'syslog') {
+  let logging: LoggingInput | undefined;
+  if (request.logging?.type === 'syslog') {
     const host = request.logging.host;
     const tls = await createSyslogCertificates({
       ...(isIP(host) === 0 ? { hostname: host } : { ip: host }),
@@ -165,7 +177,7 @@ async function deployerProject(
     nextSteps.push(
       `configure rsyslog on ${host}:${request.logging.port} with ${SYSLOG_TLS_FOLDER}/ca.crt, server.crt and server-key.pem (x509/certvalid; see hpvs-ctl certs syslog --help)`,
     );
-  } else {
+  } else if (request.logging?.type === 'logrouter') {
     logging = {
       logRouter: {
         hostname: request.logging.host,
@@ -183,8 +195,16 @@ async function deployerProject(
       'sign the contract with signing-private.pem: hpvs-ctl contract --sign-key signing-private.pem ...',
     );
   }
+  return { files, nextSteps, logging, signingKey };
+}
+
+async function deployerProject(
+  request: DeployerRequest,
+  options: StarterOptions,
+): Promise<StarterProject> {
+  const { files, nextSteps, logging, signingKey } = await createDeployerParts(request, options);
   const env = buildEnvSection({
-    logging,
+    logging: logging!,
     ...(request.volume
       ? { volumes: { [request.volume.name]: { seed: generateVolumeSeed(options.random) } } }
       : {}),

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import type { ProviderProjectRequest } from '../../app/start-project.js';
-import type { AuditorRequest, DeployerRequest } from '../../app/starter-project.js';
+import type { CccoDeployerRequest, CccoProviderRequest } from '../../app/ccco-starter-project.js';
+import type { AuditorRequest, DeployerRequest, LoggingRequest } from '../../app/starter-project.js';
 import { HpvsError } from '../../core/errors.js';
 import { note, warn } from '../../node/console.js';
 import { noRuntimeChosen } from '../../node/load-keys.js';
@@ -12,6 +13,7 @@ import { readSecret } from '../../node/read-secret.js';
 import { writeStdout } from '../../node/write-output.js';
 import {
   PLATFORMS,
+  templatesFor,
   type PlatformChoice,
   type PlatformName,
 } from '../../core/platforms/platforms.js';
@@ -36,7 +38,8 @@ interface InitFlags {
   platform?: PlatformChoice;
   certVersion?: string;
   encrypt?: true;
-  logging?: 'syslog' | 'logrouter';
+  logging?: 'syslog' | 'logrouter' | 'none';
+  hostKeyDoc?: string;
   logHost?: string;
   logPort?: string;
   iamApiKeyFile?: string;
@@ -162,16 +165,20 @@ export function registerInit(program: Command): void {
       'provider: also write workload.enc encrypted for this HPCR certificate',
     )
     .addOption(
-      new Option('--logging <target>', 'deployer: where the instance sends its logs').choices([
-        'syslog',
-        'logrouter',
-      ] as const),
+      new Option(
+        '--logging <target>',
+        'deployer: where the instance sends its logs (none: ccco only, the default there)',
+      ).choices(['syslog', 'logrouter', 'none'] as const),
     )
     .option('--log-host <host>', 'deployer: the syslog server or IBM Cloud Logs ingestion host')
     .option('--log-port <port>', 'deployer: its port (default 6514 for syslog, 443 for logrouter)')
     .option(
       '--iam-api-key-file <path>',
       'deployer, logrouter: file holding the IAM API key (or set HPVS_IAM_API_KEY)',
+    )
+    .option(
+      '--host-key-doc <file>',
+      'deployer, ccco-bmtl: the IBM Z host key document (HKD certificate) of the host',
     )
     .addOption(
       new Option(
@@ -196,6 +203,8 @@ export function registerInit(program: Command): void {
         'hpvs-ctl init --persona provider --out-dir provider --compose provider/compose --volume data:/mnt/data',
         'hpvs-ctl init --persona provider --platform ccrv --encrypt --out-dir provider --play provider/pod --volume none',
         'hpvs-ctl init --persona deployer --out-dir deployer --logging syslog --log-host logs.example.com --volume data --signing-key generate',
+        'hpvs-ctl init --persona provider --platform ccco --out-dir provider --play provider/pod',
+        'hpvs-ctl init --persona deployer --platform ccco-bmtl --out-dir deployer --host-key-doc HKD-3931-0123456.crt --signing-key generate',
         'hpvs-ctl init --persona auditor --out-dir auditor',
       ),
     )
@@ -245,11 +254,14 @@ async function runInit(flags: InitFlags): Promise<void> {
   if (persona === undefined || outDir === undefined) {
     throw missingFlags([...asker.missing, 'and the flags of the persona']);
   }
+  const ccco = platform === 'ccco' ? flags.platform : undefined;
   const request =
     persona === 'provider'
-      ? await providerRequest(flags, asker, prompts, outDir)
+      ? ccco === undefined
+        ? await providerRequest(flags, asker, prompts, outDir)
+        : cccoProviderRequest(flags, ccco)
       : persona === 'deployer'
-        ? await deployerRequest(flags, asker, prompts)
+        ? await deployerRequest(flags, asker, prompts, ccco)
         : await auditorRequest(flags, prompts);
   if (asker.missing.length > 0 || request === undefined) throw missingFlags(asker.missing);
   const { startProject } = await import('../../app/start-project.js');
@@ -257,7 +269,7 @@ async function runInit(flags: InitFlags): Promise<void> {
     outDir,
     force: flags.force === true,
     platform,
-    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile],
+    from: [flags.cert, flags.iamApiKeyFile, flags.passphraseFile, flags.hostKeyDoc],
     now: new Date(),
     random: systemRandom,
     bits: Number(flags.bits),
@@ -316,6 +328,28 @@ async function providerRequest(
 }
 
 /**
+ * ccco's starter is a pod run as a confidential container: its agent policy is made from the
+ * pod, so a compose folder has no place, and the variant fixes the volumes.
+ */
+function cccoProviderRequest(flags: InitFlags, ccco: PlatformChoice): CccoProviderRequest {
+  if (flags.compose !== undefined) {
+    throw new HpvsError(
+      'USAGE',
+      '--compose is not taken with --platform ccco: its starter is a pod (--play <dir> with pod.yaml, or the starter pod) whose agent policy init generates',
+    );
+  }
+  if (flags.volume !== undefined) throw cccoVolumeRefused();
+  const encrypts =
+    flags.encrypt === true || flags.cert !== undefined || flags.certVersion !== undefined;
+  return {
+    persona: 'ccco-provider',
+    templates: templatesFor(ccco),
+    podFolder: flags.play,
+    encryption: encrypts ? { certFile: flags.cert, certVersion: flags.certVersion } : undefined,
+  };
+}
+
+/**
  * `--compose` or `--play`, else the platform's first kind of the two: ccrv runs no compose
  * workload, so its starter is a pod folder.
  */
@@ -337,16 +371,103 @@ async function deployerRequest(
   flags: InitFlags,
   asker: Asker,
   prompts: Prompts | undefined,
-): Promise<DeployerRequest | undefined> {
-  const logging = await asker.ask('--logging <syslog|logrouter>', flags.logging, () =>
-    prompts!.select<'syslog' | 'logrouter'>({
-      message: 'Where should the instance send its logs?',
-      choices: [
-        { value: 'syslog', name: 'my rsyslog server over mutual TLS (certificates are generated)' },
-        { value: 'logrouter', name: 'IBM Cloud Logs (needs an IAM API key)' },
-      ],
-    }),
+  ccco: PlatformChoice | undefined,
+): Promise<DeployerRequest | CccoDeployerRequest | undefined> {
+  // logging is optional on ccco only: without a flag or a terminal, it forwards none
+  const logging = await asker.ask(
+    '--logging <syslog|logrouter>',
+    flags.logging ?? (ccco !== undefined && !asker.interactive ? 'none' : undefined),
+    () =>
+      prompts!.select<'syslog' | 'logrouter' | 'none'>({
+        message: 'Where should the instance send its logs?',
+        choices: [
+          {
+            value: 'syslog',
+            name: 'my rsyslog server over mutual TLS (certificates are generated)',
+          },
+          { value: 'logrouter', name: 'IBM Cloud Logs (needs an IAM API key)' },
+          ...(ccco === undefined
+            ? []
+            : [
+                {
+                  value: 'none' as const,
+                  name: "nowhere: the containers' output stays with OpenShift (oc logs)",
+                },
+              ]),
+        ],
+      }),
   );
+  if (logging === 'none' && ccco === undefined) {
+    throw new HpvsError(
+      'USAGE',
+      '--logging none: only ccco runs without logging; choose syslog or logrouter',
+    );
+  }
+  let loggingRequest: LoggingRequest | undefined;
+  if (logging === 'syslog' || logging === 'logrouter') {
+    loggingRequest = await loggingDetails(flags, asker, prompts, logging);
+  }
+  let volumeSpec: string | undefined;
+  if (ccco === undefined) {
+    volumeSpec = await asker.ask('--volume <name|none>', flags.volume, () =>
+      prompts!.input({
+        message: 'Data volume name, the same as in the workload (none for no volume):',
+        default: 'data',
+        validate: validator(parseVolume),
+      }),
+    );
+  } else if (flags.volume !== undefined) {
+    throw cccoVolumeRefused();
+  }
+  const signing = await asker.ask('--signing-key <generate|none>', flags.signingKey, async () =>
+    (await prompts!.confirm({ message: 'Generate a contract signing key pair?', default: true }))
+      ? ('generate' as const)
+      : ('none' as const),
+  );
+  let hostKeyDoc: string | undefined;
+  if (ccco !== undefined && ccco.templateVariant === 'bmtl') {
+    hostKeyDoc = await asker.ask('--host-key-doc <file>', flags.hostKeyDoc, () =>
+      prompts!.input({
+        message: 'IBM Z host key document (HKD certificate file) of the host:',
+        required: true,
+      }),
+    );
+    if (hostKeyDoc === undefined) return undefined;
+  } else if (flags.hostKeyDoc !== undefined) {
+    throw new HpvsError(
+      'USAGE',
+      '--host-key-doc is for ccco bare metal (--platform ccco-bmtl) only',
+    );
+  }
+  if (!logging || !signing || (loggingRequest === undefined && logging !== 'none')) {
+    return undefined;
+  }
+  if (ccco !== undefined) {
+    return {
+      persona: 'ccco-deployer',
+      templates: templatesFor(ccco),
+      logging: loggingRequest,
+      signingKey: signing === 'generate',
+      hostKeyDocFile: hostKeyDoc,
+    };
+  }
+  if (!volumeSpec) return undefined;
+  const volume = parseVolume(volumeSpec);
+  return {
+    persona: 'deployer',
+    logging: loggingRequest!,
+    volume: volume && { name: volume.name },
+    signingKey: signing === 'generate',
+  };
+}
+
+/** Host, port and (IBM Cloud Logs) the IAM API key of the chosen logging backend. */
+async function loggingDetails(
+  flags: InitFlags,
+  asker: Asker,
+  prompts: Prompts | undefined,
+  logging: 'syslog' | 'logrouter',
+): Promise<LoggingRequest | undefined> {
   const host = await asker.ask('--log-host <host>', flags.logHost, () =>
     prompts!.input({
       message:
@@ -378,39 +499,18 @@ async function deployerRequest(
       );
     }
   }
-  const volumeSpec = await asker.ask('--volume <name|none>', flags.volume, () =>
-    prompts!.input({
-      message: 'Data volume name, the same as in the workload (none for no volume):',
-      default: 'data',
-      validate: validator(parseVolume),
-    }),
-  );
-  const signing = await asker.ask('--signing-key <generate|none>', flags.signingKey, async () =>
-    (await prompts!.confirm({ message: 'Generate a contract signing key pair?', default: true }))
-      ? ('generate' as const)
-      : ('none' as const),
-  );
-  if (
-    !logging ||
-    !host ||
-    !portText ||
-    !volumeSpec ||
-    !signing ||
-    (logging === 'logrouter' && !iamApiKey)
-  ) {
-    return undefined;
-  }
+  if (!host || !portText || (logging === 'logrouter' && !iamApiKey)) return undefined;
   await checkHost(host);
-  const volume = parseVolume(volumeSpec);
-  return {
-    persona: 'deployer',
-    logging:
-      logging === 'syslog'
-        ? { type: 'syslog', host, port: parsePort(portText) }
-        : { type: 'logrouter', host, port: parsePort(portText), iamApiKey: iamApiKey! },
-    volume: volume && { name: volume.name },
-    signingKey: signing === 'generate',
-  };
+  return logging === 'syslog'
+    ? { type: 'syslog', host, port: parsePort(portText) }
+    : { type: 'logrouter', host, port: parsePort(portText), iamApiKey: iamApiKey! };
+}
+
+function cccoVolumeRefused(): HpvsError {
+  return new HpvsError(
+    'USAGE',
+    '--volume is not taken with --platform ccco: the variant decides (ccco-bmtl: the data volume at /mnt/data, ccco-peerpod: none)',
+  );
 }
 
 async function auditorRequest(
