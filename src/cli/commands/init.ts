@@ -131,7 +131,7 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .description(
-      'Start a project for one persona: asks what it needs (or takes every answer as a flag) and writes the files with the same builders as the other commands. provider: a compose or pod folder and workload.yaml; deployer: env.yaml with logging (syslog certificates or IBM Cloud Logs), a volume seed and a signing key pair; auditor: the attestation key pair. Without a terminal, every missing answer is reported.',
+      'Start a project for one persona: asks what it needs (or takes every answer as a flag) and writes the files with the same builders as the other commands. provider: a compose or pod folder and workload.yaml; deployer: env.yaml with logging (syslog certificates or IBM Cloud Logs), a volume seed and a signing key pair; auditor: the attestation key pair. With --platform ccco (ccco-peerpod, ccco-bmtl): the provider gets the confidential-containers workload (sealed-secret keys, the agent policy of the pod), the deployer an env with optional logging (and the host key document on bare metal). Without a terminal, every missing answer is reported.',
     )
     .addOption(
       new Option('--persona <persona>', 'who you are in the contract flow').choices([
@@ -145,7 +145,10 @@ export function registerInit(program: Command): void {
       '--compose <dir>',
       'provider: the compose folder to archive; created from the starter template if missing',
     )
-    .option('--play <dir>', 'provider: a pod folder instead (created from the template if missing)')
+    .option(
+      '--play <dir>',
+      'provider: a pod folder instead (created from the template if missing; ccco: an existing folder whose pod.yaml the agent policy admits, the starter pod if not given)',
+    )
     .option(
       '--volume <spec>',
       'provider/deployer: data volume NAME[:MOUNT] (deployer: NAME), or none',
@@ -404,9 +407,8 @@ async function deployerRequest(
     );
   }
   let loggingRequest: LoggingRequest | undefined;
-  if (logging === 'syslog' || logging === 'logrouter') {
-    loggingRequest = await loggingDetails(flags, asker, prompts, logging);
-  }
+  // asked also while the backend is missing, so every missing flag is reported at once
+  if (logging !== 'none') loggingRequest = await loggingDetails(flags, asker, prompts, logging);
   let volumeSpec: string | undefined;
   if (ccco === undefined) {
     volumeSpec = await asker.ask('--volume <name|none>', flags.volume, () =>
@@ -466,7 +468,7 @@ async function loggingDetails(
   flags: InitFlags,
   asker: Asker,
   prompts: Prompts | undefined,
-  logging: 'syslog' | 'logrouter',
+  logging: 'syslog' | 'logrouter' | undefined,
 ): Promise<LoggingRequest | undefined> {
   const host = await asker.ask('--log-host <host>', flags.logHost, () =>
     prompts!.input({
@@ -499,7 +501,7 @@ async function loggingDetails(
       );
     }
   }
-  if (!host || !portText || (logging === 'logrouter' && !iamApiKey)) return undefined;
+  if (!logging || !host || !portText || (logging === 'logrouter' && !iamApiKey)) return undefined;
   await checkHost(host);
   return logging === 'syslog'
     ? { type: 'syslog', host, port: parsePort(portText) }

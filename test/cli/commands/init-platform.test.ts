@@ -44,6 +44,32 @@ describe('hpvs-ctl init --platform', () => {
     expect(read('ccrv', 'workload.enc')).toMatch(/^contract-basic\.\S+\n$/);
   });
 
+  it("ccco-peerpod with --cert: a confidential-containers starter, valid for ccco, encrypted with ccco's prefix", async () => {
+    const result = await runCli([
+      'init',
+      '--persona',
+      'provider',
+      '--out-dir',
+      path('ccco'),
+      '--platform',
+      'ccco-peerpod',
+      '--cert',
+      path('hpcr-public.pem'),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const workload = read('ccco', 'workload.yaml');
+    expect(Object.keys(parse(workload))).toEqual(['type', 'confidential-containers']);
+    const report = await validateSection(parseSectionText('workload', workload, 'workload.yaml'), {
+      now: new Date(),
+      platform: 'ccco',
+    });
+    expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    const token = read('ccco', 'workload.enc').trim();
+    expect(token.startsWith('hyper-protect-basic.')).toBe(true);
+    const key = createPrivateKey(readFileSync(path('hpcr.pem')));
+    expect(decryptSection(token, key, systemRandom).toString()).toBe(workload);
+  });
+
   it('ccrt with --cert: the token has the platform prefix and opens to workload.yaml', async () => {
     const result = await provider(
       'ccrt',
@@ -71,7 +97,6 @@ describe('hpvs-ctl init --platform', () => {
   it('refuses what the platform cannot run, an unsupported platform and encryption without a runtime', async () => {
     for (const [dir, args, text] of [
       ['bad1', ['--platform', 'ccrv', '--compose', path('c1')], 'ccrv runs no compose workload'],
-      // ccco has templates now (templates/*-ccco-*.yaml); its init starter is wired separately
       ['bad3', ['--encrypt', '--play', path('p3')], 'ccrt'],
       ['bad4', ['--cert-version', '1.0.28', '--play', path('p4')], '--cert-version'],
       ['bad5', ['--platform', 'zvm', '--play', path('p5')], 'ccrv'],
