@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRego } from '../../../src/core/ccco/rego-syntax.js';
-import { isOneLineError, runCli } from '../../helpers/run-cli.js';
+import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { hasTool } from '../../helpers/tools.js';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -57,7 +58,7 @@ function expectNoPlaceholder(dir: string): void {
   }
 }
 
-describe('hpvs-ctl init --platform ccco', () => {
+describe.skipIf(!hasTool('openssl'))('hpvs-ctl init --platform ccco', () => {
   beforeAll(() => {
     // a host key document stands in as an openssl certificate: the same X.509 shape
     openssl([
@@ -248,6 +249,50 @@ describe('hpvs-ctl init --platform ccco', () => {
     ]);
     expect(validated.code, `${validated.stdout}${validated.stderr}`).toBe(0);
   });
+
+  // `script` gives the CLI a pty, as in init.test.ts
+  it.skipIf(!hasTool('script'))(
+    'on a terminal, offers no logging for ccco and asks bare metal for the host key document',
+    async () => {
+      const answers: [RegExp, string][] = [
+        [/Where should the instance send its logs\?/, '\x1b[B\x1b[B\r'], // down to "nowhere"
+        [/Generate a contract signing key pair\?/, 'n\r'],
+        [/host key document/, `${path('HKD-3931-0123456.crt')}\r`],
+      ];
+      const command = `${process.execPath} ${CLI} init --persona deployer --platform ccco-bmtl --out-dir ${path('tty')}`;
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn('script', ['-qfec', command, '/dev/null'], {
+          cwd: tempDir(),
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let seen = '';
+        let next = 0;
+        let cursor = 0;
+        const timer = setTimeout(() => {
+          child.kill();
+          reject(new Error(`init did not finish; output so far:\n${seen}`));
+        }, 30_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.toString('utf8');
+          // answer each question once, in order, when it first shows up after the previous one
+          for (let match; next < answers.length; next++) {
+            match = answers[next]![0].exec(seen.slice(cursor));
+            if (!match) break;
+            cursor += match.index + match[0].length;
+            child.stdin.write(answers[next]![1]);
+          }
+        });
+        child.on('close', () => {
+          clearTimeout(timer);
+          resolve(seen);
+        });
+      });
+      expect(output).toContain('nowhere');
+      const env = parse(read('tty', 'env.yaml'));
+      expect(Object.keys(env)).toEqual(['type', 'host-attestation', 'volumes']);
+      await expectValid('env', path('tty', 'env.yaml'));
+    },
+  );
 
   it('refuses --compose, --volume, a missing or wrong host key document, and --logging none off ccco; writes nothing', async () => {
     const notCert = path('not-a-cert.crt');
