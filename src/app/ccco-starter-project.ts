@@ -155,7 +155,7 @@ async function cccoProviderProject(
   const pod = request.podFolder === undefined ? POD_FILE : podFile;
   const nextSteps = [
     `workload.yaml holds the sealed-secret decryption key${volumes ? ' and the workload volume seed' : ''}: keep it private, never commit it`,
-    `seal values with ${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.encryption} and ${SEAL_KEY_FILES.signing}: hpvs-ctl secrets seal --type workload ...`,
+    `seal values for the workload: hpvs-ctl secrets seal --type workload --in FILE --encryption-key ${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.encryption} --signing-key ${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.signing}`,
     `${POLICY_FILE} admits exactly the containers of ${pod}; after changing the pod: hpvs-ctl policy generate --pod ${pod} --base64 (into regoValidator.policy)`,
     'to verify image signatures, add confidential-containers.config.cosign.<image reference>.publicKey (your cosign.pub)',
   ];
