@@ -1,11 +1,12 @@
 import {
+  Composer,
   isScalar,
   Lexer,
   LineCounter,
-  parseAllDocuments,
   Parser,
-  parseDocument,
   visit,
+  YAMLParseError,
+  type CST,
   type Document,
   type Node,
 } from 'yaml';
@@ -57,9 +58,30 @@ export function parseYamlDocument(
   options: ParseYamlOptions = {},
 ): ParsedYamlDocument {
   const lineCounter = new LineCounter();
-  failOnDeepNesting(text, source, options.locate, options.what);
+  const tokens = syntaxTokens(text, source, lineCounter, options.locate, options.what);
   const at = atOf(source, lineCounter, options.locate);
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // what yaml's parseDocument does after its parser, on the tokens already parsed
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer({ ...COMPOSE_OPTIONS, lineCounter }).compose(
+    tokens,
+    true,
+    text.length,
+  )) {
+    if (doc === undefined) {
+      doc = next;
+    } else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  // compose(..., forceDoc = true) always ends with a document
+  if (doc === undefined) throw new Error('yaml composed no document');
   const parsed = { source, lineCounter, at };
   failOnFirstError(parsed, [doc], options.what);
   return { ...parsed, doc };
@@ -68,11 +90,10 @@ export function parseYamlDocument(
 /** Parses a stream of `---`-separated documents; empty text gives none. */
 export function parseYamlDocuments(text: string, source: string): ParsedYamlDocuments {
   const lineCounter = new LineCounter();
-  failOnDeepNesting(text, source, undefined);
+  const tokens = syntaxTokens(text, source, lineCounter, undefined);
   const at = atOf(source, lineCounter);
-  const stream = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  // an empty text gives yaml's EmptyStream, an array with extra fields: copy it to a plain one
-  const documents = Array.from(stream);
+  // what yaml's parseAllDocuments does after its parser, on the tokens already parsed
+  const documents = Array.from(new Composer({ ...COMPOSE_OPTIONS, lineCounter }).compose(tokens));
   const parsed = { source, lineCounter, at };
   failOnFirstError(parsed, documents);
   return { ...parsed, documents };
@@ -108,23 +129,29 @@ export function yamlValue(
   }
 }
 
+// yaml's own uniqueKeys is quadratic: failOnDuplicateKey checks the same rule
+const COMPOSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
+
 /**
- * Refuses text nested deeper than MAX_YAML_DEPTH before yaml composes it. yaml's lexer and
- * concrete-syntax parser are iterative: one linear pass over them sees the depth (the parser's
- * stack of open collections) without recursing.
+ * The concrete syntax of the text, refusing text nested deeper than MAX_YAML_DEPTH before yaml
+ * composes it. yaml's lexer and concrete-syntax parser are iterative: one linear pass over them
+ * sees the depth (the parser's stack of open collections) without recursing, and its tokens are
+ * what the composer takes, so the text is lexed and parsed once. `lineCounter` gets the line
+ * starts, as yaml's `Parser.parse()` gives them.
  */
-function failOnDeepNesting(
+function syntaxTokens(
   text: string,
   source: string,
+  lineCounter: LineCounter,
   locate: ParseYamlOptions['locate'],
   what = 'invalid YAML',
-): void {
-  const lineCounter = new LineCounter();
+): CST.Token[] {
   // Parser.parse() would mark where the first line starts; next() leaves that to its caller
   lineCounter.addNewLine(0);
   const parser = new Parser(lineCounter.addNewLine);
-  for (const token of new Lexer().lex(text)) {
-    for (const _ of parser.next(token)) void _;
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
     // the stack holds the document, then one entry per open collection
     if (parser.stack.length - 1 > MAX_YAML_DEPTH) {
       const offset = parser.stack[parser.stack.length - 1]!.offset;
@@ -134,6 +161,8 @@ function failOnDeepNesting(
       );
     }
   }
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
 }
 
 function atOf(
