@@ -11,7 +11,11 @@ import {
   type SectionInput,
   type SectionStyle,
 } from '../contract/assemble-contract.js';
-import { parseSectionText, type ParsedUserData } from '../contract/user-data.js';
+import {
+  parseSectionText,
+  type ContractSection,
+  type ParsedUserData,
+} from '../contract/user-data.js';
 
 export interface ContractExpiryInput {
   days: number;
@@ -58,7 +62,7 @@ export interface CreatedContract {
  * encrypts and signs one contract. The single-contract core of `hpvs-ctl contract`.
  */
 export async function createContract(options: CreateContractOptions): Promise<CreatedContract> {
-  const problems = await checkContract(options);
+  const { problems, sections } = await checkSections(options);
   const { signing, signingCertificate } = await contractSigning(options);
   const { encryption } = options;
   const assembled = assembleContract({
@@ -70,6 +74,7 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
     sectionStyle: options.sectionStyle,
     signing,
     random: options.random,
+    parsed: sections,
   });
   return {
     text: assembled.text,
@@ -85,11 +90,21 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
  * plaintext sections pass the validator. Returns the warnings and notes.
  */
 export async function checkContract(options: CreateContractOptions): Promise<ContractProblem[]> {
+  return (await checkSections(options)).problems;
+}
+
+/** `checkContract`, giving also the sections it parsed, for the assembly to reuse. */
+async function checkSections(options: CreateContractOptions): Promise<CheckedSections> {
   const { encryption } = options;
   if (encryption?.material.certificate && !encryption.allowExpired) {
     assertCertificateCurrent(encryption.material.certificate, options.now, encryption.source);
   }
   return validateSections(options);
+}
+
+interface CheckedSections {
+  problems: ContractProblem[];
+  sections: { workload: ContractSection; env: ContractSection };
 }
 
 /**
@@ -123,13 +138,13 @@ export async function contractSigning(
 }
 
 /** Fails on the first schema error of a plaintext section; returns warnings and notes. */
-async function validateSections(options: CreateContractOptions): Promise<ContractProblem[]> {
-  const sections = new Map(
-    (['workload', 'env'] as const).map((key) => [
-      key,
-      parseSectionText(key, options[key].text, options[key].source),
-    ]),
-  );
+async function validateSections(options: CreateContractOptions): Promise<CheckedSections> {
+  const workload = parseSectionText('workload', options.workload.text, options.workload.source);
+  const env = parseSectionText('env', options.env.text, options.env.source);
+  const sections = new Map([
+    ['workload', workload],
+    ['env', env],
+  ]);
   const parsed: ParsedUserData = {
     source: 'contract',
     text: '',
@@ -150,9 +165,10 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
     throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
   }
   // A signingKey without a signature is worth a warning, except when this run signs.
-  return report.problems.filter(
+  const problems = report.problems.filter(
     (problem) =>
       problem.severity !== 'note' &&
       !(options.signing && problem.severity === 'warning' && problem.path === 'env.signingKey'),
   );
+  return { problems, sections: { workload, env } };
 }

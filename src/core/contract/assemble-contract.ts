@@ -46,6 +46,8 @@ export interface AssembleContractOptions {
       }
     | undefined;
   random: RandomSource;
+  /** `workload` and `env` as parsed from their texts, when the caller parsed them already. */
+  parsed?: { workload: ContractSection; env: ContractSection } | undefined;
 }
 
 /**
@@ -65,8 +67,11 @@ export interface AssembledContract {
   warnings: string[];
 }
 
-function readSection(key: 'workload' | 'env', input: SectionInput): ContractSection {
-  const section = parseSectionText(key, input.text, input.source);
+function readSection(
+  key: 'workload' | 'env',
+  input: SectionInput,
+  section = parseSectionText(key, input.text, input.source),
+): ContractSection {
   if (section.form === 'token') {
     parseSectionToken(section.value);
     return section;
@@ -132,8 +137,8 @@ function entry(
  */
 export function assembleContract(options: AssembleContractOptions): AssembledContract {
   const warnings: string[] = [];
-  const workload = readSection('workload', options.workload);
-  let env = readSection('env', options.env);
+  const workload = readSection('workload', options.workload, options.parsed?.workload);
+  let env = readSection('env', options.env, options.parsed?.env);
   if (options.signing) {
     const material =
       options.signing.signingKeyMaterial ??
