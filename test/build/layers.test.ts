@@ -112,7 +112,7 @@ describe('layers (docs/ARCHITECTURE.md)', () => {
     const unresolved = sources.flatMap((source) =>
       source.imports
         .filter(
-          (target) => !known.has(target) && !target.endsWith('generated/contract-validators.ts'),
+          (target) => !known.has(target) && !/\/generated\/[a-z-]+-validators\.ts$/.test(target),
         )
         .map((target) => `${name(source.path)} -> ${name(target)}`),
     );

@@ -34,6 +34,8 @@ interface Metafile {
 const META = `${PROJECT_ROOT}dist/meta.json`;
 /** The contract schema's precompiled validators (Ajv's code: about 2 MB of JavaScript). */
 const VALIDATORS = 'src/core/schema/generated/contract-validators.js';
+/** ccco's validators, about as big as all the others. */
+const COCO_VALIDATORS = 'src/core/schema/generated/coco-validators.js';
 
 /** The package an input file of the bundle belongs to, if any. */
 function packageOf(input: string): string | undefined {
@@ -119,6 +121,17 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
       expect(bundled, name).toContain(name);
     }
     expect(everything).toContain(VALIDATORS);
+  });
+
+  it('loads the ccco validators only when a ccco section is checked, not with the others', () => {
+    const chunk = Object.entries(meta.outputs).find(
+      ([, info]) => 'src/core/schema/validate-contract.ts' in info.inputs,
+    )?.[0];
+    expect(chunk).toBeDefined();
+    const { inputs } = staticClosure(meta, chunk!);
+    expect(inputs).toContain(VALIDATORS);
+    expect(inputs.has(COCO_VALIDATORS)).toBe(false);
+    expect(everything).toContain(COCO_VALIDATORS);
   });
 
   it('imports nothing from node_modules at run time: every external import is a Node.js module', () => {

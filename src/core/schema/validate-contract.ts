@@ -22,8 +22,6 @@ import { checkConfidentialContainers } from './confidential-containers-rules.js'
 import { checkEncryptedSection } from './encrypted-section-check.js';
 // Ajv's code for contract-schema.ts, compiled when the CLI is built (see validator-source.ts)
 import {
-  cocoEnv as cocoEnvValidator,
-  cocoWorkload as cocoWorkloadValidator,
   env as envValidator,
   workload as workloadValidator,
 } from './generated/contract-validators.js';
@@ -39,10 +37,23 @@ export interface ValidateOptions {
 
 type SectionKind = 'workload' | 'env';
 
-const validators: Record<'hpse' | 'coco', Record<SectionKind, ValidateFunction>> = {
-  hpse: { workload: workloadValidator, env: envValidator },
-  coco: { workload: cocoWorkloadValidator, env: cocoEnvValidator },
-};
+type Validators = Record<SectionKind, ValidateFunction>;
+
+const HPSE_VALIDATORS: Validators = { workload: workloadValidator, env: envValidator };
+let cocoValidators: Promise<Validators> | undefined;
+
+/**
+ * The validators of a platform family. ccco's (about half of the generated code) load the first
+ * time a ccco section is checked, so that a command for hpvs or ccrt does not parse them.
+ */
+async function validatorsOf(family: 'hpse' | 'coco'): Promise<Validators> {
+  if (family === 'hpse') return HPSE_VALIDATORS;
+  cocoValidators ??= import('./generated/coco-validators.js').then((module) => ({
+    workload: module.cocoWorkload,
+    env: module.cocoEnv,
+  }));
+  return cocoValidators;
+}
 
 function ruleContext(options: ValidateOptions): RuleContext {
   return {
@@ -183,7 +194,7 @@ async function checkSection(
     );
     return;
   }
-  const validate = validators[context.platform.schema.validators][kind];
+  const validate = (await validatorsOf(context.platform.schema.validators))[kind];
   if (!validate(section.data)) {
     for (const error of validate.errors ?? []) {
       reportSchemaError(error, section, [kind], context.list);

@@ -8,8 +8,8 @@ import { networkConfigSchema } from './network-config-schema.js';
 /**
  * How the contract schema becomes validators. Only the build's generator
  * (scripts/generate-validators.mjs) and the tests load this module: the CLI imports the
- * precompiled code it produces, src/core/schema/generated/contract-validators.js, so no run
- * compiles the schema (that took about 0.3 s of every `validate`, `contract` and batch).
+ * precompiled code it produces, src/core/schema/generated/contract-validators.js and
+ * coco-validators.js, so no run compiles the schema (that took about 0.3 s of every `validate`, `contract` and batch).
  */
 
 export const AJV_OPTIONS: Options = {
@@ -32,25 +32,22 @@ export function contractAjv(code: Options['code'] = {}): Ajv2020 {
   return ajv;
 }
 
+/** The validators the generator writes, by the name each module exports. */
+export type ValidatorName = 'workload' | 'env' | 'network' | 'cocoWorkload' | 'cocoEnv';
+
 /**
- * The standalone ES module source of the validators, exported as `workload`, `env`,
- * `network` (an on-prem network-config), and `cocoWorkload` / `cocoEnv` (ccco). Its
- * runtime helpers are `require()` calls (Ajv's and ajv-formats'), which the generator bundles.
+ * The standalone ES module source of the `names` validators: `workload`, `env`, `network` (an
+ * on-prem network-config), and `cocoWorkload` / `cocoEnv` (ccco). Its runtime helpers are
+ * `require()` calls (Ajv's and ajv-formats'), which the generator bundles.
  */
-export function validatorModuleSource(): string {
+export function validatorModuleSource(names: readonly ValidatorName[]): string {
   const ajv = contractAjv({ source: true, esm: true });
   ajv.addSchema(shareRepeatedSubschemas(workloadSchema()), 'workload');
   ajv.addSchema(shareRepeatedSubschemas(envSchema()), 'env');
   ajv.addSchema(shareRepeatedSubschemas(networkConfigSchema()), 'network');
   ajv.addSchema(shareRepeatedSubschemas(cocoWorkloadSchema()), 'cocoWorkload');
   ajv.addSchema(shareRepeatedSubschemas(cocoEnvSchema()), 'cocoEnv');
-  return standaloneCode.default(ajv, {
-    workload: 'workload',
-    env: 'env',
-    network: 'network',
-    cocoWorkload: 'cocoWorkload',
-    cocoEnv: 'cocoEnv',
-  });
+  return standaloneCode.default(ajv, Object.fromEntries(names.map((name) => [name, name])));
 }
 
 /**

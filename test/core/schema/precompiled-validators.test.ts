@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VALIDATORS_PATH, validatorModuleText } from '../../../scripts/generate-validators.mjs';
+import { VALIDATOR_MODULES, validatorModuleText } from '../../../scripts/generate-validators.mjs';
 import { envSchema, workloadSchema } from '../../../src/core/schema/contract-schema.js';
 import * as precompiled from '../../../src/core/schema/generated/contract-validators.js';
 import type { ErrorObject } from 'ajv';
@@ -57,7 +57,14 @@ describe('precompiled contract validators', () => {
   }
 
   it('are generated from the schema as it is now', async () => {
-    expect(readFileSync(VALIDATORS_PATH, 'utf8')).toBe(await validatorModuleText());
+    expect(VALIDATOR_MODULES.flatMap((module) => module.names).sort()).toEqual(
+      ['cocoEnv', 'cocoWorkload', 'env', 'network', 'workload'].sort(),
+    );
+    for (const module of VALIDATOR_MODULES) {
+      expect(readFileSync(module.path, 'utf8'), module.path).toBe(
+        await validatorModuleText(module),
+      );
+    }
   });
 
   it('give the same verdicts and errors as the schema compiled at run time', () => {

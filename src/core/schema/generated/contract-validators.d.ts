@@ -4,5 +4,3 @@ import type { ValidateFunction } from 'ajv';
 export declare const workload: ValidateFunction;
 export declare const env: ValidateFunction;
 export declare const network: ValidateFunction;
-export declare const cocoWorkload: ValidateFunction;
-export declare const cocoEnv: ValidateFunction;
