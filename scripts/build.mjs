@@ -2,7 +2,7 @@
 // when that command runs (see bench/startup.mjs and test/build/startup-imports.test.ts).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +39,31 @@ const cjsDynamicImports = {
       return {
         contents: `import * as namespace from '${args.path}';\nexport const { ${names.join(', ')} } = namespace;\nexport default namespace.default;\n`,
         resolveDir: root,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * commander requires node:child_process when it loads, for executable subcommands, which
+ * hpvs-ctl does not have; loading it (with node:net and node:dgram) costs every command about
+ * 2 ms. Its one use, `spawn`, requires it when called instead.
+ */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS)) {
+        throw new Error(`${args.path} no longer has: ${COMMANDER_CHILD_PROCESS}`);
+      }
+      return {
+        contents: source.replace(
+          COMMANDER_CHILD_PROCESS,
+          "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+        ),
         loader: 'js',
       };
     });
@@ -87,7 +112,7 @@ const result = await build({
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
-  plugins: [cjsDynamicImports],
+  plugins: [cjsDynamicImports, lazyChildProcess],
 });
 writeFileSync(join(root, 'dist/meta.json'), JSON.stringify(result.metafile));
 
