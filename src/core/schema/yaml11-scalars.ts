@@ -11,9 +11,21 @@ function typeName(value: unknown): string {
   return typeof value === 'boolean' ? 'a boolean' : 'a number';
 }
 
+/**
+ * Text that starts with a letter and holds only letters, digits and `_ - . /` (names, host
+ * names, paths) is a string to a YAML 1.1 reader unless it is one of its boolean or null words
+ * or a float of an exponent only (`e5`): its other numbers and its timestamps start with a
+ * digit, a sign or a dot. Such text, most of a section's values, needs no parse.
+ */
+const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const YAML11_WORDS =
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE][-+]?[0-9]+)$/;
+
 /** True when `text`, written unquoted, would not be a string to a YAML 1.1 reader. */
 export function changesTypeInYaml11(text: string): boolean {
-  return text.length <= LONGEST_SPECIAL && typeof readAsYaml11(text) !== 'string';
+  if (text.length > LONGEST_SPECIAL) return false;
+  if (PLAIN_WORD.test(text) && !YAML11_WORDS.test(text)) return false;
+  return typeof readAsYaml11(text) !== 'string';
 }
 
 /** How a YAML 1.1 reader takes `text` as a whole document; text it cannot read stays text. */
