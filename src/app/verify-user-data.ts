@@ -1,3 +1,4 @@
+import type { Notice } from '../core/wording.js';
 import type { KeyObject } from 'node:crypto';
 import { DAY_MS } from '../core/days.js';
 import { HpvsError } from '../core/errors.js';
@@ -35,7 +36,7 @@ export interface UserDataVerification {
   issuedBy?: { source: string; valid: boolean; detail: string };
   /** True when workload or env is not a token: the file can hold secrets in the clear. */
   plaintextSections: boolean;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**

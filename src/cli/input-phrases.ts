@@ -1,5 +1,5 @@
 import { HpvsError } from '../core/errors.js';
-import { sayWording, type InputPhraseId } from '../core/wording.js';
+import { sayNotice, sayWording, type InputPhraseId, type Notice } from '../core/wording.js';
 
 /** The CLI's words for what the core calls by concept: its flags (see src/core/wording.ts). */
 export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
@@ -27,9 +27,17 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'chain-and-root': 'give the certificate alone and the rest with --chain/--root',
   'encrypt-section': 'encrypt it with --cert',
   'open-record': 'give --key to open it',
+  'add-encryption-certificate': 'add --cert',
+  'encrypt-both': 'encrypt both with --cert',
+  'add-signing-key-to-env': 'add it with hpvs-ctl contract --sign-key',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
 };
+
+/** A warning, problem or check detail as the CLI says it. */
+export function cliNotice(notice: Notice): string {
+  return sayNotice(notice, CLI_INPUT_PHRASES);
+}
 
 /** An error's message as the CLI says it: input phrases become the flags that give them. */
 export function cliMessage(error: HpvsError): string {

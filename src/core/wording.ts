@@ -29,6 +29,9 @@ export const INPUT_PHRASES = {
   'chain-and-root': 'give the certificate alone and the rest as chain and trust anchors',
   'encrypt-section': "encrypt it for the runtime's encryption certificate",
   'open-record': "open it with the auditor's private key",
+  'add-encryption-certificate': "encrypt it for the runtime's encryption certificate",
+  'encrypt-both': "encrypt both for the runtime's encryption certificate",
+  'add-signing-key-to-env': 'add it by building the contract with its signing key',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;
@@ -64,6 +67,31 @@ export function worded(
     else for (const part of value.wording ?? [value.message]) parts.push(part);
   });
   return parts;
+}
+
+/**
+ * A warning, a validation problem or a check's detail that refers to something the caller
+ * supplies: `message` says it in the core's concepts, `wording` lets a front end say it in its
+ * own terms (as `HpvsError` does for errors).
+ */
+export interface WordedText {
+  readonly message: string;
+  readonly wording: Wording;
+}
+
+/** What the core reports beside a result: text, or worded text when it names an input. */
+export type Notice = string | WordedText;
+
+export function wordedText(wording: Wording): WordedText {
+  return { message: sayWording(wording), wording };
+}
+
+/** A notice as text in the given terms (the core's concepts by default). */
+export function sayNotice(
+  notice: Notice,
+  phrases: Readonly<Record<InputPhraseId, string>> = INPUT_PHRASES,
+): string {
+  return typeof notice === 'string' ? notice : sayWording(notice.wording, phrases);
 }
 
 /** The message in the given terms: the core's concepts unless a front end gives its own. */

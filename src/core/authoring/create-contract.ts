@@ -1,3 +1,4 @@
+import type { Notice } from '../wording.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
@@ -50,7 +51,7 @@ export interface CreatedContract {
   problems: ContractProblem[];
   /** Sections written in plaintext; they may hold seeds and keys. */
   plaintextSections: string[];
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
