@@ -1,4 +1,5 @@
 import { HpvsError } from '../core/errors.js';
+import { problemWording, sayProblem, type ContractProblem } from '../core/schema/problems.js';
 import { sayNotice, sayWording, type InputPhraseId, type Notice } from '../core/wording.js';
 
 /** The CLI's words for what the core calls by concept: its flags (see src/core/wording.ts). */
@@ -30,6 +31,8 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'add-encryption-certificate': 'add --cert',
   'encrypt-both': 'encrypt both with --cert',
   'add-signing-key-to-env': 'add it with hpvs-ctl contract --sign-key',
+  'issue-new-contract': 'issue a new one with hpvs-ctl contract --expiry-days',
+  'generate-policy-base64': 'hpvs-ctl policy generate --pod pod.yaml --base64',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
 };
@@ -37,6 +40,16 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
 /** A warning, problem or check detail as the CLI says it. */
 export function cliNotice(notice: Notice): string {
   return sayNotice(notice, CLI_INPUT_PHRASES);
+}
+
+/** A validator problem as the CLI reports it (`--json`): its message names flags. */
+export function cliProblem(problem: ContractProblem): ContractProblem {
+  return sayProblem(problem, CLI_INPUT_PHRASES);
+}
+
+/** `user-data.yaml:12:9 env.signingKey: ...` as the CLI prints it. */
+export function cliProblemLine(problem: ContractProblem): string {
+  return sayWording(problemWording(problem), CLI_INPUT_PHRASES);
 }
 
 /** An error's message as the CLI says it: input phrases become the flags that give them. */

@@ -32,6 +32,8 @@ export const INPUT_PHRASES = {
   'add-encryption-certificate': "encrypt it for the runtime's encryption certificate",
   'encrypt-both': "encrypt both for the runtime's encryption certificate",
   'add-signing-key-to-env': 'add it by building the contract with its signing key',
+  'issue-new-contract': 'issue a new contract with a new validity period',
+  'generate-policy-base64': 'generate it from the pod manifest, as base64',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { sayNotice, type Notice } from '../../core/wording.js';
+import { sayNotice, worded, type Notice } from '../../core/wording.js';
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { encryptSection } from '../../core/crypto/encrypt-section.js';
 import { looksLikeSectionToken } from '../../core/crypto/section-token.js';
@@ -8,7 +8,7 @@ import { parseYamlDocument } from '../../core/text/parse-yaml.js';
 import { findWorkerUrl, runInWorkers, type StartedWorkers } from '../../node/worker-pool.js';
 import { SAFE_FILE_NAME } from '../../core/pki/key-pair-files.js';
 import { PATTERNS } from '../../core/schema/contract-schema.js';
-import { formatProblem } from '../../core/schema/problems.js';
+import { formatProblem, problemText } from '../../core/schema/problems.js';
 import { validateSection } from '../../core/schema/validate-contract.js';
 import {
   buildBatchContract,
@@ -249,7 +249,7 @@ async function buildBatch(
     await checks;
     for (const job of jobs) record(await buildBatchContract(job, shared));
   }
-  for (const problem of await checks) addNotice(warnings, formatProblem(problem));
+  for (const problem of await checks) addNotice(warnings, problemText(problem));
   await Promise.all(validations);
   outcomes.sort((a, b) => a.index - b.index);
   const failed = outcomes.find((outcome) => outcome.error !== undefined);
@@ -304,9 +304,10 @@ async function validateInstanceEnv(
     outcome.error = {
       code: 'CONTRACT_INVALID',
       message: `${job.at} instance "${job.name}": ${formatProblem(error)}`,
+      wording: worded`${job.at} instance "${job.name}": ${problemText(error)}`,
     };
   }
-  for (const problem of problems) addNotice(warnings, formatProblem(problem));
+  for (const problem of problems) addNotice(warnings, problemText(problem));
 }
 
 function addNotice(notices: Map<string, Notice>, notice: Notice): void {

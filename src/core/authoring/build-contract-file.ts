@@ -2,7 +2,7 @@ import { input, worded, wordedText, type Notice } from '../wording.js';
 import { assertCertificateCurrent, parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
-import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { problemWording, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import { blockStringEntry, readAttestationKeyInput } from '../contract/assemble-contract.js';
 import { readAttestationKey } from '../contract/attestation-key.js';
@@ -168,7 +168,7 @@ async function checkInput(
   if (errors.length > 0) {
     const more =
       errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on it)` : '';
-    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+    throw new HpvsError('CONTRACT_INVALID', [...problemWording(errors[0]!), more]);
   }
   return report.problems.filter(
     (problem) =>

@@ -5,7 +5,7 @@ import type { RandomSource } from '../crypto/random-source.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import type { PlatformName } from '../platforms/platforms.js';
-import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { problemWording, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import {
   assembleContract,
@@ -148,7 +148,7 @@ async function validateSections(options: CreateContractOptions): Promise<Contrac
       errors.length > 1
         ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on the section)`
         : '';
-    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+    throw new HpvsError('CONTRACT_INVALID', [...problemWording(errors[0]!), more]);
   }
   // A signingKey without a signature is worth a warning, except when this run signs.
   return report.problems.filter(
