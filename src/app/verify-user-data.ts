@@ -1,3 +1,4 @@
+import type { VerificationCheck } from '../core/pki/verification-check.js';
 import type { Notice } from '../core/wording.js';
 import type { KeyObject } from 'node:crypto';
 import { DAY_MS } from '../core/days.js';
@@ -33,7 +34,8 @@ export interface UserDataVerification {
   expired: boolean;
   notYetValid: boolean;
   /** The --ca check: present when a CA was given. */
-  issuedBy?: { source: string; valid: boolean; detail: string };
+  /** Whether the signing certificate chains to the given CA: the chain check's detail. */
+  issuedBy?: { source: string; valid: boolean } & Pick<VerificationCheck, 'detail' | 'wording'>;
   /** True when workload or env is not a token: the file can hold secrets in the clear. */
   plaintextSections: boolean;
   warnings: Notice[];
@@ -77,7 +79,12 @@ export async function verifyUserData(input: VerifyUserDataInput): Promise<UserDa
       allowMissingCrl: true,
     });
     const [check] = chain.checks;
-    issuedBy = { source: input.ca.source, valid: check.status === 'pass', detail: check.detail };
+    issuedBy = {
+      source: input.ca.source,
+      valid: check.status === 'pass',
+      detail: check.detail,
+      ...(check.wording === undefined ? {} : { wording: check.wording }),
+    };
   }
   return {
     source: input.source,

@@ -1,6 +1,13 @@
 import { HpvsError } from '../core/errors.js';
+import { sayCheckDetail } from '../core/pki/verification-check.js';
 import { problemWording, sayProblem, type ContractProblem } from '../core/schema/problems.js';
-import { sayNotice, sayWording, type InputPhraseId, type Notice } from '../core/wording.js';
+import {
+  sayNotice,
+  sayWording,
+  type InputPhraseId,
+  type Notice,
+  type Wording,
+} from '../core/wording.js';
 
 /** The CLI's words for what the core calls by concept: its flags (see src/core/wording.ts). */
 export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
@@ -33,6 +40,18 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'add-signing-key-to-env': 'add it with hpvs-ctl contract --sign-key',
   'issue-new-contract': 'issue a new one with hpvs-ctl contract --expiry-days',
   'generate-policy-base64': 'hpvs-ctl policy generate --pod pod.yaml --base64',
+  'no-root-given-chain':
+    'no --root trust anchor given (give the CA chain with --chain and --root to check it)',
+  'no-root-given':
+    'no --root trust anchor given (give the CA root, or the certificate itself when it is self-signed)',
+  'partial-chain-anchor': 'a trust anchor only because of --partial-chain',
+  'partial-chain-trusted': 'trusted by --partial-chain',
+  'trust-partial-chain': 'pass --partial-chain to trust it as one',
+  'root-anchors': 'the --root trust anchors',
+  'chain-and-root-certificates': 'the --chain and --root certificates',
+  'given-as-root': 'given as --root',
+  'missing-crl-allowed': '--no-crl',
+  'give-crl': 'pass it with --crl, or --no-crl to skip this check visibly',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
 };
@@ -50,6 +69,11 @@ export function cliProblem(problem: ContractProblem): ContractProblem {
 /** `user-data.yaml:12:9 env.signingKey: ...` as the CLI prints it. */
 export function cliProblemLine(problem: ContractProblem): string {
   return sayWording(problemWording(problem), CLI_INPUT_PHRASES);
+}
+
+/** A verification check (or a verdict quoting one) as the CLI reports it, text or `--json`. */
+export function cliCheck<Check extends { detail: string; wording?: Wording }>(check: Check): Check {
+  return sayCheckDetail(check, CLI_INPUT_PHRASES);
 }
 
 /** An error's message as the CLI says it: input phrases become the flags that give them. */

@@ -34,6 +34,17 @@ export const INPUT_PHRASES = {
   'add-signing-key-to-env': 'add it by building the contract with its signing key',
   'issue-new-contract': 'issue a new contract with a new validity period',
   'generate-policy-base64': 'generate it from the pod manifest, as base64',
+  'no-root-given-chain': 'no trust anchor given (give the CA chain and its root to check it)',
+  'no-root-given':
+    'no trust anchor given (give the CA root, or the certificate itself when it is self-signed)',
+  'partial-chain-anchor': 'a trust anchor only because a partial chain is trusted',
+  'partial-chain-trusted': 'trusted as the end of a partial chain',
+  'trust-partial-chain': 'trust a partial chain to make it one',
+  'root-anchors': 'the given trust anchors',
+  'chain-and-root-certificates': 'the given chain and trust anchor certificates',
+  'given-as-root': 'given as a trust anchor',
+  'missing-crl-allowed': 'missing CRLs allowed',
+  'give-crl': 'give it, or allow missing CRLs to skip this check visibly',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;
