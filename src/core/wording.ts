@@ -1,7 +1,7 @@
 /**
  * Words for what a caller supplies. The core speaks of concepts ("the passphrase of the private
  * key"); a front end names its own inputs instead (the CLI its flags, in
- * `src/cli/input-phrases.ts`). A message that refers to such an input holds it as a phrase id,
+ * `src/cli/commands/input-phrases.ts`). A message that refers to such an input holds it as a phrase id,
  * so each front end says the same message in its own terms, and none has to parse the text.
  */
 export const INPUT_PHRASES = {

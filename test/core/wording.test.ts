@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI_INPUT_PHRASES, cliMessage } from '../../src/cli/input-phrases.js';
+import { CLI_INPUT_PHRASES, cliMessage } from '../../src/cli/commands/input-phrases.js';
 import { HpvsError } from '../../src/core/errors.js';
 import { INPUT_PHRASES, input, worded } from '../../src/core/wording.js';
 

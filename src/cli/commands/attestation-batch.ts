@@ -3,7 +3,7 @@ import type { BundleResult } from '../../app/attestation/verify-batch.js';
 import { writeStdout } from '../../node/write-output.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
-import { cliCheck } from '../input-phrases.js';
+import { cliCheck } from './input-phrases.js';
 import { formatCheck } from './check-report.js';
 
 /**

@@ -4,7 +4,7 @@ import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { loadPrivateKey } from '../../node/load-keys.js';
 import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
-import { cliCheck } from '../input-phrases.js';
+import { cliCheck } from './input-phrases.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { resultDigests, sha256Hex } from '../../core/crypto/result-digests.js';

@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../../node/console.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { writeStdout } from '../../node/write-output.js';
-import { cliCheck } from '../input-phrases.js';
+import { cliCheck } from './input-phrases.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';

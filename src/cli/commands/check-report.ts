@@ -1,4 +1,4 @@
-import { cliCheck } from '../input-phrases.js';
+import { cliCheck } from './input-phrases.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { terminalSafe } from '../../core/text/terminal-safe-text.js';
 

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { cliNotice } from '../input-phrases.js';
+import { cliNotice } from './input-phrases.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readTextInput } from '../../node/read-input.js';
 import { readSecret } from '../../node/read-secret.js';

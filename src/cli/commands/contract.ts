@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { cliNotice, cliProblemLine } from '../input-phrases.js';
+import { cliNotice, cliProblemLine } from './input-phrases.js';
 import { refuseOutputOntoInputs } from '../../node/output-policy.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';

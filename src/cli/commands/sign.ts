@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { cliNotice } from '../input-phrases.js';
+import { cliNotice } from './input-phrases.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';

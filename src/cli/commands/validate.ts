@@ -76,7 +76,7 @@ async function printReport(
   json: boolean | undefined,
   extra: Record<string, unknown>,
 ): Promise<void> {
-  const { cliProblem, cliProblemLine } = await import('../input-phrases.js');
+  const { cliProblem, cliProblemLine } = await import('./input-phrases.js');
   const problems = report.problems;
   const count = (severity: string) =>
     problems.filter((problem) => problem.severity === severity).length;

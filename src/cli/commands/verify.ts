@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
-import { cliCheck, cliNotice } from '../input-phrases.js';
+import { cliCheck, cliNotice } from './input-phrases.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../../node/load-keys.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readInput } from '../../node/read-input.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliNotice } from '../../../src/cli/input-phrases.js';
+import { cliNotice } from '../../../src/cli/commands/input-phrases.js';
 import { sayNotice } from '../../../src/core/wording.js';
 import { assembleContract } from '../../../src/core/contract/assemble-contract.js';
 import {

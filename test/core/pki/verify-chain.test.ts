@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { cliCheck } from '../../../src/cli/input-phrases.js';
+import { cliCheck } from '../../../src/cli/commands/input-phrases.js';
 import { HpvsError } from '../../../src/core/errors.js';
 import { issueCertificate } from '../../../src/core/pki/issue-certificate.js';
 import { generateRsaKeyPair } from '../../../src/core/pki/rsa-key-pair.js';

@@ -1,13 +1,13 @@
-import { HpvsError } from '../core/errors.js';
-import { sayCheckDetail } from '../core/pki/verification-check.js';
-import { problemWording, sayProblem, type ContractProblem } from '../core/schema/problems.js';
+import { HpvsError } from '../../core/errors.js';
+import { sayCheckDetail } from '../../core/pki/verification-check.js';
+import { problemWording, sayProblem, type ContractProblem } from '../../core/schema/problems.js';
 import {
   sayNotice,
   sayWording,
   type InputPhraseId,
   type Notice,
   type Wording,
-} from '../core/wording.js';
+} from '../../core/wording.js';
 
 /** The CLI's words for what the core calls by concept: its flags (see src/core/wording.ts). */
 export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
