@@ -1,5 +1,5 @@
 import type { VerificationCheck } from '../core/pki/verification-check.js';
-import type { Notice } from '../core/wording.js';
+import { input as inputPhrase, worded, type Notice } from '../core/wording.js';
 import type { KeyObject } from 'node:crypto';
 import { DAY_MS } from '../core/days.js';
 import { HpvsError } from '../core/errors.js';
@@ -59,7 +59,7 @@ export async function verifyUserData(input: VerifyUserDataInput): Promise<UserDa
     if (!certificate) {
       throw new HpvsError(
         'VERIFICATION_FAILED',
-        `${input.source}: the signing key is a bare public key, so there is no certificate to check against --ca-cert`,
+        worded`${input.source}: the signing key is a bare public key, so there is no certificate to check against ${inputPhrase('signing-ca')}`,
       );
     }
     const [{ parseCertificates }, { verifyChain }] = await Promise.all([

@@ -45,6 +45,19 @@ export const INPUT_PHRASES = {
   'given-as-root': 'given as a trust anchor',
   'missing-crl-allowed': 'missing CRLs allowed',
   'give-crl': 'give it, or allow missing CRLs to skip this check visibly',
+  'catalogue-version-not-with-certificate':
+    'a catalogue version picks a certificate from the catalogue; it cannot be used with a given certificate',
+  'platform-uses-catalogue': "a platform uses IBM's certificate for it from the catalogue",
+  'or-give-certificate': "or the runtime's encryption certificate is given",
+  'initdata-and-pod': 'initdata and a pod manifest',
+  'create-ccco-emulator': 'create an emulator for the ccco platform',
+  'give-pod-manifest': 'give the pod manifest (or boot from initdata in a manifest carrying it)',
+  'give-pod-of-initdata': 'give the pod manifest it belongs to',
+  'deprecated-taken': 'taken when deprecated images are included',
+  'signing-ca': 'the given CA certificate',
+  'refused-unless-expired-allowed':
+    'encrypting refuses it unless an expired certificate is allowed',
+  'another-folder-or-replace': 'choose another output folder or allow replacing them',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;

@@ -52,6 +52,19 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'given-as-root': 'given as --root',
   'missing-crl-allowed': '--no-crl',
   'give-crl': 'pass it with --crl, or --no-crl to skip this check visibly',
+  'catalogue-version-not-with-certificate':
+    '--cert-version picks a certificate from the catalogue; it cannot be used with --cert',
+  'platform-uses-catalogue': "--platform NAME uses IBM's certificate from the catalogue",
+  'or-give-certificate': 'or --cert FILE gives one',
+  'initdata-and-pod': '--initdata and --pod',
+  'create-ccco-emulator': 'create one with hpvs-ctl emulator init --platform ccco',
+  'give-pod-manifest':
+    'give the pod manifest with --pod (or boot --initdata with a manifest carrying it)',
+  'give-pod-of-initdata': 'give the pod it belongs to with --pod pod.yaml',
+  'deprecated-taken': '--include-deprecated takes it',
+  'signing-ca': '--ca-cert',
+  'refused-unless-expired-allowed': 'encrypt refuses it without --allow-expired',
+  'another-folder-or-replace': 'choose another --out-dir or pass --force to replace',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
 };
