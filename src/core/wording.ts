@@ -58,6 +58,12 @@ export const INPUT_PHRASES = {
   'refused-unless-expired-allowed':
     'encrypting refuses it unless an expired certificate is allowed',
   'another-folder-or-replace': 'choose another output folder or allow replacing them',
+  'replace-emulator-state': 'allow replacing it with a new identity',
+  'create-emulator-state': 'create an emulator state in',
+  'recreate-emulator-state': 're-create the emulator state, replacing this one',
+  'stop-emulator-workload': 'stop the workload of the emulator instance in',
+  'podman-config': 'podman configuration',
+  'instance-folder': 'an instance folder',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;

@@ -65,6 +65,12 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'signing-ca': '--ca-cert',
   'refused-unless-expired-allowed': 'encrypt refuses it without --allow-expired',
   'another-folder-or-replace': 'choose another --out-dir or pass --force to replace',
+  'replace-emulator-state': 'pass --force to replace it with a new identity',
+  'create-emulator-state': 'create one with hpvs-ctl emulator init --state',
+  'recreate-emulator-state': 're-create the state with hpvs-ctl emulator init --force',
+  'stop-emulator-workload': 'end it with hpvs-ctl emulator stop --out-dir',
+  'podman-config': '--podman-config',
+  'instance-folder': 'an --out-dir',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
 };
