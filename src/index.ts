@@ -123,7 +123,21 @@ import {
  * ```
  */
 export { HpvsError };
-export type { InputPhrase, InputPhraseId, Wording } from './core/wording.js';
+export type { InputPhrase, InputPhraseId, Notice, Wording, WordedText } from './core/wording.js';
+
+/**
+ * A warning, a validation problem's message or a check's detail as text. A {@link Notice} that
+ * refers to an input is a {@link WordedText}: `message` says it in concepts ("give the signing
+ * public key"), and passing your own phrase for each {@link InputPhraseId} names your inputs.
+ *
+ * @example
+ * ```ts
+ * import { sayNotice, signContract } from 'hpvs-ctl';
+ * const { warnings } = signContract(userDataText, signingKeyPem);
+ * for (const warning of warnings) console.warn(sayNotice(warning));
+ * ```
+ */
+export { sayNotice } from './core/wording.js';
 export type { InspectionRule } from './core/contract/inspection.js';
 export type { RecordSummary } from './core/attestation/record-summary.js';
 

@@ -1,3 +1,4 @@
+import { worded } from '../core/wording.js';
 import { HpvsError } from '../core/errors.js';
 import type { PlatformName } from '../core/platforms/platforms.js';
 import { buildSeedImage } from '../node/build-seed-image.js';
@@ -66,11 +67,12 @@ async function checkUserData(
   platform: PlatformName | undefined,
   now: Date,
 ): Promise<{ warnings: string[]; plaintextSections: boolean }> {
-  const [{ parseUserData }, { validateUserData }, { formatProblem }] = await Promise.all([
-    import('../core/contract/user-data.js'),
-    import('../core/schema/validate-contract.js'),
-    import('../core/schema/problems.js'),
-  ]);
+  const [{ parseUserData }, { validateUserData }, { formatProblem, problemText }] =
+    await Promise.all([
+      import('../core/contract/user-data.js'),
+      import('../core/schema/validate-contract.js'),
+      import('../core/schema/problems.js'),
+    ]);
   const text = Buffer.from(bytes).toString('utf8');
   if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
   const parsed = parseUserData(text, source);
@@ -82,7 +84,7 @@ async function checkUserData(
   if (errors.length > 0) {
     throw new HpvsError(
       'CONTRACT_INVALID',
-      `${formatProblem(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate)` : ''}`,
+      worded`${problemText(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate)` : ''}`,
     );
   }
   return {

@@ -1,3 +1,4 @@
+import { worded } from '../core/wording.js';
 import { parseSectionText } from '../core/contract/user-data.js';
 import { HpvsError } from '../core/errors.js';
 import type { PlatformName } from '../core/platforms/platforms.js';
@@ -28,7 +29,7 @@ export async function checkBuiltSection(
   if (errors.length > 0) {
     throw new HpvsError(
       'CONTRACT_INVALID',
-      `${errors[0]!.path}: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+      worded`${errors[0]!.path}: ${errors[0]!}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
     );
   }
   const covered = options.coveredPaths ?? [];

@@ -73,10 +73,13 @@ async function refuseUntrustedCertificate(
   });
   const failed = chain.checks.filter((check) => check.status === 'fail');
   if (failed.length > 0) {
-    throw new HpvsError(
-      'CHAIN_INVALID',
-      `${certFile}: not encrypting for an untrusted certificate: ${failed.map((check) => check.detail).join('; ')}`,
-    );
+    throw new HpvsError('CHAIN_INVALID', [
+      `${certFile}: not encrypting for an untrusted certificate: `,
+      ...failed.flatMap((check, index) => [
+        ...(index > 0 ? ['; '] : []),
+        ...(check.wording ?? [check.detail]),
+      ]),
+    ]);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Notice } from '../core/wording.js';
 import { parseUserData } from '../core/contract/user-data.js';
 import { signUserData } from '../core/contract/sign-user-data.js';
 import { decodeUtf8Exactly } from '../core/text/utf8-text.js';
@@ -17,7 +18,7 @@ export interface SignedUserDataFile {
   /** The user data as read, and as signed (every other byte kept). */
   text: string;
   signedText: string;
-  warnings: string[];
+  warnings: Notice[];
   /** A workload or env that is not a token holds seeds and keys in the clear. */
   holdsPlaintextSection: boolean;
 }

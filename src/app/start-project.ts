@@ -1,3 +1,4 @@
+import { worded } from '../core/wording.js';
 import { existsSync } from 'node:fs';
 import type { RandomSource } from '../core/crypto/random-source.js';
 import { HpvsError } from '../core/errors.js';
@@ -125,7 +126,7 @@ async function checkAgainstPlatform(
   platform: PlatformName,
   now: Date,
 ): Promise<void> {
-  const [{ parseSectionText }, { validateSection }, { formatProblem }] = await Promise.all([
+  const [{ parseSectionText }, { validateSection }, { problemText }] = await Promise.all([
     import('../core/contract/user-data.js'),
     import('../core/schema/validate-contract.js'),
     import('../core/schema/problems.js'),
@@ -141,7 +142,7 @@ async function checkAgainstPlatform(
     if (error !== undefined) {
       throw new HpvsError(
         'CONTRACT_INVALID',
-        `${file.name} for ${platform}: ${formatProblem(error)}`,
+        worded`${file.name} for ${platform}: ${problemText(error)}`,
       );
     }
   }

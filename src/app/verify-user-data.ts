@@ -1,3 +1,5 @@
+import type { VerificationCheck } from '../core/pki/verification-check.js';
+import { input as inputPhrase, worded, type Notice } from '../core/wording.js';
 import type { KeyObject } from 'node:crypto';
 import { DAY_MS } from '../core/days.js';
 import { HpvsError } from '../core/errors.js';
@@ -32,10 +34,11 @@ export interface UserDataVerification {
   expired: boolean;
   notYetValid: boolean;
   /** The --ca check: present when a CA was given. */
-  issuedBy?: { source: string; valid: boolean; detail: string };
+  /** Whether the signing certificate chains to the given CA: the chain check's detail. */
+  issuedBy?: { source: string; valid: boolean } & Pick<VerificationCheck, 'detail' | 'wording'>;
   /** True when workload or env is not a token: the file can hold secrets in the clear. */
   plaintextSections: boolean;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -56,7 +59,7 @@ export async function verifyUserData(input: VerifyUserDataInput): Promise<UserDa
     if (!certificate) {
       throw new HpvsError(
         'VERIFICATION_FAILED',
-        `${input.source}: the signing key is a bare public key, so there is no certificate to check against --ca-cert`,
+        worded`${input.source}: the signing key is a bare public key, so there is no certificate to check against ${inputPhrase('signing-ca')}`,
       );
     }
     const [{ parseCertificates }, { verifyChain }] = await Promise.all([
@@ -76,7 +79,12 @@ export async function verifyUserData(input: VerifyUserDataInput): Promise<UserDa
       allowMissingCrl: true,
     });
     const [check] = chain.checks;
-    issuedBy = { source: input.ca.source, valid: check.status === 'pass', detail: check.detail };
+    issuedBy = {
+      source: input.ca.source,
+      valid: check.status === 'pass',
+      detail: check.detail,
+      ...(check.wording === undefined ? {} : { wording: check.wording }),
+    };
   }
   return {
     source: input.source,

@@ -13,7 +13,7 @@ import { checkCommandLine } from './commands/command-line-checks.js';
 import { programExamples } from './commands/help-examples.js';
 import { checkStandardStreams } from './commands/standard-streams.js';
 import { exitCodeFor, HpvsError, isUsageError } from '../core/errors.js';
-import { cliMessage } from './input-phrases.js';
+import { cliMessage } from './commands/input-phrases.js';
 import { terminalSafe, terminalSafeLines } from '../core/text/terminal-safe-text.js';
 import { VERSION } from '../core/version.js';
 

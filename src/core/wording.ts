@@ -1,7 +1,7 @@
 /**
  * Words for what a caller supplies. The core speaks of concepts ("the passphrase of the private
  * key"); a front end names its own inputs instead (the CLI its flags, in
- * `src/cli/input-phrases.ts`). A message that refers to such an input holds it as a phrase id,
+ * `src/cli/commands/input-phrases.ts`). A message that refers to such an input holds it as a phrase id,
  * so each front end says the same message in its own terms, and none has to parse the text.
  */
 export const INPUT_PHRASES = {
@@ -29,6 +29,41 @@ export const INPUT_PHRASES = {
   'chain-and-root': 'give the certificate alone and the rest as chain and trust anchors',
   'encrypt-section': "encrypt it for the runtime's encryption certificate",
   'open-record': "open it with the auditor's private key",
+  'add-encryption-certificate': "encrypt it for the runtime's encryption certificate",
+  'encrypt-both': "encrypt both for the runtime's encryption certificate",
+  'add-signing-key-to-env': 'add it by building the contract with its signing key',
+  'issue-new-contract': 'issue a new contract with a new validity period',
+  'generate-policy-base64': 'generate it from the pod manifest, as base64',
+  'no-root-given-chain': 'no trust anchor given (give the CA chain and its root to check it)',
+  'no-root-given':
+    'no trust anchor given (give the CA root, or the certificate itself when it is self-signed)',
+  'partial-chain-anchor': 'a trust anchor only because a partial chain is trusted',
+  'partial-chain-trusted': 'trusted as the end of a partial chain',
+  'trust-partial-chain': 'trust a partial chain to make it one',
+  'root-anchors': 'the given trust anchors',
+  'chain-and-root-certificates': 'the given chain and trust anchor certificates',
+  'given-as-root': 'given as a trust anchor',
+  'missing-crl-allowed': 'missing CRLs allowed',
+  'give-crl': 'give it, or allow missing CRLs to skip this check visibly',
+  'catalogue-version-not-with-certificate':
+    'a catalogue version picks a certificate from the catalogue; it cannot be used with a given certificate',
+  'platform-uses-catalogue': "a platform uses IBM's certificate for it from the catalogue",
+  'or-give-certificate': "or the runtime's encryption certificate is given",
+  'initdata-and-pod': 'initdata and a pod manifest',
+  'create-ccco-emulator': 'create an emulator for the ccco platform',
+  'give-pod-manifest': 'give the pod manifest (or boot from initdata in a manifest carrying it)',
+  'give-pod-of-initdata': 'give the pod manifest it belongs to',
+  'deprecated-taken': 'taken when deprecated images are included',
+  'signing-ca': 'the given CA certificate',
+  'refused-unless-expired-allowed':
+    'encrypting refuses it unless an expired certificate is allowed',
+  'another-folder-or-replace': 'choose another output folder or allow replacing them',
+  'replace-emulator-state': 'allow replacing it with a new identity',
+  'create-emulator-state': 'create an emulator state in',
+  'recreate-emulator-state': 're-create the emulator state, replacing this one',
+  'stop-emulator-workload': 'stop the workload of the emulator instance in',
+  'podman-config': 'podman configuration',
+  'instance-folder': 'an instance folder',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
 } as const;
@@ -64,6 +99,31 @@ export function worded(
     else for (const part of value.wording ?? [value.message]) parts.push(part);
   });
   return parts;
+}
+
+/**
+ * A warning, a validation problem or a check's detail that refers to something the caller
+ * supplies: `message` says it in the core's concepts, `wording` lets a front end say it in its
+ * own terms (as `HpvsError` does for errors).
+ */
+export interface WordedText {
+  readonly message: string;
+  readonly wording: Wording;
+}
+
+/** What the core reports beside a result: text, or worded text when it names an input. */
+export type Notice = string | WordedText;
+
+export function wordedText(wording: Wording): WordedText {
+  return { message: sayWording(wording), wording };
+}
+
+/** A notice as text in the given terms (the core's concepts by default). */
+export function sayNotice(
+  notice: Notice,
+  phrases: Readonly<Record<InputPhraseId, string>> = INPUT_PHRASES,
+): string {
+  return typeof notice === 'string' ? notice : sayWording(notice.wording, phrases);
 }
 
 /** The message in the given terms: the core's concepts unless a front end gives its own. */

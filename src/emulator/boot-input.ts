@@ -1,6 +1,7 @@
 import { INPUT_LIMITS } from '../node/input-limits.js';
 import type { PlannedContainer } from '../core/ccco/pod-plan.js';
 import { HpvsError } from '../core/errors.js';
+import { input, worded } from '../core/wording.js';
 import { readInput, readTextInput } from '../node/read-input.js';
 import type { EmulatorState } from './state.js';
 
@@ -31,7 +32,7 @@ export async function readBootInput(
   if (platform !== 'ccco' && (options.initdata !== undefined || options.pod !== undefined)) {
     throw new HpvsError(
       'USAGE',
-      `--initdata and --pod need a ccco emulator; ${state.dir} plays ${platform} (create one with hpvs-ctl emulator init --platform ccco)`,
+      worded`${input('initdata-and-pod')} need a ccco emulator; ${state.dir} plays ${platform} (${input('create-ccco-emulator')})`,
     );
   }
   if (options.initdata !== undefined) {
@@ -41,10 +42,7 @@ export async function readBootInput(
   const userData = await readInput(userDataPath!, 'user data', INPUT_LIMITS.userData);
   if (platform !== 'ccco') return { userData, source: userDataPath!, notes: [] };
   if (options.pod === undefined) {
-    throw new HpvsError(
-      'USAGE',
-      'a ccco emulator runs pods: give the pod manifest with --pod (or boot --initdata with a manifest carrying it)',
-    );
+    throw new HpvsError('USAGE', worded`a ccco emulator runs pods: ${input('give-pod-manifest')}`);
   }
   const { planContainers } = await import('../core/ccco/pod-plan.js');
   const pod = planContainers(

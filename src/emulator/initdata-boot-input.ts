@@ -4,6 +4,7 @@ import { decodeInitdata } from '../core/ccco/initdata.js';
 import { planContainers, type PlannedContainer } from '../core/ccco/pod-plan.js';
 import { findInitdata } from '../core/ccco/pod-annotation.js';
 import { HpvsError } from '../core/errors.js';
+import { input, worded } from '../core/wording.js';
 import { readTextInput } from '../node/read-input.js';
 
 export interface InitdataBootInput {
@@ -30,7 +31,7 @@ export async function readInitdataBootInput(
   if (podPath === undefined && !carriesPod) {
     throw new HpvsError(
       'USAGE',
-      `${initdataPath} holds only the initdata value; give the pod it belongs to with --pod pod.yaml`,
+      worded`${initdataPath} holds only the initdata value; ${input('give-pod-of-initdata')}`,
     );
   }
   const podSource = podPath ?? initdataPath;

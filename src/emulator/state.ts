@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parsePrivateKey } from '../core/crypto/keys.js';
 import { PLATFORM_NAMES, type PlatformName } from '../core/platforms/platforms.js';
 import { HpvsError } from '../core/errors.js';
+import { input as phrase, worded } from '../core/wording.js';
 import { fileError } from '../node/read-input.js';
 import { writeFileAtomic } from '../node/write-output.js';
 import type { EmulatorIdentity } from './identity.js';
@@ -130,7 +131,7 @@ export async function assertStateWritable(dir: string, force: boolean): Promise<
   if (existing.length > 0 && !force) {
     throw new HpvsError(
       'STATE_EXISTS',
-      `${dir}: already holds ${existing.includes(STATE_FILE) ? 'an emulator state' : `files (${existing.slice(0, 3).join(', ')})`}; pass --force to replace it with a new identity (certificates issued for the old one stop working)`,
+      worded`${dir}: already holds ${existing.includes(STATE_FILE) ? 'an emulator state' : `files (${existing.slice(0, 3).join(', ')})`}; ${phrase('replace-emulator-state')} (certificates issued for the old one stop working)`,
     );
   }
   return existing;
@@ -188,7 +189,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
     if (code === 'ENOENT') {
       throw new HpvsError(
         'STATE_INVALID',
-        `${dir}: not an emulator state (no ${STATE_FILE}); create one with hpvs-ctl emulator init --state ${dir}`,
+        worded`${dir}: not an emulator state (no ${STATE_FILE}); ${phrase('create-emulator-state')} ${dir}`,
       );
     }
     throw fileError(statePath, 'emulator state', error);
@@ -199,7 +200,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
   } catch (error) {
     throw new HpvsError(
       'STATE_INVALID',
-      `${statePath}: not valid JSON; re-create the state with hpvs-ctl emulator init --force`,
+      worded`${statePath}: not valid JSON; ${phrase('recreate-emulator-state')}`,
       {
         cause: error,
       },
@@ -208,7 +209,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
   if (facts.format !== STATE_FORMAT || typeof facts.imageVersion !== 'string') {
     throw new HpvsError(
       'STATE_INVALID',
-      `${statePath}: unknown state format ${String(facts.format)}; re-create the state with hpvs-ctl emulator init --force`,
+      worded`${statePath}: unknown state format ${String(facts.format)}; ${phrase('recreate-emulator-state')}`,
     );
   }
   if (
@@ -217,7 +218,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
   ) {
     throw new HpvsError(
       'STATE_INVALID',
-      `${statePath}: unknown platform ${JSON.stringify(String(facts.platform))}; re-create the state with hpvs-ctl emulator init --force`,
+      worded`${statePath}: unknown platform ${JSON.stringify(String(facts.platform))}; ${phrase('recreate-emulator-state')}`,
     );
   }
   const [encryptionKey, attestationKey] = await Promise.all([
@@ -241,7 +242,7 @@ async function loadPrivate(dir: string, name: string): Promise<KeyObject> {
   } catch (error) {
     throw new HpvsError(
       'STATE_INVALID',
-      `${path}: missing or unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'}); re-create the state with hpvs-ctl emulator init --force`,
+      worded`${path}: missing or unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${phrase('recreate-emulator-state')}`,
       { cause: error },
     );
   }

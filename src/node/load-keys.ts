@@ -9,6 +9,7 @@ import type { TokenPrefix } from '../core/crypto/section-token.js';
 import { expiryWarning, statusAt } from '../core/catalogue/certificate-status.js';
 import { assertEncryptionKey } from '../core/crypto/encryption-key-rules.js';
 import { HpvsError } from '../core/errors.js';
+import { input, worded } from '../core/wording.js';
 import {
   describePlatforms,
   platformsOfSubject,
@@ -72,10 +73,7 @@ export async function loadEncryptionKey(
   const prefix = platform === undefined ? 'hyper-protect-basic' : PLATFORMS[platform].tokenPrefix;
   if (cert !== undefined) {
     if (options.certVersion !== undefined) {
-      throw new HpvsError(
-        'USAGE',
-        '--cert-version picks a certificate from the catalogue; it cannot be used with --cert',
-      );
+      throw new HpvsError('USAGE', worded`${input('catalogue-version-not-with-certificate')}`);
     }
     const material = await loadEncryptionMaterial(cert);
     if (material.certificate) {
@@ -109,7 +107,7 @@ export async function loadEncryptionKey(
 export function noRuntimeChosen(): HpvsError {
   return new HpvsError(
     'USAGE',
-    `say which runtime to encrypt for: --platform NAME uses IBM's certificate from the catalogue (${describePlatforms()}), or --cert FILE gives one`,
+    worded`say which runtime to encrypt for: ${input('platform-uses-catalogue')} (${describePlatforms()}), ${input('or-give-certificate')}`,
   );
 }
 

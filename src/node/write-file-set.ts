@@ -1,3 +1,4 @@
+import { input, worded } from '../core/wording.js';
 import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HpvsError } from '../core/errors.js';
@@ -86,7 +87,7 @@ export async function refuseExisting(dir: string, names: readonly string[]): Pro
   if (existing.length > 0) {
     throw new HpvsError(
       'OUTPUT_FAILED',
-      `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; choose another --out-dir or pass --force to replace`,
+      worded`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; ${input('another-folder-or-replace')}`,
     );
   }
 }

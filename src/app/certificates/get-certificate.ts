@@ -1,3 +1,4 @@
+import { input, worded, wordedText, type Notice } from '../../core/wording.js';
 import type { PlatformName } from '../../core/platforms/platforms.js';
 import type { CertificateStatus } from '../../core/catalogue/certificate-status.js';
 
@@ -27,7 +28,7 @@ export interface ChosenCertificate {
   fingerprint: string;
   /** One line saying which certificate it is. */
   description: string;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -63,7 +64,11 @@ export async function getCertificate(request: GetCertificateRequest): Promise<Ch
       warnings: [
         ...(choice.status === 'valid'
           ? []
-          : [`${description} is ${choice.status}: encrypt refuses it without --allow-expired`]),
+          : [
+              wordedText(
+                worded`${description} is ${choice.status}: ${input('refused-unless-expired-allowed')}`,
+              ),
+            ]),
         ...choice.warnings,
       ],
     };
@@ -99,7 +104,9 @@ export async function getCertificate(request: GetCertificateRequest): Promise<Ch
         : []),
       ...(at.status === 'valid'
         ? []
-        : [`${what} is ${at.status}: encrypt refuses it without --allow-expired`]),
+        : [
+            wordedText(worded`${what} is ${at.status}: ${input('refused-unless-expired-allowed')}`),
+          ]),
       ...(soon === undefined ? [] : [soon]),
     ],
   };

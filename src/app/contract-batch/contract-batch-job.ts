@@ -3,7 +3,7 @@ import { isMap, isScalar, Scalar, type Document } from 'yaml';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../../core/crypto/keys.js';
 import type { TokenPrefix } from '../../core/crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../../core/errors.js';
-import { worded, type Wording } from '../../core/wording.js';
+import { worded, type Notice, type Wording } from '../../core/wording.js';
 import { parseYamlDocument } from '../../core/text/parse-yaml.js';
 import { systemRandom } from '../../node/random.js';
 import {
@@ -52,7 +52,7 @@ export interface BatchOutcome {
   envText?: string;
   /** The sections left plaintext in the contract (it holds secrets anyone can read). */
   plaintextSections?: string[];
-  warnings: string[];
+  warnings: Notice[];
   error?: { code: HpvsErrorCode | 'INTERNAL'; message: string; wording?: Wording };
 }
 

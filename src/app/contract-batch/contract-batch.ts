@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { sayNotice, worded, type Notice } from '../../core/wording.js';
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { encryptSection } from '../../core/crypto/encrypt-section.js';
 import { looksLikeSectionToken } from '../../core/crypto/section-token.js';
@@ -7,7 +8,7 @@ import { parseYamlDocument } from '../../core/text/parse-yaml.js';
 import { findWorkerUrl, runInWorkers, type StartedWorkers } from '../../node/worker-pool.js';
 import { SAFE_FILE_NAME } from '../../core/pki/key-pair-files.js';
 import { PATTERNS } from '../../core/schema/contract-schema.js';
-import { formatProblem } from '../../core/schema/problems.js';
+import { formatProblem, problemText } from '../../core/schema/problems.js';
 import { validateSection } from '../../core/schema/validate-contract.js';
 import {
   buildBatchContract,
@@ -155,7 +156,7 @@ export interface BatchContract {
 export interface BatchResult {
   contracts: BatchContract[];
   /** Validation findings and assembly warnings, each once. */
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -207,7 +208,8 @@ async function buildBatch(
     sectionStyle: base.sectionStyle,
     signing,
   };
-  const warnings = new Set<string>();
+  // each once, by what it says
+  const warnings = new Map<string, Notice>();
   const outcomes: BatchOutcome[] = [];
   const validations: Promise<void>[] = [];
   const record = (outcome: BatchOutcome) => {
@@ -247,7 +249,7 @@ async function buildBatch(
     await checks;
     for (const job of jobs) record(await buildBatchContract(job, shared));
   }
-  for (const problem of await checks) warnings.add(formatProblem(problem));
+  for (const problem of await checks) addNotice(warnings, problemText(problem));
   await Promise.all(validations);
   outcomes.sort((a, b) => a.index - b.index);
   const failed = outcomes.find((outcome) => outcome.error !== undefined);
@@ -256,14 +258,15 @@ async function buildBatch(
     if (failed.error.code === 'INTERNAL') throw new Error(failed.error.message);
     throw new HpvsError(failed.error.code, failed.error.wording ?? failed.error.message);
   }
-  for (const outcome of outcomes) for (const message of outcome.warnings) warnings.add(message);
+  for (const outcome of outcomes)
+    for (const notice of outcome.warnings) addNotice(warnings, notice);
   return {
     contracts: outcomes.map((outcome) => ({
       name: jobs[outcome.index]!.name,
       text: outcome.text!,
       plaintextSections: outcome.plaintextSections ?? [],
     })),
-    warnings: [...warnings],
+    warnings: [...warnings.values()],
   };
 }
 
@@ -288,7 +291,7 @@ async function validateInstanceEnv(
   outcome: BatchOutcome,
   jobs: readonly BatchJob[],
   base: CreateContractOptions,
-  warnings: Set<string>,
+  warnings: Map<string, Notice>,
 ): Promise<void> {
   const job = jobs[outcome.index]!;
   const report = await validateSection(
@@ -301,7 +304,13 @@ async function validateInstanceEnv(
     outcome.error = {
       code: 'CONTRACT_INVALID',
       message: `${job.at} instance "${job.name}": ${formatProblem(error)}`,
+      wording: worded`${job.at} instance "${job.name}": ${problemText(error)}`,
     };
   }
-  for (const problem of problems) warnings.add(formatProblem(problem));
+  for (const problem of problems) addNotice(warnings, problemText(problem));
+}
+
+function addNotice(notices: Map<string, Notice>, notice: Notice): void {
+  const key = sayNotice(notice);
+  if (!notices.has(key)) notices.set(key, notice);
 }

@@ -3,6 +3,7 @@ import type { BundleResult } from '../../app/attestation/verify-batch.js';
 import { writeStdout } from '../../node/write-output.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { jsonForTerminal, terminalSafe } from '../../core/text/terminal-safe-text.js';
+import { cliCheck } from './input-phrases.js';
 import { formatCheck } from './check-report.js';
 
 /**
@@ -21,7 +22,7 @@ export async function runBatch(audit: Audit, dir: string, json: boolean): Promis
       machine: result.summary?.machine ?? null,
       imageAge: result.summary?.imageAge ?? null,
       checksums: result.summary?.checksums ?? null,
-      checks: result.checks,
+      checks: result.checks.map(cliCheck),
       ...(result.error ? { error: result.error } : {}),
     }));
     await writeStdout(`${jsonForTerminal({ ok, bundles: out })}\n`);
@@ -68,7 +69,9 @@ function formatTable(
         .filter(
           (check) => check.status === 'fail' && !['chain', 'validity', 'crl'].includes(check.id),
         )
-        .map((check) => terminalSafe(`  ${result.name}: FAIL ${check.id}: ${check.detail}`)),
+        .map((check) =>
+          terminalSafe(`  ${result.name}: FAIL ${check.id}: ${cliCheck(check).detail}`),
+        ),
     );
   return [
     `attestation certificate ${terminalSafe(certificateSource)} (checked once for all bundles):`,

@@ -4,6 +4,7 @@ import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { loadPrivateKey } from '../../node/load-keys.js';
 import { readInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
+import { cliCheck } from './input-phrases.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { resultDigests, sha256Hex } from '../../core/crypto/result-digests.js';
@@ -119,7 +120,7 @@ function registerAttestationVerify(attestation: Command): void {
           ...report.summary,
           // the record file as given: a token, or a record that was never encrypted
           sha256_in: sha256Hex(recordFile.bytes),
-          checks: report.checks,
+          checks: report.checks.map(cliCheck),
         };
         await writeStdout(`${jsonForTerminal(document)}\n`);
       } else {

@@ -6,6 +6,7 @@ import { readTextInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
+import { cliNotice } from './input-phrases.js';
 import { notePlatformAlias, platformOption } from './platform-options.js';
 import { resultDigests } from '../../core/crypto/result-digests.js';
 
@@ -70,7 +71,7 @@ export function registerCertsGet(certs: Command): void {
         now: new Date(),
       });
       note(`hpvs-ctl: ${chosen.description}`);
-      for (const message of chosen.warnings) warn(message);
+      for (const notice of chosen.warnings) warn(cliNotice(notice));
       await writeResult(options.out, chosen.pem, { secret: false });
       if (options.json) {
         const { pem, description, warnings, ...facts } = chosen;

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { warn } from '../../node/console.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { writeStdout } from '../../node/write-output.js';
+import { cliCheck } from './input-phrases.js';
 import { formatChecks, verdictLine } from './check-report.js';
 import { examples } from './help-examples.js';
 import { addTrustOptions, readTrustOptions, sourced } from './trust-options.js';
@@ -71,7 +72,7 @@ export function registerCertsVerify(certs: Command): void {
           daysLeft,
           expiry: { status: expiry.status, message: expiry.message },
           warnings,
-          checks,
+          checks: checks.map(cliCheck),
         };
         await writeStdout(`${jsonForTerminal(result)}\n`);
       } else {

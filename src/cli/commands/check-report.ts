@@ -1,3 +1,4 @@
+import { cliCheck } from './input-phrases.js';
 import type { VerificationCheck } from '../../core/pki/verification-check.js';
 import { terminalSafe } from '../../core/text/terminal-safe-text.js';
 
@@ -10,7 +11,7 @@ export function formatChecks(checks: readonly VerificationCheck[]): string {
 }
 
 export function formatCheck(check: VerificationCheck): string {
-  return terminalSafe(`${check.status.toUpperCase()} ${check.id}: ${check.detail}`);
+  return terminalSafe(`${check.status.toUpperCase()} ${check.id}: ${cliCheck(check).detail}`);
 }
 
 export function verdictLine(checks: readonly VerificationCheck[]): string {

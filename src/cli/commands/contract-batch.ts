@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
+import { cliNotice } from './input-phrases.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readTextInput } from '../../node/read-input.js';
 import { readSecret } from '../../node/read-secret.js';
@@ -102,7 +103,7 @@ async function buildContracts(
     started,
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  for (const message of warnings) warn(message);
+  for (const notice of warnings) warn(cliNotice(notice));
   const written = await writeFileSet(
     outDir,
     contracts.map((contract) => ({

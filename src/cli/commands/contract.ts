@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
+import { cliNotice, cliProblemLine } from './input-phrases.js';
 import { refuseOutputOntoInputs } from '../../node/output-policy.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
@@ -148,9 +149,8 @@ async function writeContract(
   signingCertOut: string | undefined,
   inputs: (string | undefined)[],
 ): Promise<void> {
-  const { formatProblem } = await import('../../core/schema/problems.js');
-  for (const problem of contract.problems) warn(formatProblem(problem));
-  for (const message of contract.warnings) warn(message);
+  for (const problem of contract.problems) warn(cliProblemLine(problem));
+  for (const notice of contract.warnings) warn(cliNotice(notice));
   if (signingCertOut !== undefined && contract.signingCertificate !== undefined) {
     await writeResult(signingCertOut, contract.signingCertificate, { secret: false });
   }

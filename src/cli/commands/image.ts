@@ -4,6 +4,8 @@ import { note, warn } from '../../node/console.js';
 import { readTextInput } from '../../node/read-input.js';
 import { writeStdout } from '../../node/write-output.js';
 import { examples } from './help-examples.js';
+import { cliNotice } from './input-phrases.js';
+import type { SkippedImage } from '../../core/image/select-image.js';
 import { sha256Hex } from '../../core/crypto/result-digests.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 
@@ -46,7 +48,7 @@ export function registerImage(program: Command): void {
       if (options.json) {
         const document = {
           ...image,
-          skipped: selection.skipped,
+          skipped: selection.skipped.map(cliSkipped),
           warnings: selection.warnings,
           // the list as read (it holds no secret)
           sha256_in: sha256Hex(text),
@@ -56,10 +58,18 @@ export function registerImage(program: Command): void {
         return;
       }
       for (const skipped of selection.skipped) {
-        note(`hpvs-ctl: left out ${skipped.name}: ${skipped.reason}`);
+        note(`hpvs-ctl: left out ${skipped.name}: ${cliSkipped(skipped).reason}`);
       }
       await writeStdout(
         `id: ${image.id}\nname: ${image.name}\nversion: ${image.version}\nchecksum: ${image.checksum}\nstatus: ${image.status}\n`,
       );
     });
+}
+
+/** A left-out image as the CLI reports it: the reason names the flag that would take it. */
+function cliSkipped(skipped: SkippedImage): SkippedImage {
+  const { wording, ...rest } = skipped;
+  return wording === undefined
+    ? skipped
+    : { ...rest, reason: cliNotice({ message: rest.reason, wording }) };
 }

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
+import { cliNotice } from './input-phrases.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { examples } from './help-examples.js';
@@ -37,7 +38,7 @@ export function registerSign(program: Command): void {
         keyFile: options.key,
         passphraseFile: options.passphraseFile,
       });
-      for (const message of signed.warnings) warn(message);
+      for (const notice of signed.warnings) warn(cliNotice(notice));
       // signing in place is what sign is for; the rewritten file keeps (or narrows) its mode
       await writeResult(options.out, signed.signedText, {
         secret: signed.holdsPlaintextSection,

@@ -76,17 +76,17 @@ async function printReport(
   json: boolean | undefined,
   extra: Record<string, unknown>,
 ): Promise<void> {
-  const { formatProblem } = await import('../../core/schema/problems.js');
+  const { cliProblem, cliProblemLine } = await import('./input-phrases.js');
   const problems = report.problems;
   const count = (severity: string) =>
     problems.filter((problem) => problem.severity === severity).length;
   const errors = count('error');
   const warnings = count('warning');
   if (json) {
-    const document = { file: source, ...extra, ...report };
+    const document = { file: source, ...extra, ...report, problems: problems.map(cliProblem) };
     await writeStdout(`${jsonForTerminal(document)}\n`);
   } else {
-    const lines = problems.map((problem) => `${terminalSafe(formatProblem(problem))}\n`).join('');
+    const lines = problems.map((problem) => `${terminalSafe(cliProblemLine(problem))}\n`).join('');
     await writeStdout(
       `${lines}${terminalSafe(source)}: ${errors === 0 ? `valid ${what}` : `invalid ${what}`}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`,
     );

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { warn } from '../../node/console.js';
+import { cliCheck, cliNotice } from './input-phrases.js';
 import { loadPrivateKey, loadPublicKeyOrCertificate } from '../../node/load-keys.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readInput } from '../../node/read-input.js';
@@ -59,7 +60,7 @@ export function registerVerify(program: Command): void {
           ? undefined
           : readInput(options.caCert, 'CA certificate', INPUT_LIMITS.pem),
       ]);
-      const result = await verifyUserData({
+      const verified = await verifyUserData({
         text: decodeUtf8Exactly(bytes, source),
         source,
         signingKey,
@@ -68,7 +69,11 @@ export function registerVerify(program: Command): void {
         ca: ca === undefined ? undefined : { bytes: ca, source: options.caCert! },
         now: new Date(),
       });
-      for (const message of result.warnings) warn(message);
+      const result =
+        verified.issuedBy === undefined
+          ? verified
+          : { ...verified, issuedBy: cliCheck(verified.issuedBy) };
+      for (const notice of result.warnings) warn(cliNotice(notice));
       const keyName = result.keySource === 'given' ? options.signingKey! : 'env.signingKey';
       await writeStdout(
         options.json

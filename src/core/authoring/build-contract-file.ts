@@ -1,8 +1,8 @@
-import { input, worded } from '../wording.js';
+import { input, worded, wordedText, type Notice } from '../wording.js';
 import { assertCertificateCurrent, parsePublicKeyOrCertificate } from '../crypto/keys.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { HpvsError } from '../errors.js';
-import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { problemWording, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import { blockStringEntry, readAttestationKeyInput } from '../contract/assemble-contract.js';
 import { readAttestationKey } from '../contract/attestation-key.js';
@@ -53,7 +53,7 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
   }
   const problems = await checkInput(parsed, options);
   const { signing, signingCertificate } = await contractSigning(options);
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const hadSignature = parsed.sections.has('envWorkloadSignature');
   let changed = false;
 
@@ -119,8 +119,12 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
   for (const key of plaintext.filter((name) => name !== 'attestationPublicKey')) {
     warnings.push(
       key === 'env'
-        ? 'env is not encrypted: its seeds and keys are readable by anyone who sees user-data; add --cert'
-        : 'workload is not encrypted: add --cert to hide it from the cloud operator',
+        ? wordedText(
+            worded`env is not encrypted: its seeds and keys are readable by anyone who sees user-data; ${input('add-encryption-certificate')}`,
+          )
+        : wordedText(
+            worded`workload is not encrypted: ${input('add-encryption-certificate')} to hide it from the cloud operator`,
+          ),
     );
   }
   return {
@@ -164,7 +168,7 @@ async function checkInput(
   if (errors.length > 0) {
     const more =
       errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on it)` : '';
-    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+    throw new HpvsError('CONTRACT_INVALID', [...problemWording(errors[0]!), more]);
   }
   return report.problems.filter(
     (problem) =>

@@ -1,10 +1,11 @@
+import type { Notice } from '../wording.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import type { PlatformName } from '../platforms/platforms.js';
-import { formatProblem, type ContractProblem } from '../schema/problems.js';
+import { problemWording, type ContractProblem } from '../schema/problems.js';
 import { validateUserData } from '../schema/validate-contract.js';
 import {
   assembleContract,
@@ -54,7 +55,7 @@ export interface CreatedContract {
   problems: ContractProblem[];
   /** Sections written in plaintext; they may hold seeds and keys. */
   plaintextSections: string[];
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -162,7 +163,7 @@ async function validateSections(options: CreateContractOptions): Promise<Checked
       errors.length > 1
         ? ` (and ${errors.length - 1} more; run hpvs-ctl validate on the section)`
         : '';
-    throw new HpvsError('CONTRACT_INVALID', `${formatProblem(errors[0]!)}${more}`);
+    throw new HpvsError('CONTRACT_INVALID', [...problemWording(errors[0]!), more]);
   }
   // A signingKey without a signature is worth a warning, except when this run signs.
   const problems = report.problems.filter(

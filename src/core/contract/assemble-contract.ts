@@ -1,4 +1,4 @@
-import { input, worded } from '../wording.js';
+import { input, worded, wordedText, type Notice } from '../wording.js';
 import type { KeyObject } from 'node:crypto';
 import { signContract } from '../crypto/contract-signature.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
@@ -64,7 +64,7 @@ export interface AssembledContract {
   signature?: string;
   /** Sections written in plaintext; they may hold seeds and keys. */
   plaintextSections: string[];
-  warnings: string[];
+  warnings: Notice[];
 }
 
 function readSection(
@@ -136,7 +136,7 @@ function entry(
  * are written on one line; a plaintext section is embedded as its exact text.
  */
 export function assembleContract(options: AssembleContractOptions): AssembledContract {
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const workload = readSection('workload', options.workload, options.parsed?.workload);
   let env = readSection('env', options.env, options.parsed?.env);
   if (options.signing) {
@@ -167,11 +167,17 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   const sealedEnv = seal(env);
   if (sealedEnv.form !== 'token') {
     warnings.push(
-      'env is not encrypted: its seeds and keys are readable by anyone who sees user-data; add --cert',
+      wordedText(
+        worded`env is not encrypted: its seeds and keys are readable by anyone who sees user-data; ${input('add-encryption-certificate')}`,
+      ),
     );
   }
   if (sealedWorkload.form !== 'token') {
-    warnings.push('workload is not encrypted: add --cert to hide it from the cloud operator');
+    warnings.push(
+      wordedText(
+        worded`workload is not encrypted: ${input('add-encryption-certificate')} to hide it from the cloud operator`,
+      ),
+    );
   }
   const style = options.sectionStyle ?? 'block-string';
   let text = entry('workload', sealedWorkload, style) + entry('env', sealedEnv, style);
@@ -211,7 +217,9 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   if (options.signing) {
     if (style === 'mapping' && (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token')) {
       warnings.push(
-        'signing plaintext sections: the signature covers their exact text as embedded here; encrypt both with --cert for a signature every tool agrees on',
+        wordedText(
+          worded`signing plaintext sections: the signature covers their exact text as embedded here; ${input('encrypt-both')} for a signature every tool agrees on`,
+        ),
       );
     }
     signature = signContract(

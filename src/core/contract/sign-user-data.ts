@@ -1,3 +1,4 @@
+import { input, worded, wordedText, type Notice } from '../wording.js';
 import type { KeyObject } from 'node:crypto';
 import { signContract } from '../crypto/contract-signature.js';
 import { parsePublicKeyOrCertificate } from '../crypto/keys.js';
@@ -13,7 +14,7 @@ import {
 export interface SignedUserData {
   text: string;
   signature: string;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** The exact value strings of workload and env, or a clear error when either is missing. */
@@ -44,12 +45,14 @@ export function signedSections(parsed: ParsedUserData): {
 export function signUserData(text: string, source: string, privateKey: KeyObject): SignedUserData {
   const parsed = parseUserData(text, source);
   const { workload, env } = signedSections(parsed);
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (isPlaintextSection(env)) {
     const signingKey = (env.data as Record<string, unknown> | null)?.signingKey;
     if (typeof signingKey !== 'string') {
       warnings.push(
-        `${source}: env has no signingKey, so the runtime cannot check the signature; add it with hpvs-ctl contract --sign-key`,
+        wordedText(
+          worded`${source}: env has no signingKey, so the runtime cannot check the signature; ${input('add-signing-key-to-env')}`,
+        ),
       );
     } else if (
       !samePublicKey(

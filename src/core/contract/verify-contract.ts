@@ -1,4 +1,4 @@
-import { input, worded } from '../wording.js';
+import { input, worded, wordedText, type Notice } from '../wording.js';
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { verifyContractSignature } from '../crypto/contract-signature.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
@@ -29,7 +29,7 @@ export interface ContractVerification {
   notYetValid: boolean;
   /** True only when the signature is valid and the contract has not expired. */
   ok: boolean;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 export interface VerifyContractOptions {
@@ -85,7 +85,7 @@ export function verifyContract(
       `${parsed.source}: has no envWorkloadSignature; sign it with hpvs-ctl sign`,
     );
   }
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const found = envSigningKey(parsed, options.decryptKey, options.random);
   const fromEnv = found === 'absent' ? undefined : found;
   const key = options.signingKey ?? fromEnv;
@@ -109,7 +109,9 @@ export function verifyContract(
     !samePublicKey(options.signingKey.publicKey, fromEnv.publicKey)
   ) {
     warnings.push(
-      'env.signingKey is a different key than --signing-key; the runtime checks against env.signingKey',
+      wordedText(
+        worded`env.signingKey is a different key than ${input('signing-public-key')}; the runtime checks against env.signingKey`,
+      ),
     );
   }
   const signatureValid = verifyContractSignature(

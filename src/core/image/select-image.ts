@@ -1,3 +1,4 @@
+import { input, sayWording, worded, type Wording } from '../wording.js';
 import { HpvsError } from '../errors.js';
 import { highestMatching, parseVersionRange, printable } from '../catalogue/version-range.js';
 
@@ -19,7 +20,9 @@ export interface ImageChoice {
 
 export interface SkippedImage {
   name: string;
+  /** In the core's concepts; `wording` holds it with its input phrases when it names an input. */
   reason: string;
+  wording?: Wording;
 }
 
 export interface ImageSelection {
@@ -101,17 +104,27 @@ export function selectImage(
     const match = HPCR_NAME.exec(image.name);
     if (match === null) return;
     const name = printable(image.name, 100);
-    const reasons = [
+    const reasons: Wording[] = [
       image.architecture !== 's390x' &&
         `architecture ${printable(image.architecture) || 'missing'}`,
       !statuses.includes(image.status) &&
-        `status ${printable(image.status) || 'missing'}${image.status === 'deprecated' ? ' (--include-deprecated takes it)' : ''}`,
+        (image.status === 'deprecated'
+          ? worded`status deprecated (${input('deprecated-taken')})`
+          : `status ${printable(image.status) || 'missing'}`),
       image.visibility !== 'public' && `visibility ${printable(image.visibility) || 'missing'}`,
       !HPCR_OS.test(image.os) && `operating system ${printable(image.os) || 'missing'}`,
       image.id === '' && 'no id',
-    ].filter((reason): reason is string => typeof reason === 'string');
+    ]
+      .filter((reason) => reason !== false)
+      .map((reason) => (typeof reason === 'string' ? [reason] : reason));
     if (reasons.length > 0) {
-      skipped.push({ name, reason: reasons.join(', ') });
+      const wording = reasons.flatMap((reason, at) => (at > 0 ? [', ', ...reason] : reason));
+      const reason = sayWording(wording);
+      skipped.push(
+        wording.some((part) => typeof part !== 'string')
+          ? { name, reason, wording }
+          : { name, reason },
+      );
       return;
     }
     const version = `${Number(match[1])}.${Number(match[2])}.${Number(match[3])}`;
@@ -127,10 +140,17 @@ export function selectImage(
   const chosen = highestMatching(candidates, range);
   if (chosen === undefined) {
     const found = candidates.map((candidate) => candidate.version).join(', ');
-    throw new HpvsError(
-      'IMAGE_NOT_FOUND',
-      `${options.source}: no Hyper Protect image${options.version === undefined ? '' : ` matches version "${printable(options.version)}"`} (${found ? `usable: ${found}` : 'no usable HPCR image'}${skipped.length ? `; ${skipped.length} skipped, e.g. ${skipped[0]!.name}: ${skipped[0]!.reason}` : ''})`,
-    );
+    const example = skipped[0];
+    throw new HpvsError('IMAGE_NOT_FOUND', [
+      `${options.source}: no Hyper Protect image${options.version === undefined ? '' : ` matches version "${printable(options.version)}"`} (${found ? `usable: ${found}` : 'no usable HPCR image'}`,
+      ...(example === undefined
+        ? []
+        : [
+            `; ${skipped.length} skipped, e.g. ${example.name}: `,
+            ...(example.wording ?? [example.reason]),
+          ]),
+      ')',
+    ]);
   }
   const twins = candidates.filter((candidate) => candidate.version === chosen.version);
   const warnings =

@@ -1,3 +1,4 @@
+import { input, worded, type Wording } from '../wording.js';
 import { formatSerial, serialOf, type SourcedCertificate } from './parse-pki.js';
 import { x509, x509Crypto } from './x509.js';
 
@@ -43,7 +44,7 @@ export interface BuiltPath {
   path: SourcedCertificate[];
   anchored: boolean;
   /** Why no anchored path exists, most specific first. */
-  problems: string[];
+  problems: Wording[];
   /** True when the search stopped at a limit (the problems say which). */
   limited: boolean;
   /** The path's anchor is not self-signed (trusted by `partialChain`). */
@@ -108,7 +109,7 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
     nameKey(certificate.subjectName) === nameKey(certificate.issuerName) &&
     (await signedBy(certificate, certificate));
 
-  const problems: string[] = [];
+  const problems: Wording[] = [];
   let longest: SourcedCertificate[] = [params.leaf];
   let partialAnchor = false;
   try {
@@ -137,7 +138,7 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
       if (anchors.has(derKey(current))) return path;
       if (path.length > longest.length) longest = path;
       if (path.length >= limits.maxLength) {
-        problems.push(`the path is longer than ${limits.maxLength} certificates`);
+        problems.push([`the path is longer than ${limits.maxLength} certificates`]);
         return undefined;
       }
       const named = (bySubject.get(nameKey(current.issuerName)) ?? []).filter(
@@ -152,8 +153,8 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
       if (named.length === 0) {
         problems.push(
           (await selfSigned(current))
-            ? `${describeCertificate(current)} is self-signed but not one of the --root trust anchors`
-            : `no certificate for the issuer of ${describeCertificate(current)} (${current.issuer}) among the --chain and --root certificates`,
+            ? worded`${describeCertificate(current)} is self-signed but not one of ${input('root-anchors')}`
+            : worded`no certificate for the issuer of ${describeCertificate(current)} (${current.issuer}) among ${input('chain-and-root-certificates')}`,
         );
         return undefined;
       }
@@ -161,15 +162,15 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
         const deadEnd = `${derKey(candidate.certificate)}@${path.length}`;
         if (deadEnds.has(deadEnd)) continue;
         if (!(await signedBy(current, candidate.certificate))) {
-          problems.push(
+          problems.push([
             `the signature of ${describeCertificate(current)} does not verify with the key of ${describeCertificate(candidate.certificate)} from ${candidate.source}: a different CA with the same name (wrong intermediate?)`,
-          );
+          ]);
           continue;
         }
         const isAnchor = anchors.has(derKey(candidate.certificate));
         const refusal = issuerRefusal(candidate.certificate, path.length - 1, isAnchor);
         if (refusal !== undefined) {
-          problems.push(refusal);
+          problems.push([refusal]);
           continue;
         }
         const found = await extend([...path, candidate]);
@@ -187,7 +188,7 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
     }
     for (const root of notAnchors) {
       problems.push(
-        `${describeCertificate(root)} was given as --root but is not self-signed, so it is not a trust anchor by itself (pass --partial-chain to trust it as one)`,
+        worded`${describeCertificate(root)} was ${input('given-as-root')} but is not self-signed, so it is not a trust anchor by itself (${input('trust-partial-chain')})`,
       );
     }
   } catch (error) {
@@ -195,7 +196,7 @@ export async function buildPath(params: BuildPathParams): Promise<BuiltPath> {
     return {
       path: longest,
       anchored: false,
-      problems: [error.message],
+      problems: [[error.message]],
       limited: true,
       partialAnchor,
     };

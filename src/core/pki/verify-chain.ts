@@ -1,6 +1,7 @@
+import { input, sayWording, worded, type InputPhrase, type Wording } from '../wording.js';
 import { buildPath, describeCertificate, sameName, type BuiltPath } from './build-path.js';
 import { formatSerial, serialOf, type SourcedCertificate, type SourcedCrl } from './parse-pki.js';
-import { combineStatus, type VerificationCheck } from './verification-check.js';
+import { checkDetail, combineStatus, type VerificationCheck } from './verification-check.js';
 import { x509, x509Crypto } from './x509.js';
 import { wholeDaysBetween } from '../days.js';
 
@@ -71,8 +72,7 @@ export async function verifyChain(params: VerifyChainParams): Promise<ChainVerif
     ? {
         id: 'chain',
         status: 'skip',
-        detail:
-          'not checked: no --root trust anchor given (give the CA chain with --chain and --root to check it)',
+        ...checkDetail(worded`not checked: ${input('no-root-given-chain')}`),
       }
     : chainCheck(built, role, params.roots.length > 0);
   const validity = validityCheck(path, params.at, role);
@@ -115,30 +115,35 @@ export function summarize(entry: SourcedCertificate): CertificateSummary {
 
 function chainCheck(built: BuiltPath, role: string, haveRoots: boolean): VerificationCheck {
   if (!built.anchored) {
-    const reason = haveRoots
-      ? unique(built.problems).join('; ')
-      : 'no --root trust anchor given (give the CA root, or the certificate itself when it is self-signed)';
+    const reason = haveRoots ? joinWordings(built.problems) : [input('no-root-given')];
     return {
       id: 'chain',
       status: 'fail',
-      detail: `${role} does not chain to a trust anchor: ${reason}`,
+      ...checkDetail([`${role} does not chain to a trust anchor: `, ...reason]),
     };
   }
   const names = built.path.map((entry) => entry.certificate.subject);
-  const partial = built.partialAnchor
-    ? ' (not self-signed: a trust anchor only because of --partial-chain)'
-    : '';
+  const partial: Wording = built.partialAnchor
+    ? worded` (not self-signed: ${input('partial-chain-anchor')})`
+    : [];
   if (built.path.length === 1) {
     return {
       id: 'chain',
       status: 'pass',
-      detail: `${role} ${describeCertificate(built.path[0]!.certificate)} is itself a given trust anchor${partial}`,
+      ...checkDetail([
+        `${role} ${describeCertificate(built.path[0]!.certificate)} is itself a given trust anchor`,
+        ...partial,
+      ]),
     };
   }
   return {
     id: 'chain',
     status: 'pass',
-    detail: `${names.join(' -> ')} (trust anchor${partial}); every signature verifies and every issuer is a CA`,
+    ...checkDetail([
+      `${names.join(' -> ')} (trust anchor`,
+      ...partial,
+      '); every signature verifies and every issuer is a CA',
+    ]),
   };
 }
 
@@ -181,16 +186,16 @@ async function crlCheck(
   const anchor = path.at(-1)!.certificate;
   // a self-signed root has no issuer to revoke it; a partial anchor has one that was not given
   const anchorNote = built.partialAnchor
-    ? `the trust anchor ${describeCertificate(anchor)} itself was not checked for revocation (trusted by --partial-chain without its issuer)`
+    ? worded`the trust anchor ${describeCertificate(anchor)} itself was not checked for revocation (${input('partial-chain-trusted')} without its issuer)`
     : undefined;
   if (path.length === 1) {
     return {
       id: 'crl',
       status: 'skip',
-      detail: anchorNote ?? `no CRL applies: the ${role} is itself the trust anchor`,
+      ...checkDetail(anchorNote ?? [`no CRL applies: the ${role} is itself the trust anchor`]),
     };
   }
-  const results: { status: VerificationCheck['status']; detail: string }[] = [];
+  const results: Revocation[] = [];
   for (let index = 0; index < path.length - 1; index++) {
     const subject = path[index]!.certificate;
     const issuer = path[index + 1]!.certificate;
@@ -201,7 +206,7 @@ async function crlCheck(
   const shown = status === 'pass' ? results : results.filter((result) => result.status !== 'pass');
   const details = shown.map((result) => result.detail);
   if (anchorNote !== undefined) details.push(anchorNote);
-  return { id: 'crl', status, detail: details.join('; ') };
+  return { id: 'crl', status, ...checkDetail(joinWordings(details)) };
 }
 
 async function revocationOf(
@@ -211,7 +216,7 @@ async function revocationOf(
   crls: readonly SourcedCrl[],
   at: Date,
   allowMissing: boolean,
-): Promise<{ status: VerificationCheck['status']; detail: string }> {
+): Promise<Revocation> {
   const issuerName = issuer.subject;
   // a delta CRL lists only the changes since a base CRL, so it cannot show "not revoked"
   const named = crls.filter(
@@ -225,11 +230,11 @@ async function revocationOf(
     return allowMissing
       ? {
           status: 'skip',
-          detail: `${who} not checked for revocation (--no-crl): no CRL of ${issuerName} given`,
+          detail: worded`${who} not checked for revocation (${input('missing-crl-allowed')}): no CRL of ${issuerName} given`,
         }
       : {
           status: 'fail',
-          detail: `no CRL issued by ${issuerName} was given for ${who}${hint}; pass it with --crl, or --no-crl to skip this check visibly`,
+          detail: worded`no CRL issued by ${issuerName} was given for ${who}${hint}; ${input('give-crl')}`,
         };
   }
   const signed: SourcedCrl[] = [];
@@ -239,14 +244,16 @@ async function revocationOf(
   if (signed.length === 0) {
     return {
       status: 'fail',
-      detail: `the CRL ${named.map((entry) => entry.source).join(', ')} names ${issuerName} as issuer but its signature does not verify with that CA's key (forged, or from another CA with the same name)`,
+      detail: [
+        `the CRL ${named.map((entry) => entry.source).join(', ')} names ${issuerName} as issuer but its signature does not verify with that CA's key (forged, or from another CA with the same name)`,
+      ],
     };
   }
   const usage = issuer.getExtension(x509.KeyUsagesExtension);
   if (usage !== null && (usage.usages & x509.KeyUsageFlags.cRLSign) === 0) {
     return {
       status: 'fail',
-      detail: `${describeCertificate(issuer)} may not sign CRLs (keyUsage lacks cRLSign)`,
+      detail: [`${describeCertificate(issuer)} may not sign CRLs (keyUsage lacks cRLSign)`],
     };
   }
   const current = signed.filter(
@@ -260,7 +267,9 @@ async function revocationOf(
     );
     return {
       status: 'fail',
-      detail: `the CRL of ${issuerName} is not current at ${iso(at)}: ${stale.join(', ')}; get a fresh one`,
+      detail: [
+        `the CRL of ${issuerName} is not current at ${iso(at)}: ${stale.join(', ')}; get a fresh one`,
+      ],
     };
   }
   const serial = serialOf(subject);
@@ -269,14 +278,16 @@ async function revocationOf(
     if (entry) {
       return {
         status: 'fail',
-        detail: `${who} was revoked on ${iso(entry.revocationDate)} by the CRL of ${issuerName}`,
+        detail: [`${who} was revoked on ${iso(entry.revocationDate)} by the CRL of ${issuerName}`],
       };
     }
   }
   const newest = current.reduce((a, b) => (a.crl.thisUpdate >= b.crl.thisUpdate ? a : b));
   return {
     status: 'pass',
-    detail: `${who} is not revoked (CRL of ${issuerName} from ${newest.source}, ${iso(newest.crl.thisUpdate)} to ${newest.crl.nextUpdate ? iso(newest.crl.nextUpdate) : 'no nextUpdate'})`,
+    detail: [
+      `${who} is not revoked (CRL of ${issuerName} from ${newest.source}, ${iso(newest.crl.thisUpdate)} to ${newest.crl.nextUpdate ? iso(newest.crl.nextUpdate) : 'no nextUpdate'})`,
+    ],
   };
 }
 
@@ -309,6 +320,22 @@ function iso(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-function unique(items: readonly string[]): string[] {
-  return [...new Set(items)];
+/** Each wording once (by what it says), joined by `; `. */
+function joinWordings(wordings: readonly Wording[]): Wording {
+  const seen = new Set<string>();
+  const joined: (string | InputPhrase)[] = [];
+  for (const wording of wordings) {
+    const said = sayWording(wording);
+    if (seen.has(said)) continue;
+    if (seen.size > 0) joined.push('; ');
+    seen.add(said);
+    joined.push(...wording);
+  }
+  return joined;
+}
+
+/** A revocation verdict for one certificate of the path. */
+interface Revocation {
+  status: VerificationCheck['status'];
+  detail: Wording;
 }

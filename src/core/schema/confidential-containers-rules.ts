@@ -1,3 +1,4 @@
+import { input, worded, type Wording } from '../wording.js';
 import { isMapping, type Mapping } from '../mapping.js';
 import { isStrictBase64 } from '../crypto/strict-base64.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
@@ -26,7 +27,7 @@ export const COCO_DELIBERATE_RULES = {
   'rego-policy-usable': {
     kind: 'stricter',
     summary:
-      'regoValidator.policy must be base64 of a Rego policy that parses (hpvs-ctl policy generate --base64 writes one)',
+      'regoValidator.policy must be base64 of a Rego policy that parses (the policy generator writes one)',
   },
   'secret-keys-usable': {
     kind: 'stricter',
@@ -48,7 +49,7 @@ export function checkConfidentialContainers(
   const cc = data['confidential-containers'];
   if (!isMapping(cc)) return;
   const base: YamlPath = ['confidential-containers'];
-  const error = (path: YamlPath, message: string, rule: CocoRuleId): void => {
+  const error = (path: YamlPath, message: string | Wording, rule: CocoRuleId): void => {
     context.list.add(
       'error',
       section.source,
@@ -136,10 +137,10 @@ function keyProblem(
   return undefined;
 }
 
-function policyProblem(policy: string): string | undefined {
+function policyProblem(policy: string): string | Wording | undefined {
   const compact = policy.replace(/\s+/g, '');
   if (compact === '' || !isStrictBase64(compact)) {
-    return 'must be the base64 of the Rego policy (hpvs-ctl policy generate --pod pod.yaml --base64)';
+    return worded`must be the base64 of the Rego policy (${input('generate-policy-base64')})`;
   }
   let text: string;
   try {

@@ -1,3 +1,4 @@
+import { input, worded, type Wording } from '../wording.js';
 import { isMapping, type Mapping } from '../mapping.js';
 import {
   chooseLoggingTarget,
@@ -46,7 +47,7 @@ function describeKind(kind: WorkloadKind): string {
 
 function at(section: ContractSection, context: RuleContext) {
   return {
-    error(path: YamlPath, message: string, rule?: DeliberateRuleId) {
+    error(path: YamlPath, message: string | Wording, rule?: DeliberateRuleId) {
       context.list.add(
         'error',
         section.source,
@@ -66,7 +67,7 @@ function at(section: ContractSection, context: RuleContext) {
         rule,
       );
     },
-    warning(path: YamlPath, message: string, rule?: DeliberateRuleId) {
+    warning(path: YamlPath, message: string | Wording, rule?: DeliberateRuleId) {
       context.list.add(
         'warning',
         section.source,
@@ -240,7 +241,7 @@ function checkSigningKey(value: string, section: ContractSection, context: RuleC
     if (certificate && new Date(certificate.validTo) < context.now) {
       report.error(
         ['signingKey'],
-        `the signing certificate expired on ${new Date(certificate.validTo).toISOString()}, so the contract has expired (the runtime stops with HPL12007E); issue a new one with hpvs-ctl contract --expiry-days`,
+        worded`the signing certificate expired on ${new Date(certificate.validTo).toISOString()}, so the contract has expired (the runtime stops with HPL12007E); ${input('issue-new-contract')}`,
         'contract-not-expired',
       );
     }

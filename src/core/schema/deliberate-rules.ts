@@ -65,7 +65,7 @@ export const DELIBERATE_RULES = {
   'ccrv-no-compose': {
     kind: 'stricter',
     summary:
-      'with --platform ccrv a workload must not have compose at all, even beside play (CCRV runs play only)',
+      'on the ccrv platform a workload must not have compose at all, even beside play (CCRV runs play only)',
   },
   'attestation-key-base64': {
     kind: 'lenient',

@@ -1,3 +1,10 @@
+import {
+  sayWording,
+  worded,
+  type InputPhraseId,
+  type Wording,
+  type WordedText,
+} from '../wording.js';
 import type { Position, SectionForm, YamlPath } from '../contract/user-data.js';
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -10,9 +17,11 @@ export interface ContractProblem {
   col: number;
   /** Dotted path in the contract: `env.volumes.data.seed`. */
   path: string;
+  /** In the core's concepts; `wording` holds it with its input phrases when it names an input. */
   message: string;
   /** Set when the finding comes from a rule stricter than the runtime's published schema. */
   rule?: string;
+  wording?: Wording;
 }
 
 export interface ValidationReport {
@@ -27,8 +36,28 @@ export interface ValidationReport {
 
 /** `user-data.yaml:12:9 env.volumes.data.seed: must be at least 15 characters`. */
 export function formatProblem(problem: ContractProblem): string {
+  return sayWording(problemWording(problem));
+}
+
+/** The formatted problem with its input phrases, for an error or a notice that quotes it. */
+export function problemWording(problem: ContractProblem): Wording {
   const label = problem.severity === 'error' ? '' : `${problem.severity}: `;
-  return `${problem.source}:${problem.line}:${problem.col} ${problem.path}: ${label}${problem.message}`;
+  return worded`${problem.source}:${problem.line}:${problem.col} ${problem.path}: ${label}${problem}`;
+}
+
+/** The formatted problem as worded text, for a message that quotes it. */
+export function problemText(problem: ContractProblem): WordedText {
+  return { message: formatProblem(problem), wording: problemWording(problem) };
+}
+
+/** The problem as a front end reports it: its message in the given terms, no wording. */
+export function sayProblem(
+  problem: ContractProblem,
+  phrases: Readonly<Record<InputPhraseId, string>>,
+): ContractProblem {
+  if (problem.wording === undefined) return problem;
+  const { wording, ...rest } = problem;
+  return { ...rest, message: sayWording(wording, phrases) };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -54,7 +83,7 @@ export class ProblemList {
     source: string,
     position: Position,
     path: YamlPath,
-    message: string,
+    message: string | Wording,
     rule?: string,
   ): void {
     const problem: ContractProblem = {
@@ -63,8 +92,9 @@ export class ProblemList {
       line: position.line,
       col: position.col,
       path: formatPath(path),
-      message,
+      message: typeof message === 'string' ? message : sayWording(message),
       ...(rule ? { rule } : {}),
+      ...(typeof message === 'string' ? {} : { wording: message }),
     };
     const key = formatProblem(problem);
     if (this.seen.has(key)) return;

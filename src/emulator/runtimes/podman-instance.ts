@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
+import { input as phrase, worded } from '../../core/wording.js';
 import { runProcess, type ProcessResult } from '../../node/run-process.js';
 import {
   SANDBOX_CONTAINERS_CONF,
@@ -59,7 +60,7 @@ export async function openPodmanInstance(
     confPath = await realpath(choice.file).catch((error: NodeJS.ErrnoException) => {
       throw new HpvsError(
         'FILE_NOT_FOUND',
-        `--podman-config ${choice.file}: cannot read the containers.conf (${error.code ?? 'error'})`,
+        worded`${phrase('podman-config')} ${choice.file}: cannot read the containers.conf (${error.code ?? 'error'})`,
       );
     });
   }

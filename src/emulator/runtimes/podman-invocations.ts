@@ -1,5 +1,6 @@
 import { posix, resolve } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
+import { input as phrase, worded } from '../../core/wording.js';
 import type { ContractVolume } from './container-runtime.js';
 import type { PlannedContainer, PlannedPort, WorkloadPlan } from './workload-plan.js';
 
@@ -168,7 +169,7 @@ function mountSource(
   if (/[:,]/.test(resolved.path)) {
     throw new HpvsError(
       'RUNTIME_FAILED',
-      `the host path ${resolved.path} for ${source} holds ":" or ",", which podman --volume cannot express; use an --out-dir without them`,
+      worded`the host path ${resolved.path} for ${source} holds ":" or ",", which podman --volume cannot express; use ${phrase('instance-folder')} without them`,
     );
   }
   return resolved;

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
+import { input as phrase, worded } from '../../core/wording.js';
 import { followProcess, type FollowedProcess } from '../../node/follow-process.js';
 import type {
   ContainerResult,
@@ -103,7 +104,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
       if (running.length > 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
-          `${instanceDir}: its workload still runs (${running.join(', ')}); end it with hpvs-ctl emulator stop --out-dir ${instanceDir}, or boot into another folder`,
+          worded`${instanceDir}: its workload still runs (${running.join(', ')}); ${phrase('stop-emulator-workload')} ${instanceDir}, or boot into another folder`,
         );
       }
     },
@@ -132,7 +133,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
       if (leftovers.length > 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
-          `a workload of this instance is still there (${leftovers.join(', ')}); end it with hpvs-ctl emulator stop --out-dir ${input.instanceDir}`,
+          worded`a workload of this instance is still there (${leftovers.join(', ')}); ${phrase('stop-emulator-workload')} ${input.instanceDir}`,
         );
       }
       const steps = podmanWorkload(plan, instance.id, input.volumes, instance.dir);

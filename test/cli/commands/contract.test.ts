@@ -164,7 +164,13 @@ describe('hpvs-ctl contract', () => {
       target,
     ]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/hpvs-ctl: warning: env is not encrypted/);
+    // the core words these by concept; the CLI names its flag
+    expect(result.stderr).toContain(
+      'hpvs-ctl: warning: env is not encrypted: its seeds and keys are readable by anyone who sees user-data; add --cert\n',
+    );
+    expect(result.stderr).toContain(
+      'hpvs-ctl: warning: workload is not encrypted: add --cert to hide it from the cloud operator\n',
+    );
     expect(statSync(target).mode & 0o777).toBe(0o600);
     expect((await runCli(['validate', target])).code).toBe(0);
     if (hasTool('openssl')) expect(opensslVerifies(target, f.signPub)).toBe(true);

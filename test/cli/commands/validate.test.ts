@@ -77,6 +77,32 @@ describe('hpvs-ctl validate', () => {
     ]);
   });
 
+  it('names the flags of a problem the core words by concept, in text and JSON alike', async () => {
+    const userData = file(
+      'plain-rego.yaml',
+      `workload:\n  type: workload\n  confidential-containers:\n    regoValidator:\n      policy: not-base64!\n${ENV}`,
+    );
+    const said =
+      'workload.confidential-containers.regoValidator.policy: must be the base64 of the Rego policy (hpvs-ctl policy generate --pod pod.yaml --base64)';
+    const text = await runCli(['validate', userData, '--platform', 'ccco']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`${userData}:5:15 ${said}\n`);
+    const json = await runCli(['validate', userData, '--platform', 'ccco', '--json']);
+    const problem = JSON.parse(json.stdout).problems.find(
+      (found: { rule?: string }) => found.rule === 'rego-policy-usable',
+    );
+    expect(Object.keys(problem)).toEqual([
+      'severity',
+      'source',
+      'line',
+      'col',
+      'path',
+      'message',
+      'rule',
+    ]);
+    expect(`${problem.path}: ${problem.message}`).toBe(said);
+  });
+
   it('validates one section with --section, or by its type: key, from a file or stdin', async () => {
     const section = 'type: env\nlogging:\n  syslog:\n    hostname: logs.example.com\n';
     const path = file('env.yaml', section);

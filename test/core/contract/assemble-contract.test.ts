@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliNotice } from '../../../src/cli/commands/input-phrases.js';
+import { sayNotice } from '../../../src/core/wording.js';
 import { assembleContract } from '../../../src/core/contract/assemble-contract.js';
 import {
   buildEnvSection,
@@ -150,7 +152,12 @@ describe('assembleContract', () => {
       random,
     });
     expect(result.plaintextSections).toEqual(['workload', 'env']);
-    expect(result.warnings.join('\n')).toMatch(/env is not encrypted/);
+    expect(result.warnings.map((warning) => sayNotice(warning)).join('\n')).toMatch(
+      /env is not encrypted: .*; encrypt it for the runtime's encryption certificate$/m,
+    );
+    expect(result.warnings.map(cliNotice).join('\n')).toMatch(
+      /env is not encrypted: .*; add --cert$/m,
+    );
     const parsed = parseUserData(result.text, 'u');
     expect(parsed.sections.get('attestationPublicKey')!.value).toBe(signerPem);
     expect(verifyContract(parsed, { random: systemRandom, now: new Date() }).ok).toBe(true);
@@ -281,7 +288,12 @@ describe('signUserData and verifyContract', () => {
       now: new Date(),
     });
     expect(result.signatureValid).toBe(false);
-    expect(result.warnings.join()).toMatch(/different key/);
+    expect(result.warnings.map((warning) => sayNotice(warning))).toContain(
+      'env.signingKey is a different key than the signing public key; the runtime checks against env.signingKey',
+    );
+    expect(result.warnings.map(cliNotice)).toContain(
+      'env.signingKey is a different key than --signing-key; the runtime checks against env.signingKey',
+    );
   });
 
   it('needs a key source for an encrypted env, and a signature at all', () => {

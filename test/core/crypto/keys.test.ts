@@ -1,7 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cliMessage } from '../../../src/cli/input-phrases.js';
+import { cliMessage } from '../../../src/cli/commands/input-phrases.js';
 import {
   assertCertificateCurrent,
   parsePrivateKey,

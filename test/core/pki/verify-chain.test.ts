@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { cliCheck } from '../../../src/cli/commands/input-phrases.js';
 import { HpvsError } from '../../../src/core/errors.js';
 import { issueCertificate } from '../../../src/core/pki/issue-certificate.js';
 import { generateRsaKeyPair } from '../../../src/core/pki/rsa-key-pair.js';
@@ -70,6 +71,8 @@ async function statuses(c: Case) {
     validity: result.checks[1].status,
     crl: result.checks[2].status,
     detail: result.checks.map((check) => `${check.id}: ${check.detail}`).join('\n'),
+    // as the CLI says it: the inputs named by its flags
+    cliDetail: result.checks.map((check) => `${check.id}: ${cliCheck(check).detail}`).join('\n'),
   };
 }
 
@@ -130,12 +133,17 @@ describe('verifyChain on the generated test PKI', () => {
       'chain',
       /no certificate for the issuer of/,
     ],
-    ['no root', { leaf: 'attestation', roots: [] }, 'chain', /no --root trust anchor given/],
+    [
+      'no root',
+      { leaf: 'attestation', roots: [] },
+      'chain',
+      /: no trust anchor given \(give the CA root/,
+    ],
     [
       'a self-signed leaf that is not a root',
       { leaf: 'selfSigned' },
       'chain',
-      /self-signed but not one of the --root trust anchors/,
+      /self-signed but not one of the given trust anchors/,
     ],
   ])('fails %s in the %s check only', async (_name, c, check, detail) => {
     const result = await statuses(c);
@@ -145,6 +153,16 @@ describe('verifyChain on the generated test PKI', () => {
       if (other !== check) expect(result[other]).not.toBe('fail');
     }
     expect(result.detail).toMatch(detail);
+    expect(result.detail).not.toMatch(/--[a-z]/);
+  });
+
+  it('says the chain problems in flags on the CLI', async () => {
+    expect((await statuses({ leaf: 'attestation', roots: [] })).cliDetail).toContain(
+      'no --root trust anchor given (give the CA root, or the certificate itself when it is self-signed)',
+    );
+    expect((await statuses({ leaf: 'selfSigned' })).cliDetail).toMatch(
+      /self-signed but not one of the --root trust anchors/,
+    );
   });
 
   it('a wrong intermediate next to the right one is tried and skipped', async () => {
@@ -158,7 +176,13 @@ describe('verifyChain on the generated test PKI', () => {
   it('a missing CRL is a visible skip with allowMissingCrl, and a present revoked CRL still fails', async () => {
     const skipped = await statuses({ leaf: 'attestation', crls: [], allowMissingCrl: true });
     expect(skipped).toMatchObject({ ok: true, chain: 'pass', validity: 'pass', crl: 'skip' });
-    expect(skipped.detail).toMatch(/not checked for revocation \(--no-crl\)/);
+    expect(skipped.detail).toMatch(/not checked for revocation \(missing CRLs allowed\)/);
+    expect(skipped.cliDetail).toMatch(/not checked for revocation \(--no-crl\): no CRL of /);
+    const missing = await statuses({ leaf: 'attestation', crls: [] });
+    expect(missing.detail).toMatch(/; give it, or allow missing CRLs to skip this check visibly$/m);
+    expect(missing.cliDetail).toMatch(
+      /; pass it with --crl, or --no-crl to skip this check visibly$/m,
+    );
     const revoked = await statuses({ leaf: 'revoked', allowMissingCrl: true });
     expect(revoked.crl).toBe('fail');
   });
@@ -287,7 +311,7 @@ describe('verifyChain bounds its path search (hostile input)', () => {
     });
     expect(built).toMatchObject({ anchored: false, limited: true });
     expect(built.problems).toEqual([
-      'too many candidate issuers: the path search stopped after 10 signature checks',
+      ['too many candidate issuers: the path search stopped after 10 signature checks'],
     ]);
   });
 });
