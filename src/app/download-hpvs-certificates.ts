@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/crypto/result-digests.js';
 import { INPUT_LIMITS } from '../node/input-limits.js';
 import { readTextInput } from '../node/read-input.js';
 
@@ -77,7 +77,7 @@ export async function downloadHpvsCertificates(
       serial: certificate.serialNumber,
       status: entry.status,
       expiryDate: entry.expiry_date,
-      sha256: createHash('sha256').update(body).digest('hex'),
+      sha256: sha256Hex(body),
     });
   }
   return { document: formatDownload(entries), summaries, certificates };

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { decodeInitdata } from '../core/ccco/initdata.js';
 import { summarizeSections } from '../core/ccco/initdata-contract.js';
 import { findInitdata } from '../core/ccco/pod-annotation.js';
-import { digestUnlessSecret } from '../core/crypto/result-digests.js';
+import { digestUnlessSecret, sha256Hex } from '../core/crypto/result-digests.js';
 import { INPUT_LIMITS } from '../node/input-limits.js';
 import { readTextInput } from '../node/read-input.js';
 
@@ -22,9 +21,6 @@ export interface InitdataReport {
   seHeader: { bytes: number; sha256: string } | null;
 }
 
-const sha256 = (data: string | Uint8Array): string =>
-  createHash('sha256').update(data).digest('hex');
-
 /**
  * Decodes initdata given as its value (starting `H4sI`), or as a file holding the value or a
  * manifest carrying it.
@@ -36,20 +32,17 @@ export async function inspectInitdata(input: string): Promise<InitdataReport> {
   const value = findInitdata(text, source);
   const decoded = decodeInitdata(value, source);
   const sections = summarizeSections(decoded.contract, `${source} contract.yaml`);
-  const contractText =
-    decoded.seHeader === undefined
-      ? decoded.contract
-      : decoded.contract.replace(/boot: \|\n {4}sehdr: [A-Za-z0-9+/=]+$/, '');
   return {
     algorithm: decoded.algorithm,
     version: decoded.version,
     initdataBytes: value.length,
     tomlBytes: decoded.tomlBytes,
     otherEntries: decoded.otherEntries,
+    // decodeInitdata has already taken the bare-metal boot header off the contract
     contract: {
-      bytes: Buffer.byteLength(contractText, 'utf8'),
+      bytes: Buffer.byteLength(decoded.contract, 'utf8'),
       sha256: digestUnlessSecret(
-        contractText,
+        decoded.contract,
         sections.some(
           (section) =>
             (section.key === 'workload' || section.key === 'env') && section.form !== 'token',
@@ -60,6 +53,6 @@ export async function inspectInitdata(input: string): Promise<InitdataReport> {
     seHeader:
       decoded.seHeader === undefined
         ? null
-        : { bytes: decoded.seHeader.length, sha256: sha256(decoded.seHeader) },
+        : { bytes: decoded.seHeader.length, sha256: sha256Hex(decoded.seHeader) },
   };
 }
