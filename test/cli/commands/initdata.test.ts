@@ -62,6 +62,34 @@ describe('hpvs-ctl initdata', () => {
     expect(JSON.parse(json.stdout).contract.sha256).toBeNull();
   });
 
+  it('inspects a bare-metal value: the contract without its boot header, and the header apart', async () => {
+    const header = randomBytes(640);
+    const headerFile = join(tempDir(), 'se-header.bin');
+    writeFileSync(headerFile, header);
+    const contract = contractFile(ENCRYPTED);
+    const built = await runCli([
+      'initdata',
+      'build',
+      '--contract',
+      contract,
+      '--se-header',
+      headerFile,
+    ]);
+    expect(built.code, built.stderr).toBe(0);
+    const inspected = await runCli(['initdata', 'inspect', built.stdout.trim(), '--json']);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    const report = JSON.parse(inspected.stdout) as {
+      contract: { bytes: number; sha256: string };
+      seHeader: { bytes: number; sha256: string };
+    };
+    expect(report.contract.bytes).toBe(ENCRYPTED.length);
+    expect(report.contract.sha256).toBe(createHash('sha256').update(ENCRYPTED).digest('hex'));
+    expect(report.seHeader).toEqual({
+      bytes: header.length,
+      sha256: createHash('sha256').update(header).digest('hex'),
+    });
+  });
+
   it('puts the value into a Deployment pod template with --pod, keeping the rest', async () => {
     const pod = join(tempDir(), 'deploy.yaml');
     writeFileSync(
