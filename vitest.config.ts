@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,9 +8,5 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // one fork per core (vitest's default leaves one core idle): most test time is spent waiting
-    // for the CLI, openssl, cryptsetup or rsyslogd in child processes, so a second fork on two
-    // cores roughly halves the wall time without starving anything
-    maxWorkers: availableParallelism(),
   },
 });
