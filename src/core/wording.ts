@@ -66,6 +66,23 @@ export const INPUT_PHRASES = {
   'instance-folder': 'an instance folder',
   'encrypt-or-allow-plaintext':
     'encrypt the contract for the ccco runtime, or allow plaintext sections explicitly',
+  'encrypt-for-platform': 'encrypt it for the platform',
+  'volume-image': 'a volume image',
+  'volume-image-without-name': 'a volume image without a volume name',
+  'name-volume-images': 'give each volume image with the name of its volume',
+  'no-volume-image': 'no volume image given',
+  'fast-kdf': 'fast key derivation for tests',
+  'workload-kept-running': 'the workload keeps running, as asked',
+  'follow-workload-controls':
+    '(aborting the boot stops and removes it; keeping it running leaves it running)',
+  'stopping-emulator-workload': 'stopping the workload of the emulator instance in',
+  'sandbox-podman-config': 'boot with the sandbox podman configuration',
+  'podman-or-plan-runtime': 'the podman runtime needs podman; install it or use the plan runtime',
+  'validate-network-config': 'validate the network configuration to see them all',
+  'env-assignment': 'the environment value',
+  'host-key-document': 'a host key document',
+  'give-host-key-document': 'a host key document',
+  'ccco-bare-metal': 'the ccco-bmtl platform',
 } as const;
 
 export type InputPhraseId = keyof typeof INPUT_PHRASES;

@@ -1,3 +1,5 @@
+import { HpvsError } from '../core/errors.js';
+import { INPUT_PHRASES, sayWording, type InputPhraseId, type Wording } from '../core/wording.js';
 import type { SyslogSeverity } from './syslog-format.js';
 
 /** A console line of the emulated runtime: `service[pid]: HPLnnnnnX: text`. */
@@ -23,10 +25,17 @@ export function formatConsoleLine(line: ConsoleLine): string {
   return `${line.service}[${line.pid}]: ${message}`;
 }
 
+/** The words a boot's caller uses for its inputs: the core's concepts, or a front end's own. */
+export type InputPhrases = Readonly<Record<InputPhraseId, string>>;
+
+/** A console line's text: plain, or worded when it refers to something the caller supplies. */
+export type ConsoleText = string | Wording;
+
 /**
  * Collects the boot's console lines in order, prints each as it happens, and forwards them to
  * the attached sinks. A sink attached late first receives every earlier line, as the runtime
- * replays its boot log when logging comes up.
+ * replays its boot log when logging comes up. Worded text is said in the caller's phrases once,
+ * when the line is made: the printed, kept and forwarded lines are the same text.
  */
 export class BootConsole {
   readonly lines: ConsoleLine[] = [];
@@ -38,23 +47,37 @@ export class BootConsole {
   constructor(
     private readonly print: (text: string) => void,
     private readonly clock: () => Date = () => new Date(),
+    private readonly phrases: InputPhrases = INPUT_PHRASES,
   ) {}
 
-  info(service: string, code: string, text: string): void {
-    this.emit(service, 'info', text, code);
+  info(service: string, code: string, text: ConsoleText): void {
+    this.emit(service, 'info', this.say(text), code);
   }
 
-  warn(service: string, code: string | undefined, text: string): void {
-    this.emit(service, 'warning', text, code);
+  warn(service: string, code: string | undefined, text: ConsoleText): void {
+    this.emit(service, 'warning', this.say(text), code);
   }
 
-  error(service: string, code: string | undefined, text: string): void {
-    this.emit(service, 'error', text, code);
+  error(service: string, code: string | undefined, text: ConsoleText): void {
+    this.emit(service, 'error', this.say(text), code);
   }
 
   /** A line without a runtime message id, for what the emulator itself wants to say. */
-  note(service: string, text: string): void {
-    this.emit(service, 'info', text);
+  note(service: string, text: ConsoleText): void {
+    this.emit(service, 'info', this.say(text));
+  }
+
+  /** Why something failed, in the caller's phrases when the error is worded. */
+  reason(error: unknown): string {
+    if (error instanceof HpvsError && error.wording !== undefined) {
+      return sayWording(error.wording, this.phrases);
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  /** Text in the caller's phrases. */
+  say(text: ConsoleText): string {
+    return typeof text === 'string' ? text : sayWording(text, this.phrases);
   }
 
   /**

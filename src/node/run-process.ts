@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { HpvsError } from '../core/errors.js';
+import { worded, type InputPhrase } from '../core/wording.js';
 
 export interface ProcessResult {
   status: number;
@@ -14,7 +15,7 @@ export interface RunProcessOptions {
   /** Added to the caller's environment. */
   env?: Record<string, string>;
   /** What to install when the program is missing, for the error message. */
-  installHint?: string;
+  installHint?: string | InputPhrase;
 }
 
 /**
@@ -41,7 +42,9 @@ export function runProcess(
         reject(
           new HpvsError(
             'TOOL_MISSING',
-            `${command} is not installed${options.installHint ? ` (${options.installHint})` : ''}`,
+            options.installHint === undefined
+              ? `${command} is not installed`
+              : worded`${command} is not installed (${options.installHint})`,
             { cause: error },
           ),
         );

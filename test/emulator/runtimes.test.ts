@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliMessage, cliNotice } from '../../src/cli/commands/input-phrases.js';
 import { buildTgz } from '../../src/core/archive/build-tgz.js';
+import type { HpvsError } from '../../src/core/errors.js';
 import type { ContainerRuntimeInput } from '../../src/emulator/runtimes/container-runtime.js';
 import { planRuntime } from '../../src/emulator/runtimes/plan-runtime.js';
 import { explainPodmanFailure } from '../../src/emulator/runtimes/podman-config.js';
@@ -381,22 +383,28 @@ describe('podman runtime (translation; test/commands/emulator-podman.test.ts run
       /not trusted: give its CA in env.cacerts/,
     ],
     ['Trying...\nError: something new\n', /^something new$/],
-  ])('explains %s in one line', (stderr, explanation) => {
-    const text = explainPodmanFailure(stderr, 'system');
+  ])('explains %s in one line, naming the CLI flag only in the CLI', (stderr, explanation) => {
+    const explained = explainPodmanFailure(stderr, 'system');
+    const text = cliNotice(explained);
     expect(text).toMatch(explanation);
     expect(text).not.toContain('\n');
+    expect(explained.message).not.toMatch(/--[a-z]/);
   });
 
   it('says plainly that podman is missing', async () => {
     const runtime = createPodmanRuntime({ command: 'podman-not-installed-here' });
     const run = input(await composeWorkload(`services:\n  web:\n    image: x@${DIGEST}\n`));
     mkdirSync(run.instanceDir, { recursive: true });
-    await expect(runtime.run(run)).rejects.toMatchObject({
+    const error = await runtime.run(run).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
       code: 'TOOL_MISSING',
       message: expect.stringMatching(
-        /podman-not-installed-here is not installed \(.*use --runtime plan\)/,
+        /podman-not-installed-here is not installed \(.*use the plan runtime\)/,
       ),
     });
+    expect(cliMessage(error as HpvsError)).toMatch(
+      /podman-not-installed-here is not installed \(.*use --runtime plan\)/,
+    );
   });
 });
 

@@ -156,10 +156,16 @@ export function registerEmulator(program: Command): void {
           'give either a user-data file or --initdata, not both or neither',
         );
       }
-      const [{ systemRandom }, { parsePodmanConfigChoice }, { bootFromFiles }] = await Promise.all([
+      const [
+        { systemRandom },
+        { parsePodmanConfigChoice },
+        { bootFromFiles },
+        { CLI_INPUT_PHRASES },
+      ] = await Promise.all([
         import('../../node/random.js'),
         import('../../emulator/runtimes/podman-config.js'),
         import('../../emulator/boot/boot-from-files.js'),
+        import('./input-phrases.js'),
       ]);
       const result = await bootFromFiles({
         stateDir: options.state,
@@ -175,6 +181,7 @@ export function registerEmulator(program: Command): void {
         keepRunning: options.keepRunning === true,
         listenForStop: listenForInterrupt,
         print: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
+        phrases: CLI_INPUT_PHRASES,
         note: (line) => process.stdout.write(`hpcr-emulator: ${terminalSafe(line)}\n`),
         random: systemRandom,
       });

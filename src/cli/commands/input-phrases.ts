@@ -73,6 +73,22 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'instance-folder': 'an --out-dir',
   'encrypt-or-allow-plaintext':
     'encrypt the contract (hpvs-ctl contract --platform ccco) or pass --allow-plaintext',
+  'encrypt-for-platform': 'encrypt with --platform',
+  'volume-image': '--volume-image',
+  'volume-image-without-name': '--volume-image without a name',
+  'name-volume-images': 'use --volume-image NAME=FILE',
+  'no-volume-image': 'no --volume-image given',
+  'fast-kdf': '--fast-kdf',
+  'workload-kept-running': 'the workload keeps running (--keep-running)',
+  'follow-workload-controls': '(Ctrl-C stops and removes it, --keep-running leaves it running)',
+  'stopping-emulator-workload': 'hpvs-ctl emulator stop --out-dir',
+  'sandbox-podman-config': 'boot with --podman-config sandbox',
+  'podman-or-plan-runtime': 'the podman runtime needs podman; install it or use --runtime plan',
+  'validate-network-config': 'run hpvs-ctl validate --network-config',
+  'env-assignment': '--env',
+  'host-key-document': '--host-key-doc',
+  'give-host-key-document': '--host-key-doc <file>',
+  'ccco-bare-metal': '--platform ccco-bmtl',
 };
 
 /** A warning, problem or check detail as the CLI says it. */

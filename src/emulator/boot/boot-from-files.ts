@@ -32,6 +32,8 @@ export interface BootFromFilesRequest {
   listenForStop: () => { signal: AbortSignal; release: () => void };
   /** A runtime console line. */
   print: (line: string) => void;
+  /** The caller's words for its inputs in console lines (see `BootOptions.phrases`). */
+  phrases?: BootOptions['phrases'];
   /** Where the contract and the pod came from, said before the boot. */
   note: (line: string) => void;
   random: RandomSource;
@@ -74,6 +76,7 @@ export async function bootFromFiles(request: BootFromFilesRequest): Promise<Boot
     keepRunning: request.keepRunning,
     stop: stop.signal,
     print: request.print,
+    ...(request.phrases === undefined ? {} : { phrases: request.phrases }),
     random: request.random,
   }).finally(stop.release);
 }

@@ -4,7 +4,13 @@ import type { SeedImageContents } from '../../core/attestation/cidata-digests.js
 import type { RandomSource } from '../../core/crypto/random-source.js';
 import { HpvsError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../node/write-output.js';
-import { BootConsole, formatConsoleLine, type ConsoleLine } from '../boot-console.js';
+import { input, worded } from '../../core/wording.js';
+import {
+  BootConsole,
+  formatConsoleLine,
+  type ConsoleLine,
+  type InputPhrases,
+} from '../boot-console.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import {
   describeInstanceFolderUse,
@@ -44,6 +50,11 @@ export interface BootOptions {
   /** Aborted on SIGINT/SIGTERM: the boot then stops and removes what it started. */
   stop?: AbortSignal;
   print: (line: string) => void;
+  /**
+   * How the console names what the caller supplies (the volume images, keeping the workload
+   * running): the core's concepts unless a front end gives its own words (the CLI its flags).
+   */
+  phrases?: InputPhrases;
   now?: () => Date;
   random: RandomSource;
   /** ccco: the pod to admit with the contract's agent policy instead of compose/play. */
@@ -74,13 +85,13 @@ async function followWorkload(context: BootContext, options: BootOptions): Promi
     await running.detach();
     context.console.note(
       HPCR_EMULATOR,
-      `the workload keeps running (--keep-running); its later output is not forwarded; hpvs-ctl emulator stop --out-dir ${options.outDir} ends it`,
+      worded`${input('workload-kept-running')}; its later output is not forwarded; ${input('stopping-emulator-workload')} ${options.outDir} ends it`,
     );
     return;
   }
   context.console.note(
     HPCR_EMULATOR,
-    'the workload runs; its output is forwarded until every container exits (Ctrl-C stops and removes it, --keep-running leaves it running)',
+    worded`the workload runs; its output is forwarded until every container exits ${input('follow-workload-controls')}`,
   );
   await running.wait(options.stop ?? new AbortController().signal);
   context.console.note(
@@ -103,7 +114,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
   const use = await openInstanceFolder(options.outDir);
   options.print(`hpcr-emulator: ${describeInstanceFolderUse(options.outDir, use)}`);
   const clock = options.now ?? (() => new Date());
-  const console = new BootConsole(options.print, clock);
+  const console = new BootConsole(options.print, clock, options.phrases);
   const context: BootContext = {
     state: options.state,
     console,
@@ -150,7 +161,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
       failedService = error.service;
     } else {
       failedService = 'hpcr-emulator';
-      console.error(failedService, undefined, `unexpected failure: ${messageOf(error)}`);
+      console.error(failedService, undefined, `unexpected failure: ${console.reason(error)}`);
     }
     console.error(
       CATCH_FAILED,
@@ -175,7 +186,7 @@ export async function bootContract(options: BootOptions): Promise<BootResult> {
           console.error(
             HPCR_EMULATOR,
             undefined,
-            `removing the workload failed: ${messageOf(error)}`,
+            `removing the workload failed: ${console.reason(error)}`,
           ),
       );
     }

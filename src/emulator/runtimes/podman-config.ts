@@ -1,3 +1,5 @@
+import { input, worded, wordedText, type WordedText, type Wording } from '../../core/wording.js';
+
 /**
  * Which containers.conf podman runs with, and what its failures mean. `system` leaves podman as
  * the host configures it (including a `CONTAINERS_CONF` the user set). `sandbox` is the
@@ -10,7 +12,7 @@
 export type PodmanConfigChoice = 'system' | 'sandbox' | { file: string };
 
 export const SANDBOX_CONTAINERS_CONF = [
-  '# written by hpvs-ctl emulator boot --podman-config sandbox',
+  '# the sandbox configuration of the hpvs-ctl emulator',
   '[containers]',
   'default_ulimits = []',
   '[engine]',
@@ -30,27 +32,40 @@ export function describePodmanConfig(choice: PodmanConfigChoice): string {
   return `containers.conf ${choice.file}`;
 }
 
-const SANDBOX_HINT = 'boot with --podman-config sandbox (runc, cgroupfs, no default ulimits)';
+const SANDBOX_HINT = wordedText(
+  worded`${input('sandbox-podman-config')} (runc, cgroupfs, no default ulimits)`,
+);
 
 /**
  * One line saying why a podman command failed and what to do, from its standard error. The
  * known failure modes of sandboxed hosts and registries come first; otherwise podman's last
  * `Error:` line.
  */
-export function explainPodmanFailure(stderr: string, choice: PodmanConfigChoice): string {
+export function explainPodmanFailure(stderr: string, choice: PodmanConfigChoice): WordedText {
+  return wordedText(explanation(stderr, choice));
+}
+
+function explanation(stderr: string, choice: PodmanConfigChoice): Wording {
   const text = stderr.replace(/\s+/g, ' ');
-  const sandbox = choice === 'sandbox' ? '' : `; ${SANDBOX_HINT}`;
+  const sandbox = choice === 'sandbox' ? '' : wordedText(worded`; ${SANDBOX_HINT}`);
   if (/error setting rlimit|setrlimit.*operation not permitted/i.test(text))
-    return `this host does not permit setting container resource limits (RLIMIT_NOFILE/NPROC)${sandbox}`;
+    return worded`this host does not permit setting container resource limits (RLIMIT_NOFILE/NPROC)${sandbox}`;
   if (/crun.*cgroup|cgroup.*crun/i.test(text) && /crun/.test(text))
-    return `crun refuses this host's cgroup layout${sandbox || '; the sandbox configuration uses runc'}`;
+    return worded`crun refuses this host's cgroup layout${sandbox || '; the sandbox configuration uses runc'}`;
   if (/OCI runtime "?([\w-]+)"? not found|default OCI runtime .* not found/.test(text)) {
     const name = /OCI runtime "?([\w-]+)"? not found/.exec(text)?.[1] ?? 'the configured runtime';
-    return `the OCI runtime ${name} is not installed (apt-get install ${name === 'runc' || name === 'crun' ? name : 'runc'})`;
+    return [
+      `the OCI runtime ${name} is not installed (apt-get install ${name === 'runc' || name === 'crun' ? name : 'runc'})`,
+    ];
   }
   if (/systemd.*(cgroup|dbus)|dbus.*systemd|cgroup manager.*systemd/i.test(text))
-    return `podman cannot use systemd to manage cgroups here${sandbox || ''}`;
-  if (/journald/i.test(text)) return `podman cannot write its events to journald here${sandbox}`;
+    return worded`podman cannot use systemd to manage cgroups here${sandbox}`;
+  if (/journald/i.test(text))
+    return worded`podman cannot write its events to journald here${sandbox}`;
+  return [plainExplanation(stderr, text)];
+}
+
+function plainExplanation(stderr: string, text: string): string {
   if (/finding pause binary|catatonit/i.test(text))
     return 'podman cannot build its pod infra image: catatonit is missing (apt-get install catatonit)';
   if (/x509: certificate|certificate signed by unknown authority/i.test(text))

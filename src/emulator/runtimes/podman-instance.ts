@@ -90,7 +90,7 @@ function instanceHandle(
     podman: (args, options = {}) =>
       runProcess(command, args, {
         env: { ...env, ...(options.env ?? {}) },
-        installHint: 'the podman runtime needs podman; install it or use --runtime plan',
+        installHint: phrase('podman-or-plan-runtime'),
         ...(options.input === undefined ? {} : { input: options.input }),
       }),
   };
@@ -113,7 +113,7 @@ export async function removeInstanceParts(instance: PodmanInstance): Promise<Rem
     if (result.status !== 0) {
       throw new HpvsError(
         'RUNTIME_FAILED',
-        `podman ${args.slice(0, 2).join(' ')} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+        worded`podman ${args.slice(0, 2).join(' ')} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
       );
     }
     return result.stdout.split('\n').filter(Boolean);
@@ -126,7 +126,7 @@ export async function removeInstanceParts(instance: PodmanInstance): Promise<Rem
     if (result.status !== 0) {
       throw new HpvsError(
         'RUNTIME_FAILED',
-        `podman ${args.slice(0, 2).join(' ')} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+        worded`podman ${args.slice(0, 2).join(' ')} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
       );
     }
   };
@@ -151,7 +151,7 @@ export async function listInstanceContainers(instance: PodmanInstance): Promise<
   if (result.status !== 0) {
     throw new HpvsError(
       'RUNTIME_FAILED',
-      `podman ps failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+      worded`podman ps failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
     );
   }
   return result.stdout

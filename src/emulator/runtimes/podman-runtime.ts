@@ -126,7 +126,7 @@ export function createPodmanRuntime(options: PodmanRuntimeOptions = {}): Contain
       if (version.status !== 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
-          `${command} --version failed: ${explainPodmanFailure(version.stderr, choice)}`,
+          worded`${command} --version failed: ${explainPodmanFailure(version.stderr, choice)}`,
         );
       }
       input.log(`using ${version.stdout.trim()} with ${describePodmanConfig(choice)}`);
@@ -237,7 +237,7 @@ async function pullImages(
       if (result.status !== 0) {
         throw new HpvsError(
           'RUNTIME_FAILED',
-          `pulling ${image} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+          worded`pulling ${image} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
         );
       }
       input.log(`pulled ${image} from ${registryOf(image)}`);
@@ -274,7 +274,7 @@ async function runStep(
         : `starting "${container}"`;
     throw new HpvsError(
       'RUNTIME_FAILED',
-      `${what} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+      worded`${what} failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
     );
   }
 }
@@ -299,7 +299,7 @@ async function inspectStates(
   if (result.status !== 0) {
     throw new HpvsError(
       'RUNTIME_FAILED',
-      `podman inspect failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
+      worded`podman inspect failed: ${explainPodmanFailure(result.stderr, instance.choice)}`,
     );
   }
   return result.stdout

@@ -5,6 +5,7 @@ import { parseUserData, withSection, type ParsedUserData } from '../../core/cont
 import { TOKEN_PREFIXES } from '../../core/crypto/section-token.js';
 import { PLATFORMS } from '../../core/platforms/platforms.js';
 import { HpvsError } from '../../core/errors.js';
+import { input, worded, wordedText, type WordedText } from '../../core/wording.js';
 import { decodeUtf8Exactly } from '../../core/text/utf8-text.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 import { DAY_MS, EXPIRY_WARNING_DAYS } from '../../core/days.js';
@@ -35,7 +36,7 @@ export async function runBootloader(context: BootContext): Promise<void> {
       log.error(
         BOOTLOADER,
         'HPL11001E',
-        `Unable to decrypt the contract section ${section.key}: ${wrongPrefix}`,
+        worded`Unable to decrypt the contract section ${section.key}: ${wrongPrefix}`,
       );
       throw new ServiceFailure(BOOTLOADER);
     }
@@ -78,13 +79,15 @@ export async function runBootloader(context: BootContext): Promise<void> {
  * hyper-protect-basic on hpvs), so a token made for the other family does not open. An
  * emulator made without --platform takes both, as it always did.
  */
-function prefixRefused(context: BootContext, token: string): string | undefined {
+function prefixRefused(context: BootContext, token: string): WordedText | undefined {
   const platform = context.state.platform;
   if (platform === undefined) return undefined;
   const expected = PLATFORMS[platform].tokenPrefix;
   if (token.trimStart().startsWith(`${expected}.`)) return undefined;
   const other = TOKEN_PREFIXES.find((prefix) => token.trimStart().startsWith(`${prefix}.`));
-  return `the token starts with ${other ?? 'an unknown prefix'}, but this ${platform} runtime reads only ${expected} tokens (encrypt with --platform ${platform})`;
+  return wordedText(
+    worded`the token starts with ${other ?? 'an unknown prefix'}, but this ${platform} runtime reads only ${expected} tokens (${input('encrypt-for-platform')} ${platform})`,
+  );
 }
 
 async function warnAboutEncryptionCertificate(context: BootContext): Promise<void> {
@@ -111,6 +114,11 @@ async function warnAboutEncryptionCertificate(context: BootContext): Promise<voi
   }
 }
 
+/**
+ * An error's message in the core's concepts. A failure of the contract is the runtime's to
+ * report, in its own terms, not in the flags of the caller's command; what the boot's own
+ * inputs caused (the container runtime's failures) is said with `BootConsole.reason` instead.
+ */
 export function messageOf(error: unknown): string {
   if (error instanceof HpvsError) return error.message;
   return error instanceof Error ? error.message : String(error);

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
-import { messageOf } from './bootloader.js';
 import { contractVolumes } from './volumes.js';
 
 export const CONTAINERS = 'hpl-containers';
@@ -41,7 +40,7 @@ export async function runContainers(context: BootContext): Promise<void> {
         ),
     }));
   } catch (error) {
-    log.error(CONTAINERS, undefined, `runtime ${context.runtime.name}: ${messageOf(error)}`);
+    log.error(CONTAINERS, undefined, `runtime ${context.runtime.name}: ${log.reason(error)}`);
     throw new ServiceFailure(CONTAINERS);
   }
   const failed = containers.filter((container) => container.status === 'failed');

@@ -1,10 +1,11 @@
+import { input, worded } from '../../core/wording.js';
 import { join } from 'node:path';
 import { volumeNameMismatch, volumeNames } from '../../core/contract/volume-names.js';
 import { deriveLuksPassphrase } from '../../core/crypto/luks-passphrase.js';
 import { ServiceFailure, sectionData, type BootContext } from '../boot-context.js';
 import { prepareLuksVolume } from '../luks-volume.js';
-import type { ContractVolume } from '../runtimes/container-runtime.js';
 import { messageOf } from './bootloader.js';
+import type { ContractVolume } from '../runtimes/container-runtime.js';
 
 export const VOLUMES = 'hpl-disk';
 
@@ -53,7 +54,7 @@ export async function runVolumes(context: BootContext): Promise<void> {
     log.error(
       VOLUMES,
       'HPL07013E',
-      `--volume-image without a name needs a contract with exactly one volume, this one has ${workloadNames.length}; use --volume-image NAME=FILE`,
+      worded`${input('volume-image-without-name')} needs a contract with exactly one volume, this one has ${workloadNames.length}; ${input('name-volume-images')}`,
     );
     throw new ServiceFailure(VOLUMES);
   }
@@ -62,7 +63,7 @@ export async function runVolumes(context: BootContext): Promise<void> {
       log.error(
         VOLUMES,
         'HPL07013E',
-        `--volume-image names the volume ${name}, which the contract does not have`,
+        worded`${input('volume-image')} names the volume ${name}, which the contract does not have`,
       );
       throw new ServiceFailure(VOLUMES);
     }
@@ -118,7 +119,7 @@ export async function runVolumes(context: BootContext): Promise<void> {
     if (image === undefined) {
       log.note(
         VOLUMES,
-        `volume ${name}: passphrase derived; no --volume-image given, so nothing is formatted or mounted`,
+        worded`volume ${name}: passphrase derived; ${input('no-volume-image')}, so nothing is formatted or mounted`,
       );
       continue;
     }
@@ -133,13 +134,15 @@ export async function runVolumes(context: BootContext): Promise<void> {
       log.note(
         VOLUMES,
         outcome === 'formatted'
-          ? `volume ${name}: new LUKS2 volume formatted in ${image}${context.fastKdf ? ' (--fast-kdf: PBKDF2, test strength only)' : ''}`
+          ? context.fastKdf
+            ? worded`volume ${name}: new LUKS2 volume formatted in ${image} (${input('fast-kdf')}: PBKDF2, test strength only)`
+            : `volume ${name}: new LUKS2 volume formatted in ${image}`
           : outcome === 'rekeyed'
             ? `volume ${name}: LUKS2 volume in ${image} re-keyed from the previousSeed passphrase to the current seeds`
             : `volume ${name}: existing LUKS2 volume in ${image} unlocked with the seeds' passphrase`,
       );
     } catch (error) {
-      log.error(VOLUMES, 'HPL07013E', `Volume ${name} failed: ${messageOf(error)}`);
+      log.error(VOLUMES, 'HPL07013E', `Volume ${name} failed: ${log.reason(error)}`);
       throw new ServiceFailure(VOLUMES);
     }
   }

@@ -79,7 +79,7 @@ describe('emulator init --platform and boot', () => {
     const result = await boot(await contract('hpb.yaml', 'play.yaml', ['--platform', 'hpvs']));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      /hpl-bootloader\[\d+\]: HPL11001E: Unable to decrypt the contract section workload: the token starts with hyper-protect-basic, but this ccrv runtime reads only contract-basic tokens/,
+      /hpl-bootloader\[\d+\]: HPL11001E: Unable to decrypt the contract section workload: the token starts with hyper-protect-basic, but this ccrv runtime reads only contract-basic tokens \(encrypt with --platform ccrv\)$/m,
     );
     expect(result.stdout).toContain('HPL10000E');
     expect(result.stdout).not.toContain('HPL11099I');

@@ -498,7 +498,10 @@ describe('the persona story, end to end through the CLI', () => {
         const first = await boot('instance');
         expect(first.code, first.stdout + first.stderr).toBe(0);
         expect(first.stdout).toMatch(/HPL10001I: Services succeeded/);
-        expect(first.stdout).toMatch(/new LUKS2 volume formatted/);
+        // the console says the CLI's flags where the emulator names the boot's inputs
+        expect(first.stdout).toMatch(
+          /new LUKS2 volume formatted in data\.img \(--fast-kdf: PBKDF2, test strength only\)$/m,
+        );
         const output = await rsyslog.waitForOutput('HPL10001I');
         // RFC 5424 as rsyslog stored it, with the boot lines replayed before logging came up
         expect(output).toMatch(
@@ -511,6 +514,24 @@ describe('the persona story, end to end through the CLI', () => {
         const second = await boot('instance2');
         expect(second.code, second.stdout).toBe(0);
         expect(second.stdout).toMatch(/existing LUKS2 volume in data\.img unlocked/);
+        const unknown = await runCli(
+          [
+            'emulator',
+            'boot',
+            userData,
+            '--state',
+            'hpcr',
+            '--volume-image',
+            'nope=data.img',
+            '--out-dir',
+            'instance3',
+          ],
+          { cwd },
+        );
+        expect(unknown.code, unknown.stdout).toBe(1);
+        expect(unknown.stdout).toMatch(
+          /HPL07013E: --volume-image names the volume nope, which the contract does not have$/m,
+        );
 
         const record = 'instance/var/hyperprotect';
         const verify = await verifyRecord(cwd, record, userData, [

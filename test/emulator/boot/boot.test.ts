@@ -9,7 +9,8 @@ import { parseUserData, sectionBytes } from '../../../src/core/contract/user-dat
 import { parsePublicKeyOrCertificate } from '../../../src/core/crypto/keys.js';
 import { signContract } from '../../../src/core/crypto/contract-signature.js';
 import { encryptSection } from '../../../src/core/crypto/encrypt-section.js';
-import { formatConsoleLine } from '../../../src/emulator/boot-console.js';
+import { CLI_INPUT_PHRASES } from '../../../src/cli/commands/input-phrases.js';
+import { formatConsoleLine, type InputPhrases } from '../../../src/emulator/boot-console.js';
 import { bootContract, type BootResult } from '../../../src/emulator/boot/boot.js';
 import { createEmulatorIdentity } from '../../../src/emulator/identity.js';
 import { loadEmulatorState, writeEmulatorState } from '../../../src/emulator/state.js';
@@ -62,9 +63,12 @@ async function boot(
   userData: string,
   extra: {
     volumeImage?: string;
+    /** `NAME=FILE` images, by volume name. */
+    namedImages?: Record<string, string>;
     fastKdf?: boolean;
     outDir?: string;
     runtime?: ContainerRuntime;
+    phrases?: InputPhrases;
   } = {},
 ): Promise<Booted> {
   const outDir = extra.outDir ?? join(tempDir(), `instance-${++bootCount}`);
@@ -76,10 +80,11 @@ async function boot(
     outDir,
     volumeImages: extra.volumeImage
       ? { byName: new Map(), single: extra.volumeImage }
-      : { byName: new Map() },
+      : { byName: new Map(Object.entries(extra.namedImages ?? {})) },
     fastKdf: extra.fastKdf ?? true,
     runtime: extra.runtime ?? planRuntime,
     print: (line) => printed.push(line),
+    ...(extra.phrases === undefined ? {} : { phrases: extra.phrases }),
     random: systemRandom,
   });
   return { ...result, text: printed.join('\n'), outDir };
@@ -123,6 +128,41 @@ describe('emulator boot, success', () => {
     expect(readFileSync(join(result.outDir, 'var/log/hpcr-console.log'), 'utf8')).toContain(
       formatConsoleLine(last),
     );
+  });
+});
+
+describe("emulator boot, the caller's words for its inputs", () => {
+  it('names the volume images in concepts by default, and in the words the caller gives', async () => {
+    const plain = await boot(userData());
+    expect(plain.ok, plain.text).toBe(true);
+    expect(plain.text).toMatch(
+      /volume data: passphrase derived; no volume image given, so nothing/,
+    );
+    expect(plain.text).not.toMatch(/(^|\s|\()--[a-z]/m);
+    const cli = await boot(userData(), { phrases: CLI_INPUT_PHRASES });
+    expect(cli.text).toMatch(
+      /volume data: passphrase derived; no --volume-image given, so nothing/,
+    );
+
+    const image = join(tempDir(), 'unused.img');
+    const unknown = await boot(userData(), { namedImages: { nope: image } });
+    expect(unknown.failedService).toBe('hpl-disk');
+    expect(unknown.text).toMatch(
+      /HPL07013E: a volume image names the volume nope, which the contract does not have$/m,
+    );
+    const unknownCli = await boot(userData(), {
+      namedImages: { nope: image },
+      phrases: CLI_INPUT_PHRASES,
+    });
+    expect(unknownCli.failedService).toBe('hpl-disk');
+    expect(unknownCli.text).toMatch(
+      /HPL07013E: --volume-image names the volume nope, which the contract does not have$/m,
+    );
+    // the console log and the forwarded lines hold the same words as the printed ones
+    expect(readFileSync(join(unknownCli.outDir, 'var/log/hpcr-console.log'), 'utf8')).toMatch(
+      /--volume-image names the volume nope/,
+    );
+    expect(existsSync(image)).toBe(false);
   });
 });
 
@@ -757,7 +797,9 @@ describe.skipIf(!hasTool('cryptsetup'))(
       const image = join(tempDir(), 'data.img');
       const first = await boot(userData(), { volumeImage: image });
       expect(first.ok, first.text).toBe(true);
-      expect(first.text).toMatch(/volume data: new LUKS2 volume formatted in .*data\.img/);
+      expect(first.text).toMatch(
+        /volume data: new LUKS2 volume formatted in .*data\.img \(fast key derivation for tests: PBKDF2, test strength only\)$/m,
+      );
       expect(runTool('cryptsetup', ['isLuks', '--type', 'luks2', image]).status).toBe(0);
       const second = await boot(userData(), { volumeImage: image });
       expect(second.ok, second.text).toBe(true);
