@@ -1,4 +1,4 @@
-import { worded } from '../core/wording.js';
+import { input, worded } from '../core/wording.js';
 import { HpvsError } from '../core/errors.js';
 import type { PlatformName } from '../core/platforms/platforms.js';
 import { buildSeedImage } from '../node/build-seed-image.js';
@@ -84,7 +84,9 @@ async function checkUserData(
   if (errors.length > 0) {
     throw new HpvsError(
       'CONTRACT_INVALID',
-      worded`${problemText(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate)` : ''}`,
+      errors.length > 1
+        ? worded`${problemText(errors[0]!)} (and ${errors.length - 1} more; ${input('validate-contract')})`
+        : worded`${problemText(errors[0]!)}`,
     );
   }
   return {
@@ -110,7 +112,9 @@ async function checkNetworkConfig(bytes: Uint8Array, source: string): Promise<vo
   if (errors.length > 0) {
     throw new HpvsError(
       'NETWORK_CONFIG_INVALID',
-      `${formatProblem(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more; run hpvs-ctl validate --network-config)` : ''}`,
+      errors.length > 1
+        ? worded`${formatProblem(errors[0]!)} (and ${errors.length - 1} more; ${input('validate-network-config')})`
+        : formatProblem(errors[0]!),
     );
   }
 }

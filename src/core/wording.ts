@@ -78,6 +78,7 @@ export const INPUT_PHRASES = {
   'stopping-emulator-workload': 'stopping the workload of the emulator instance in',
   'sandbox-podman-config': 'boot with the sandbox podman configuration',
   'podman-or-plan-runtime': 'the podman runtime needs podman; install it or use the plan runtime',
+  'validate-contract': 'validate the contract to see them all',
   'validate-network-config': 'validate the network configuration to see them all',
   'env-assignment': 'the environment value',
   'host-key-document': 'a host key document',

@@ -233,5 +233,21 @@ describe('hpvs-ctl workload', () => {
       expect(isOneLineError(result.stderr)).toBe(true);
       expect(existsSync(target), args.join(' ')).toBe(false);
     }
+    // a bad --env flag is a usage error, named by its flag
+    const target = out();
+    const flag = await runCli([
+      'workload',
+      '--compose',
+      f.composeDir,
+      '--env',
+      '1BAD=x',
+      '--out',
+      target,
+    ]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe(
+      'hpvs-ctl: error: --env 1BAD: "1BAD" is not a valid variable name (letters, digits and _, not starting with a digit)\n(run with --help for usage)\n',
+    );
+    expect(existsSync(target)).toBe(false);
   });
 });
