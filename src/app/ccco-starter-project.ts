@@ -7,12 +7,14 @@ import { SEAL_KEY_FILES, generateSealKeyFiles } from '../core/ccco/seal-key-file
 import { encryptSection } from '../core/crypto/encrypt-section.js';
 import { generateVolumeSeed } from '../core/crypto/volume-seed.js';
 import { HpvsError } from '../core/errors.js';
+import { input, worded } from '../core/wording.js';
 import type { TemplateSet } from '../core/platforms/platforms.js';
 import { loadEncryptionKey } from '../node/load-keys.js';
 import { INPUT_LIMITS } from '../node/input-limits.js';
 import { readInput } from '../node/read-input.js';
 import { packagePath } from '../node/package-files.js';
 import { generateAgentPolicy } from './generate-agent-policy.js';
+import type { NextStep } from './next-steps.js';
 import {
   createDeployerParts,
   type LoggingRequest,
@@ -55,8 +57,6 @@ export const POD_FILE = 'pod.yaml';
 
 /** An HKD is one certificate of a few KiB; anything much larger is not one. */
 const HOST_KEY_DOC_LIMIT = { ...INPUT_LIMITS.pem, kind: 'a host key document' };
-
-const HOST_KEY_DOC_OPTION = '--host-key-doc';
 
 type Section = Record<string, unknown>;
 
@@ -153,10 +153,14 @@ async function cccoProviderProject(
     });
   }
   const pod = request.podFolder === undefined ? POD_FILE : podFile;
-  const nextSteps = [
+  const nextSteps: NextStep[] = [
     `workload.yaml holds the sealed-secret decryption key${volumes ? ' and the workload volume seed' : ''}: keep it private, never commit it`,
-    `seal values for the workload: hpvs-ctl secrets seal --type workload --in FILE --encryption-key ${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.encryption} --signing-key ${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.signing}`,
-    `${POLICY_FILE} admits exactly the containers of ${pod}; after changing the pod: hpvs-ctl policy generate --pod ${pod} --base64 (into regoValidator.policy)`,
+    {
+      command: 'seal-workload-values',
+      encryptionKey: `${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.encryption}`,
+      signingKey: `${SEAL_KEYS_FOLDER}/${SEAL_KEY_FILES.signing}`,
+    },
+    { command: 'regenerate-policy', policy: POLICY_FILE, pod },
     'to verify image signatures, add confidential-containers.config.cosign.<image reference>.publicKey (your cosign.pub)',
   ];
   if (key) {
@@ -169,20 +173,15 @@ async function cccoProviderProject(
     files.push({ name: 'workload.enc', data: `${token}\n`, secret: false });
     nextSteps.push('hand workload.enc (encrypted) to the Workload Deployer');
   } else {
-    nextSteps.push(
-      'hand workload.yaml to the Workload Deployer encrypted: hpvs-ctl encrypt workload.yaml --platform ccco --out workload.enc',
-    );
+    nextSteps.push({ command: 'encrypt-ccco-workload' });
   }
   nextSteps.push(...cccoContractSteps(pod));
   return { files: files.map(assertFilled), nextSteps };
 }
 
 /** The two steps every ccco project ends with: the contract, then the pod's initdata. */
-function cccoContractSteps(pod: string): string[] {
-  return [
-    'hpvs-ctl contract --platform ccco --workload workload.enc --env env.yaml --encrypt --sign-key signing-private.pem --out user-data.yaml',
-    `hpvs-ctl initdata build --contract user-data.yaml --pod ${pod} (the io.katacontainers.config.hypervisor.cc_init_data annotation)`,
-  ];
+function cccoContractSteps(pod: string): NextStep[] {
+  return [{ command: 'build-ccco-contract' }, { command: 'build-initdata', pod }];
 }
 
 async function cccoDeployerProject(
@@ -195,8 +194,8 @@ async function cccoDeployerProject(
     throw new HpvsError(
       'USAGE',
       needsHostKeyDoc
-        ? `ccco bare metal needs ${HOST_KEY_DOC_OPTION} <file>: the IBM Z host key document the pod may run on`
-        : `${HOST_KEY_DOC_OPTION} is for ccco bare metal (--platform ccco-bmtl); a peer pod takes none`,
+        ? worded`ccco bare metal needs ${input('give-host-key-document')}: the IBM Z host key document the pod may run on`
+        : worded`${input('host-key-document')} is for ccco bare metal (${input('ccco-bare-metal')}); a peer pod takes none`,
     );
   }
   const hostAttestation =
@@ -213,7 +212,7 @@ async function cccoDeployerProject(
     ...(parts.signingKey ? { signingKey: parts.signingKey } : {}),
   });
   const files = [{ name: 'env.yaml', data: env, secret: true }, ...parts.files];
-  const nextSteps = [
+  const nextSteps: NextStep[] = [
     `env.yaml holds ${volumes ? 'the env volume seed' : 'the env section'}${parts.logging ? ' and the logging credentials' : ''}: keep it private, never commit it`,
     ...parts.nextSteps,
     ...cccoContractSteps('<pod.yaml>'),

@@ -7,6 +7,7 @@ import { loadEncryptionKey } from '../node/load-keys.js';
 import { packagePath } from '../node/package-files.js';
 import { writeFileSet } from '../node/write-file-set.js';
 import type { CccoDeployerRequest, CccoProviderRequest } from './ccco-starter-project.js';
+import type { NextStep } from './next-steps.js';
 import {
   createStarterProject,
   type AuditorRequest,
@@ -51,7 +52,7 @@ export interface StartProjectOptions {
 export interface StartedProject {
   /** What was written, in order (a copied template folder ends with `/`). */
   written: string[];
-  nextSteps: string[];
+  nextSteps: NextStep[];
 }
 
 /** Makes a persona's starter project and writes it into `outDir`, all files or none. */

@@ -5,6 +5,7 @@ import type { RandomSource } from '../core/crypto/random-source.js';
 import type { TokenPrefix } from '../core/crypto/section-token.js';
 import { generateVolumeSeed } from '../core/crypto/volume-seed.js';
 import type { PlatformName } from '../core/platforms/platforms.js';
+import type { NextStep } from './next-steps.js';
 import { generateKeyPairFiles } from '../core/pki/key-pair-files.js';
 import {
   createSyslogCertificates,
@@ -73,8 +74,8 @@ export interface StarterOptions {
 
 export interface StarterProject {
   files: StarterFile[];
-  /** What to do next, one line each. */
-  nextSteps: string[];
+  /** What to do next, in order. */
+  nextSteps: NextStep[];
 }
 
 export const SYSLOG_TLS_FOLDER = 'syslog-tls';
@@ -113,7 +114,7 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
   });
   // the workload seed is half of the volume's LUKS passphrase: keep the file private
   const files: StarterFile[] = [{ name: 'workload.yaml', data: workload, secret: true }];
-  const nextSteps = [
+  const nextSteps: NextStep[] = [
     'workload.yaml holds the workload volume seed: keep it, you need it to reopen the volume',
   ];
   if (request.encryptTo) {
@@ -126,9 +127,7 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
     files.push({ name: 'workload.enc', data: `${token}\n`, secret: false });
     nextSteps.push('hand workload.enc (encrypted) to the Workload Deployer');
   } else {
-    nextSteps.push(
-      `encrypt it for the HPCR image: hpvs-ctl encrypt workload.yaml --platform ${request.platform ?? '<hpvs|ccrt|ccrv>'} --out workload.enc (or --cert <encryption certificate>)`,
-    );
+    nextSteps.push({ command: 'encrypt-workload', platform: request.platform });
   }
   return { files, nextSteps };
 }
@@ -136,7 +135,7 @@ function providerProject(request: ProviderRequest, options: StarterOptions): Sta
 /** The logging and signing parts of a deployer's env: generated files, the section values. */
 export interface DeployerParts {
   files: StarterFile[];
-  nextSteps: string[];
+  nextSteps: NextStep[];
   logging?: LoggingInput | undefined;
   signingKey?: string | undefined;
 }
@@ -150,7 +149,7 @@ export async function createDeployerParts(
   options: StarterOptions,
 ): Promise<DeployerParts> {
   const files: StarterFile[] = [];
-  const nextSteps: string[] = [];
+  const nextSteps: NextStep[] = [];
   let logging: LoggingInput | undefined;
   if (request.logging?.type === 'syslog') {
     const host = request.logging.host;
@@ -174,9 +173,12 @@ export async function createDeployerParts(
         key: tls.clientPrivateKeyPem,
       },
     };
-    nextSteps.push(
-      `configure rsyslog on ${host}:${request.logging.port} with ${SYSLOG_TLS_FOLDER}/ca.crt, server.crt and server-key.pem (x509/certvalid; see hpvs-ctl certs syslog --help)`,
-    );
+    nextSteps.push({
+      command: 'configure-rsyslog',
+      host,
+      port: request.logging.port,
+      folder: SYSLOG_TLS_FOLDER,
+    });
   } else if (request.logging?.type === 'logrouter') {
     logging = {
       logRouter: {
@@ -191,9 +193,7 @@ export async function createDeployerParts(
     const keys = await generateKeyPairFiles({ name: 'signing', bits: options.bits });
     files.push(...keys);
     signingKey = keys.find((file) => file.name === 'signing-public.pem')!.data;
-    nextSteps.push(
-      'sign the contract with signing-private.pem: hpvs-ctl contract --sign-key signing-private.pem ...',
-    );
+    nextSteps.push({ command: 'sign-contract' });
   }
   return { files, nextSteps, logging, signingKey };
 }
@@ -230,7 +230,7 @@ async function auditorProject(
     files,
     nextSteps: [
       'give attestation-public.pem to the Workload Deployer for attestationPublicKey',
-      'keep attestation-private.pem to decrypt se-checksums.txt.enc: hpvs-ctl attestation verify ...',
+      { command: 'verify-attestation' },
     ],
   };
 }

@@ -18,6 +18,7 @@ import {
   type PlatformName,
 } from '../../core/platforms/platforms.js';
 import { examples } from './help-examples.js';
+import { cliNextStep } from './init-next-steps.js';
 import {
   assertSchemaSupported,
   certVersionOption,
@@ -279,7 +280,7 @@ async function runInit(flags: InitFlags): Promise<void> {
     onWarning: warn,
   });
   await writeStdout(project.written.map((path) => `${terminalSafe(path)}\n`).join(''));
-  for (const step of project.nextSteps) note(`next: ${step}`);
+  for (const step of project.nextSteps) note(`next: ${cliNextStep(step)}`);
 }
 
 function missingFlags(missing: string[]): HpvsError {
