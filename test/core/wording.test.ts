@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CLI_INPUT_PHRASES, cliMessage } from '../../src/cli/commands/input-phrases.js';
 import { HpvsError } from '../../src/core/errors.js';
@@ -28,24 +29,104 @@ describe('input phrases: the core names concepts, the CLI its flags', () => {
   });
 
   it('leaves the USAGE code to the CLI, and flag names out of every string of the core', () => {
-    const core = new URL('../../src/core/', import.meta.url);
-    const sources = (readdirSync(core, { recursive: true }) as string[])
-      .filter((name) => name.endsWith('.ts'))
-      .map((name) => ({ name, text: readFileSync(new URL(name, core), 'utf8') }));
+    const core = sourcesOf('core');
     expect(
-      sources.filter(({ name, text }) => name !== 'errors.ts' && text.includes("'USAGE'")),
+      core.filter(({ name, text }) => name !== 'errors.ts' && text.includes("'USAGE'")),
     ).toEqual([]);
-    // string and template literals only: comments may name a flag
-    const namingFlags = sources.flatMap(({ name, text }) =>
-      (
-        text
-          .replace(/\/\*[\s\S]*?\*\//g, '')
-          .replace(/^\s*\/\/.*$/gm, '')
-          .match(/'[^'\n]*'|"[^"\n]*"|`[^`]*`/g) ?? []
-      )
-        .filter((literal) => /(^|[\s(`'"])--[a-z]/.test(literal))
-        .map((literal) => `${name}: ${literal}`),
-    );
-    expect(namingFlags).toEqual([]);
+    expect(flagsNamed('core', core, {})).toEqual([]);
+  });
+
+  it('keeps flag names out of the strings of the node edge, the use cases and the emulator', () => {
+    // they are libraries too (src/index.ts exports them): their callers have no flags
+    const layers = ['node', 'app', 'emulator'] as const;
+    const named = layers.flatMap((layer) => flagsNamed(layer, sourcesOf(layer), SPAWNED_OPTIONS));
+    expect(named).toEqual([]);
   });
 });
+
+/**
+ * Options of the programs the emulator spawns, by file: argv, not wording (and where a message
+ * names one, it is that program's option, not hpvs-ctl's). Nothing else may name a `--flag`.
+ */
+const SPAWNED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'emulator/runtimes/podman-instance.ts': [
+    '--all',
+    '--filter',
+    '--force',
+    '--format',
+    '--no-trunc',
+    '--quiet',
+    '--time',
+    '--volumes',
+  ],
+  'emulator/runtimes/podman-invocations.ts': [
+    '--add-host',
+    '--detach',
+    '--entrypoint',
+    '--env-file',
+    '--label',
+    '--name',
+    '--pod',
+    '--publish',
+    '--pull',
+    '--volume',
+    '--workdir',
+  ],
+  'emulator/runtimes/podman-runtime.ts': [
+    '--authfile',
+    '--cert-dir',
+    '--follow',
+    '--format',
+    '--quiet',
+    '--type',
+    '--version',
+  ],
+  'emulator/luks-volume.ts': [
+    '--batch-mode',
+    '--key-file',
+    '--label',
+    '--new-keyfile-size',
+    '--pbkdf',
+    '--pbkdf-force-iterations',
+    '--test-passphrase',
+    '--type',
+  ],
+};
+
+function sourcesOf(layer: string): { name: string; text: string }[] {
+  const root = new URL(`../../src/${layer}/`, import.meta.url);
+  return (readdirSync(root, { recursive: true }) as string[])
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => ({ name, text: readFileSync(new URL(name, root), 'utf8') }));
+}
+
+/**
+ * `file: text` for each string literal or template part naming a flag not allowed in its file,
+ * read with the TypeScript parser: comments may name a flag, and nested templates are parts too.
+ */
+function flagsNamed(
+  layer: string,
+  sources: readonly { name: string; text: string }[],
+  allowed: Readonly<Record<string, readonly string[]>>,
+): string[] {
+  return sources.flatMap(({ name, text }) => {
+    const path = `${layer}/${name}`;
+    return literalsOf(name, text)
+      .filter((literal) =>
+        [...literal.matchAll(/(?:^|[\s("'])(--[a-z][a-z0-9-]*)/g)].some(
+          ([, flag]) => !(allowed[path] ?? []).includes(flag!),
+        ),
+      )
+      .map((literal) => `${path}: ${literal}`);
+  });
+}
+
+function literalsOf(name: string, text: string): string[] {
+  const literals: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) literals.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(name, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
+  return literals;
+}
