@@ -78,6 +78,8 @@ export const INPUT_PHRASES = {
   'stopping-emulator-workload': 'stopping the workload of the emulator instance in',
   'sandbox-podman-config': 'boot with the sandbox podman configuration',
   'podman-or-plan-runtime': 'the podman runtime needs podman; install it or use the plan runtime',
+  'validate-plaintext-sections': 'validate the plaintext sections to see them all',
+  'give-emulator-state-folder': 'give the folder an emulator state was created in',
   'validate-contract': 'validate the contract to see them all',
   'validate-network-config': 'validate the network configuration to see them all',
   'env-assignment': 'the environment value',

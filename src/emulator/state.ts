@@ -183,7 +183,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
     if (code === 'ENOTDIR') {
       throw new HpvsError(
         'STATE_INVALID',
-        `${dir}: is a file, not an emulator state folder; give the folder made by hpvs-ctl emulator init`,
+        worded`${dir}: is a file, not an emulator state folder; ${phrase('give-emulator-state-folder')}`,
       );
     }
     if (code === 'ENOENT') {

@@ -84,6 +84,8 @@ export const CLI_INPUT_PHRASES: Readonly<Record<InputPhraseId, string>> = {
   'stopping-emulator-workload': 'hpvs-ctl emulator stop --out-dir',
   'sandbox-podman-config': 'boot with --podman-config sandbox',
   'podman-or-plan-runtime': 'the podman runtime needs podman; install it or use --runtime plan',
+  'validate-plaintext-sections': 'run hpvs-ctl validate on the plaintext sections',
+  'give-emulator-state-folder': 'give the folder made by hpvs-ctl emulator init',
   'validate-contract': 'run hpvs-ctl validate',
   'validate-network-config': 'run hpvs-ctl validate --network-config',
   'env-assignment': '--env',

@@ -1,5 +1,6 @@
 import { formatProblem, type ContractProblem } from '../../core/schema/problems.js';
 import { validateUserData } from '../../core/schema/validate-contract.js';
+import { input, worded } from '../../core/wording.js';
 import { ServiceFailure, type BootContext } from '../boot-context.js';
 
 export const CONTRACT = 'hpl-contract';
@@ -49,7 +50,7 @@ export async function runContractValidation(context: BootContext): Promise<void>
   if (errors.length > MAX_REPORTED) {
     log.note(
       CONTRACT,
-      `${errors.length - MAX_REPORTED} more problems; run hpvs-ctl validate on the plaintext sections`,
+      worded`${errors.length - MAX_REPORTED} more problems; ${input('validate-plaintext-sections')}`,
     );
   }
   throw new ServiceFailure(CONTRACT);

@@ -164,6 +164,26 @@ describe("emulator boot, the caller's words for its inputs", () => {
     );
     expect(existsSync(image)).toBe(false);
   });
+
+  it('points past the reported schema problems in concepts, or to the CLI command', async () => {
+    // twelve registries without credentials: more problems than the service reports
+    const registries = {
+      auths: Object.fromEntries(
+        Array.from({ length: 12 }, (_, index) => [`r${index}.example.com`, {}]),
+      ),
+    };
+    const plain = await boot(userData({ workloadExtra: registries }));
+    expect(plain.failedService, plain.text).toBe('hpl-contract');
+    expect(plain.text).toMatch(
+      /: \d+ more problems; validate the plaintext sections to see them all$/m,
+    );
+    const cli = await boot(userData({ workloadExtra: registries }), {
+      phrases: CLI_INPUT_PHRASES,
+    });
+    expect(cli.text).toMatch(
+      /: \d+ more problems; run hpvs-ctl validate on the plaintext sections$/m,
+    );
+  });
 });
 
 describe('emulator boot, the instance folder', () => {
