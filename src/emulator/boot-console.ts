@@ -75,8 +75,7 @@ export class BootConsole {
     return error instanceof Error ? error.message : String(error);
   }
 
-  /** Text in the caller's phrases. */
-  say(text: ConsoleText): string {
+  private say(text: ConsoleText): string {
     return typeof text === 'string' ? text : sayWording(text, this.phrases);
   }
 

@@ -39,7 +39,8 @@ const SANDBOX_HINT = wordedText(
 /**
  * One line saying why a podman command failed and what to do, from its standard error. The
  * known failure modes of sandboxed hosts and registries come first; otherwise podman's last
- * `Error:` line.
+ * `Error:` line. Worded: the sandbox hint names the podman configuration the caller chooses,
+ * which the CLI says as its flag (quote it with worded`...${explanation}`).
  */
 export function explainPodmanFailure(stderr: string, choice: PodmanConfigChoice): WordedText {
   return wordedText(explanation(stderr, choice));
