@@ -23,8 +23,8 @@ export function countArguments(usage, ...defaults) {
 
 /** The path of bin/hpvs-ctl.js, after checking that `npm run build` has made dist/. */
 export function builtCli() {
-  if (!existsSync(join(projectRoot, 'dist/cli.js'))) {
-    console.error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(join(projectRoot, 'dist/cli.cjs'))) {
+    console.error('dist/cli.cjs is missing: run `npm run build` first');
     process.exit(1);
   }
   return join(projectRoot, 'bin/hpvs-ctl.js');

@@ -1,7 +1,7 @@
 // The library build (package.json "exports"): dist/index.js, the public API of src/index.ts as
 // one ES module, and its declarations under dist/types/. Kept apart from the CLI's build: the
-// CLI is split into chunks that load per command, a library is imported whole; and the CLI
-// build removes from dist/chunks/ whatever its own build did not write, so this one writes none.
+// CLI is one script with its packages bundled and a code cache (bin/load-cli.js), a library is
+// an ES module whose dependencies the user's install resolves.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,10 +1,12 @@
-// Bundles the CLI with code splitting so that each command's heavy dependencies load only
-// when that command runs (see bench/startup.mjs and test/build/startup-imports.test.ts).
+// Bundles the CLI into one script with a V8 code cache (bin/load-cli.js), in which each
+// command's heavy dependencies run only when that command runs (see bench/startup.mjs,
+// bench/one-contract.mjs and test/build/startup-imports.test.ts), and the library.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeValidatorModule } from './generate-validators.mjs';
 
@@ -78,26 +80,49 @@ await writeValidatorModule();
 rmSync(join(root, 'dist/command-manifest.json'), { force: true });
 rmSync(join(root, 'dist/help.txt'), { force: true });
 
-const result = await build({
+/** What the CLI's bundle and the workers' bundles share: every package bundled, minified blanks. */
+const common = {
   absWorkingDir: root,
-  // dist/cli.js is the CLI (bin/hpvs-ctl.js imports it); workers keep their place under src/
-  entryPoints: [
-    { in: join(root, 'src/cli/cli.ts'), out: 'cli' },
-    ...findWorkers(join(root, 'src')),
-  ],
-  outdir: join(root, 'dist'),
-  outbase: join(root, 'src'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // The CLI's dependencies are bundled too: no package lookup, no node_modules walk and no
-  // CommonJS loader at start-up (commander, yaml, @peculiar/x509 ... load as chunks like our
-  // own code). Bundled CommonJS code requires Node.js modules (`fs`, `events`) through
-  // esbuild's `__require`, which needs a `require` in scope: the banner gives each output file
-  // one, made on its first call (making it costs about 0.3 ms, and few files ever call it).
+  // The CLI's dependencies are bundled too: no package lookup, no node_modules walk at
+  // start-up (commander, yaml, @peculiar/x509 ... load like our own code).
   packages: 'bundle',
+  // Whitespace only: V8 reads every byte that is not in the code cache (the contract
+  // validators alone are about 0.5 MB); names stay, so a --debug stack trace still names its
+  // functions.
+  minifyWhitespace: true,
+  // non-ASCII characters escaped: bin/load-cli.js reads the bundle as Latin-1 (checked below)
+  charset: 'ascii',
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [cjsDynamicImports, lazyChildProcess],
+};
+
+// The CLI: one CommonJS script, which bin/load-cli.js compiles with V8's code cache (an ES
+// module cannot use one in Node.js 20). A command's modules still run only when it runs: each
+// `import()` of the sources becomes a lazy initialiser inside the script.
+const cli = await build({
+  ...common,
+  entryPoints: [join(root, 'src/cli/cli.ts')],
+  outfile: join(root, 'dist/cli.cjs'),
+  format: 'cjs',
+  write: false,
+  // code that finds files beside itself (templates, workers) asks import.meta.url
+  define: { 'import.meta.url': '__hpvsModuleUrl' },
+  banner: { js: "var __hpvsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// Workers: each an ES module of its own (a worker thread starts one file).
+const workers = await build({
+  ...common,
+  entryPoints: findWorkers(join(root, 'src')),
+  outdir: join(root, 'dist'),
+  outbase: join(root, 'src'),
+  format: 'esm',
+  // Bundled CommonJS code requires Node.js modules (`fs`, `events`) through esbuild's
+  // `__require`, which needs a `require` in scope: made on its first call.
   banner: {
     js: [
       "import { createRequire as __hpvsCreateRequire } from 'node:module';",
@@ -105,41 +130,48 @@ const result = await build({
       'const require = (id) => (__hpvsRequire ??= __hpvsCreateRequire(import.meta.url))(id);',
     ].join('\n'),
   },
-  // Whitespace only: V8 reads every byte of what a command loads (the contract validators
-  // alone are about 0.5 MB); names stay, so a --debug stack trace still names its functions.
-  minifyWhitespace: true,
-  sourcemap: true,
-  metafile: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  logLevel: 'warning',
-  plugins: [cjsDynamicImports, lazyChildProcess],
 });
-writeFileSync(join(root, 'dist/meta.json'), JSON.stringify(result.metafile));
-
-// Drop chunks of earlier builds. dist/ is not wiped first, so a CLI test running while another
-// build happens never finds dist/cli.js missing.
-const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => join(root, path)));
-const chunkDir = join(root, 'dist/chunks');
-if (existsSync(chunkDir)) {
-  for (const name of readdirSync(chunkDir)) {
-    const path = join(chunkDir, name);
-    if (!outputs.has(path)) rmSync(path, { force: true });
-  }
-}
+writeFileSync(join(root, 'dist/meta.json'), JSON.stringify(cli.metafile));
+writeFileSync(join(root, 'dist/workers-meta.json'), JSON.stringify(workers.metafile));
 
 /** Writes `file` in dist/ atomically (a CLI test may be reading it). */
-function writeDist(file, text) {
+function writeDist(file, content) {
   const temporary = join(root, `dist/${file}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
+  mkdirSync(dirname(temporary), { recursive: true });
+  writeFileSync(temporary, content);
   renameSync(temporary, join(root, 'dist', file));
 }
 
-/** Runs `code` (an ES module with `cli`, the built dist/cli.js, imported) and returns its stdout. */
+// The bundle opens with its build id (a digest of its bytes), which its code cache repeats:
+// bin/load-cli.js never uses a cache made from other bytes (V8 itself checks only the length).
+for (const output of cli.outputFiles) {
+  if (output.path.endsWith('.map')) {
+    writeDist('cli.cjs.map', output.contents);
+    continue;
+  }
+  if (!/^[\x00-\x7f]*$/.test(output.text)) throw new Error('dist/cli.cjs is not ASCII');
+  const id = createHash('sha256').update(output.contents).digest('hex');
+  // the id and the module wrapper on the first line, so the source map's lines stay right
+  writeDist(
+    'cli.cjs',
+    `/*hpvs-ctl build ${id}*/(function (exports, require, module, __filename, __dirname) {${output.text}\n})`,
+  );
+}
+
+// Outputs of earlier builds that this one does not write: the ES module CLI and its chunks.
+rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
+for (const name of ['cli.js', 'cli.js.map']) rmSync(join(root, 'dist', name), { force: true });
+
+/** Runs `code` (an ES module with `cli`, the built CLI, loaded) and returns its stdout. */
 function runWithCli(code) {
-  const cli = JSON.stringify(pathToFileURL(join(root, 'dist/cli.js')).href);
+  const loader = JSON.stringify(pathToFileURL(join(root, 'bin/load-cli.js')).href);
   const result = spawnSync(
     process.execPath,
-    ['--input-type=module', '--eval', `const cli = await import(${cli});\n${code}`],
+    [
+      '--input-type=module',
+      '--eval',
+      `const { cli } = (await import(${loader})).loadCli({ useCodeCache: false });\n${code}`,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   if (result.status !== 0) throw new Error(`the built CLI failed (exit ${result.status})`);
@@ -156,6 +188,18 @@ const helpText = runWithCli(
 const manifest = runWithCli('process.stdout.write(JSON.stringify(await cli.commandManifest()));');
 writeDist('command-manifest.json', manifest);
 writeDist('help.txt', helpText);
+
+// V8's code cache of the CLI, made by running it (after the manifest: the commands run as
+// they will for users, with only their own files loaded)
+{
+  const warm = spawnSync(process.execPath, [join(root, 'scripts/write-code-cache.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (warm.status !== 0) {
+    throw new Error(`scripts/write-code-cache.mjs failed:\n${warm.stderr}${warm.stdout}`);
+  }
+}
 
 // ---- library (api helper): dist/index.js and dist/types/, see scripts/build-library.mjs ----
 const { buildLibrary } = await import('./build-library.mjs');

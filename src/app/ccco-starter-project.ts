@@ -11,7 +11,7 @@ import { input, worded } from '../core/wording.js';
 import type { TemplateSet } from '../core/platforms/platforms.js';
 import { loadEncryptionKey } from '../node/load-keys.js';
 import { INPUT_LIMITS } from '../node/input-limits.js';
-import { readInput } from '../node/read-input.js';
+import { readInput, readTextInput } from '../node/read-input.js';
 import { packagePath } from '../node/package-files.js';
 import { generateAgentPolicy } from './generate-agent-policy.js';
 import type { NextStep } from './next-steps.js';
@@ -148,7 +148,7 @@ async function cccoProviderProject(
   if (request.podFolder === undefined) {
     files.push({
       name: POD_FILE,
-      data: await readFile(podFile, 'utf8'),
+      data: await readTextInput(podFile, 'pod', INPUT_LIMITS.manifest),
       secret: false,
     });
   }

@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parsePrivateKey } from '../core/crypto/keys.js';
 import { PLATFORM_NAMES, type PlatformName } from '../core/platforms/platforms.js';
 import { HpvsError } from '../core/errors.js';
 import { input as phrase, worded } from '../core/wording.js';
-import { fileError } from '../node/read-input.js';
+import { INPUT_LIMITS } from '../node/input-limits.js';
+import { fileError, readInput } from '../node/read-input.js';
 import { writeFileAtomic } from '../node/write-output.js';
 import type { EmulatorIdentity } from './identity.js';
 
@@ -177,9 +178,9 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
   const statePath = join(dir, STATE_FILE);
   let text: string;
   try {
-    text = await readFile(statePath, 'utf8');
+    text = (await readInput(statePath, 'emulator state', INPUT_LIMITS.config)).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoOf(error);
     if (code === 'ENOTDIR') {
       throw new HpvsError(
         'STATE_INVALID',
@@ -192,7 +193,7 @@ export async function loadEmulatorState(dir: string): Promise<EmulatorState> {
         worded`${dir}: not an emulator state (no ${STATE_FILE}); ${phrase('create-emulator-state')} ${dir}`,
       );
     }
-    throw fileError(statePath, 'emulator state', error);
+    throw error;
   }
   let facts: EmulatorStateFacts;
   try {
@@ -238,13 +239,20 @@ async function loadPrivate(dir: string, name: string): Promise<KeyObject> {
   const path = join(dir, 'private', name);
   let pem: Buffer;
   try {
-    pem = await readFile(path);
+    pem = await readInput(path, 'emulator key', INPUT_LIMITS.pem);
   } catch (error) {
+    if (error instanceof HpvsError && error.code === 'INPUT_TOO_LARGE') throw error;
     throw new HpvsError(
       'STATE_INVALID',
-      worded`${path}: missing or unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${phrase('recreate-emulator-state')}`,
+      worded`${path}: missing or unreadable (${errnoOf(error) ?? 'error'}); ${phrase('recreate-emulator-state')}`,
       { cause: error },
     );
   }
   return parsePrivateKey(pem, path);
+}
+
+/** The system error code behind a failed read (readInput keeps it as the cause). */
+function errnoOf(error: unknown): string | undefined {
+  const cause = error instanceof HpvsError ? error.cause : error;
+  return (cause as NodeJS.ErrnoException | undefined)?.code;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The folder of a file shipped with hpvs-ctl (templates/...). The bundle puts this code in
- * dist/ or dist/chunks/ and tests run it from src/node/, so the package root is found by
+ * dist/ and tests run it from src/node/, so the package root is found by
  * walking up to the folder that holds package.json and templates/.
  */
 export function packagePath(...parts: string[]): string {

@@ -19,8 +19,8 @@ export interface PooledResult {
 
 /**
  * Finds a worker entry the build produced, e.g. `contract/contract-batch.worker.js`, from the
- * module asking (`import.meta.url`): the code may sit in dist/, in dist/chunks/, or beside
- * the worker. Undefined when running from source (tests), where a worker cannot be started.
+ * module asking (`import.meta.url`): the code may sit in dist/ (the CLI's bundle) or beside
+ * the worker (the worker's own bundle). Undefined when running from source (tests), where a worker cannot be started.
  */
 export function findWorkerUrl(from: string, distPath: string): URL | undefined {
   const name = distPath.slice(distPath.lastIndexOf('/') + 1);

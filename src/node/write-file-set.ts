@@ -3,6 +3,7 @@ import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HpvsError } from '../core/errors.js';
 import { outputMode } from './output-policy.js';
+import { settleBounded } from './bounded-concurrency.js';
 import { writeWithMode } from './write-output.js';
 
 export interface OutputFile {
@@ -45,9 +46,10 @@ export async function writeFileSet(
   for (const [index, file] of files.entries()) {
     modes.push(await outputMode(paths[index]!, { secret: file.secret, from: options.from }));
   }
-  // concurrently, so that the flushes of a large set (a batch of contracts) overlap
-  const outcomes = await Promise.allSettled(
-    files.map((file, index) => writeWithMode(paths[index]!, file.data, modes[index]!)),
+  // a few at a time, so that the flushes of a large set (a batch of contracts) overlap without
+  // running out of file descriptors
+  const outcomes = await settleBounded(files, (file, index) =>
+    writeWithMode(paths[index]!, file.data, modes[index]!),
   );
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failure) {

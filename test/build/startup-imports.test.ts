@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 
 /**
- * What `hpvs-ctl` loads before a command runs, read from the esbuild metafile of the last build
- * (`npm run build`): dist/cli.js and the chunks it imports statically hold commander and the
- * program, but no command file (each is imported when its command runs, see
- * src/cli/command-modules.ts) and none of the heavy packages; and every package is bundled, so
- * that no import anywhere in dist/ looks for a package in node_modules.
+ * What `hpvs-ctl` runs before a command does, read from the esbuild metafile of the last build
+ * (`npm run build`). The CLI is one script, dist/cli.cjs (scripts/build.mjs), in which every
+ * source file or package is a module that runs when something first imports it: statically
+ * (when its importer runs) or through `import()` (when that call happens). So what starts with
+ * the program is the static import closure of src/cli/cli.ts: commander and the program, but no
+ * command file (each is imported when its command runs, see src/cli/command-modules.ts) and none
+ * of the heavy packages; a command file's own static closure (what its --help runs) holds no
+ * heavy package either. And every package is bundled, so that no import anywhere in dist/ looks
+ * for a package in node_modules.
  */
 
 const HEAVY = [
@@ -21,18 +25,22 @@ const HEAVY = [
   '@inquirer/prompts',
 ];
 
+interface Input {
+  imports: Array<{ path: string; kind: string; external?: boolean }>;
+}
+
 interface Output {
   imports: Array<{ path: string; kind: string; external?: boolean }>;
   inputs: Record<string, unknown>;
-  entryPoint?: string;
 }
 
 interface Metafile {
+  inputs: Record<string, Input>;
   outputs: Record<string, Output>;
 }
 
 const META = `${PROJECT_ROOT}dist/meta.json`;
-/** The contract schema's precompiled validators (Ajv's code: about 2 MB of JavaScript). */
+/** The contract schema's precompiled validators (Ajv's code). */
 const VALIDATORS = 'src/core/schema/generated/contract-validators.js';
 /** ccco's validators, about as big as all the others. */
 const COCO_VALIDATORS = 'src/core/schema/generated/coco-validators.js';
@@ -44,23 +52,26 @@ function packageOf(input: string): string | undefined {
   return parts[0]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** The source files and packages that the static import closure of `entry` evaluates. */
+/**
+ * The source files and packages that run when `entry` runs: its imports and a package's
+ * `require` calls, followed to the end, but not `import()`.
+ */
 function staticClosure(
   meta: Metafile,
   entry: string,
 ): { inputs: Set<string>; packages: Set<string> } {
-  const chunks = new Set<string>();
-  const visit = (output: string): void => {
-    if (chunks.has(output)) return;
-    chunks.add(output);
-    const info = meta.outputs[output];
-    if (info === undefined) throw new Error(`metafile has no output ${output}`);
+  const inputs = new Set<string>();
+  const visit = (input: string): void => {
+    if (inputs.has(input)) return;
+    inputs.add(input);
+    const info = meta.inputs[input];
+    if (info === undefined) throw new Error(`metafile has no input ${input}`);
     for (const imported of info.imports) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+      if (imported.external || imported.kind === 'dynamic-import') continue;
+      visit(imported.path);
     }
   };
   visit(entry);
-  const inputs = new Set([...chunks].flatMap((chunk) => Object.keys(meta.outputs[chunk]!.inputs)));
   return { inputs, packages: new Set([...inputs].flatMap((input) => packageOf(input) ?? [])) };
 }
 
@@ -72,14 +83,13 @@ function commandFiles(): string[] {
   );
 }
 
-describe('start-up import closure of dist/cli.js (run `npm run build` first)', () => {
+describe('start-up import closure of dist/cli.cjs (run `npm run build` first)', () => {
   const meta = JSON.parse(readFileSync(META, 'utf8')) as Metafile;
-  const everything = new Set(
-    Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs)),
-  );
+  const everything = new Set(Object.keys(meta.inputs));
+  const CLI = 'src/cli/cli.ts';
 
   it('loads commander and the program, but none of the heavy packages', () => {
-    const { inputs, packages } = staticClosure(meta, 'dist/cli.js');
+    const { inputs, packages } = staticClosure(meta, CLI);
     expect(packages).toContain('commander');
     expect(inputs).toContain('src/cli/cli.ts');
     expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
@@ -89,22 +99,15 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
   it('loads no command file: each comes with its command', () => {
     const files = commandFiles();
     expect(files).toHaveLength(21);
-    const { inputs } = staticClosure(meta, 'dist/cli.js');
+    const { inputs } = staticClosure(meta, CLI);
     expect(files.filter((file) => inputs.has(file))).toEqual([]);
     // the walk sees real files: every command file is in the bundle, behind a dynamic import
     expect(files.filter((file) => !everything.has(file))).toEqual([]);
   });
 
   it('a command file loads no heavy package before its action runs (its --help stays light)', () => {
-    const chunkOf = new Map(
-      Object.entries(meta.outputs).flatMap(([output, info]) =>
-        info.entryPoint === undefined ? [] : [[info.entryPoint, output] as const],
-      ),
-    );
     for (const file of commandFiles()) {
-      const chunk = chunkOf.get(file);
-      expect(chunk, file).toBeDefined();
-      const { inputs, packages } = staticClosure(meta, chunk!);
+      const { inputs, packages } = staticClosure(meta, file);
       expect(inputs, file).toContain(file);
       expect(
         HEAVY.filter((name) => packages.has(name)),
@@ -114,7 +117,7 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
     }
   });
 
-  it('still reaches the heavy code, bundled into chunks of the commands that use it', () => {
+  it('still reaches the heavy code, bundled behind the imports of the commands that use it', () => {
     const bundled = new Set([...everything].flatMap((input) => packageOf(input) ?? []));
     // ajv and ajv-formats run only when the build precompiles the validators
     for (const name of HEAVY.filter((name) => !name.startsWith('ajv'))) {
@@ -124,18 +127,21 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
   });
 
   it('loads the ccco validators only when a ccco section is checked, not with the others', () => {
-    const chunk = Object.entries(meta.outputs).find(
-      ([, info]) => 'src/core/schema/validate-contract.ts' in info.inputs,
-    )?.[0];
-    expect(chunk).toBeDefined();
-    const { inputs } = staticClosure(meta, chunk!);
+    const { inputs } = staticClosure(meta, 'src/core/schema/validate-contract.ts');
     expect(inputs).toContain(VALIDATORS);
     expect(inputs.has(COCO_VALIDATORS)).toBe(false);
     expect(everything).toContain(COCO_VALIDATORS);
   });
 
   it('imports nothing from node_modules at run time: every external import is a Node.js module', () => {
-    const externals = Object.values(meta.outputs).flatMap((output) =>
+    const workers = JSON.parse(
+      readFileSync(`${PROJECT_ROOT}dist/workers-meta.json`, 'utf8'),
+    ) as Metafile;
+    const outputs = [...Object.values(meta.outputs), ...Object.values(workers.outputs)];
+    expect(Object.keys(workers.outputs).filter((path) => path.endsWith('.worker.js'))).toHaveLength(
+      2,
+    );
+    const externals = outputs.flatMap((output) =>
       output.imports.filter((imported) => imported.external).map((imported) => imported.path),
     );
     expect(externals).toContain('node:fs');

@@ -15,7 +15,8 @@ import { CLI, PROJECT_ROOT } from '../helpers/run-cli.js';
  * program. Run `npm run build` first.
  */
 
-const DIST_CLI = pathToFileURL(`${PROJECT_ROOT}dist/cli.js`).href;
+/** bin/load-cli.js, which loads the built CLI (dist/cli.cjs). */
+const LOADER = pathToFileURL(`${PROJECT_ROOT}bin/load-cli.js`).href;
 
 interface Run {
   code: number | null;
@@ -36,7 +37,7 @@ const viaWholeProgram = (argv: string[]): Run =>
   run([
     '--input-type=module',
     '--eval',
-    `const cli = await import(${JSON.stringify(DIST_CLI)});
+    `const { cli } = (await import(${JSON.stringify(LOADER)})).loadCli();
 process.exitCode = await cli.runProgram(cli.buildProgram, ${JSON.stringify(argv)});`,
   ]);
 

@@ -36,6 +36,8 @@ export interface CliOptions {
    * reads an endless input into memory dies at the limit instead of exhausting the machine.
    */
   dataLimitMb?: number;
+  /** A kernel limit on the child's open files (`ulimit -n`). */
+  openFilesLimit?: number;
 }
 
 /** Spawns the built binary (`npm run build` first) and collects its output and exit code. */
@@ -46,6 +48,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     const limits = [
       ...(options.umask === undefined ? [] : [`umask ${options.umask}`]),
       ...(options.dataLimitMb === undefined ? [] : [`ulimit -d ${options.dataLimitMb * 1024}`]),
+      ...(options.openFilesLimit === undefined ? [] : [`ulimit -n ${options.openFilesLimit}`]),
     ];
     const [command, commandArgs] =
       limits.length === 0

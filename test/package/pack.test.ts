@@ -124,7 +124,10 @@ describe('the package as npm installs it', () => {
     expect(paths).toEqual(
       expect.arrayContaining([
         'bin/hpvs-ctl.js',
-        'dist/cli.js',
+        'bin/load-cli.js',
+        'bin/package.json',
+        'dist/cli.cjs',
+        'dist/cli.cjs.cache',
         'dist/index.js',
         'dist/types/index.d.ts',
         'templates/compose/docker-compose.yaml',
@@ -142,6 +145,17 @@ describe('the package as npm installs it', () => {
     },
     SLOW,
   );
+
+  it('starts the installed CLI from the code cache the build made', () => {
+    const loader = join(app, 'node_modules/hpvs-ctl/bin/load-cli.js');
+    expect(
+      succeed(
+        process.execPath,
+        ['-e', `console.log(require(${JSON.stringify(loader)}).loadCli().codeCache)`],
+        app,
+      ),
+    ).toBe('used\n');
+  });
 
   it.skipIf(!hasTool('openssl'))(
     "starts a provider project with the installed bin (templates included), its workload encrypted for an openssl RSA-4096 certificate that openssl's recipe opens",

@@ -10,6 +10,7 @@ import {
   RECORD_BATCH_LIMITS,
   type InputLimit,
 } from '../../node/input-limits.js';
+import { mapBounded } from '../../node/bounded-concurrency.js';
 import { fileError, readInput } from '../../node/read-input.js';
 
 /** The files the runtime writes to /var/hyperprotect/, as an auditor collects them. */
@@ -69,24 +70,23 @@ export async function readRecordBundles(
     budget.left -= share;
     return readInput(path, what, limit);
   };
-  return Promise.all(
-    folders.map(async (raw) => {
-      if (!isUtf8(raw)) {
-        const name = bytesForTerminal(raw);
-        return {
-          name,
-          error: new HpvsError(
-            'FILE_UNREADABLE',
-            `${join(dir, name)}: the folder name is not valid UTF-8: rename it`,
-          ),
-        };
-      }
-      const name = raw.toString('utf8');
-      const bundle = await readBundle(join(dir, name), name, read);
-      if (budget.exceeded) throw budget.exceeded;
-      return bundle;
-    }),
-  );
+  // a few folders at a time: one task per folder ran out of file descriptors in a large batch
+  return mapBounded(folders, async (raw) => {
+    if (!isUtf8(raw)) {
+      const name = bytesForTerminal(raw);
+      return {
+        name,
+        error: new HpvsError(
+          'FILE_UNREADABLE',
+          `${join(dir, name)}: the folder name is not valid UTF-8: rename it`,
+        ),
+      };
+    }
+    const name = raw.toString('utf8');
+    const bundle = await readBundle(join(dir, name), name, read);
+    if (budget.exceeded) throw budget.exceeded;
+    return bundle;
+  });
 }
 
 async function readBundle(

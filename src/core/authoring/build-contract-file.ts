@@ -32,7 +32,14 @@ import {
  */
 export interface ContractFileOptions extends Pick<
   CreateContractOptions,
-  'attestationPublicKey' | 'encryption' | 'signing' | 'platform' | 'prefix' | 'now' | 'random'
+  | 'attestationPublicKey'
+  | 'encryption'
+  | 'signing'
+  | 'platform'
+  | 'prefix'
+  | 'now'
+  | 'random'
+  | 'sectionKeys'
 > {
   text: string;
   source: string;
@@ -89,6 +96,7 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
   }
 
   const plaintext: string[] = [];
+  const sectionKeys = await options.sectionKeys;
   for (const key of ['workload', 'env', 'attestationPublicKey'] as const) {
     const section = parsed.sections.get(key);
     if (section === undefined || section.form === 'token') continue;
@@ -101,6 +109,7 @@ export async function buildContractFile(options: ContractFileOptions): Promise<C
       encryption.material.publicKey,
       options.random,
       options.prefix,
+      sectionKeys?.(),
     );
     parsed = parseUserData(replaceEntry(parsed, key, `${key}: ${token}\n`), source);
     changed = true;

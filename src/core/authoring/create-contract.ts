@@ -2,6 +2,7 @@ import type { Notice } from '../wording.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { assertCertificateCurrent, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
+import type { SectionKeySource } from '../crypto/section-key.js';
 import type { TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import type { PlatformName } from '../platforms/platforms.js';
@@ -44,6 +45,11 @@ export interface CreateContractOptions {
   sectionStyle?: SectionStyle | undefined;
   now: Date;
   random: RandomSource;
+  /**
+   * Keys for the sections to encrypt, one per section (derived from `random` when absent); a
+   * promise when they are still being derived elsewhere, awaited only after the checks.
+   */
+  sectionKeys?: SectionKeySource | Promise<SectionKeySource | undefined> | undefined;
 }
 
 export interface CreatedContract {
@@ -75,6 +81,7 @@ export async function createContract(options: CreateContractOptions): Promise<Cr
     sectionStyle: options.sectionStyle,
     signing,
     random: options.random,
+    sectionKeys: await options.sectionKeys,
     parsed: sections,
   });
   return {

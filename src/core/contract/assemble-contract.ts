@@ -4,6 +4,7 @@ import { signContract } from '../crypto/contract-signature.js';
 import { encryptSection } from '../crypto/encrypt-section.js';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../crypto/keys.js';
 import type { RandomSource } from '../crypto/random-source.js';
+import type { SectionKeySource } from '../crypto/section-key.js';
 import { parseSectionToken, type TokenPrefix } from '../crypto/section-token.js';
 import { HpvsError } from '../errors.js';
 import { normalizePem } from '../crypto/pem-text.js';
@@ -46,6 +47,8 @@ export interface AssembleContractOptions {
       }
     | undefined;
   random: RandomSource;
+  /** Keys for the sections to encrypt, one per section (derived from `random` when absent). */
+  sectionKeys?: SectionKeySource | undefined;
   /** `workload` and `env` as parsed from their texts, when the caller parsed them already. */
   parsed?: { workload: ContractSection; env: ContractSection } | undefined;
 }
@@ -160,6 +163,7 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
       options.encryptTo,
       options.random,
       options.prefix,
+      options.sectionKeys?.(),
     );
     return { ...section, form: 'token', value: token, data: token };
   };

@@ -1,27 +1,28 @@
 import type { KeyObject } from 'node:crypto';
 import { decryptionFailed } from '../errors.js';
-import { opensslDecrypt, opensslEncrypt, OPENSSL_SALT_LENGTH } from './openssl-enc.js';
+import { opensslDecrypt, opensslEncryptWithKey } from './openssl-enc.js';
 import type { RandomSource } from './random-source.js';
 import { rsaEncryptPkcs1v15, rsaUnwrapPkcs1v15 } from './rsa-pkcs1-v15.js';
+import { deriveSectionKey, drawSectionSecret, type SectionKey } from './section-key.js';
 import { generateSectionPassword, opensslPasswordView } from './section-password.js';
 import { formatSectionToken, parseSectionToken, type TokenPrefix } from './section-token.js';
 
 /**
  * Encrypts a section's exact bytes for the holder of the private key matching `publicKey`,
- * producing the one-line token the runtime reads.
+ * producing the one-line token the runtime reads. `sectionKey`, when given, is a fresh key
+ * derived ahead (never one used for another section); otherwise one is drawn from `random`.
  */
 export function encryptSection(
   plaintext: Uint8Array,
   publicKey: KeyObject,
   random: RandomSource,
   prefix: TokenPrefix = 'hyper-protect-basic',
+  sectionKey: SectionKey = deriveSectionKey(drawSectionSecret(random)),
 ): string {
-  const password = generateSectionPassword(random);
-  const salt = random(OPENSSL_SALT_LENGTH);
   return formatSectionToken({
     prefix,
-    wrappedPassword: rsaEncryptPkcs1v15(publicKey, password, random),
-    encryptedData: opensslEncrypt(plaintext, password, salt),
+    wrappedPassword: rsaEncryptPkcs1v15(publicKey, sectionKey.password, random),
+    encryptedData: opensslEncryptWithKey(plaintext, sectionKey),
   });
 }
 

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { decryptionFailed } from '../errors.js';
+import { deriveSectionKey, OPENSSL_SALT_LENGTH, type SectionKey } from './section-key.js';
 
 /**
  * The byte format of `openssl enc -aes-256-cbc -pbkdf2`: the magic `Salted__`, an 8-byte salt,
@@ -7,25 +8,23 @@ import { decryptionFailed } from '../errors.js';
  * PBKDF2-HMAC-SHA256(password, salt, 10000 iterations, 48 bytes).
  */
 export const OPENSSL_MAGIC = Buffer.from('Salted__', 'latin1');
-export const OPENSSL_SALT_LENGTH = 8;
-export const OPENSSL_PBKDF2_ITERATIONS = 10_000;
 const HEADER_LENGTH = OPENSSL_MAGIC.length + OPENSSL_SALT_LENGTH;
 const AES_BLOCK = 16;
-
-function deriveKeyAndIv(password: Uint8Array, salt: Uint8Array): { key: Buffer; iv: Buffer } {
-  const material = pbkdf2Sync(password, salt, OPENSSL_PBKDF2_ITERATIONS, 48, 'sha256');
-  return { key: material.subarray(0, 32), iv: material.subarray(32, 48) };
-}
 
 export function opensslEncrypt(
   plaintext: Uint8Array,
   password: Uint8Array,
   salt: Uint8Array,
 ): Buffer {
+  return opensslEncryptWithKey(plaintext, deriveSectionKey({ password, salt }));
+}
+
+/** `opensslEncrypt` with the key and IV already derived from the password and salt. */
+export function opensslEncryptWithKey(plaintext: Uint8Array, sectionKey: SectionKey): Buffer {
+  const { salt, key, iv } = sectionKey;
   if (salt.length !== OPENSSL_SALT_LENGTH) {
     throw new RangeError(`salt must be ${OPENSSL_SALT_LENGTH} bytes`);
   }
-  const { key, iv } = deriveKeyAndIv(password, salt);
   return Buffer.concat([OPENSSL_MAGIC, salt, aes256CbcEncrypt(plaintext, key, iv)]);
 }
 
@@ -41,7 +40,7 @@ export function opensslDecrypt(data: Uint8Array, password: Uint8Array): Buffer {
     throw decryptionFailed();
   }
   const salt = bytes.subarray(OPENSSL_MAGIC.length, HEADER_LENGTH);
-  const { key, iv } = deriveKeyAndIv(password, salt);
+  const { key, iv } = deriveSectionKey({ password, salt });
   return aes256CbcDecrypt(bytes.subarray(HEADER_LENGTH), key, iv);
 }
 

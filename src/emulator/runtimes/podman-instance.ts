@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { readInput } from '../../node/read-input.js';
 import { join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
 import { input as phrase, worded } from '../../core/wording.js';
@@ -197,7 +199,9 @@ export async function stopPodmanInstance(
   let confPath: string | undefined;
   let text: string | undefined;
   try {
-    text = await readFile(join(dir, RECORD), 'utf8');
+    text = (await readInput(join(dir, RECORD), 'podman record', INPUT_LIMITS.config)).toString(
+      'utf8',
+    );
   } catch {
     // no record: an instance never booted with podman; the label still finds any leftovers
   }

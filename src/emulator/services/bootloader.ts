@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { readInput } from '../../node/read-input.js';
 import { openSectionToken } from '../../core/contract/decrypted-section.js';
 import { parseUserData, withSection, type ParsedUserData } from '../../core/contract/user-data.js';
 import { TOKEN_PREFIXES } from '../../core/crypto/section-token.js';
@@ -93,7 +94,9 @@ function prefixRefused(context: BootContext, token: string): WordedText | undefi
 async function warnAboutEncryptionCertificate(context: BootContext): Promise<void> {
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(await readFile(context.state.publicPath('encryption')));
+    certificate = new X509Certificate(
+      await readInput(context.state.publicPath('encryption'), 'certificate', INPUT_LIMITS.pem),
+    );
   } catch {
     return;
   }
