@@ -71,7 +71,7 @@ function makeAsker(interactive: boolean): Asker {
   };
 }
 
-type Prompts = typeof import('@inquirer/prompts');
+type Prompts = typeof import('./prompts.js');
 
 const VOLUME_NAME = /^[a-z_][a-z0-9-_]*$/;
 const MOUNT = /^(\/[^/]+)+$/;
@@ -234,7 +234,7 @@ async function runInit(flags: InitFlags): Promise<void> {
     throw noRuntimeChosen();
   }
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
+  const prompts: Prompts | undefined = interactive ? await import('./prompts.js') : undefined;
   const asker = makeAsker(interactive);
   const persona = await asker.ask('--persona <provider|deployer|auditor>', flags.persona, () =>
     prompts!.select<Persona>({
