@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLogServer } from '../scripts/lib/log-server-process.mjs';
+import { story } from '../scripts/lib/story.mjs';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -72,23 +73,16 @@ export function median(values) {
 export function writeSyslogEnv(hpvs, cwd, port) {
   writeFileSync(join(cwd, 'env.seed'), 'bench-env-seed-0123456789abc', { mode: 0o600 });
   hpvs(
-    'env',
-    '--syslog-host',
-    '127.0.0.1',
-    '--syslog-port',
-    String(port),
-    '--syslog-ca',
-    'tls/ca.crt',
-    '--syslog-cert',
-    'tls/client.crt',
-    '--syslog-key',
-    'tls/client-key.pem',
-    '--volume',
-    'data',
-    '--seed-file',
-    'env.seed',
-    '--out',
-    'env.yaml',
+    ...story.env({
+      syslogHost: '127.0.0.1',
+      syslogPort: port,
+      syslogCa: 'tls/ca.crt',
+      syslogCert: 'tls/client.crt',
+      syslogKey: 'tls/client-key.pem',
+      volume: 'data',
+      seedFile: 'env.seed',
+      out: 'env.yaml',
+    }),
   );
 }
 

@@ -2,6 +2,7 @@
 // log-server` as a child process that is ready once it says it listens.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { story } from './story.mjs';
 
 export function freeLoopbackPort() {
   return new Promise((resolve, reject) => {
@@ -19,20 +20,7 @@ export function freeLoopbackPort() {
  * and the line it printed once it listens, rejects if it exits first.
  */
 export function startLogServer({ cli, cwd, port, ca, cert, key, out }) {
-  const args = [
-    'emulator',
-    'log-server',
-    '--port',
-    String(port),
-    '--ca',
-    ca,
-    '--cert',
-    cert,
-    '--key',
-    key,
-    '--out',
-    out,
-  ];
+  const args = story.logServer({ port, ca, cert, key, out });
   const child = spawn(process.execPath, [cli, ...args], {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
