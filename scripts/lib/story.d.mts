@@ -193,3 +193,5 @@ export declare function emulatorChain(state: string): {
   root: string;
   crl: string[];
 };
+/** The options of a step, e.g. `StepOptions<'contract'>`. */
+export type StepOptions<Name extends keyof Story> = NonNullable<Parameters<Story[Name]>[0]>;

@@ -11,6 +11,7 @@ import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
 import { systemRandom } from '../../../src/node/random.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-contract-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -47,47 +48,35 @@ beforeAll(async () => {
   writeFileSync(file('apikey.txt'), 'iam-api-key-0123456789\n');
   expect(
     (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--volume',
-        'data',
-        '--seed-file',
-        f.workloadSeed,
-        '--out',
-        workloadYaml,
-      ])
+      await runCli(
+        story.workload({
+          compose: f.composeDir,
+          volume: 'data',
+          seedFile: f.workloadSeed,
+          out: workloadYaml,
+        }),
+      )
     ).code,
   ).toBe(0);
   expect(
     (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--volume',
-        'data',
-        '--seed-file',
-        f.workloadSeed,
-        '--cert',
-        f.hpcrCert,
-        '--out',
-        workloadToken,
-      ])
+      await runCli(
+        story.workload({
+          compose: f.composeDir,
+          volume: 'data',
+          seedFile: f.workloadSeed,
+          cert: f.hpcrCert,
+          out: workloadToken,
+        }),
+      )
     ).code,
   ).toBe(0);
-  const env = [
-    'env',
-    '--log-router-host',
-    'ingest.logs.example.com',
-    '--log-router-key-file',
-    file('apikey.txt'),
-    '--volume',
-    'data',
-    '--seed-file',
-    f.envSeed,
-  ];
+  const env = story.env({
+    logRouterHost: 'ingest.logs.example.com',
+    logRouterKeyFile: file('apikey.txt'),
+    volume: 'data',
+    seedFile: f.envSeed,
+  });
   expect((await runCli([...env, '--out', envYaml])).code).toBe(0);
   expect((await runCli([...env, '--cert', f.hpcrCert, '--out', envToken])).code).toBe(0);
   const csr = await createCertificateRequest({
@@ -111,21 +100,16 @@ beforeAll(async () => {
 describe('hpvs-ctl contract', () => {
   it("combines the provider's encrypted workload with a plaintext env: injects signingKey, encrypts env, signs", async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--attestation-key',
-      f.signPub,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        attestationKey: f.signPub,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // every section is encrypted, but the plaintext env.yaml it was made from is 0600, and an
@@ -150,19 +134,15 @@ describe('hpvs-ctl contract', () => {
 
   it('writes plaintext sections embedded and private when no --cert is given', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--sign-key',
-      file('sign-protected.pem'),
-      '--sign-passphrase-file',
-      file('pass.txt'),
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        signKey: file('sign-protected.pem'),
+        signPassphraseFile: file('pass.txt'),
+        out: target,
+      }),
+    );
     expect(result.code).toBe(0);
     // the core words these by concept; the CLI names its flag
     expect(result.stderr).toContain(
@@ -186,15 +166,11 @@ describe('hpvs-ctl contract', () => {
   it('writes the mapping form with --section-style mapping, with the same content and signature rule', async () => {
     const block = out();
     const mapping = out();
-    const common = [
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--sign-key',
-      f.signKey,
-    ];
+    const common = story.contract({
+      workload: workloadYaml,
+      env: envYaml,
+      signKey: f.signKey,
+    });
     expect((await runCli([...common, '--out', block])).code).toBe(0);
     const result = await runCli([...common, '--section-style', 'mapping', '--out', mapping]);
     expect(result.code, result.stderr).toBe(0);
@@ -219,19 +195,15 @@ describe('hpvs-ctl contract', () => {
       `${readFileSync(envYaml, 'utf8')}signingKey: |\n${readFileSync(f.signPub, 'utf8').trimEnd().replace(/^/gm, '  ')}\n`,
     );
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envWithKey,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envWithKey,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const parsed = parseUserData(readFileSync(target, 'utf8'), target);
@@ -247,29 +219,20 @@ describe('hpvs-ctl contract', () => {
     const target = out();
     const certOut = file('signing.crt');
     const before = Date.now();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--expiry-days',
-      '7',
-      '--ca-cert',
-      f.caCert,
-      '--ca-key',
-      f.caKey,
-      '--subject',
-      '/CN=deployer/O=Example',
-      '--signing-cert-out',
-      certOut,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        expiryDays: 7,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        subject: '/CN=deployer/O=Example',
+        signingCertOut: certOut,
+        out: target,
+      }),
+    );
     const after = Date.now();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -293,80 +256,60 @@ describe('hpvs-ctl contract', () => {
 
   it('writes contract-basic tokens with --prefix', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--prefix',
-      'contract-basic',
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        cert: f.hpcrCert,
+        prefix: 'contract-basic',
+        out: target,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(
       /^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/,
     );
     expect(
       (
-        await runCli([
-          'contract',
-          '--workload',
-          workloadYaml,
-          '--env',
-          envYaml,
-          '--prefix',
-          'x',
-          '--out',
-          out(),
-        ])
+        await runCli(
+          story.contract({
+            workload: workloadYaml,
+            env: envYaml,
+            prefix: 'x',
+            out: out(),
+          }),
+        )
       ).code,
     ).toBe(2);
   });
 
   it('takes the expiry certificate subject from a CSR', async () => {
     const certOut = file('csr-signing.crt');
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--expiry-days',
-      '1',
-      '--ca-cert',
-      f.caCert,
-      '--ca-key',
-      f.caKey,
-      '--csr',
-      file('sign.csr'),
-      '--signing-cert-out',
-      certOut,
-      '--out',
-      out(),
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        expiryDays: 1,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        csr: file('sign.csr'),
+        signingCertOut: certOut,
+        out: out(),
+      }),
+    );
     expect(result.code).toBe(0);
     expect(new X509Certificate(readFileSync(certOut)).subject).toBe('CN=deployer from csr');
   });
 
   it('prints the contract on stdout without --out or with --out -, and creates no file "-"', async () => {
     const cwd = tempDir();
-    const base = [
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--sign-key',
-      f.signKey,
-    ];
+    const base = story.contract({
+      workload: workloadToken,
+      env: envYaml,
+      signKey: f.signKey,
+    });
     const target = out();
     expect((await runCli([...base, '--out', target])).code).toBe(0);
     const written = readFileSync(target, 'utf8');

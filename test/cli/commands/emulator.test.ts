@@ -7,6 +7,7 @@ import { freeLoopbackPort, rsyslogSkipReason, startRsyslog } from '../../helpers
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
+import { emulatorChain, recordFiles, story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-emulator-cli-');
 /** A fresh folder per test inside the file's temporary directory. */
@@ -28,26 +29,12 @@ async function ok(args: string[], cwd: string): Promise<string> {
 function verifyRecord(cwd: string, record: string, contract: string, extra: string[] = []) {
   return runCli(
     [
-      'attestation',
-      'verify',
-      '--record',
-      `${record}/se-checksums.txt.enc`,
-      '--key',
-      'auditor/attestation-private.pem',
-      '--signature',
-      `${record}/se-signature.bin`,
-      '--cert',
-      'hpcr/public/attestation.crt',
-      '--chain',
-      'hpcr/public/intermediate.crt',
-      '--root',
-      'hpcr/public/root.crt',
-      '--crl',
-      'hpcr/public/intermediate.crl',
-      '--crl',
-      'hpcr/public/root.crl',
-      '--contract',
-      contract,
+      ...story.attestationVerify({
+        ...recordFiles(record),
+        key: 'auditor/attestation-private.pem',
+        ...emulatorChain('hpcr'),
+        contract,
+      }),
       ...extra,
     ],
     { cwd },
@@ -290,20 +277,14 @@ describe('emulator boot and log-server, bad input', () => {
 });
 
 describe('emulator log-server, output failures', () => {
-  const logServerArgs = (out: string) => [
-    'emulator',
-    'log-server',
-    '--port',
-    '0',
-    '--ca',
-    'tls/ca.crt',
-    '--cert',
-    'tls/server.crt',
-    '--key',
-    'tls/server-key.pem',
-    '--out',
-    out,
-  ];
+  const logServerArgs = (out: string) =>
+    story.logServer({
+      port: 0,
+      ca: 'tls/ca.crt',
+      cert: 'tls/server.crt',
+      key: 'tls/server-key.pem',
+      out,
+    });
 
   it('refuses an --out it cannot open before listening, in one line', async () => {
     const dir = folder('log-server-out');
@@ -375,35 +356,21 @@ describe('the persona story, end to end through the CLI', () => {
     writeFileSync(join(cwd, 'provider/workload.seed'), `${seeds.workload}\n`, { mode: 0o600 });
     writeFileSync(join(cwd, 'deployer/env.seed'), `${seeds.env}\n`, { mode: 0o600 });
     await Promise.all([
-      ok(['emulator', 'init', '--state', 'hpcr', '--key-bits', '2048'], cwd),
-      ok(
-        ['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation', '--bits', '2048'],
-        cwd,
-      ),
-      ok(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048'], cwd),
-      ok(
-        ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'deployer/syslog', '--bits', '2048'],
-        cwd,
-      ),
+      ok(story.emulatorInit({ state: 'hpcr', keyBits: 2048 }), cwd),
+      ok(story.keysGenerate({ outDir: 'auditor', name: 'attestation', bits: 2048 }), cwd),
+      ok(story.keysGenerate({ outDir: 'deployer', name: 'signing', bits: 2048 }), cwd),
+      ok(story.certsSyslog({ ip: '127.0.0.1', outDir: 'deployer/syslog', bits: 2048 }), cwd),
     ]);
     await ok(
-      [
-        'workload',
-        '--compose',
-        TEMPLATE_COMPOSE,
-        '--volume',
-        'data',
-        '--mount',
-        '/mnt/data',
-        '--seed-file',
-        'provider/workload.seed',
-        '--env',
-        'GREETING=hi',
-        '--cert',
-        'hpcr/public/encrypt.crt',
-        '--out',
-        'provider/workload.enc',
-      ],
+      story.workload({
+        compose: TEMPLATE_COMPOSE,
+        volume: 'data',
+        mount: '/mnt/data',
+        seedFile: 'provider/workload.seed',
+        env: 'GREETING=hi',
+        cert: 'hpcr/public/encrypt.crt',
+        out: 'provider/workload.enc',
+      }),
       cwd,
     );
   }, 120_000);
@@ -416,45 +383,28 @@ describe('the persona story, end to end through the CLI', () => {
   ): Promise<string> {
     const cwd = dir();
     await ok(
-      [
-        'env',
-        '--syslog-host',
-        '127.0.0.1',
-        '--syslog-port',
-        String(port),
-        '--syslog-ca',
-        'deployer/syslog/ca.crt',
-        '--syslog-cert',
-        `${clientDir}/client.crt`,
-        '--syslog-key',
-        `${clientDir}/client-key.pem`,
-        '--volume',
-        'data',
-        '--seed-file',
-        'deployer/env.seed',
-        '--env',
-        'STAGE=test',
-        '--out',
-        `deployer/${name}-env.yaml`,
-      ],
+      story.env({
+        syslogHost: '127.0.0.1',
+        syslogPort: port,
+        syslogCa: 'deployer/syslog/ca.crt',
+        syslogCert: `${clientDir}/client.crt`,
+        syslogKey: `${clientDir}/client-key.pem`,
+        volume: 'data',
+        seedFile: 'deployer/env.seed',
+        env: 'STAGE=test',
+        out: `deployer/${name}-env.yaml`,
+      }),
       cwd,
     );
     await ok(
-      [
-        'contract',
-        '--workload',
-        'provider/workload.enc',
-        '--env',
-        `deployer/${name}-env.yaml`,
-        '--attestation-key',
-        'auditor/attestation-public.pem',
-        '--cert',
-        'hpcr/public/encrypt.crt',
-        '--sign-key',
-        'deployer/signing-private.pem',
-        '--out',
-        `${name}.yaml`,
-      ],
+      story.contract({
+        workload: 'provider/workload.enc',
+        env: `deployer/${name}-env.yaml`,
+        attestationKey: 'auditor/attestation-public.pem',
+        cert: 'hpcr/public/encrypt.crt',
+        signKey: 'deployer/signing-private.pem',
+        out: `${name}.yaml`,
+      }),
       cwd,
     );
     return `${name}.yaml`;
@@ -479,20 +429,15 @@ describe('the persona story, end to end through the CLI', () => {
       });
       try {
         const userData = await contractFor(rsyslog.port, 'user-data');
-        const boot = (out: string) =>
+        const boot = (outDir: string) =>
           runCli(
-            [
-              'emulator',
-              'boot',
+            story.emulatorBoot({
               userData,
-              '--state',
-              'hpcr',
-              '--volume-image',
-              'data.img',
-              '--fast-kdf',
-              '--out-dir',
-              out,
-            ],
+              state: 'hpcr',
+              volumeImage: 'data.img',
+              fastKdf: true,
+              outDir,
+            }),
             { cwd },
           );
         const first = await boot('instance');
@@ -545,10 +490,7 @@ describe('the persona story, end to end through the CLI', () => {
         expect(mismatch.stdout).toMatch(/FAIL contract:user-data/);
 
         // rsyslogd (gtls, x509/certvalid) refuses a client certificate from another CA
-        await ok(
-          ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'stranger', '--bits', '2048'],
-          cwd,
-        );
+        await ok(story.certsSyslog({ ip: '127.0.0.1', outDir: 'stranger', bits: 2048 }), cwd);
         const stranger = await contractFor(rsyslog.port, 'stranger', 'stranger');
         const refused = await runCli(
           ['emulator', 'boot', stranger, '--state', 'hpcr', '--out-dir', 'instance-stranger'],
@@ -576,18 +518,13 @@ describe('the persona story, end to end through the CLI', () => {
         process.execPath,
         [
           CLI,
-          'emulator',
-          'log-server',
-          '--port',
-          String(port),
-          '--ca',
-          'deployer/syslog/ca.crt',
-          '--cert',
-          'deployer/syslog/server.crt',
-          '--key',
-          'deployer/syslog/server-key.pem',
-          '--out',
-          'received.log',
+          ...story.logServer({
+            port,
+            ca: 'deployer/syslog/ca.crt',
+            cert: 'deployer/syslog/server.crt',
+            key: 'deployer/syslog/server-key.pem',
+            out: 'received.log',
+          }),
         ],
         { cwd: dir(), stdio: ['ignore', 'ignore', 'pipe'] },
       );
