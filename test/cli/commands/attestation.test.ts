@@ -26,6 +26,7 @@ import {
   trustArgs,
   type TestPkiFiles,
 } from '../../helpers/test-pki.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 let pki: TestPki;
@@ -928,19 +929,14 @@ describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKI
   const fixture = (...parts: string[]) => referencePath('fixtures', ...parts);
 
   it('attestation-25.11.0 verifies with its self-signed certificate, and fails after one appended newline', async () => {
-    const args = (record: string) => [
-      'attestation',
-      'verify',
-      '--record',
-      record,
-      '--signature',
-      fixture('attestation-25.11.0', 'se-signature.bin'),
-      '--cert',
-      fixture('attestation-25.11.0', 'attestation.crt'),
-      '--root',
-      fixture('attestation-25.11.0', 'attestation.crt'),
-      '--json',
-    ];
+    const args = (record: string) =>
+      story.attestationVerify({
+        record,
+        signature: fixture('attestation-25.11.0', 'se-signature.bin'),
+        cert: fixture('attestation-25.11.0', 'attestation.crt'),
+        root: fixture('attestation-25.11.0', 'attestation.crt'),
+        json: true,
+      });
     const good = await runCli(args(fixture('attestation-25.11.0', 'se-checksums.txt')));
     expect(good.code).toBe(0);
     // Terraform's hpcr_attestation checksums for this record (SPEC-IBM A8.3), and its header

@@ -7,6 +7,7 @@ import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-cidata-');
 const HAS_XORRISO = hasTool('xorriso');
@@ -42,26 +43,21 @@ describe.skipIf(!HAS_XORRISO)(
       writeFileSync(path('key.txt'), `${'a'.repeat(32)}\n`);
       const run = async (args: string[]) => expect((await runCli(args)).code).toBe(0);
       await run(['workload', '--compose', f.composeDir, '--out', path('workload.yaml')]);
-      await run([
-        'env',
-        '--log-router-host',
-        'h.example.com',
-        '--log-router-key-file',
-        path('key.txt'),
-        '--out',
-        path('env.yaml'),
-      ]);
-      await run([
-        'contract',
-        '--workload',
-        path('workload.yaml'),
-        '--env',
-        path('env.yaml'),
-        '--cert',
-        f.hpcrCert,
-        '--out',
-        path('user-data.yaml'),
-      ]);
+      await run(
+        story.env({
+          logRouterHost: 'h.example.com',
+          logRouterKeyFile: path('key.txt'),
+          out: path('env.yaml'),
+        }),
+      );
+      await run(
+        story.contract({
+          workload: path('workload.yaml'),
+          env: path('env.yaml'),
+          cert: f.hpcrCert,
+          out: path('user-data.yaml'),
+        }),
+      );
       writeFileSync(path('network-config.yaml'), NETWORK_CONFIG);
       writeFileSync(path('meta-data.yaml'), 'instance-id: web-1\nlocal-hostname: web-1\n');
     });

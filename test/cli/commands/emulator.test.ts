@@ -112,14 +112,7 @@ describe('emulator init', () => {
 
   it('refuses a bad image version (usage), a folder holding other files and a path through a file', async () => {
     const dir = folder('init-bad');
-    const bad = await runCli([
-      'emulator',
-      'init',
-      '--state',
-      join(dir, 'x'),
-      '--image-version',
-      'latest',
-    ]);
+    const bad = await runCli(story.emulatorInit({ state: join(dir, 'x'), imageVersion: 'latest' }));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid --image-version "latest"/);
     const busy = join(dir, 'busy');
@@ -164,17 +157,11 @@ describe('emulator boot and log-server, bad input', () => {
     expect(runtime.code).toBe(2);
     expect(runtime.stderr).toMatch(/unknown runtime "docker"/);
     const images = await runCli(
-      [
-        'emulator',
-        'boot',
-        'user-data.yaml',
-        '--state',
-        'hpcr',
-        '--volume-image',
-        'a.img',
-        '--volume-image',
-        'b.img',
-      ],
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        state: 'hpcr',
+        volumeImage: ['a.img', 'b.img'],
+      }),
       { cwd: dir },
     );
     expect(images.code).toBe(2);
@@ -244,32 +231,10 @@ describe('emulator boot and log-server, bad input', () => {
   });
 
   it('log-server refuses a bad port (usage) and a missing certificate (one line)', async () => {
-    const port = await runCli([
-      'emulator',
-      'log-server',
-      '--port',
-      'abc',
-      '--ca',
-      'a',
-      '--cert',
-      'b',
-      '--key',
-      'c',
-    ]);
+    const port = await runCli(story.logServer({ port: 'abc', ca: 'a', cert: 'b', key: 'c' }));
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/invalid --port "abc"/);
-    const missing = await runCli([
-      'emulator',
-      'log-server',
-      '--port',
-      '0',
-      '--ca',
-      'none.crt',
-      '--cert',
-      'b',
-      '--key',
-      'c',
-    ]);
+    const missing = await runCli(story.logServer({ port: 0, ca: 'none.crt', cert: 'b', key: 'c' }));
     expect(missing.code).toBe(1);
     expect(isOneLineError(missing.stderr)).toBe(true);
     expect(missing.stderr).toMatch(/none\.crt: CA certificate file not found/);

@@ -7,6 +7,7 @@ import { parseRego } from '../../../src/core/ccco/rego-syntax.js';
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -227,19 +228,15 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl init --platform ccco', () => {
     expectNoPlaceholder('db');
 
     // the two halves make one contract: the volumes agree across sections
-    const built = await runCli([
-      'contract',
-      '--platform',
-      'ccco',
-      '--workload',
-      path('pb', 'workload.yaml'),
-      '--env',
-      path('db', 'env.yaml'),
-      '--sign-key',
-      path('db', 'signing-private.pem'),
-      '--out',
-      path('db', 'user-data.yaml'),
-    ]);
+    const built = await runCli(
+      story.contract({
+        platform: 'ccco',
+        workload: path('pb', 'workload.yaml'),
+        env: path('db', 'env.yaml'),
+        signKey: path('db', 'signing-private.pem'),
+        out: path('db', 'user-data.yaml'),
+      }),
+    );
     expect(built.code, built.stderr).toBe(0);
     const validated = await runCli([
       'validate',

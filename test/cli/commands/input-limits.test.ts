@@ -12,6 +12,7 @@ import {
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * Every input is bounded while it is read (issue 9 item 6): /dev/zero, an endless pipe and a
@@ -115,17 +116,7 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'contract --batch: the inventory',
-      (o) => [
-        'contract',
-        '--batch',
-        '/dev/zero',
-        '--workload',
-        f.envSeed,
-        '--env',
-        f.envSeed,
-        '--out-dir',
-        o,
-      ],
+      (o) => story.contract({ batch: '/dev/zero', workload: f.envSeed, env: f.envSeed, outDir: o }),
       '64 MiB',
     ],
     [
@@ -135,19 +126,14 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'attestation verify: the signature',
-      () => [
-        'attestation',
-        'verify',
-        '--record',
-        f.envSeed,
-        '--signature',
-        '/dev/zero',
-        '--cert',
-        f.hpcrCert,
-        '--root',
-        f.hpcrCert,
-        '--no-crl',
-      ],
+      () =>
+        story.attestationVerify({
+          record: f.envSeed,
+          signature: '/dev/zero',
+          cert: f.hpcrCert,
+          root: f.hpcrCert,
+          noCrl: true,
+        }),
       '64 KiB',
     ],
     [
@@ -157,19 +143,14 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'env: the syslog key',
-      (o) => [
-        'env',
-        '--syslog-host',
-        'h',
-        '--syslog-ca',
-        f.caCert,
-        '--syslog-cert',
-        f.caCert,
-        '--syslog-key',
-        '/dev/zero',
-        '--out',
-        o,
-      ],
+      (o) =>
+        story.env({
+          syslogHost: 'h',
+          syslogCa: f.caCert,
+          syslogCert: f.caCert,
+          syslogKey: '/dev/zero',
+          out: o,
+        }),
       '1 MiB',
     ],
   ];

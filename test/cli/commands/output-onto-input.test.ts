@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, runCli, type CliOptions } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * An output that is the same file as one of its inputs would replace what it was made from
@@ -87,17 +88,7 @@ describe('an output onto its own input', () => {
     const passphrase = join(keys, 'private.pem');
     writeFileSync(passphrase, 'correct horse battery\n');
     await refused(
-      [
-        'keys',
-        'generate',
-        '--bits',
-        '2048',
-        '--out-dir',
-        keys,
-        '--passphrase-file',
-        passphrase,
-        '--force',
-      ],
+      story.keysGenerate({ bits: 2048, outDir: keys, passphraseFile: passphrase, force: true }),
       passphrase,
     );
     expect(existsSync(join(keys, 'public.pem'))).toBe(false);
@@ -109,18 +100,13 @@ describe('an output onto its own input', () => {
     const inventory = join(dir, 'fleet.yaml');
     writeFileSync(inventory, 'instances:\n  - name: a\n  - name: fleet\n');
     await refused(
-      [
-        'contract',
-        '--batch',
-        inventory,
-        '--workload',
-        file('section.enc'),
-        '--env',
-        file('section.enc'),
-        '--out-dir',
-        dir,
-        '--force',
-      ],
+      story.contract({
+        batch: inventory,
+        workload: file('section.enc'),
+        env: file('section.enc'),
+        outDir: dir,
+        force: true,
+      }),
       inventory,
     );
     expect(readdirSync(dir)).toEqual(['fleet.yaml']);
