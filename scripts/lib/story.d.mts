@@ -183,6 +183,13 @@ export interface Story {
     batch?: Text;
     json?: Switch;
   }>;
+  attestationDecrypt: Step<{
+    record?: Text;
+    key?: Text;
+    passphraseFile?: Text;
+    out?: Text;
+    json?: Switch;
+  }>;
 }
 
 export declare const story: Story;

@@ -215,6 +215,15 @@ export const story = {
     'batch',
     'json',
   ]),
+
+  /** Decrypts an attestation record with the auditor's key: `attestation decrypt`. */
+  attestationDecrypt: step(['attestation', 'decrypt'], undefined, [
+    'record',
+    'key',
+    'passphraseFile',
+    'out',
+    'json',
+  ]),
 };
 
 /**

@@ -11,7 +11,7 @@ import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
 import { systemRandom } from '../../../src/node/random.js';
-import { story } from '../../../scripts/lib/story.mjs';
+import { story, type StepOptions } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-contract-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -364,86 +364,44 @@ describe('hpvs-ctl contract', () => {
       file('bad-workload.yaml'),
       'type: workload\ncompose:\n  archive: AAAA\nvolumes:\n  data:\n    seed: short\n',
     );
-    const cases: [string[], RegExp][] = [
+    const sections = { workload: workloadToken, env: envYaml };
+    const expiry = { signKey: f.signKey, expiryDays: 3, caCert: f.caCert, caKey: f.caKey };
+    const cases: [StepOptions<'contract'>, RegExp][] = [
       [
-        ['--workload', workloadToken, '--env', envToken, '--sign-key', f.signKey],
+        { workload: workloadToken, env: envToken, signKey: f.signKey },
         /env\.enc: env is already encrypted, so its signingKey cannot be added before signing/,
       ],
+      [{ ...sections, cert: f.expiredCert }, /expired\.crt: certificate expired on/],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--cert', f.expiredCert],
-        /expired\.crt: certificate expired on/,
-      ],
-      [
-        ['--workload', file('bad-workload.yaml'), '--env', envYaml],
+        { workload: file('bad-workload.yaml'), env: envYaml },
         /bad-workload\.yaml:3:12 workload\.compose\.archive: archive: not a gzip'd tar archive \(and 1 more/,
       ],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--sign-key', file('sign-protected.pem')],
+        { ...sections, signKey: file('sign-protected.pem') },
         /sign-protected\.pem: the private key is passphrase-protected/,
       ],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--attestation-key', f.hpcrCert],
+        { ...sections, attestationKey: f.hpcrCert },
         /hpcr\.crt: the attestation key must be a public key/,
       ],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3',
-          '--ca-cert',
-          f.hpcrCert,
-          '--ca-key',
-          f.hpcrKey,
-        ],
+        { ...sections, ...expiry, caCert: f.hpcrCert, caKey: f.hpcrKey },
         /hpcr\.crt: not a CA certificate/,
       ],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3',
-          '--ca-cert',
-          f.caCert,
-          '--ca-key',
-          f.signKey,
-        ],
+        { ...sections, ...expiry, caKey: f.signKey },
         /the CA private key does not match the CA certificate/,
       ],
+      [{ ...sections, ...expiry, expiryDays: 3650 }, /before the contract would/],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3650',
-          '--ca-cert',
-          f.caCert,
-          '--ca-key',
-          f.caKey,
-        ],
-        /before the contract would/,
-      ],
-      [
-        ['--workload', file('missing.yaml'), '--env', envYaml],
+        { workload: file('missing.yaml'), env: envYaml },
         /missing\.yaml: workload section file not found/,
       ],
     ];
-    for (const [args, message] of cases) {
+    for (const [options, message] of cases) {
       const target = out();
-      await expectCliError(['contract', ...args, '--out', target], message);
+      const args = story.contract({ ...options, out: target });
+      await expectCliError(args, message);
       expect(existsSync(target), args.join(' ')).toBe(false);
     }
   });
