@@ -142,6 +142,43 @@ export interface Story {
     out?: Text;
     json?: Switch;
   }>;
+  encrypt: Step<{
+    file?: Text;
+    platform?: Text;
+    certVersion?: Text;
+    cert?: Text;
+    allowExpired?: Switch;
+    format?: Text;
+    chain?: Texts;
+    root?: Texts;
+    crl?: Texts;
+    noCrl?: Switch;
+    partialChain?: Switch;
+    at?: Text;
+    out?: Text;
+    json?: Switch;
+  }>;
+  decrypt: Step<{
+    file?: Text;
+    key?: Text;
+    passphraseFile?: Text;
+    out?: Text;
+    json?: Switch;
+  }>;
+  cidata: Step<{
+    userData?: Text;
+    networkConfig?: Text;
+    metaData?: Text;
+    platform?: Text;
+    out?: Text;
+    json?: Switch;
+  }>;
+  luksPassphrase: Step<{
+    envSeedFile?: Text;
+    workloadSeedFile?: Text;
+    thirdSeedFile?: Text;
+    out?: Text;
+  }>;
   emulatorBoot: Step<{
     userData?: Text;
     initdata?: Text;

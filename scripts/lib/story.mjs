@@ -169,6 +169,44 @@ export const story = {
     'json',
   ]),
 
+  /** A section (or any file) encrypted for the runtime: `encrypt [FILE]`. */
+  encrypt: step(['encrypt'], 'file', [
+    'platform',
+    'certVersion',
+    'cert',
+    'allowExpired',
+    'format',
+    'chain',
+    'root',
+    'crl',
+    'noCrl',
+    'partialChain',
+    'at',
+    'out',
+    'json',
+  ]),
+
+  /** A token decrypted with the runtime's private key: `decrypt [FILE]`. */
+  decrypt: step(['decrypt'], 'file', ['key', 'passphraseFile', 'out', 'json']),
+
+  /** The contract on a NoCloud seed image for an on-premises boot: `cidata`. */
+  cidata: step(['cidata'], undefined, [
+    'userData',
+    'networkConfig',
+    'metaData',
+    'platform',
+    'out',
+    'json',
+  ]),
+
+  /** The LUKS passphrase of a data volume from its seeds: `luks-passphrase`. */
+  luksPassphrase: step(['luks-passphrase'], undefined, [
+    'envSeedFile',
+    'workloadSeedFile',
+    'thirdSeedFile',
+    'out',
+  ]),
+
   /** A boot of the emulator: `emulator boot [USER_DATA]`. */
   emulatorBoot: step(['emulator', 'boot'], 'userData', [
     'initdata',

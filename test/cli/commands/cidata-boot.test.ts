@@ -55,40 +55,30 @@ describe.skipIf(!HAS_XORRISO)(
           out: 'user-data.yaml',
         }),
       );
-      await ok([
-        'cidata',
-        '--user-data',
-        'user-data.yaml',
-        '--network-config',
-        'network-config.yaml',
-        '--out',
-        'seed.iso',
-      ]);
-      await ok([
-        'cidata',
-        '--user-data',
-        'user-data.yaml',
-        '--meta-data',
-        'other-meta.yaml',
-        '--out',
-        'other.iso',
-      ]);
+      await ok(
+        story.cidata({
+          userData: 'user-data.yaml',
+          networkConfig: 'network-config.yaml',
+          out: 'seed.iso',
+        }),
+      );
+      await ok(
+        story.cidata({ userData: 'user-data.yaml', metaData: 'other-meta.yaml', out: 'other.iso' }),
+      );
       await ok(story.emulatorBoot({ cidata: 'seed.iso', state: 'hpcr', outDir: 'booted' }));
     }, 60_000);
 
     it("cidata --json gives the very lines attestation verify --json finds in the booted record's map", async () => {
       // the same inputs give the same image, so this describes seed.iso
       const built = JSON.parse(
-        await ok([
-          'cidata',
-          '--user-data',
-          'user-data.yaml',
-          '--network-config',
-          'network-config.yaml',
-          '--out',
-          'seed-again.iso',
-          '--json',
-        ]),
+        await ok(
+          story.cidata({
+            userData: 'user-data.yaml',
+            networkConfig: 'network-config.yaml',
+            out: 'seed-again.iso',
+            json: true,
+          }),
+        ),
       ) as { record: Record<string, string> };
       expect(
         readFileSync(join(dir, 'seed-again.iso')).equals(readFileSync(join(dir, 'seed.iso'))),

@@ -64,17 +64,14 @@ describe.skipIf(!HAS_XORRISO)(
 
     it('builds an ISO 9660 image (Joliet, Rock Ridge, volume cidata) holding exactly the inputs, 0600', async () => {
       const image = path('full.iso');
-      const result = await runCli([
-        'cidata',
-        '--user-data',
-        path('user-data.yaml'),
-        '--network-config',
-        path('network-config.yaml'),
-        '--meta-data',
-        path('meta-data.yaml'),
-        '--out',
-        image,
-      ]);
+      const result = await runCli(
+        story.cidata({
+          userData: path('user-data.yaml'),
+          networkConfig: path('network-config.yaml'),
+          metaData: path('meta-data.yaml'),
+          out: image,
+        }),
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`${image}\n`);
       expect(statSync(image).mode & 0o777).toBe(0o600);
@@ -96,16 +93,14 @@ describe.skipIf(!HAS_XORRISO)(
       '--json gives the digests of the inputs, the image and the record lines (sha256sum agrees)',
       async () => {
         const image = path('json.iso');
-        const result = await runCli([
-          'cidata',
-          '--user-data',
-          path('user-data.yaml'),
-          '--network-config',
-          path('network-config.yaml'),
-          '--out',
-          image,
-          '--json',
-        ]);
+        const result = await runCli(
+          story.cidata({
+            userData: path('user-data.yaml'),
+            networkConfig: path('network-config.yaml'),
+            out: image,
+            json: true,
+          }),
+        );
         expect(result.code, result.stderr).toBe(0);
         const sha256sum = (file: string) =>
           spawnSync('sha256sum', [file]).stdout.toString().split(' ')[0];
@@ -138,14 +133,9 @@ describe.skipIf(!HAS_XORRISO)(
           plain,
           `workload: |\n${readFileSync(path('workload.yaml'), 'utf8').replace(/^/gm, '  ')}\nenv: |\n${readFileSync(path('env.yaml'), 'utf8').replace(/^/gm, '  ')}\n`,
         );
-        const plainResult = await runCli([
-          'cidata',
-          '--user-data',
-          plain,
-          '--out',
-          path('plain.iso'),
-          '--json',
-        ]);
+        const plainResult = await runCli(
+          story.cidata({ userData: plain, out: path('plain.iso'), json: true }),
+        );
         expect(plainResult.code, plainResult.stderr).toBe(0);
         const document = JSON.parse(plainResult.stdout);
         expect(document.sha256_in['user-data']).toBeNull();

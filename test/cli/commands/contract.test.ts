@@ -46,39 +46,19 @@ beforeAll(async () => {
   workloadToken = file('workload.enc');
   envToken = file('env.enc');
   writeFileSync(file('apikey.txt'), 'iam-api-key-0123456789\n');
+  const workload = { compose: f.composeDir, volume: 'data', seedFile: f.workloadSeed };
+  expect((await runCli(story.workload({ ...workload, out: workloadYaml }))).code).toBe(0);
   expect(
-    (
-      await runCli(
-        story.workload({
-          compose: f.composeDir,
-          volume: 'data',
-          seedFile: f.workloadSeed,
-          out: workloadYaml,
-        }),
-      )
-    ).code,
+    (await runCli(story.workload({ ...workload, cert: f.hpcrCert, out: workloadToken }))).code,
   ).toBe(0);
-  expect(
-    (
-      await runCli(
-        story.workload({
-          compose: f.composeDir,
-          volume: 'data',
-          seedFile: f.workloadSeed,
-          cert: f.hpcrCert,
-          out: workloadToken,
-        }),
-      )
-    ).code,
-  ).toBe(0);
-  const env = story.env({
+  const env = {
     logRouterHost: 'ingest.logs.example.com',
     logRouterKeyFile: file('apikey.txt'),
     volume: 'data',
     seedFile: f.envSeed,
-  });
-  expect((await runCli([...env, '--out', envYaml])).code).toBe(0);
-  expect((await runCli([...env, '--cert', f.hpcrCert, '--out', envToken])).code).toBe(0);
+  };
+  expect((await runCli(story.env({ ...env, out: envYaml }))).code).toBe(0);
+  expect((await runCli(story.env({ ...env, cert: f.hpcrCert, out: envToken }))).code).toBe(0);
   const csr = await createCertificateRequest({
     subject: 'CN=deployer from csr',
     privateKey: createPrivateKey(readFileSync(f.signKey)),
@@ -166,13 +146,11 @@ describe('hpvs-ctl contract', () => {
   it('writes the mapping form with --section-style mapping, with the same content and signature rule', async () => {
     const block = out();
     const mapping = out();
-    const common = story.contract({
-      workload: workloadYaml,
-      env: envYaml,
-      signKey: f.signKey,
-    });
-    expect((await runCli([...common, '--out', block])).code).toBe(0);
-    const result = await runCli([...common, '--section-style', 'mapping', '--out', mapping]);
+    const common = { workload: workloadYaml, env: envYaml, signKey: f.signKey };
+    expect((await runCli(story.contract({ ...common, out: block }))).code).toBe(0);
+    const result = await runCli(
+      story.contract({ ...common, sectionStyle: 'mapping', out: mapping }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const text = readFileSync(mapping, 'utf8');
     expect(text).toMatch(/^workload:\n {2}type: workload\n/);
@@ -183,8 +161,7 @@ describe('hpvs-ctl contract', () => {
     }
     expect((await runCli(['verify', mapping])).code).toBe(0);
     expect(
-      (await runCli(['contract', ...common.slice(1), '--section-style', 'json', '--out', out()]))
-        .code,
+      (await runCli(story.contract({ ...common, sectionStyle: 'json', out: out() }))).code,
     ).toBe(2);
   });
 
@@ -305,33 +282,25 @@ describe('hpvs-ctl contract', () => {
 
   it('prints the contract on stdout without --out or with --out -, and creates no file "-"', async () => {
     const cwd = tempDir();
-    const base = story.contract({
-      workload: workloadToken,
-      env: envYaml,
-      signKey: f.signKey,
-    });
+    const base = { workload: workloadToken, env: envYaml, signKey: f.signKey };
     const target = out();
-    expect((await runCli([...base, '--out', target])).code).toBe(0);
+    expect((await runCli(story.contract({ ...base, out: target }))).code).toBe(0);
     const written = readFileSync(target, 'utf8');
-    for (const args of [[], ['--out', '-']]) {
-      const result = await runCli([...base, ...args], { cwd });
+    for (const args of [story.contract(base), story.contract({ ...base, out: '-' })]) {
+      const result = await runCli(args, { cwd });
       expect(result.code, args.join(' ')).toBe(0);
       // the signature is deterministic (PKCS#1 v1.5), so the document is the same bytes
       expect(result.stdout).toBe(written);
     }
     expect(existsSync(join(cwd, '-'))).toBe(false);
     const both = await runCli(
-      [
+      story.contract({
         ...base,
-        '--expiry-days',
-        '3',
-        '--ca-cert',
-        f.caCert,
-        '--ca-key',
-        f.caKey,
-        '--signing-cert-out',
-        '-',
-      ],
+        expiryDays: 3,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        signingCertOut: '-',
+      }),
       { cwd },
     );
     expect(both.code).toBe(2);

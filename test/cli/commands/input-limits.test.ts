@@ -98,15 +98,12 @@ describe('/dev/zero as every kind of input', () => {
     ['verify: the user data', () => ['verify', '/dev/zero', '--signing-key', f.signPub], '8 MiB'],
     [
       'luks-passphrase: a seed',
-      (o) => [
-        'luks-passphrase',
-        '--env-seed-file',
-        '/dev/zero',
-        '--workload-seed-file',
-        f.workloadSeed,
-        '--out',
-        o,
-      ],
+      (o) =>
+        story.luksPassphrase({
+          envSeedFile: '/dev/zero',
+          workloadSeedFile: f.workloadSeed,
+          out: o,
+        }),
       '64 KiB',
     ],
     [

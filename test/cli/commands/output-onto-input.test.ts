@@ -38,28 +38,17 @@ async function refused(args: string[], path: string, options: CliOptions = {}): 
 beforeAll(async () => {
   f = await writeAuthoringFiles(tempDir());
   writeFileSync(file('section.yaml'), SECTION);
-  const encrypted = await runCli([
-    'encrypt',
-    file('section.yaml'),
-    '--cert',
-    f.hpcrCert,
-    '--out',
-    file('section.enc'),
-  ]);
+  const encrypted = await runCli(
+    story.encrypt({ file: file('section.yaml'), cert: f.hpcrCert, out: file('section.enc') }),
+  );
   expect(encrypted.code).toBe(0);
 }, 30_000);
 
 describe('an output onto its own input', () => {
   it('encrypt: the same path, another spelling, a hard link, a symbolic link, stdin redirected', async () => {
     const section = file('section.yaml');
-    const encrypt = (input: string, out: string) => [
-      'encrypt',
-      input,
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-    ];
+    const encrypt = (input: string, out: string) =>
+      story.encrypt({ file: input, cert: f.hpcrCert, out });
     await refused(encrypt(section, section), section);
     mkdirSync(file('sub'));
     await refused(encrypt(section, join(f.dir, 'sub', '..', 'section.yaml')), section);
@@ -114,14 +103,9 @@ describe('an output onto its own input', () => {
 
   it('still writes when the output is another file', async () => {
     const out = file('other.enc');
-    const result = await runCli([
-      'encrypt',
-      file('section.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: file('section.yaml'), cert: f.hpcrCert, out }),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^hyper-protect-basic\./);
   });

@@ -23,15 +23,9 @@ describe('encrypt and decrypt --json', () => {
   });
 
   it("encrypt --json gives the token, its prefix and the token's SHA-256, withholding the plaintext's", async () => {
-    const result = await runCli([
-      'encrypt',
-      path('env.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--platform',
-      'ccrt',
-      '--json',
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: path('env.yaml'), cert: f.hpcrCert, platform: 'ccrt', json: true }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.prefix).toBe('contract-basic');
@@ -44,15 +38,9 @@ describe('encrypt and decrypt --json', () => {
 
   it('encrypt --json --out writes the token to the file and names it instead', async () => {
     const out = path('env.enc');
-    const result = await runCli([
-      'encrypt',
-      path('env.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--json',
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: path('env.yaml'), cert: f.hpcrCert, json: true, out }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.token).toBeUndefined();
@@ -62,15 +50,9 @@ describe('encrypt and decrypt --json', () => {
 
   it('decrypt --json describes the plaintext it wrote, never prints it, and needs --out', async () => {
     const out = path('env.dec');
-    const result = await runCli([
-      'decrypt',
-      path('env.enc'),
-      '--key',
-      f.hpcrKey,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const result = await runCli(
+      story.decrypt({ file: path('env.enc'), key: f.hpcrKey, out, json: true }),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('do-not-print-me');
     const document = JSON.parse(result.stdout);
