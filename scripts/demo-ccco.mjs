@@ -7,8 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
-import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
+import {
+  freeLoopbackPort,
+  receivedLog,
+  startLogServer,
+  stopChild,
+} from './lib/log-server-process.mjs';
+import {
+  bold,
+  chapter,
+  cliRunner,
+  dim,
+  green,
+  printSummary,
+  red,
+  say,
+} from './lib/demo-narration.mjs';
 import { emulatorChain, recordFiles, story } from './lib/story.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -195,16 +209,7 @@ async function main() {
     console.log(`     ${red(line)}`);
   summary.push(['changed command refused by the agent policy', 'exit 1']);
 
-  const deadline = Date.now() + 5000;
-  let received = '';
-  while (Date.now() < deadline && !received.includes('HPL10000E')) {
-    try {
-      received = readFileSync(join(work, 'received.log'), 'utf8');
-    } catch {
-      // not created before the first message
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const received = await receivedLog(join(work, 'received.log'), 'HPL10000E');
   await stopChild(logServer);
   if (!received.includes('HPL10001I'))
     throw new Error('the log server did not receive the boot log');
@@ -225,11 +230,7 @@ async function main() {
   );
   summary.push(['attestation: verified against chain, CRLs and contract', `${record}/`]);
 
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
-  const width = Math.max(...summary.map(([what]) => what.length));
-  for (const [what, where] of summary)
-    console.log(`  ${green('ok  ')}  ${what.padEnd(width)}  ${dim(where)}`);
+  printSummary(summary, started);
   console.log(
     dim(keep ? `\nfiles kept in ${work}` : '\n(the work folder is removed; --keep keeps it)'),
   );

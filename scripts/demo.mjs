@@ -3,14 +3,28 @@
 // the end (pass --keep to keep it). No network beyond 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { trustRegistryCa } from './lib/docker-registry.mjs';
-import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
+import {
+  freeLoopbackPort,
+  receivedLog,
+  startLogServer,
+  stopChild,
+} from './lib/log-server-process.mjs';
 import { probePodman, removeImage, serveImage } from './lib/podman-workload.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
+import {
+  bold,
+  chapter,
+  cliRunner,
+  dim,
+  green,
+  printSummary,
+  red,
+  say,
+} from './lib/demo-narration.mjs';
 import { emulatorChain, recordFiles, story } from './lib/story.mjs';
 
 const platformAt = process.argv.indexOf('--platform');
@@ -256,16 +270,7 @@ async function main() {
     console.log(`     ${red(line)}`);
   summary.push(['tampered contract refused (HPL12001E, HPL10000E)', 'exit 1']);
 
-  const deadline = Date.now() + 5000;
-  let received = '';
-  while (Date.now() < deadline && (received.match(/HPL10000E/g) ?? []).length < 1) {
-    try {
-      received = readFileSync(join(work, 'received.log'), 'utf8');
-    } catch {
-      // not created before the first message
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const received = await receivedLog(join(work, 'received.log'), 'HPL10000E');
   await stopChild(logServer);
   const messages = received.trimEnd().split('\n').filter(Boolean);
   if (!received.includes('HPL10001I'))
@@ -299,13 +304,7 @@ async function main() {
   );
   summary.push(['attestation: verified against chain, CRLs, contract, reference', `${record}/`]);
 
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
-  const width = Math.max(...summary.map(([what]) => what.length));
-  for (const [what, where, status = 'ok'] of summary) {
-    const mark = status === 'ok' ? green('ok  ') : dim('skip');
-    console.log(`  ${mark}  ${what.padEnd(width)}  ${dim(where)}`);
-  }
+  printSummary(summary, started);
   console.log(
     dim(
       keep

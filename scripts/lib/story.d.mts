@@ -10,6 +10,15 @@ type Step<Options> = ((options?: Options) => string[]) & {
   readonly flags: readonly string[];
 };
 
+interface TrustOptions {
+  chain?: Texts;
+  root?: Texts;
+  crl?: Texts;
+  noCrl?: Switch;
+  partialChain?: Switch;
+  at?: Text;
+}
+
 interface SectionOptions {
   envValuesFile?: Text;
   platform?: Text;
@@ -142,22 +151,18 @@ export interface Story {
     out?: Text;
     json?: Switch;
   }>;
-  encrypt: Step<{
-    file?: Text;
-    platform?: Text;
-    certVersion?: Text;
-    cert?: Text;
-    allowExpired?: Switch;
-    format?: Text;
-    chain?: Texts;
-    root?: Texts;
-    crl?: Texts;
-    noCrl?: Switch;
-    partialChain?: Switch;
-    at?: Text;
-    out?: Text;
-    json?: Switch;
-  }>;
+  encrypt: Step<
+    TrustOptions & {
+      file?: Text;
+      platform?: Text;
+      certVersion?: Text;
+      cert?: Text;
+      allowExpired?: Switch;
+      format?: Text;
+      out?: Text;
+      json?: Switch;
+    }
+  >;
   decrypt: Step<{
     file?: Text;
     key?: Text;
@@ -202,24 +207,20 @@ export interface Story {
     key?: Text;
     out?: Text;
   }>;
-  attestationVerify: Step<{
-    record?: Text;
-    key?: Text;
-    passphraseFile?: Text;
-    signature?: Text;
-    cert?: Text;
-    chain?: Texts;
-    root?: Texts;
-    crl?: Texts;
-    noCrl?: Switch;
-    partialChain?: Switch;
-    at?: Text;
-    contract?: Text;
-    cidata?: Text;
-    reference?: Text;
-    batch?: Text;
-    json?: Switch;
-  }>;
+  attestationVerify: Step<
+    TrustOptions & {
+      record?: Text;
+      key?: Text;
+      passphraseFile?: Text;
+      signature?: Text;
+      cert?: Text;
+      contract?: Text;
+      cidata?: Text;
+      reference?: Text;
+      batch?: Text;
+      json?: Switch;
+    }
+  >;
   attestationDecrypt: Step<{
     record?: Text;
     key?: Text;

@@ -41,6 +41,8 @@ function step(words, positional, names) {
 
 const sectionInputs = ['envValuesFile', 'platform', 'encrypt', 'certVersion', 'cert'];
 const sectionOutput = ['allowExpired', 'out'];
+// the trust material of a certificate check (encrypt and attestation verify take the same)
+const trustFlags = ['chain', 'root', 'crl', 'noCrl', 'partialChain', 'at'];
 
 export const story = {
   /** The runtime's identity: `emulator init`. */
@@ -176,12 +178,7 @@ export const story = {
     'cert',
     'allowExpired',
     'format',
-    'chain',
-    'root',
-    'crl',
-    'noCrl',
-    'partialChain',
-    'at',
+    ...trustFlags,
     'out',
     'json',
   ]),
@@ -241,12 +238,7 @@ export const story = {
     'passphraseFile',
     'signature',
     'cert',
-    'chain',
-    'root',
-    'crl',
-    'noCrl',
-    'partialChain',
-    'at',
+    ...trustFlags,
     'contract',
     'cidata',
     'reference',
