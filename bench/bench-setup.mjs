@@ -67,6 +67,26 @@ export function median(values) {
 }
 
 /**
+ * workload.enc as both emulator benchmarks boot with it: the compose folder `compose` (with the
+ * registry credentials `auths` when given) and the volume `data` mounted at /mnt/data with its
+ * workload seed, encrypted for the emulator state `hpcr`.
+ */
+export function writeVolumeWorkload(hpvs, cwd, { compose, auths }) {
+  writeFileSync(join(cwd, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
+  hpvs(
+    ...story.workload({
+      compose,
+      auths,
+      volume: 'data',
+      mount: '/mnt/data',
+      seedFile: 'workload.seed',
+      cert: 'hpcr/public/encrypt.crt',
+      out: 'workload.enc',
+    }),
+  );
+}
+
+/**
  * env.yaml as both emulator benchmarks boot with it: syslog over mutual TLS (the files of
  * `certs syslog --out-dir tls`) to 127.0.0.1:`port`, and the volume `data` with its env seed.
  */

@@ -4,7 +4,7 @@
 // --fast-kdf). The first boot of each image formats it; the others unlock it.
 //
 //   npm run build && node bench/emulator-boot.mjs [boots]      (default 10)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort, stopChild } from '../scripts/lib/log-server-process.mjs';
@@ -18,6 +18,7 @@ import {
   projectRoot,
   timeBoot,
   writeSyslogEnv,
+  writeVolumeWorkload,
 } from './bench-setup.mjs';
 
 const root = projectRoot;
@@ -29,21 +30,11 @@ const hpvs = cliRunner(cli, work);
 let server;
 try {
   const port = await freeLoopbackPort();
-  writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
   hpvs(...story.emulatorInit({ state: 'hpcr' }));
   hpvs(...story.keysGenerate({ outDir: 'keys', name: 'attestation' }));
   hpvs(...story.keysGenerate({ outDir: 'keys', name: 'signing' }));
   hpvs(...story.certsSyslog({ ip: '127.0.0.1', outDir: 'tls' }));
-  hpvs(
-    ...story.workload({
-      compose: join(root, 'templates', 'compose'),
-      volume: 'data',
-      mount: '/mnt/data',
-      seedFile: 'workload.seed',
-      cert: 'hpcr/public/encrypt.crt',
-      out: 'workload.enc',
-    }),
-  );
+  writeVolumeWorkload(hpvs, work, { compose: join(root, 'templates', 'compose') });
   writeSyslogEnv(hpvs, work, port);
   hpvs(
     ...story.contract({

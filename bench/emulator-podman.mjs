@@ -20,6 +20,7 @@ import {
   startSyslogReceiver,
   timeBoot,
   writeSyslogEnv,
+  writeVolumeWorkload,
 } from './bench-setup.mjs';
 
 const [boots] = countArguments('node bench/emulator-podman.mjs [boots]', 7);
@@ -37,7 +38,6 @@ try {
     process.exit(0);
   }
   const port = await freeLoopbackPort();
-  writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
   hpvs(...story.emulatorInit({ state: 'hpcr' }));
   hpvs(...story.keysGenerate({ outDir: 'keys', name: 'signing' }));
   hpvs(...story.certsSyslog({ ip: '127.0.0.1', outDir: 'tls', bits: 2048 }));
@@ -65,17 +65,7 @@ try {
       mode: 0o600,
     },
   );
-  hpvs(
-    ...story.workload({
-      compose: 'app',
-      auths: 'auths.yaml',
-      volume: 'data',
-      mount: '/mnt/data',
-      seedFile: 'workload.seed',
-      cert: 'hpcr/public/encrypt.crt',
-      out: 'workload.enc',
-    }),
-  );
+  writeVolumeWorkload(hpvs, work, { compose: 'app', auths: 'auths.yaml' });
   writeSyslogEnv(hpvs, work, port);
   trustRegistryCa(join(work, 'env.yaml'), join(work, 'registry-tls/ca.crt'));
   hpvs(
