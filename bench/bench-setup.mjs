@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLogServer } from '../scripts/lib/log-server-process.mjs';
+import { story } from '../scripts/lib/story.mjs';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -66,29 +67,42 @@ export function median(values) {
 }
 
 /**
+ * workload.enc as both emulator benchmarks boot with it: the compose folder `compose` (with the
+ * registry credentials `auths` when given) and the volume `data` mounted at /mnt/data with its
+ * workload seed, encrypted for the emulator state `hpcr`.
+ */
+export function writeVolumeWorkload(hpvs, cwd, { compose, auths }) {
+  writeFileSync(join(cwd, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
+  hpvs(
+    ...story.workload({
+      compose,
+      auths,
+      volume: 'data',
+      mount: '/mnt/data',
+      seedFile: 'workload.seed',
+      cert: 'hpcr/public/encrypt.crt',
+      out: 'workload.enc',
+    }),
+  );
+}
+
+/**
  * env.yaml as both emulator benchmarks boot with it: syslog over mutual TLS (the files of
  * `certs syslog --out-dir tls`) to 127.0.0.1:`port`, and the volume `data` with its env seed.
  */
 export function writeSyslogEnv(hpvs, cwd, port) {
   writeFileSync(join(cwd, 'env.seed'), 'bench-env-seed-0123456789abc', { mode: 0o600 });
   hpvs(
-    'env',
-    '--syslog-host',
-    '127.0.0.1',
-    '--syslog-port',
-    String(port),
-    '--syslog-ca',
-    'tls/ca.crt',
-    '--syslog-cert',
-    'tls/client.crt',
-    '--syslog-key',
-    'tls/client-key.pem',
-    '--volume',
-    'data',
-    '--seed-file',
-    'env.seed',
-    '--out',
-    'env.yaml',
+    ...story.env({
+      syslogHost: '127.0.0.1',
+      syslogPort: port,
+      syslogCa: 'tls/ca.crt',
+      syslogCert: 'tls/client.crt',
+      syslogKey: 'tls/client-key.pem',
+      volume: 'data',
+      seedFile: 'env.seed',
+      out: 'env.yaml',
+    }),
   );
 }
 

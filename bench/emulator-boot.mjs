@@ -4,10 +4,11 @@
 // --fast-kdf). The first boot of each image formats it; the others unlock it.
 //
 //   npm run build && node bench/emulator-boot.mjs [boots]      (default 10)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort, stopChild } from '../scripts/lib/log-server-process.mjs';
+import { story } from '../scripts/lib/story.mjs';
 import {
   builtCli,
   cliRunner,
@@ -17,6 +18,7 @@ import {
   projectRoot,
   timeBoot,
   writeSyslogEnv,
+  writeVolumeWorkload,
 } from './bench-setup.mjs';
 
 const root = projectRoot;
@@ -28,57 +30,36 @@ const hpvs = cliRunner(cli, work);
 let server;
 try {
   const port = await freeLoopbackPort();
-  writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
-  hpvs('emulator', 'init', '--state', 'hpcr');
-  hpvs('keys', 'generate', '--out-dir', 'keys', '--name', 'attestation');
-  hpvs('keys', 'generate', '--out-dir', 'keys', '--name', 'signing');
-  hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls');
-  hpvs(
-    'workload',
-    '--compose',
-    join(root, 'templates', 'compose'),
-    '--volume',
-    'data',
-    '--mount',
-    '/mnt/data',
-    '--seed-file',
-    'workload.seed',
-    '--cert',
-    'hpcr/public/encrypt.crt',
-    '--out',
-    'workload.enc',
-  );
+  hpvs(...story.emulatorInit({ state: 'hpcr' }));
+  hpvs(...story.keysGenerate({ outDir: 'keys', name: 'attestation' }));
+  hpvs(...story.keysGenerate({ outDir: 'keys', name: 'signing' }));
+  hpvs(...story.certsSyslog({ ip: '127.0.0.1', outDir: 'tls' }));
+  writeVolumeWorkload(hpvs, work, { compose: join(root, 'templates', 'compose') });
   writeSyslogEnv(hpvs, work, port);
   hpvs(
-    'contract',
-    '--workload',
-    'workload.enc',
-    '--env',
-    'env.yaml',
-    '--attestation-key',
-    'keys/attestation-public.pem',
-    '--cert',
-    'hpcr/public/encrypt.crt',
-    '--sign-key',
-    'keys/signing-private.pem',
-    '--out',
-    'user-data.yaml',
+    ...story.contract({
+      workload: 'workload.enc',
+      env: 'env.yaml',
+      attestationKey: 'keys/attestation-public.pem',
+      cert: 'hpcr/public/encrypt.crt',
+      signKey: 'keys/signing-private.pem',
+      out: 'user-data.yaml',
+    }),
   );
   server = await startSyslogReceiver(cli, work, port);
 
-  const boot = (image, out) =>
-    timeBoot(cli, work, [
-      'emulator',
-      'boot',
-      'user-data.yaml',
-      '--state',
-      'hpcr',
-      '--volume-image',
-      image,
-      '--fast-kdf',
-      '--out-dir',
-      out,
-    ]);
+  const boot = (image, outDir) =>
+    timeBoot(
+      cli,
+      work,
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        state: 'hpcr',
+        volumeImage: image,
+        fastKdf: true,
+        outDir,
+      }),
+    );
   await boot('warmup.img', 'warmup');
   const first = [];
   const again = [];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { trustRegistryCa } from '../scripts/lib/docker-registry.mjs';
 import { freeLoopbackPort, stopChild } from '../scripts/lib/log-server-process.mjs';
 import { probePodman, removeImage, serveImage } from '../scripts/lib/podman-workload.mjs';
+import { story } from '../scripts/lib/story.mjs';
 import {
   builtCli,
   cliRunner,
@@ -19,6 +20,7 @@ import {
   startSyslogReceiver,
   timeBoot,
   writeSyslogEnv,
+  writeVolumeWorkload,
 } from './bench-setup.mjs';
 
 const [boots] = countArguments('node bench/emulator-podman.mjs [boots]', 7);
@@ -36,11 +38,10 @@ try {
     process.exit(0);
   }
   const port = await freeLoopbackPort();
-  writeFileSync(join(work, 'workload.seed'), 'bench-workload-seed-0123456789', { mode: 0o600 });
-  hpvs('emulator', 'init', '--state', 'hpcr');
-  hpvs('keys', 'generate', '--out-dir', 'keys', '--name', 'signing');
-  hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'tls', '--bits', '2048');
-  hpvs('certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'registry-tls', '--bits', '2048');
+  hpvs(...story.emulatorInit({ state: 'hpcr' }));
+  hpvs(...story.keysGenerate({ outDir: 'keys', name: 'signing' }));
+  hpvs(...story.certsSyslog({ ip: '127.0.0.1', outDir: 'tls', bits: 2048 }));
+  hpvs(...story.certsSyslog({ ip: '127.0.0.1', outDir: 'registry-tls', bits: 2048 }));
   const password = 'bench-registry-password';
   registry = await serveImage({
     work,
@@ -64,57 +65,35 @@ try {
       mode: 0o600,
     },
   );
-  hpvs(
-    'workload',
-    '--compose',
-    'app',
-    '--auths',
-    'auths.yaml',
-    '--volume',
-    'data',
-    '--mount',
-    '/mnt/data',
-    '--seed-file',
-    'workload.seed',
-    '--cert',
-    'hpcr/public/encrypt.crt',
-    '--out',
-    'workload.enc',
-  );
+  writeVolumeWorkload(hpvs, work, { compose: 'app', auths: 'auths.yaml' });
   writeSyslogEnv(hpvs, work, port);
   trustRegistryCa(join(work, 'env.yaml'), join(work, 'registry-tls/ca.crt'));
   hpvs(
-    'contract',
-    '--workload',
-    'workload.enc',
-    '--env',
-    'env.yaml',
-    '--cert',
-    'hpcr/public/encrypt.crt',
-    '--sign-key',
-    'keys/signing-private.pem',
-    '--out',
-    'user-data.yaml',
+    ...story.contract({
+      workload: 'workload.enc',
+      env: 'env.yaml',
+      cert: 'hpcr/public/encrypt.crt',
+      signKey: 'keys/signing-private.pem',
+      out: 'user-data.yaml',
+    }),
   );
   server = await startSyslogReceiver(cli, work, port);
   const times = [];
   for (let i = 0; i <= boots; i++) {
-    const out = `out-${i}`;
-    const ms = await timeBoot(cli, work, [
-      'emulator',
-      'boot',
-      'user-data.yaml',
-      '--state',
-      'hpcr',
-      '--runtime',
-      'podman',
-      '--podman-config',
-      podman.config,
-      '--keep-running',
-      '--out-dir',
-      out,
-    ]);
-    hpvs('emulator', 'stop', '--out-dir', out);
+    const outDir = `out-${i}`;
+    const ms = await timeBoot(
+      cli,
+      work,
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        state: 'hpcr',
+        runtime: 'podman',
+        podmanConfig: podman.config,
+        keepRunning: true,
+        outDir,
+      }),
+    );
+    hpvs(...story.emulatorStop({ outDir }));
     removeImage(podman.env, registry.image);
     // the first boot warms up podman's own pause image and caches
     if (i > 0) times.push(ms);

@@ -7,8 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
-import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
+import {
+  freeLoopbackPort,
+  receivedLog,
+  startLogServer,
+  stopChild,
+} from './lib/log-server-process.mjs';
+import {
+  bold,
+  chapter,
+  cliRunner,
+  dim,
+  green,
+  printSummary,
+  red,
+  say,
+} from './lib/demo-narration.mjs';
+import { emulatorChain, recordFiles, story } from './lib/story.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'hpvs-ctl.js');
@@ -54,9 +69,7 @@ async function main() {
 
   chapter('Runtime', 'the emulator plays a ccco peer-pod VM with its own identity');
   // 2048-bit keys keep the demo to seconds; IBM's (and the default here) are 4096
-  hpvs(['emulator', 'init', '--state', 'peerpod', '--platform', 'ccco', '--key-bits', '2048'], {
-    show: 2,
-  });
+  hpvs(story.emulatorInit({ state: 'peerpod', platform: 'ccco', keyBits: 2048 }), { show: 2 });
   summary.push(['emulated ccco runtime identity', 'peerpod/public/']);
 
   chapter('Application owner', 'seals the database password for the pod (RSA-4096 keys, 0600)');
@@ -103,67 +116,46 @@ async function main() {
     }),
     { mode: 0o600 },
   );
-  hpvs(['validate', 'workload.yaml', '--section', 'workload', '--platform', 'ccco'], { show: 1 });
+  hpvs(story.validate({ file: 'workload.yaml', section: 'workload', platform: 'ccco' }), {
+    show: 1,
+  });
 
   chapter('Deployer', 'syslog over mutual TLS, env, then the signed and encrypted contract');
   const port = await freeLoopbackPort();
-  hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'syslog'], { show: 0 });
-  hpvs(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048'], {
-    show: 0,
-  });
-  hpvs(['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation', '--bits', '2048'], {
-    show: 0,
-  });
+  hpvs(story.certsSyslog({ ip: '127.0.0.1', outDir: 'syslog' }), { show: 0 });
+  hpvs(story.keysGenerate({ outDir: 'deployer', name: 'signing', bits: 2048 }), { show: 0 });
+  hpvs(story.keysGenerate({ outDir: 'auditor', name: 'attestation', bits: 2048 }), { show: 0 });
   hpvs(
-    [
-      'env',
-      '--syslog-host',
-      '127.0.0.1',
-      '--syslog-port',
-      String(port),
-      '--syslog-ca',
-      'syslog/ca.crt',
-      '--syslog-cert',
-      'syslog/client.crt',
-      '--syslog-key',
-      'syslog/client-key.pem',
-      '--out',
-      'env.yaml',
-    ],
+    story.env({
+      syslogHost: '127.0.0.1',
+      syslogPort: port,
+      syslogCa: 'syslog/ca.crt',
+      syslogCert: 'syslog/client.crt',
+      syslogKey: 'syslog/client-key.pem',
+      out: 'env.yaml',
+    }),
     { show: 0 },
   );
   hpvs(
-    [
-      'contract',
-      '--workload',
-      'workload.yaml',
-      '--env',
-      'env.yaml',
-      '--attestation-key',
-      'auditor/attestation-public.pem',
-      '--cert',
-      'peerpod/public/encrypt.crt',
-      '--sign-key',
-      'deployer/signing-private.pem',
-      '--out',
-      'user-data.yaml',
-    ],
+    story.contract({
+      workload: 'workload.yaml',
+      env: 'env.yaml',
+      attestationKey: 'auditor/attestation-public.pem',
+      cert: 'peerpod/public/encrypt.crt',
+      signKey: 'deployer/signing-private.pem',
+      out: 'user-data.yaml',
+    }),
     { show: 1 },
   );
   summary.push(['contract: encrypted for the runtime and signed', 'user-data.yaml']);
 
   chapter('Deployer', 'wraps the contract as initdata on the Deployment and inspects it');
   hpvs(
-    [
-      'initdata',
-      'build',
-      '--contract',
-      'user-data.yaml',
-      '--pod',
-      'deployment.yaml',
-      '--out',
-      'deployment-initdata.yaml',
-    ],
+    story.initdataBuild({
+      contract: 'user-data.yaml',
+      pod: 'deployment.yaml',
+      out: 'deployment-initdata.yaml',
+    }),
     { show: 1 },
   );
   hpvs(['initdata', 'inspect', 'deployment-initdata.yaml'], { show: 6 });
@@ -186,19 +178,12 @@ async function main() {
     'decodes initdata, decrypts and verifies, opens the secret, admits the pod',
   );
   const boot = hpvs(
-    [
-      'emulator',
-      'boot',
-      '--initdata',
-      'deployment-initdata.yaml',
-      '--state',
-      'peerpod',
-      '--out-dir',
-      'instance',
-    ],
-    {
-      show: 0,
-    },
+    story.emulatorBoot({
+      initdata: 'deployment-initdata.yaml',
+      state: 'peerpod',
+      outDir: 'instance',
+    }),
+    { show: 0 },
   );
   for (const line of boot
     .split('\n')
@@ -212,34 +197,19 @@ async function main() {
     deployment(['/bin/sh', '-c', 'cat /proc/1/environ'], sealed),
   );
   const refused = hpvs(
-    [
-      'emulator',
-      'boot',
-      '--initdata',
-      'deployment-initdata.yaml',
-      '--pod',
-      'evil.yaml',
-      '--state',
-      'peerpod',
-      '--out-dir',
-      'instance-evil',
-    ],
+    story.emulatorBoot({
+      initdata: 'deployment-initdata.yaml',
+      pod: 'evil.yaml',
+      state: 'peerpod',
+      outDir: 'instance-evil',
+    }),
     { show: 0, expectExit: 1 },
   );
   for (const line of refused.split('\n').filter((l) => /blocked|HPL10000E/.test(l)))
     console.log(`     ${red(line)}`);
   summary.push(['changed command refused by the agent policy', 'exit 1']);
 
-  const deadline = Date.now() + 5000;
-  let received = '';
-  while (Date.now() < deadline && !received.includes('HPL10000E')) {
-    try {
-      received = readFileSync(join(work, 'received.log'), 'utf8');
-    } catch {
-      // not created before the first message
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const received = await receivedLog(join(work, 'received.log'), 'HPL10000E');
   await stopChild(logServer);
   if (!received.includes('HPL10001I'))
     throw new Error('the log server did not receive the boot log');
@@ -250,37 +220,17 @@ async function main() {
   chapter('Auditor', 'verifies the attestation record the peer-pod VM wrote');
   const record = 'instance/var/hyperprotect';
   hpvs(
-    [
-      'attestation',
-      'verify',
-      '--record',
-      `${record}/se-checksums.txt.enc`,
-      '--key',
-      'auditor/attestation-private.pem',
-      '--signature',
-      `${record}/se-signature.bin`,
-      '--cert',
-      'peerpod/public/attestation.crt',
-      '--chain',
-      'peerpod/public/intermediate.crt',
-      '--root',
-      'peerpod/public/root.crt',
-      '--crl',
-      'peerpod/public/intermediate.crl',
-      '--crl',
-      'peerpod/public/root.crl',
-      '--contract',
-      'user-data.yaml',
-    ],
+    story.attestationVerify({
+      ...recordFiles(record),
+      key: 'auditor/attestation-private.pem',
+      ...emulatorChain('peerpod'),
+      contract: 'user-data.yaml',
+    }),
     { show: 4 },
   );
   summary.push(['attestation: verified against chain, CRLs and contract', `${record}/`]);
 
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
-  const width = Math.max(...summary.map(([what]) => what.length));
-  for (const [what, where] of summary)
-    console.log(`  ${green('ok  ')}  ${what.padEnd(width)}  ${dim(where)}`);
+  printSummary(summary, started);
   console.log(
     dim(keep ? `\nfiles kept in ${work}` : '\n(the work folder is removed; --keep keeps it)'),
   );

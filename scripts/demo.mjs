@@ -3,14 +3,29 @@
 // the end (pass --keep to keep it). No network beyond 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { trustRegistryCa } from './lib/docker-registry.mjs';
-import { freeLoopbackPort, startLogServer, stopChild } from './lib/log-server-process.mjs';
+import {
+  freeLoopbackPort,
+  receivedLog,
+  startLogServer,
+  stopChild,
+} from './lib/log-server-process.mjs';
 import { probePodman, removeImage, serveImage } from './lib/podman-workload.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bold, chapter, cliRunner, dim, green, red, say } from './lib/demo-narration.mjs';
+import {
+  bold,
+  chapter,
+  cliRunner,
+  dim,
+  green,
+  printSummary,
+  red,
+  say,
+} from './lib/demo-narration.mjs';
+import { emulatorChain, recordFiles, story } from './lib/story.mjs';
 
 const platformAt = process.argv.indexOf('--platform');
 if (platformAt > 0 && process.argv[platformAt + 1] === 'ccco') {
@@ -43,26 +58,21 @@ function secretFile(path, length = 24) {
   writeFileSync(path, randomBytes(length).toString('hex'), { mode: 0o600 });
 }
 
-function runtimeArgs() {
-  return podman ? ['--runtime', 'podman', '--podman-config', podman.config] : [];
+function runtimeOptions() {
+  return podman ? { runtime: 'podman', podmanConfig: podman.config } : {};
 }
 
 /** Boots the same contract again: the LUKS2 image must reopen with the two seeds. */
 function secondBoot() {
   chapter('Runtime', 'a second boot reopens the same LUKS2 volume with the two seeds');
   const console2 = hpvs(
-    [
-      'emulator',
-      'boot',
-      'user-data.yaml',
-      '--state',
-      'hpcr',
-      '--volume-image',
-      'data.img',
-      '--out-dir',
-      'instance2',
-      ...runtimeArgs(),
-    ],
+    story.emulatorBoot({
+      userData: 'user-data.yaml',
+      state: 'hpcr',
+      volumeImage: 'data.img',
+      outDir: 'instance2',
+      ...runtimeOptions(),
+    }),
     { show: 0 },
   );
   for (const line of console2
@@ -81,22 +91,20 @@ async function main() {
     mkdirSync(join(work, dir), { mode: 0o700 });
 
   chapter('Runtime', 'the emulator creates its identity, as IBM does per image version');
-  hpvs(['emulator', 'init', '--state', 'hpcr'], { show: 3 });
+  hpvs(story.emulatorInit({ state: 'hpcr' }), { show: 3 });
   say('providers and deployers receive hpcr/public/encrypt.crt; auditors the chain and CRLs');
   summary.push(['emulated HPCR identity (RSA-4096, sha512, CRLs)', 'hpcr/public/']);
 
   const probe = probePodman(work);
   let composeDir = join(root, 'templates', 'compose');
-  const providerArgs = [];
+  let auths;
   if (probe.skip === undefined) {
     podman = probe;
     chapter(
       'Workload Provider',
       'publishes a busybox image to a private registry (TLS, htpasswd) and pins it by digest',
     );
-    hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'registry-tls', '--bits', '2048'], {
-      show: 0,
-    });
+    hpvs(story.certsSyslog({ ip: '127.0.0.1', outDir: 'registry-tls', bits: 2048 }), { show: 0 });
     const password = randomBytes(12).toString('hex');
     registry = await serveImage({
       work,
@@ -130,7 +138,7 @@ async function main() {
       `${registry.host}:\n  username: provider\n  password: ${password}\n`,
       { mode: 0o600 },
     );
-    providerArgs.push('--auths', 'provider/auths.yaml');
+    auths = 'provider/auths.yaml';
     summary.push([`container runtime: podman (${podman.config} containers.conf)`, registry.host]);
   } else {
     summary.push([`container runtime: plan only (${probe.skip})`, 'no container started', 'skip']);
@@ -138,60 +146,44 @@ async function main() {
 
   chapter('Workload Provider', 'archives the compose app and encrypts the workload section');
   secretFile(join(work, 'provider', 'workload.seed'));
-  hpvs([
-    'workload',
-    '--compose',
-    composeDir,
-    ...providerArgs,
-    '--volume',
-    'data',
-    '--mount',
-    '/mnt/data',
-    '--seed-file',
-    'provider/workload.seed',
-    '--env',
-    'GREETING=hello from the demo',
-    '--cert',
-    'hpcr/public/encrypt.crt',
-    '--out',
-    'provider/workload.enc',
-  ]);
+  hpvs(
+    story.workload({
+      compose: composeDir,
+      auths,
+      volume: 'data',
+      mount: '/mnt/data',
+      seedFile: 'provider/workload.seed',
+      env: 'GREETING=hello from the demo',
+      cert: 'hpcr/public/encrypt.crt',
+      out: 'provider/workload.enc',
+    }),
+  );
   say(
     `hands over only provider/workload.enc (${readFileSync(join(work, 'provider/workload.enc')).length} bytes, encrypted)`,
   );
   summary.push(['workload: compose archive + volume seed, encrypted', 'provider/workload.enc']);
 
   chapter('Auditor', 'generates the attestation key pair');
-  hpvs(['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation'], { show: 2 });
+  hpvs(story.keysGenerate({ outDir: 'auditor', name: 'attestation' }), { show: 2 });
 
   chapter('Workload Deployer', 'makes syslog TLS certificates, builds env, assembles and signs');
   const port = await freeLoopbackPort();
-  hpvs(['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'deployer/syslog'], { show: 0 });
+  hpvs(story.certsSyslog({ ip: '127.0.0.1', outDir: 'deployer/syslog' }), { show: 0 });
   say('deployer/syslog: ca.crt, server.crt, server-key.pem, client.crt, client-key.pem');
-  hpvs(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing'], { show: 0 });
+  hpvs(story.keysGenerate({ outDir: 'deployer', name: 'signing' }), { show: 0 });
   secretFile(join(work, 'deployer', 'env.seed'));
   hpvs(
-    [
-      'env',
-      '--syslog-host',
-      '127.0.0.1',
-      '--syslog-port',
-      String(port),
-      '--syslog-ca',
-      'deployer/syslog/ca.crt',
-      '--syslog-cert',
-      'deployer/syslog/client.crt',
-      '--syslog-key',
-      'deployer/syslog/client-key.pem',
-      '--volume',
-      'data',
-      '--seed-file',
-      'deployer/env.seed',
-      '--env',
-      'STAGE=demo',
-      '--out',
-      'deployer/env.yaml',
-    ],
+    story.env({
+      syslogHost: '127.0.0.1',
+      syslogPort: port,
+      syslogCa: 'deployer/syslog/ca.crt',
+      syslogCert: 'deployer/syslog/client.crt',
+      syslogKey: 'deployer/syslog/client-key.pem',
+      volume: 'data',
+      seedFile: 'deployer/env.seed',
+      env: 'STAGE=demo',
+      out: 'deployer/env.yaml',
+    }),
     { show: 0 },
   );
   if (registry) {
@@ -199,24 +191,17 @@ async function main() {
     trustRegistryCa(join(work, 'deployer/env.yaml'), join(work, 'registry-tls/ca.crt'));
   }
   hpvs(
-    [
-      'contract',
-      '--workload',
-      'provider/workload.enc',
-      '--env',
-      'deployer/env.yaml',
-      '--attestation-key',
-      'auditor/attestation-public.pem',
-      '--cert',
-      'hpcr/public/encrypt.crt',
-      '--sign-key',
-      'deployer/signing-private.pem',
-      '--out',
-      'user-data.yaml',
-    ],
+    story.contract({
+      workload: 'provider/workload.enc',
+      env: 'deployer/env.yaml',
+      attestationKey: 'auditor/attestation-public.pem',
+      cert: 'hpcr/public/encrypt.crt',
+      signKey: 'deployer/signing-private.pem',
+      out: 'user-data.yaml',
+    }),
     { show: 2 },
   );
-  hpvs(['validate', 'user-data.yaml'], { show: 2 });
+  hpvs(story.validate({ file: 'user-data.yaml' }), { show: 2 });
   summary.push(['user-data.yaml: encrypted env, attestation key, signed', 'user-data.yaml']);
 
   chapter('Workload Deployer', 'starts a TLS syslog receiver that requires client certificates');
@@ -239,19 +224,15 @@ async function main() {
       ? 'boots the contract with a LUKS2 data volume'
       : 'boots the contract (cryptsetup is not installed, so no LUKS2 volume image: apt-get install cryptsetup-bin to include it)',
   );
-  const volumeArgs = hasCryptsetup ? ['--volume-image', 'data.img', '--fast-kdf'] : [];
+  const volumeOptions = hasCryptsetup ? { volumeImage: 'data.img', fastKdf: true } : {};
   const console1 = hpvs(
-    [
-      'emulator',
-      'boot',
-      'user-data.yaml',
-      '--state',
-      'hpcr',
-      ...volumeArgs,
-      '--out-dir',
-      'instance',
-      ...runtimeArgs(),
-    ],
+    story.emulatorBoot({
+      userData: 'user-data.yaml',
+      state: 'hpcr',
+      ...volumeOptions,
+      outDir: 'instance',
+      ...runtimeOptions(),
+    }),
     { show: 0 },
   );
   boots++;
@@ -281,7 +262,7 @@ async function main() {
   );
   writeFileSync(join(work, 'user-data-tampered.yaml'), tampered);
   const console3 = hpvs(
-    ['emulator', 'boot', 'user-data-tampered.yaml', '--state', 'hpcr', '--out-dir', 'instance3'],
+    story.emulatorBoot({ userData: 'user-data-tampered.yaml', state: 'hpcr', outDir: 'instance3' }),
     { show: 0, expectExit: 1 },
   );
   boots++;
@@ -289,16 +270,7 @@ async function main() {
     console.log(`     ${red(line)}`);
   summary.push(['tampered contract refused (HPL12001E, HPL10000E)', 'exit 1']);
 
-  const deadline = Date.now() + 5000;
-  let received = '';
-  while (Date.now() < deadline && (received.match(/HPL10000E/g) ?? []).length < 1) {
-    try {
-      received = readFileSync(join(work, 'received.log'), 'utf8');
-    } catch {
-      // not created before the first message
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const received = await receivedLog(join(work, 'received.log'), 'HPL10000E');
   await stopChild(logServer);
   const messages = received.trimEnd().split('\n').filter(Boolean);
   if (!received.includes('HPL10001I'))
@@ -321,41 +293,18 @@ async function main() {
   );
   const record = 'instance/var/hyperprotect';
   hpvs(
-    [
-      'attestation',
-      'verify',
-      '--record',
-      `${record}/se-checksums.txt.enc`,
-      '--key',
-      'auditor/attestation-private.pem',
-      '--signature',
-      `${record}/se-signature.bin`,
-      '--cert',
-      'hpcr/public/attestation.crt',
-      '--chain',
-      'hpcr/public/intermediate.crt',
-      '--root',
-      'hpcr/public/root.crt',
-      '--crl',
-      'hpcr/public/intermediate.crl',
-      '--crl',
-      'hpcr/public/root.crl',
-      '--contract',
-      'user-data.yaml',
-      '--reference',
-      'hpcr/public/reference.txt',
-    ],
+    story.attestationVerify({
+      ...recordFiles(record),
+      key: 'auditor/attestation-private.pem',
+      ...emulatorChain('hpcr'),
+      contract: 'user-data.yaml',
+      reference: 'hpcr/public/reference.txt',
+    }),
     { show: 20 },
   );
   summary.push(['attestation: verified against chain, CRLs, contract, reference', `${record}/`]);
 
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
-  const width = Math.max(...summary.map(([what]) => what.length));
-  for (const [what, where, status = 'ok'] of summary) {
-    const mark = status === 'ok' ? green('ok  ') : dim('skip');
-    console.log(`  ${mark}  ${what.padEnd(width)}  ${dim(where)}`);
-  }
+  printSummary(summary, started);
   console.log(
     dim(
       keep

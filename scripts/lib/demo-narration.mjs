@@ -18,6 +18,20 @@ export function say(text) {
 }
 
 /**
+ * The closing table: each step's line (`[what, where, status]`, status 'ok' unless 'skip') and
+ * how long the demo took since `started`.
+ */
+export function printSummary(summary, started) {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`\n${bold('Summary')} ${dim(`(${seconds} s)`)}`);
+  const width = Math.max(...summary.map(([what]) => what.length));
+  for (const [what, where, status = 'ok'] of summary) {
+    const mark = status === 'ok' ? green('ok  ') : dim('skip');
+    console.log(`  ${mark}  ${what.padEnd(width)}  ${dim(where)}`);
+  }
+}
+
+/**
  * A runner of the CLI at `cli` in the folder `work`: it shows the command, the first `show`
  * lines of its output, and fails the demo when the exit status is not `expectExit`.
  */

@@ -225,16 +225,23 @@ export function writeTestPki(pki: TestPki, dir: string): TestPkiFiles {
 
 /** `--chain intermediate --root root --crl root.crl --crl intermediate.crl` of the test PKI. */
 export function trustArgs(files: TestPkiFiles): string[] {
+  const trust = trustOptions(files);
   return [
     '--chain',
-    files.intermediate,
+    trust.chain,
     '--root',
-    files.root,
-    '--crl',
-    files.rootCrl,
-    '--crl',
-    files.intermediateCrl,
+    trust.root,
+    ...trust.crl.flatMap((crl) => ['--crl', crl]),
   ];
+}
+
+/** The same trust material as the options of `story.attestationVerify` (scripts/lib/story.mjs). */
+export function trustOptions(files: TestPkiFiles): { chain: string; root: string; crl: string[] } {
+  return {
+    chain: files.intermediate,
+    root: files.root,
+    crl: [files.rootCrl, files.intermediateCrl],
+  };
 }
 
 /**

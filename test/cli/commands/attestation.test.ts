@@ -23,9 +23,10 @@ import {
   TEST_PKI_AT,
   writeTestPki,
   type TestPki,
-  trustArgs,
+  trustOptions,
   type TestPkiFiles,
 } from '../../helpers/test-pki.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 let pki: TestPki;
@@ -221,20 +222,16 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
   it('a self-signed attestation certificate as its own --root, --no-crl, text output', async () => {
     const bundle = makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey });
     const written = writeRecordBundle(join(dir, 'self'), bundle);
-    const result = await runCli([
-      'attestation',
-      'verify',
-      ...AT,
-      '--record',
-      written.record,
-      '--signature',
-      written.signature,
-      '--cert',
-      files.selfSigned,
-      '--root',
-      files.selfSigned,
-      '--no-crl',
-    ]);
+    const result = await runCli(
+      story.attestationVerify({
+        at: TEST_PKI_AT.toISOString(),
+        record: written.record,
+        signature: written.signature,
+        cert: files.selfSigned,
+        root: files.selfSigned,
+        noCrl: true,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /^record 25\.11\.0: .*se-checksums\.txt \(\d+ bytes, 7 hash lines\)$/m,
@@ -253,18 +250,15 @@ describe('hpvs-ctl attestation verify: valid combinations pass', () => {
     const signaturePath = join(dir, 'odd-signature.bin');
     writeFileSync(recordPath, record);
     writeFileSync(signaturePath, signRecord(record, pki.leafKey));
-    const result = await runCli([
-      'attestation',
-      'verify',
-      ...AT,
-      '--record',
-      recordPath,
-      '--signature',
-      signaturePath,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-    ]);
+    const result = await runCli(
+      story.attestationVerify({
+        at: TEST_PKI_AT.toISOString(),
+        record: recordPath,
+        signature: signaturePath,
+        cert: files.attestation,
+        ...trustOptions(files),
+      }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('line 3 (not recognised, kept): a line from a future image');
   });
@@ -287,18 +281,13 @@ describe('hpvs-ctl attestation: a forged record cannot drive the terminal', () =
     writeFileSync(recordPath, record);
     // signed by a key that is not the attestation certificate's
     writeFileSync(signaturePath, signRecord(record, auditorPrivate));
-    const args = [
-      'attestation',
-      'verify',
-      ...AT,
-      '--record',
-      recordPath,
-      '--signature',
-      signaturePath,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-    ];
+    const args = story.attestationVerify({
+      at: TEST_PKI_AT.toISOString(),
+      record: recordPath,
+      signature: signaturePath,
+      cert: files.attestation,
+      ...trustOptions(files),
+    });
     const result = await runCli(args);
     expect(result.code).toBe(1);
     expect(result.stdout).not.toMatch(UNSAFE);
@@ -318,32 +307,28 @@ describe('hpvs-ctl attestation: a forged record cannot drive the terminal', () =
     mkdirSync(bundle, { recursive: true });
     copyFileSync(recordPath, join(bundle, 'se-checksums.txt'));
     copyFileSync(signaturePath, join(bundle, 'se-signature.bin'));
-    const table = await runCli([
-      'attestation',
-      'verify',
-      ...AT,
-      '--batch',
-      batch,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-    ]);
+    const table = await runCli(
+      story.attestationVerify({
+        at: TEST_PKI_AT.toISOString(),
+        batch,
+        cert: files.attestation,
+        ...trustOptions(files),
+      }),
+    );
     expect(table.code).toBe(1);
     expect(table.stdout).not.toMatch(UNSAFE);
     expect(table.stdout).toMatch(/^b\\x1b\[2Kx +25\.11\.0 +FAIL /m);
 
     // a folder name that is not UTF-8 is one failed bundle, shown with its bytes
     mkdirSync(Buffer.from(`${batch}/caf\xe9`, 'latin1'));
-    const named = await runCli([
-      'attestation',
-      'verify',
-      ...AT,
-      '--batch',
-      batch,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-    ]);
+    const named = await runCli(
+      story.attestationVerify({
+        at: TEST_PKI_AT.toISOString(),
+        batch,
+        cert: files.attestation,
+        ...trustOptions(files),
+      }),
+    );
     expect(named.code).toBe(1);
     expect(named.stderr).toBe('');
     expect(named.stdout).toMatch(
@@ -365,14 +350,7 @@ describe('hpvs-ctl attestation: a forged record cannot drive the terminal', () =
 
   it('decrypt writes the exact record bytes to a pipe', async () => {
     const { path, record } = hostileEncryptedRecord();
-    const piped = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      path,
-      '--key',
-      paths.auditorKey,
-    ]);
+    const piped = await runCli(story.attestationDecrypt({ record: path, key: paths.auditorKey }));
     expect(piped.code).toBe(0);
     expect(piped.stdoutBytes.equals(record)).toBe(true);
   });
@@ -631,29 +609,20 @@ describe('hpvs-ctl attestation verify: bad input is one clear line, exit 1', () 
 describe('hpvs-ctl attestation decrypt', () => {
   it('writes the exact record bytes (no final newline added), to stdout or --out', async () => {
     const expected = makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }).record;
-    const stdout = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      paths.encRecord,
-      '--key',
-      paths.auditorKey,
-    ]);
+    const stdout = await runCli(
+      story.attestationDecrypt({ record: paths.encRecord, key: paths.auditorKey }),
+    );
     expect(stdout.code).toBe(0);
     expect(stdout.stdoutBytes.equals(expected)).toBe(true);
     const out = join(dir, 'decrypted.txt');
-    const written = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      paths.encRecord,
-      '--key',
-      paths.protectedKey,
-      '--passphrase-file',
-      paths.passphrase,
-      '--out',
-      out,
-    ]);
+    const written = await runCli(
+      story.attestationDecrypt({
+        record: paths.encRecord,
+        key: paths.protectedKey,
+        passphraseFile: paths.passphrase,
+        out,
+      }),
+    );
     expect(written.code).toBe(0);
     expect(readFileSync(out).equals(expected)).toBe(true);
   });
@@ -666,17 +635,14 @@ describe('hpvs-ctl attestation decrypt', () => {
         attestationKey: pki.leafKey,
       }).record;
       const out = join(dir, 'decrypted-json.txt');
-      const result = await runCli([
-        'attestation',
-        'decrypt',
-        '--record',
-        paths.encRecord,
-        '--key',
-        paths.auditorKey,
-        '--out',
-        out,
-        '--json',
-      ]);
+      const result = await runCli(
+        story.attestationDecrypt({
+          record: paths.encRecord,
+          key: paths.auditorKey,
+          out,
+          json: true,
+        }),
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(readFileSync(out).equals(expected)).toBe(true);
       const document = JSON.parse(result.stdout);
@@ -705,39 +671,23 @@ describe('hpvs-ctl attestation decrypt', () => {
       });
       expect(Object.keys(document.checksums)).toContain('contract:env');
       // --json needs --out: the record itself is not printed
-      const noOut = await runCli([
-        'attestation',
-        'decrypt',
-        '--record',
-        paths.encRecord,
-        '--key',
-        paths.auditorKey,
-        '--json',
-      ]);
+      const noOut = await runCli(
+        story.attestationDecrypt({ record: paths.encRecord, key: paths.auditorKey, json: true }),
+      );
       expect(noOut.code).toBe(2);
       expect(noOut.stdout).toBe('');
     },
   );
 
   it('refuses the wrong key and a plaintext record with one line', async () => {
-    const wrong = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      paths.encRecord,
-      '--key',
-      files.leafKey,
-    ]);
+    const wrong = await runCli(
+      story.attestationDecrypt({ record: paths.encRecord, key: files.leafKey }),
+    );
     expect(wrong.code).toBe(1);
     expect(isOneLineError(wrong.stderr)).toBe(true);
-    const plain = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      paths.plainRecord,
-      '--key',
-      paths.auditorKey,
-    ]);
+    const plain = await runCli(
+      story.attestationDecrypt({ record: paths.plainRecord, key: paths.auditorKey }),
+    );
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(/already plaintext/);
   });
@@ -775,20 +725,14 @@ describe('hpvs-ctl attestation verify --batch', () => {
       join(batch, 'instance-1', 'se-checksums.txt.enc'),
       join(batch, 'instance-7', 'se-checksums.txt.enc'),
     );
-    const base = [
-      'attestation',
-      'verify',
-      ...AT,
-      '--batch',
+    const base = story.attestationVerify({
+      at: TEST_PKI_AT.toISOString(),
       batch,
-      '--key',
-      keyPath,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-      '--reference',
-      paths.reference,
-    ];
+      key: keyPath,
+      cert: files.attestation,
+      ...trustOptions(files),
+      reference: paths.reference,
+    });
     const text = await runCli(base);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^instance-1 +25\.11\.0 +PASS$/m);
@@ -869,19 +813,14 @@ describe("hpvs-ctl attestation verify --batch --contract: the auditor's expectat
       join(batch, 'd-none'),
       makeRecordBundle({ userData: USER_DATA, attestationKey: pki.leafKey }),
     );
-    const args = [
-      'attestation',
-      'verify',
-      ...AT,
-      '--batch',
+    const args = story.attestationVerify({
+      at: TEST_PKI_AT.toISOString(),
       batch,
-      '--cert',
-      files.attestation,
-      ...trustArgs(files),
-      '--contract',
-      paths.userData,
-      '--json',
-    ];
+      cert: files.attestation,
+      ...trustOptions(files),
+      contract: paths.userData,
+      json: true,
+    });
     const result = await runCli(args);
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as {
@@ -928,19 +867,14 @@ describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKI
   const fixture = (...parts: string[]) => referencePath('fixtures', ...parts);
 
   it('attestation-25.11.0 verifies with its self-signed certificate, and fails after one appended newline', async () => {
-    const args = (record: string) => [
-      'attestation',
-      'verify',
-      '--record',
-      record,
-      '--signature',
-      fixture('attestation-25.11.0', 'se-signature.bin'),
-      '--cert',
-      fixture('attestation-25.11.0', 'attestation.crt'),
-      '--root',
-      fixture('attestation-25.11.0', 'attestation.crt'),
-      '--json',
-    ];
+    const args = (record: string) =>
+      story.attestationVerify({
+        record,
+        signature: fixture('attestation-25.11.0', 'se-signature.bin'),
+        cert: fixture('attestation-25.11.0', 'attestation.crt'),
+        root: fixture('attestation-25.11.0', 'attestation.crt'),
+        json: true,
+      });
     const good = await runCli(args(fixture('attestation-25.11.0', 'se-checksums.txt')));
     expect(good.code).toBe(0);
     // Terraform's hpcr_attestation checksums for this record (SPEC-IBM A8.3), and its header
@@ -977,14 +911,12 @@ describe.skipIf(!HAS_REFERENCE)(`reference attestation fixtures (${REFERENCE_SKI
     ['attestation-24.3.3', '24.3.3', 'workload'],
     ['attestation-25.11.0', '0.0.0', 'contract: workload'],
   ])('%s .enc decrypts to the %s record', async (name, version, workloadName) => {
-    const result = await runCli([
-      'attestation',
-      'decrypt',
-      '--record',
-      fixture(name, 'se-checksums.txt.enc'),
-      '--key',
-      fixture(name, 'private.pem'),
-    ]);
+    const result = await runCli(
+      story.attestationDecrypt({
+        record: fixture(name, 'se-checksums.txt.enc'),
+        key: fixture(name, 'private.pem'),
+      }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(version);
     expect(result.stdout).toMatch(new RegExp(`^[0-9a-f]{64} ${workloadName}$`, 'm'));

@@ -7,6 +7,7 @@ import { encryptSection } from '../../../src/core/crypto/encrypt-section.js';
 import { isOneLineError, runCli, type CliResult } from '../../helpers/run-cli.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * Inputs that used to end in an internal error: tokens and archives of 8-16 MB (V8 overflowed
@@ -150,15 +151,13 @@ describe('YAML alias bombs', () => {
 
   it('env refuses one in a builder input file', async () => {
     writeFileSync(file('api.key'), 'abcdefabcdefabcdef\n');
-    const result = await runCli([
-      'env',
-      '--log-router-host',
-      'logs.example.com',
-      '--log-router-key-file',
-      file('api.key'),
-      '--auths',
-      file('auths.yaml'),
-    ]);
+    const result = await runCli(
+      story.env({
+        logRouterHost: 'logs.example.com',
+        logRouterKeyFile: file('api.key'),
+        auths: file('auths.yaml'),
+      }),
+    );
     expect(result.code).toBe(1);
     expect(isOneLineError(result.stderr)).toBe(true);
     expect(result.stderr).toMatch(/auths\.yaml:3:10: invalid YAML: its aliases expand/);

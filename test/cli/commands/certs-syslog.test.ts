@@ -10,6 +10,7 @@ import {
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 const FILES = [
@@ -49,17 +50,9 @@ describe('hpvs-ctl certs syslog', () => {
     '--json lists the files with their SHA-256 (sha256sum agrees), null for the private keys',
     async () => {
       const dir = join(tempDir(), 'json');
-      const result = await runCli([
-        'certs',
-        'syslog',
-        '--ip',
-        '127.0.0.1',
-        '--out-dir',
-        dir,
-        '--bits',
-        '2048',
-        '--json',
-      ]);
+      const result = await runCli(
+        story.certsSyslog({ ip: '127.0.0.1', outDir: dir, bits: 2048, json: true }),
+      );
       expect(result.code, result.stderr).toBe(0);
       const sha256sum = (file: string) =>
         runTool('sha256sum', [file]).stdout.toString().split(' ')[0];
@@ -192,17 +185,9 @@ describe('hpvs-ctl certs syslog', () => {
       const dir = join(tempDir(), 'force');
       mkdirSync(dir);
       writeFileSync(join(dir, 'ca.crt'), 'old');
-      const result = await runCli([
-        'certs',
-        'syslog',
-        '--ip',
-        '127.0.0.1',
-        '--out-dir',
-        dir,
-        '--bits',
-        '2048',
-        '--force',
-      ]);
+      const result = await runCli(
+        story.certsSyslog({ ip: '127.0.0.1', outDir: dir, bits: 2048, force: true }),
+      );
       expect(result.code).toBe(0);
       expect(read(dir, 'ca.crt')).toMatch(/^-----BEGIN CERTIFICATE-----/);
       expect(readdirSync(dir).sort()).toEqual([...FILES].sort());
@@ -232,16 +217,9 @@ describe('hpvs-ctl certs syslog', () => {
     it('exits 1 with one line when the output folder cannot be created', async () => {
       const file = join(tempDir(), 'a-file');
       writeFileSync(file, '');
-      const result = await runCli([
-        'certs',
-        'syslog',
-        '--ip',
-        '127.0.0.1',
-        '--out-dir',
-        join(file, 'sub'),
-        '--bits',
-        '2048',
-      ]);
+      const result = await runCli(
+        story.certsSyslog({ ip: '127.0.0.1', outDir: join(file, 'sub'), bits: 2048 }),
+      );
       expect(result.code).toBe(1);
       expect(isOneLineError(result.stderr)).toBe(true);
     });

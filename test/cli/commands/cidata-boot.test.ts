@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-cidata-boot-');
 const HAS_XORRISO = hasTool('xorriso');
@@ -20,26 +21,16 @@ async function ok(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-const verifyArgs = (record: string, iso: string) => [
-  'attestation',
-  'verify',
-  '--record',
-  `${record}/var/hyperprotect/se-checksums.txt`,
-  '--signature',
-  `${record}/var/hyperprotect/se-signature.bin`,
-  '--cert',
-  'hpcr/public/attestation.crt',
-  '--chain',
-  'hpcr/public/intermediate.crt',
-  '--root',
-  'hpcr/public/root.crt',
-  '--crl',
-  'hpcr/public/intermediate.crl',
-  '--crl',
-  'hpcr/public/root.crl',
-  '--cidata',
-  iso,
-];
+const verifyArgs = (record: string, iso: string) =>
+  story.attestationVerify({
+    record: `${record}/var/hyperprotect/se-checksums.txt`,
+    signature: `${record}/var/hyperprotect/se-signature.bin`,
+    cert: 'hpcr/public/attestation.crt',
+    chain: 'hpcr/public/intermediate.crt',
+    root: 'hpcr/public/root.crt',
+    crl: ['hpcr/public/intermediate.crl', 'hpcr/public/root.crl'],
+    cidata: iso,
+  });
 
 const verify = (record: string, iso: string) => runCli(verifyArgs(record, iso), { cwd: dir });
 
@@ -53,69 +44,41 @@ describe.skipIf(!HAS_XORRISO)(
       writeFileSync(join(dir, 'network-config.yaml'), NETWORK_CONFIG);
       writeFileSync(join(dir, 'other-meta.yaml'), 'instance-id: other\n');
       await ok(['workload', '--play', join(TEMPLATES, 'play'), '--out', 'workload.yaml']);
-      await ok([
-        'env',
-        '--log-router-host',
-        'h.example.com',
-        '--log-router-key-file',
-        'key.txt',
-        '--out',
-        'env.yaml',
-      ]);
-      await ok([
-        'contract',
-        '--workload',
-        'workload.yaml',
-        '--env',
-        'env.yaml',
-        '--cert',
-        'hpcr/public/encrypt.crt',
-        '--out',
-        'user-data.yaml',
-      ]);
-      await ok([
-        'cidata',
-        '--user-data',
-        'user-data.yaml',
-        '--network-config',
-        'network-config.yaml',
-        '--out',
-        'seed.iso',
-      ]);
-      await ok([
-        'cidata',
-        '--user-data',
-        'user-data.yaml',
-        '--meta-data',
-        'other-meta.yaml',
-        '--out',
-        'other.iso',
-      ]);
-      await ok([
-        'emulator',
-        'boot',
-        '--cidata',
-        'seed.iso',
-        '--state',
-        'hpcr',
-        '--out-dir',
-        'booted',
-      ]);
+      await ok(
+        story.env({ logRouterHost: 'h.example.com', logRouterKeyFile: 'key.txt', out: 'env.yaml' }),
+      );
+      await ok(
+        story.contract({
+          workload: 'workload.yaml',
+          env: 'env.yaml',
+          cert: 'hpcr/public/encrypt.crt',
+          out: 'user-data.yaml',
+        }),
+      );
+      await ok(
+        story.cidata({
+          userData: 'user-data.yaml',
+          networkConfig: 'network-config.yaml',
+          out: 'seed.iso',
+        }),
+      );
+      await ok(
+        story.cidata({ userData: 'user-data.yaml', metaData: 'other-meta.yaml', out: 'other.iso' }),
+      );
+      await ok(story.emulatorBoot({ cidata: 'seed.iso', state: 'hpcr', outDir: 'booted' }));
     }, 60_000);
 
     it("cidata --json gives the very lines attestation verify --json finds in the booted record's map", async () => {
       // the same inputs give the same image, so this describes seed.iso
       const built = JSON.parse(
-        await ok([
-          'cidata',
-          '--user-data',
-          'user-data.yaml',
-          '--network-config',
-          'network-config.yaml',
-          '--out',
-          'seed-again.iso',
-          '--json',
-        ]),
+        await ok(
+          story.cidata({
+            userData: 'user-data.yaml',
+            networkConfig: 'network-config.yaml',
+            out: 'seed-again.iso',
+            json: true,
+          }),
+        ),
       ) as { record: Record<string, string> };
       expect(
         readFileSync(join(dir, 'seed-again.iso')).equals(readFileSync(join(dir, 'seed.iso'))),

@@ -7,6 +7,7 @@ import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-cidata-');
 const HAS_XORRISO = hasTool('xorriso');
@@ -42,43 +43,35 @@ describe.skipIf(!HAS_XORRISO)(
       writeFileSync(path('key.txt'), `${'a'.repeat(32)}\n`);
       const run = async (args: string[]) => expect((await runCli(args)).code).toBe(0);
       await run(['workload', '--compose', f.composeDir, '--out', path('workload.yaml')]);
-      await run([
-        'env',
-        '--log-router-host',
-        'h.example.com',
-        '--log-router-key-file',
-        path('key.txt'),
-        '--out',
-        path('env.yaml'),
-      ]);
-      await run([
-        'contract',
-        '--workload',
-        path('workload.yaml'),
-        '--env',
-        path('env.yaml'),
-        '--cert',
-        f.hpcrCert,
-        '--out',
-        path('user-data.yaml'),
-      ]);
+      await run(
+        story.env({
+          logRouterHost: 'h.example.com',
+          logRouterKeyFile: path('key.txt'),
+          out: path('env.yaml'),
+        }),
+      );
+      await run(
+        story.contract({
+          workload: path('workload.yaml'),
+          env: path('env.yaml'),
+          cert: f.hpcrCert,
+          out: path('user-data.yaml'),
+        }),
+      );
       writeFileSync(path('network-config.yaml'), NETWORK_CONFIG);
       writeFileSync(path('meta-data.yaml'), 'instance-id: web-1\nlocal-hostname: web-1\n');
     });
 
     it('builds an ISO 9660 image (Joliet, Rock Ridge, volume cidata) holding exactly the inputs, 0600', async () => {
       const image = path('full.iso');
-      const result = await runCli([
-        'cidata',
-        '--user-data',
-        path('user-data.yaml'),
-        '--network-config',
-        path('network-config.yaml'),
-        '--meta-data',
-        path('meta-data.yaml'),
-        '--out',
-        image,
-      ]);
+      const result = await runCli(
+        story.cidata({
+          userData: path('user-data.yaml'),
+          networkConfig: path('network-config.yaml'),
+          metaData: path('meta-data.yaml'),
+          out: image,
+        }),
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`${image}\n`);
       expect(statSync(image).mode & 0o777).toBe(0o600);
@@ -100,16 +93,14 @@ describe.skipIf(!HAS_XORRISO)(
       '--json gives the digests of the inputs, the image and the record lines (sha256sum agrees)',
       async () => {
         const image = path('json.iso');
-        const result = await runCli([
-          'cidata',
-          '--user-data',
-          path('user-data.yaml'),
-          '--network-config',
-          path('network-config.yaml'),
-          '--out',
-          image,
-          '--json',
-        ]);
+        const result = await runCli(
+          story.cidata({
+            userData: path('user-data.yaml'),
+            networkConfig: path('network-config.yaml'),
+            out: image,
+            json: true,
+          }),
+        );
         expect(result.code, result.stderr).toBe(0);
         const sha256sum = (file: string) =>
           spawnSync('sha256sum', [file]).stdout.toString().split(' ')[0];
@@ -142,14 +133,9 @@ describe.skipIf(!HAS_XORRISO)(
           plain,
           `workload: |\n${readFileSync(path('workload.yaml'), 'utf8').replace(/^/gm, '  ')}\nenv: |\n${readFileSync(path('env.yaml'), 'utf8').replace(/^/gm, '  ')}\n`,
         );
-        const plainResult = await runCli([
-          'cidata',
-          '--user-data',
-          plain,
-          '--out',
-          path('plain.iso'),
-          '--json',
-        ]);
+        const plainResult = await runCli(
+          story.cidata({ userData: plain, out: path('plain.iso'), json: true }),
+        );
         expect(plainResult.code, plainResult.stderr).toBe(0);
         const document = JSON.parse(plainResult.stdout);
         expect(document.sha256_in['user-data']).toBeNull();

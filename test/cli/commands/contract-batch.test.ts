@@ -7,6 +7,7 @@ import { CLI, isOneLineError, PROJECT_ROOT, runCli } from '../../helpers/run-cli
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { opensslKeyPair } from '../../helpers/openssl-key-pair.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -49,17 +50,13 @@ const INVENTORY = `instances:
   - name: batch.worker_5
 `;
 
-const baseArgs = () => [
-  'contract',
-  '--workload',
-  path('workload.yaml'),
-  '--env',
-  path('env.yaml'),
-  '--cert',
-  path('hpcr-public.pem'),
-  '--sign-key',
-  path('sign.pem'),
-];
+const baseArgs = () =>
+  story.contract({
+    workload: path('workload.yaml'),
+    env: path('env.yaml'),
+    cert: path('hpcr-public.pem'),
+    signKey: path('sign.pem'),
+  });
 
 async function decrypt(token: string): Promise<string> {
   const file = path(`token-${++counter}`);

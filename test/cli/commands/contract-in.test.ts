@@ -10,6 +10,7 @@ import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-contract-in-');
 let f: AuthoringFiles;
@@ -52,15 +53,9 @@ beforeAll(async () => {
 describe('hpvs-ctl contract --in', () => {
   it('signs a block-string contract in place: only signingKey and the signature are added', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--in',
-      file('contract.yaml'),
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({ in: file('contract.yaml'), signKey: f.signKey, out: target }),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/x-owner: warning: unknown top-level key/);
     const text = readFileSync(target, 'utf8');
@@ -111,17 +106,9 @@ describe('hpvs-ctl contract --in', () => {
     const source = file('with-token.yaml');
     writeFileSync(source, `${CONTRACT}attestationPublicKey: ${attestation}\n`);
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--in',
-      source,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({ in: source, cert: f.hpcrCert, signKey: f.signKey, out: target }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const text = readFileSync(target, 'utf8');
     expect(text.split('\n').map((line) => line.replace(/: \S+$/, ': ...'))).toEqual([
@@ -156,15 +143,7 @@ describe('hpvs-ctl contract --in', () => {
       `${CONTRACT}attestationPublicKey: ${Buffer.from(pem).toString('base64')}\n`,
     );
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--in',
-      source,
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(story.contract({ in: source, cert: f.hpcrCert, out: target }));
     expect(result.code, result.stderr).toBe(0);
     const token = parseUserData(readFileSync(target, 'utf8'), target).sections.get(
       'attestationPublicKey',
@@ -181,15 +160,7 @@ describe('hpvs-ctl contract --in', () => {
     const mapping = `workload:\n${WORKLOAD_BODY}env:\n${ENV_BODY}`;
     writeFileSync(source, mapping);
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--in',
-      source,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(story.contract({ in: source, signKey: f.signKey, out: target }));
     expect(result.code, result.stderr).toBe(0);
     const text = readFileSync(target, 'utf8');
     expect(text.startsWith(`${mapping}${signingKeyLines()}envWorkloadSignature: `)).toBe(true);

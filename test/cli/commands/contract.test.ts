@@ -11,6 +11,7 @@ import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
 import { systemRandom } from '../../../src/node/random.js';
+import { story, type StepOptions } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-contract-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -45,51 +46,19 @@ beforeAll(async () => {
   workloadToken = file('workload.enc');
   envToken = file('env.enc');
   writeFileSync(file('apikey.txt'), 'iam-api-key-0123456789\n');
+  const workload = { compose: f.composeDir, volume: 'data', seedFile: f.workloadSeed };
+  expect((await runCli(story.workload({ ...workload, out: workloadYaml }))).code).toBe(0);
   expect(
-    (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--volume',
-        'data',
-        '--seed-file',
-        f.workloadSeed,
-        '--out',
-        workloadYaml,
-      ])
-    ).code,
+    (await runCli(story.workload({ ...workload, cert: f.hpcrCert, out: workloadToken }))).code,
   ).toBe(0);
-  expect(
-    (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--volume',
-        'data',
-        '--seed-file',
-        f.workloadSeed,
-        '--cert',
-        f.hpcrCert,
-        '--out',
-        workloadToken,
-      ])
-    ).code,
-  ).toBe(0);
-  const env = [
-    'env',
-    '--log-router-host',
-    'ingest.logs.example.com',
-    '--log-router-key-file',
-    file('apikey.txt'),
-    '--volume',
-    'data',
-    '--seed-file',
-    f.envSeed,
-  ];
-  expect((await runCli([...env, '--out', envYaml])).code).toBe(0);
-  expect((await runCli([...env, '--cert', f.hpcrCert, '--out', envToken])).code).toBe(0);
+  const env = {
+    logRouterHost: 'ingest.logs.example.com',
+    logRouterKeyFile: file('apikey.txt'),
+    volume: 'data',
+    seedFile: f.envSeed,
+  };
+  expect((await runCli(story.env({ ...env, out: envYaml }))).code).toBe(0);
+  expect((await runCli(story.env({ ...env, cert: f.hpcrCert, out: envToken }))).code).toBe(0);
   const csr = await createCertificateRequest({
     subject: 'CN=deployer from csr',
     privateKey: createPrivateKey(readFileSync(f.signKey)),
@@ -111,21 +80,16 @@ beforeAll(async () => {
 describe('hpvs-ctl contract', () => {
   it("combines the provider's encrypted workload with a plaintext env: injects signingKey, encrypts env, signs", async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--attestation-key',
-      f.signPub,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        attestationKey: f.signPub,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // every section is encrypted, but the plaintext env.yaml it was made from is 0600, and an
@@ -150,19 +114,15 @@ describe('hpvs-ctl contract', () => {
 
   it('writes plaintext sections embedded and private when no --cert is given', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--sign-key',
-      file('sign-protected.pem'),
-      '--sign-passphrase-file',
-      file('pass.txt'),
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        signKey: file('sign-protected.pem'),
+        signPassphraseFile: file('pass.txt'),
+        out: target,
+      }),
+    );
     expect(result.code).toBe(0);
     // the core words these by concept; the CLI names its flag
     expect(result.stderr).toContain(
@@ -186,17 +146,11 @@ describe('hpvs-ctl contract', () => {
   it('writes the mapping form with --section-style mapping, with the same content and signature rule', async () => {
     const block = out();
     const mapping = out();
-    const common = [
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--sign-key',
-      f.signKey,
-    ];
-    expect((await runCli([...common, '--out', block])).code).toBe(0);
-    const result = await runCli([...common, '--section-style', 'mapping', '--out', mapping]);
+    const common = { workload: workloadYaml, env: envYaml, signKey: f.signKey };
+    expect((await runCli(story.contract({ ...common, out: block }))).code).toBe(0);
+    const result = await runCli(
+      story.contract({ ...common, sectionStyle: 'mapping', out: mapping }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const text = readFileSync(mapping, 'utf8');
     expect(text).toMatch(/^workload:\n {2}type: workload\n/);
@@ -207,8 +161,7 @@ describe('hpvs-ctl contract', () => {
     }
     expect((await runCli(['verify', mapping])).code).toBe(0);
     expect(
-      (await runCli(['contract', ...common.slice(1), '--section-style', 'json', '--out', out()]))
-        .code,
+      (await runCli(story.contract({ ...common, sectionStyle: 'json', out: out() }))).code,
     ).toBe(2);
   });
 
@@ -219,19 +172,15 @@ describe('hpvs-ctl contract', () => {
       `${readFileSync(envYaml, 'utf8')}signingKey: |\n${readFileSync(f.signPub, 'utf8').trimEnd().replace(/^/gm, '  ')}\n`,
     );
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envWithKey,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envWithKey,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const parsed = parseUserData(readFileSync(target, 'utf8'), target);
@@ -247,29 +196,20 @@ describe('hpvs-ctl contract', () => {
     const target = out();
     const certOut = file('signing.crt');
     const before = Date.now();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--expiry-days',
-      '7',
-      '--ca-cert',
-      f.caCert,
-      '--ca-key',
-      f.caKey,
-      '--subject',
-      '/CN=deployer/O=Example',
-      '--signing-cert-out',
-      certOut,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        expiryDays: 7,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        subject: '/CN=deployer/O=Example',
+        signingCertOut: certOut,
+        out: target,
+      }),
+    );
     const after = Date.now();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -293,102 +233,74 @@ describe('hpvs-ctl contract', () => {
 
   it('writes contract-basic tokens with --prefix', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--prefix',
-      'contract-basic',
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        cert: f.hpcrCert,
+        prefix: 'contract-basic',
+        out: target,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(
       /^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/,
     );
     expect(
       (
-        await runCli([
-          'contract',
-          '--workload',
-          workloadYaml,
-          '--env',
-          envYaml,
-          '--prefix',
-          'x',
-          '--out',
-          out(),
-        ])
+        await runCli(
+          story.contract({
+            workload: workloadYaml,
+            env: envYaml,
+            prefix: 'x',
+            out: out(),
+          }),
+        )
       ).code,
     ).toBe(2);
   });
 
   it('takes the expiry certificate subject from a CSR', async () => {
     const certOut = file('csr-signing.crt');
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--expiry-days',
-      '1',
-      '--ca-cert',
-      f.caCert,
-      '--ca-key',
-      f.caKey,
-      '--csr',
-      file('sign.csr'),
-      '--signing-cert-out',
-      certOut,
-      '--out',
-      out(),
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadToken,
+        env: envYaml,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        expiryDays: 1,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        csr: file('sign.csr'),
+        signingCertOut: certOut,
+        out: out(),
+      }),
+    );
     expect(result.code).toBe(0);
     expect(new X509Certificate(readFileSync(certOut)).subject).toBe('CN=deployer from csr');
   });
 
   it('prints the contract on stdout without --out or with --out -, and creates no file "-"', async () => {
     const cwd = tempDir();
-    const base = [
-      'contract',
-      '--workload',
-      workloadToken,
-      '--env',
-      envYaml,
-      '--sign-key',
-      f.signKey,
-    ];
+    const base = { workload: workloadToken, env: envYaml, signKey: f.signKey };
     const target = out();
-    expect((await runCli([...base, '--out', target])).code).toBe(0);
+    expect((await runCli(story.contract({ ...base, out: target }))).code).toBe(0);
     const written = readFileSync(target, 'utf8');
-    for (const args of [[], ['--out', '-']]) {
-      const result = await runCli([...base, ...args], { cwd });
+    for (const args of [story.contract(base), story.contract({ ...base, out: '-' })]) {
+      const result = await runCli(args, { cwd });
       expect(result.code, args.join(' ')).toBe(0);
       // the signature is deterministic (PKCS#1 v1.5), so the document is the same bytes
       expect(result.stdout).toBe(written);
     }
     expect(existsSync(join(cwd, '-'))).toBe(false);
     const both = await runCli(
-      [
+      story.contract({
         ...base,
-        '--expiry-days',
-        '3',
-        '--ca-cert',
-        f.caCert,
-        '--ca-key',
-        f.caKey,
-        '--signing-cert-out',
-        '-',
-      ],
+        expiryDays: 3,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        signingCertOut: '-',
+      }),
       { cwd },
     );
     expect(both.code).toBe(2);
@@ -421,86 +333,44 @@ describe('hpvs-ctl contract', () => {
       file('bad-workload.yaml'),
       'type: workload\ncompose:\n  archive: AAAA\nvolumes:\n  data:\n    seed: short\n',
     );
-    const cases: [string[], RegExp][] = [
+    const sections = { workload: workloadToken, env: envYaml };
+    const expiry = { signKey: f.signKey, expiryDays: 3, caCert: f.caCert, caKey: f.caKey };
+    const cases: [StepOptions<'contract'>, RegExp][] = [
       [
-        ['--workload', workloadToken, '--env', envToken, '--sign-key', f.signKey],
+        { workload: workloadToken, env: envToken, signKey: f.signKey },
         /env\.enc: env is already encrypted, so its signingKey cannot be added before signing/,
       ],
+      [{ ...sections, cert: f.expiredCert }, /expired\.crt: certificate expired on/],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--cert', f.expiredCert],
-        /expired\.crt: certificate expired on/,
-      ],
-      [
-        ['--workload', file('bad-workload.yaml'), '--env', envYaml],
+        { workload: file('bad-workload.yaml'), env: envYaml },
         /bad-workload\.yaml:3:12 workload\.compose\.archive: archive: not a gzip'd tar archive \(and 1 more/,
       ],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--sign-key', file('sign-protected.pem')],
+        { ...sections, signKey: file('sign-protected.pem') },
         /sign-protected\.pem: the private key is passphrase-protected/,
       ],
       [
-        ['--workload', workloadToken, '--env', envYaml, '--attestation-key', f.hpcrCert],
+        { ...sections, attestationKey: f.hpcrCert },
         /hpcr\.crt: the attestation key must be a public key/,
       ],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3',
-          '--ca-cert',
-          f.hpcrCert,
-          '--ca-key',
-          f.hpcrKey,
-        ],
+        { ...sections, ...expiry, caCert: f.hpcrCert, caKey: f.hpcrKey },
         /hpcr\.crt: not a CA certificate/,
       ],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3',
-          '--ca-cert',
-          f.caCert,
-          '--ca-key',
-          f.signKey,
-        ],
+        { ...sections, ...expiry, caKey: f.signKey },
         /the CA private key does not match the CA certificate/,
       ],
+      [{ ...sections, ...expiry, expiryDays: 3650 }, /before the contract would/],
       [
-        [
-          '--workload',
-          workloadToken,
-          '--env',
-          envYaml,
-          '--sign-key',
-          f.signKey,
-          '--expiry-days',
-          '3650',
-          '--ca-cert',
-          f.caCert,
-          '--ca-key',
-          f.caKey,
-        ],
-        /before the contract would/,
-      ],
-      [
-        ['--workload', file('missing.yaml'), '--env', envYaml],
+        { workload: file('missing.yaml'), env: envYaml },
         /missing\.yaml: workload section file not found/,
       ],
     ];
-    for (const [args, message] of cases) {
+    for (const [options, message] of cases) {
       const target = out();
-      await expectCliError(['contract', ...args, '--out', target], message);
+      const args = story.contract({ ...options, out: target });
+      await expectCliError(args, message);
       expect(existsSync(target), args.join(' ')).toBe(false);
     }
   });

@@ -10,6 +10,7 @@ import { expectCliError } from '../../helpers/expect-error.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { seededRandom } from '../../helpers/seeded-random.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-decrypt-');
 const SECTION = Buffer.from('type: workload\ncompose:\n  archive: H4sIAAAA\n\u00e9\u0000\n');
@@ -115,14 +116,13 @@ describe('hpvs-ctl decrypt', () => {
       });
 
       it('opens with --passphrase-file (a final newline in the file is ignored)', async () => {
-        const result = await runCli([
-          'decrypt',
-          path('locked.enc'),
-          '--key',
-          lockedKey,
-          '--passphrase-file',
-          path('pass.txt'),
-        ]);
+        const result = await runCli(
+          story.decrypt({
+            file: path('locked.enc'),
+            key: lockedKey,
+            passphraseFile: path('pass.txt'),
+          }),
+        );
         expect(result.code).toBe(0);
         expect(result.stdoutBytes).toEqual(SECTION);
       });
@@ -144,28 +144,22 @@ describe('hpvs-ctl decrypt', () => {
 
       it('says when the passphrase is wrong', () =>
         expectCliError(
-          [
-            'decrypt',
-            path('locked.enc'),
-            '--key',
-            lockedKey,
-            '--passphrase-file',
-            path('wrong-pass.txt'),
-          ],
+          story.decrypt({
+            file: path('locked.enc'),
+            key: lockedKey,
+            passphraseFile: path('wrong-pass.txt'),
+          }),
           /cannot unlock the private key; check the passphrase/,
         ));
 
       it('refuses an empty passphrase file', () => {
         writeFileSync(path('empty-pass.txt'), '\n');
         return expectCliError(
-          [
-            'decrypt',
-            path('locked.enc'),
-            '--key',
-            lockedKey,
-            '--passphrase-file',
-            path('empty-pass.txt'),
-          ],
+          story.decrypt({
+            file: path('locked.enc'),
+            key: lockedKey,
+            passphraseFile: path('empty-pass.txt'),
+          }),
           /the passphrase is empty/,
         );
       });

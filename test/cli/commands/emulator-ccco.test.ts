@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * The ccco path of the emulator through the CLI, as an OpenShift user runs it: seal a secret,
@@ -72,60 +73,36 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'env.yaml'), 'type: env\n');
   await cli(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048']);
   // --platform ccco: env without logging is valid there (on hpvs it is refused)
-  await cli([
-    'contract',
-    '--workload',
-    'workload.yaml',
-    '--env',
-    'env.yaml',
-    '--cert',
-    'peerpod/public/encrypt.crt',
-    '--sign-key',
-    'deployer/signing-private.pem',
-    '--platform',
-    'ccco',
-    '--out',
-    'user-data.yaml',
-  ]);
   await cli(
-    [
-      'contract',
-      '--workload',
-      'workload.yaml',
-      '--env',
-      'env.yaml',
-      '--cert',
-      'peerpod/public/encrypt.crt',
-      '--out',
-      'refused.yaml',
-    ],
+    story.contract({
+      workload: 'workload.yaml',
+      env: 'env.yaml',
+      cert: 'peerpod/public/encrypt.crt',
+      signKey: 'deployer/signing-private.pem',
+      platform: 'ccco',
+      out: 'user-data.yaml',
+    }),
+  );
+  await cli(
+    story.contract({
+      workload: 'workload.yaml',
+      env: 'env.yaml',
+      cert: 'peerpod/public/encrypt.crt',
+      out: 'refused.yaml',
+    }),
     1,
   );
-  await cli([
-    'initdata',
-    'build',
-    '--contract',
-    'user-data.yaml',
-    '--pod',
-    'pod.yaml',
-    '--out',
-    'pod-initdata.yaml',
-  ]);
+  await cli(
+    story.initdataBuild({ contract: 'user-data.yaml', pod: 'pod.yaml', out: 'pod-initdata.yaml' }),
+  );
   await cli(['initdata', 'build', '--contract', 'user-data.yaml', '--out', 'initdata.txt']);
 }, 120_000);
 
 describe('emulator boot --initdata (ccco)', () => {
   it('decodes initdata, opens the sealed secret, admits the pod and writes the record', async () => {
-    const out = await cli([
-      'emulator',
-      'boot',
-      '--initdata',
-      'pod-initdata.yaml',
-      '--state',
-      'peerpod',
-      '--out-dir',
-      'ok',
-    ]);
+    const out = await cli(
+      story.emulatorBoot({ initdata: 'pod-initdata.yaml', state: 'peerpod', outDir: 'ok' }),
+    );
     expect(out).toContain('no env.logging (optional on ccco)');
     expect(out).toContain('CreateContainerRequest allowed: Pod/orders container "orders"');
     expect(out).toMatch(
@@ -151,36 +128,26 @@ describe('emulator boot --initdata (ccco)', () => {
   });
 
   it('takes the bare value with --pod', async () => {
-    const out = await cli([
-      'emulator',
-      'boot',
-      '--initdata',
-      'initdata.txt',
-      '--pod',
-      'pod.yaml',
-      '--state',
-      'peerpod',
-      '--out-dir',
-      'bare',
-    ]);
+    const out = await cli(
+      story.emulatorBoot({
+        initdata: 'initdata.txt',
+        pod: 'pod.yaml',
+        state: 'peerpod',
+        outDir: 'bare',
+      }),
+    );
     expect(out).toContain('HPL10001I');
   });
 
   it('refuses a container whose command the policy does not list, with a clear failure', async () => {
     writeFileSync(join(dir, 'evil.yaml'), pod(['/bin/sh', '-c', 'cat /proc/1/environ'], sealed));
     const out = await cli(
-      [
-        'emulator',
-        'boot',
-        '--initdata',
-        'initdata.txt',
-        '--pod',
-        'evil.yaml',
-        '--state',
-        'peerpod',
-        '--out-dir',
-        'evil',
-      ],
+      story.emulatorBoot({
+        initdata: 'initdata.txt',
+        pod: 'evil.yaml',
+        state: 'peerpod',
+        outDir: 'evil',
+      }),
       1,
     );
     expect(out).toContain(
@@ -190,18 +157,12 @@ describe('emulator boot --initdata (ccco)', () => {
     const other = pod(COMMAND, sealed).replace(IMAGE, 'quay.io/example/orders:latest');
     writeFileSync(join(dir, 'other-image.yaml'), other);
     const image = await cli(
-      [
-        'emulator',
-        'boot',
-        '--initdata',
-        'initdata.txt',
-        '--pod',
-        'other-image.yaml',
-        '--state',
-        'peerpod',
-        '--out-dir',
-        'other',
-      ],
+      story.emulatorBoot({
+        initdata: 'initdata.txt',
+        pod: 'other-image.yaml',
+        state: 'peerpod',
+        outDir: 'other',
+      }),
       1,
     );
     expect(image).toContain('its image is not allowed');
@@ -212,18 +173,12 @@ describe('emulator boot --initdata (ccco)', () => {
     parts[2] = `${parts[2]!.slice(0, -2)}AA`;
     writeFileSync(join(dir, 'tampered.yaml'), pod(COMMAND, parts.join('.')));
     const out = await cli(
-      [
-        'emulator',
-        'boot',
-        '--initdata',
-        'initdata.txt',
-        '--pod',
-        'tampered.yaml',
-        '--state',
-        'peerpod',
-        '--out-dir',
-        'tampered',
-      ],
+      story.emulatorBoot({
+        initdata: 'initdata.txt',
+        pod: 'tampered.yaml',
+        state: 'peerpod',
+        outDir: 'tampered',
+      }),
       1,
     );
     expect(out).toContain(
@@ -232,17 +187,14 @@ describe('emulator boot --initdata (ccco)', () => {
   });
 
   it('boots a user-data file with --pod on a ccco state, and needs the pod', async () => {
-    const out = await cli([
-      'emulator',
-      'boot',
-      'user-data.yaml',
-      '--pod',
-      'pod.yaml',
-      '--state',
-      'peerpod',
-      '--out-dir',
-      'file',
-    ]);
+    const out = await cli(
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        pod: 'pod.yaml',
+        state: 'peerpod',
+        outDir: 'file',
+      }),
+    );
     expect(out).toContain('HPL10001I');
     const missing = await runCli(['emulator', 'boot', 'user-data.yaml', '--state', 'peerpod'], {
       cwd: dir,
@@ -254,15 +206,11 @@ describe('emulator boot --initdata (ccco)', () => {
   it('boots one user-data file or one initdata, refused before the state is read', async () => {
     for (const args of [
       ['emulator', 'boot', '--state', 'no-such-state'],
-      [
-        'emulator',
-        'boot',
-        'user-data.yaml',
-        '--initdata',
-        'pod-initdata.yaml',
-        '--state',
-        'no-such-state',
-      ],
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        initdata: 'pod-initdata.yaml',
+        state: 'no-such-state',
+      }),
     ]) {
       const result = await runCli(args, { cwd: dir });
       expect(result.code).toBe(2);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-emulator-platform-');
 const TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates');
@@ -40,29 +41,16 @@ describe('emulator init --platform and boot', () => {
   beforeAll(async () => {
     dir = join(tempDir(), 'run');
     mkdirSync(dir, { recursive: true });
-    const init = await ok([
-      'emulator',
-      'init',
-      '--state',
-      'ccrv',
-      '--platform',
-      'hpcr-rhvs',
-      '--key-bits',
-      '2048',
-    ]);
+    const init = await ok(
+      story.emulatorInit({ state: 'ccrv', platform: 'hpcr-rhvs', keyBits: 2048 }),
+    );
     expect(init).toContain('(ccrv, tokens contract-basic)');
     writeFileSync(join(dir, 'key.txt'), `${'a'.repeat(32)}\n`);
     await ok(['workload', '--play', join(TEMPLATES, 'play'), '--out', 'play.yaml']);
     await ok(['workload', '--compose', join(TEMPLATES, 'compose'), '--out', 'compose.yaml']);
-    await ok([
-      'env',
-      '--log-router-host',
-      'h.example.com',
-      '--log-router-key-file',
-      'key.txt',
-      '--out',
-      'env.yaml',
-    ]);
+    await ok(
+      story.env({ logRouterHost: 'h.example.com', logRouterKeyFile: 'key.txt', out: 'env.yaml' }),
+    );
   }, 60_000);
 
   it('records the platform in the state', () => {

@@ -20,6 +20,7 @@ import {
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { trustRegistryCa } from '../../../scripts/lib/docker-registry.mjs';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * `emulator boot --runtime podman` with real parts: podman (sandbox configuration), a
@@ -62,19 +63,7 @@ describe.skipIf(skip !== undefined)(
           ['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048'],
           cwd,
         ),
-        ok(
-          [
-            'certs',
-            'syslog',
-            '--ip',
-            '127.0.0.1',
-            '--out-dir',
-            'deployer/syslog',
-            '--bits',
-            '2048',
-          ],
-          cwd,
-        ),
+        ok(story.certsSyslog({ ip: '127.0.0.1', outDir: 'deployer/syslog', bits: 2048 }), cwd),
         ok(
           ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'registry/tls', '--bits', '2048'],
           cwd,
@@ -157,27 +146,17 @@ describe.skipIf(skip !== undefined)(
         cwd,
       );
       await ok(
-        [
-          'env',
-          '--syslog-host',
-          '127.0.0.1',
-          '--syslog-port',
-          String(syslogPort),
-          '--syslog-ca',
-          'deployer/syslog/ca.crt',
-          '--syslog-cert',
-          'deployer/syslog/client.crt',
-          '--syslog-key',
-          'deployer/syslog/client-key.pem',
-          '--volume',
-          'data',
-          '--seed-file',
-          'deployer/env.seed',
-          '--env',
-          'STAGE=test',
-          '--out',
-          `${name}/env.yaml`,
-        ],
+        story.env({
+          syslogHost: '127.0.0.1',
+          syslogPort,
+          syslogCa: 'deployer/syslog/ca.crt',
+          syslogCert: 'deployer/syslog/client.crt',
+          syslogKey: 'deployer/syslog/client-key.pem',
+          volume: 'data',
+          seedFile: 'deployer/env.seed',
+          env: 'STAGE=test',
+          out: `${name}/env.yaml`,
+        }),
         cwd,
       );
       // the registry's private CA, as a deployer passes it to the runtime
@@ -200,19 +179,14 @@ describe.skipIf(skip !== undefined)(
       return `${name}/user-data.yaml`;
     }
 
-    const bootArgs = (userData: string, out: string) => [
-      'emulator',
-      'boot',
-      userData,
-      '--state',
-      'hpcr',
-      '--runtime',
-      'podman',
-      '--podman-config',
-      'sandbox',
-      '--out-dir',
-      out,
-    ];
+    const bootArgs = (userData: string, out: string) =>
+      story.emulatorBoot({
+        userData,
+        state: 'hpcr',
+        runtime: 'podman',
+        podmanConfig: 'sandbox',
+        outDir: out,
+      });
 
     function boot(userData: string, out: string, extra: string[] = []) {
       return runCli([...bootArgs(userData, out), ...extra], { cwd });

@@ -7,6 +7,7 @@ import { freeLoopbackPort, rsyslogSkipReason, startRsyslog } from '../../helpers
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
+import { emulatorChain, recordFiles, story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-emulator-cli-');
 /** A fresh folder per test inside the file's temporary directory. */
@@ -28,26 +29,12 @@ async function ok(args: string[], cwd: string): Promise<string> {
 function verifyRecord(cwd: string, record: string, contract: string, extra: string[] = []) {
   return runCli(
     [
-      'attestation',
-      'verify',
-      '--record',
-      `${record}/se-checksums.txt.enc`,
-      '--key',
-      'auditor/attestation-private.pem',
-      '--signature',
-      `${record}/se-signature.bin`,
-      '--cert',
-      'hpcr/public/attestation.crt',
-      '--chain',
-      'hpcr/public/intermediate.crt',
-      '--root',
-      'hpcr/public/root.crt',
-      '--crl',
-      'hpcr/public/intermediate.crl',
-      '--crl',
-      'hpcr/public/root.crl',
-      '--contract',
-      contract,
+      ...story.attestationVerify({
+        ...recordFiles(record),
+        key: 'auditor/attestation-private.pem',
+        ...emulatorChain('hpcr'),
+        contract,
+      }),
       ...extra,
     ],
     { cwd },
@@ -125,14 +112,7 @@ describe('emulator init', () => {
 
   it('refuses a bad image version (usage), a folder holding other files and a path through a file', async () => {
     const dir = folder('init-bad');
-    const bad = await runCli([
-      'emulator',
-      'init',
-      '--state',
-      join(dir, 'x'),
-      '--image-version',
-      'latest',
-    ]);
+    const bad = await runCli(story.emulatorInit({ state: join(dir, 'x'), imageVersion: 'latest' }));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid --image-version "latest"/);
     const busy = join(dir, 'busy');
@@ -177,17 +157,11 @@ describe('emulator boot and log-server, bad input', () => {
     expect(runtime.code).toBe(2);
     expect(runtime.stderr).toMatch(/unknown runtime "docker"/);
     const images = await runCli(
-      [
-        'emulator',
-        'boot',
-        'user-data.yaml',
-        '--state',
-        'hpcr',
-        '--volume-image',
-        'a.img',
-        '--volume-image',
-        'b.img',
-      ],
+      story.emulatorBoot({
+        userData: 'user-data.yaml',
+        state: 'hpcr',
+        volumeImage: ['a.img', 'b.img'],
+      }),
       { cwd: dir },
     );
     expect(images.code).toBe(2);
@@ -257,32 +231,10 @@ describe('emulator boot and log-server, bad input', () => {
   });
 
   it('log-server refuses a bad port (usage) and a missing certificate (one line)', async () => {
-    const port = await runCli([
-      'emulator',
-      'log-server',
-      '--port',
-      'abc',
-      '--ca',
-      'a',
-      '--cert',
-      'b',
-      '--key',
-      'c',
-    ]);
+    const port = await runCli(story.logServer({ port: 'abc', ca: 'a', cert: 'b', key: 'c' }));
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/invalid --port "abc"/);
-    const missing = await runCli([
-      'emulator',
-      'log-server',
-      '--port',
-      '0',
-      '--ca',
-      'none.crt',
-      '--cert',
-      'b',
-      '--key',
-      'c',
-    ]);
+    const missing = await runCli(story.logServer({ port: 0, ca: 'none.crt', cert: 'b', key: 'c' }));
     expect(missing.code).toBe(1);
     expect(isOneLineError(missing.stderr)).toBe(true);
     expect(missing.stderr).toMatch(/none\.crt: CA certificate file not found/);
@@ -290,20 +242,14 @@ describe('emulator boot and log-server, bad input', () => {
 });
 
 describe('emulator log-server, output failures', () => {
-  const logServerArgs = (out: string) => [
-    'emulator',
-    'log-server',
-    '--port',
-    '0',
-    '--ca',
-    'tls/ca.crt',
-    '--cert',
-    'tls/server.crt',
-    '--key',
-    'tls/server-key.pem',
-    '--out',
-    out,
-  ];
+  const logServerArgs = (out: string) =>
+    story.logServer({
+      port: 0,
+      ca: 'tls/ca.crt',
+      cert: 'tls/server.crt',
+      key: 'tls/server-key.pem',
+      out,
+    });
 
   it('refuses an --out it cannot open before listening, in one line', async () => {
     const dir = folder('log-server-out');
@@ -375,35 +321,21 @@ describe('the persona story, end to end through the CLI', () => {
     writeFileSync(join(cwd, 'provider/workload.seed'), `${seeds.workload}\n`, { mode: 0o600 });
     writeFileSync(join(cwd, 'deployer/env.seed'), `${seeds.env}\n`, { mode: 0o600 });
     await Promise.all([
-      ok(['emulator', 'init', '--state', 'hpcr', '--key-bits', '2048'], cwd),
-      ok(
-        ['keys', 'generate', '--out-dir', 'auditor', '--name', 'attestation', '--bits', '2048'],
-        cwd,
-      ),
-      ok(['keys', 'generate', '--out-dir', 'deployer', '--name', 'signing', '--bits', '2048'], cwd),
-      ok(
-        ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'deployer/syslog', '--bits', '2048'],
-        cwd,
-      ),
+      ok(story.emulatorInit({ state: 'hpcr', keyBits: 2048 }), cwd),
+      ok(story.keysGenerate({ outDir: 'auditor', name: 'attestation', bits: 2048 }), cwd),
+      ok(story.keysGenerate({ outDir: 'deployer', name: 'signing', bits: 2048 }), cwd),
+      ok(story.certsSyslog({ ip: '127.0.0.1', outDir: 'deployer/syslog', bits: 2048 }), cwd),
     ]);
     await ok(
-      [
-        'workload',
-        '--compose',
-        TEMPLATE_COMPOSE,
-        '--volume',
-        'data',
-        '--mount',
-        '/mnt/data',
-        '--seed-file',
-        'provider/workload.seed',
-        '--env',
-        'GREETING=hi',
-        '--cert',
-        'hpcr/public/encrypt.crt',
-        '--out',
-        'provider/workload.enc',
-      ],
+      story.workload({
+        compose: TEMPLATE_COMPOSE,
+        volume: 'data',
+        mount: '/mnt/data',
+        seedFile: 'provider/workload.seed',
+        env: 'GREETING=hi',
+        cert: 'hpcr/public/encrypt.crt',
+        out: 'provider/workload.enc',
+      }),
       cwd,
     );
   }, 120_000);
@@ -416,45 +348,28 @@ describe('the persona story, end to end through the CLI', () => {
   ): Promise<string> {
     const cwd = dir();
     await ok(
-      [
-        'env',
-        '--syslog-host',
-        '127.0.0.1',
-        '--syslog-port',
-        String(port),
-        '--syslog-ca',
-        'deployer/syslog/ca.crt',
-        '--syslog-cert',
-        `${clientDir}/client.crt`,
-        '--syslog-key',
-        `${clientDir}/client-key.pem`,
-        '--volume',
-        'data',
-        '--seed-file',
-        'deployer/env.seed',
-        '--env',
-        'STAGE=test',
-        '--out',
-        `deployer/${name}-env.yaml`,
-      ],
+      story.env({
+        syslogHost: '127.0.0.1',
+        syslogPort: port,
+        syslogCa: 'deployer/syslog/ca.crt',
+        syslogCert: `${clientDir}/client.crt`,
+        syslogKey: `${clientDir}/client-key.pem`,
+        volume: 'data',
+        seedFile: 'deployer/env.seed',
+        env: 'STAGE=test',
+        out: `deployer/${name}-env.yaml`,
+      }),
       cwd,
     );
     await ok(
-      [
-        'contract',
-        '--workload',
-        'provider/workload.enc',
-        '--env',
-        `deployer/${name}-env.yaml`,
-        '--attestation-key',
-        'auditor/attestation-public.pem',
-        '--cert',
-        'hpcr/public/encrypt.crt',
-        '--sign-key',
-        'deployer/signing-private.pem',
-        '--out',
-        `${name}.yaml`,
-      ],
+      story.contract({
+        workload: 'provider/workload.enc',
+        env: `deployer/${name}-env.yaml`,
+        attestationKey: 'auditor/attestation-public.pem',
+        cert: 'hpcr/public/encrypt.crt',
+        signKey: 'deployer/signing-private.pem',
+        out: `${name}.yaml`,
+      }),
       cwd,
     );
     return `${name}.yaml`;
@@ -479,20 +394,15 @@ describe('the persona story, end to end through the CLI', () => {
       });
       try {
         const userData = await contractFor(rsyslog.port, 'user-data');
-        const boot = (out: string) =>
+        const boot = (outDir: string) =>
           runCli(
-            [
-              'emulator',
-              'boot',
+            story.emulatorBoot({
               userData,
-              '--state',
-              'hpcr',
-              '--volume-image',
-              'data.img',
-              '--fast-kdf',
-              '--out-dir',
-              out,
-            ],
+              state: 'hpcr',
+              volumeImage: 'data.img',
+              fastKdf: true,
+              outDir,
+            }),
             { cwd },
           );
         const first = await boot('instance');
@@ -566,10 +476,7 @@ describe('the persona story, end to end through the CLI', () => {
         expect(mismatch.stdout).toMatch(/FAIL contract:user-data/);
 
         // rsyslogd (gtls, x509/certvalid) refuses a client certificate from another CA
-        await ok(
-          ['certs', 'syslog', '--ip', '127.0.0.1', '--out-dir', 'stranger', '--bits', '2048'],
-          cwd,
-        );
+        await ok(story.certsSyslog({ ip: '127.0.0.1', outDir: 'stranger', bits: 2048 }), cwd);
         const stranger = await contractFor(rsyslog.port, 'stranger', 'stranger');
         const refused = await runCli(
           ['emulator', 'boot', stranger, '--state', 'hpcr', '--out-dir', 'instance-stranger'],
@@ -597,18 +504,13 @@ describe('the persona story, end to end through the CLI', () => {
         process.execPath,
         [
           CLI,
-          'emulator',
-          'log-server',
-          '--port',
-          String(port),
-          '--ca',
-          'deployer/syslog/ca.crt',
-          '--cert',
-          'deployer/syslog/server.crt',
-          '--key',
-          'deployer/syslog/server-key.pem',
-          '--out',
-          'received.log',
+          ...story.logServer({
+            port,
+            ca: 'deployer/syslog/ca.crt',
+            cert: 'deployer/syslog/server.crt',
+            key: 'deployer/syslog/server-key.pem',
+            out: 'received.log',
+          }),
         ],
         { cwd: dir(), stdio: ['ignore', 'ignore', 'pipe'] },
       );

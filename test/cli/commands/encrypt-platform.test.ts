@@ -8,6 +8,7 @@ import { makeSelfSignedCertificate, mapLimit, opensslDate } from '../../helpers/
 import { isOneLineError, PROJECT_ROOT, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-encrypt-platform-');
 const SECTION = 'type: env\nlogging:\n  syslog:\n    hostname: logs.example.com\n';
@@ -39,14 +40,9 @@ describe('hpvs-ctl encrypt --platform', () => {
     const current = IBM_CERTIFICATES.filter((entry) => new Date(entry.notAfter) > new Date());
     expect(current.length).toBeGreaterThanOrEqual(11);
     await mapLimit(current, 4, async (entry) => {
-      const result = await runCli([
-        'encrypt',
-        section,
-        '--platform',
-        entry.platform,
-        '--cert-version',
-        entry.version,
-      ]);
+      const result = await runCli(
+        story.encrypt({ file: section, platform: entry.platform, certVersion: entry.version }),
+      );
       expect(result.code, result.stderr).toBe(0);
       expectRecipeShape(result.stdout, PLATFORMS[entry.platform].tokenPrefix);
       expect(result.stderr).toContain(
@@ -62,37 +58,26 @@ describe('hpvs-ctl encrypt --platform', () => {
     expect(expected).toBe(new Date() < new Date('2027-06-20') ? '26.7.2' : expected);
     expect(ccrt.stderr).toContain(`IBM's ccrt ${expected} encryption certificate`);
     expectRecipeShape(ccrt.stdout, 'contract-basic');
-    const expired = await runCli([
-      'encrypt',
-      section,
-      '--platform',
-      'ccco',
-      '--cert-version',
-      '25.12.0',
-    ]);
+    const expired = await runCli(
+      story.encrypt({ file: section, platform: 'ccco', certVersion: '25.12.0' }),
+    );
     expect(expired.code).toBe(1);
     expect(isOneLineError(expired.stderr)).toBe(true);
     expect(expired.stderr).toMatch(/ccco 25\.12\.0 encryption certificate expired on 2026-08-12/);
     expect(expired.stdout).toBe('');
-    const allowed = await runCli([
-      'encrypt',
-      section,
-      '--platform',
-      'ccco',
-      '--cert-version',
-      '25.12.0',
-      '--allow-expired',
-    ]);
+    const allowed = await runCli(
+      story.encrypt({
+        file: section,
+        platform: 'ccco',
+        certVersion: '25.12.0',
+        allowExpired: true,
+      }),
+    );
     expect(allowed.code).toBe(0);
     expectRecipeShape(allowed.stdout, 'hyper-protect-basic');
-    const missing = await runCli([
-      'encrypt',
-      section,
-      '--platform',
-      'hpvs',
-      '--cert-version',
-      '1.0.3',
-    ]);
+    const missing = await runCli(
+      story.encrypt({ file: section, platform: 'hpvs', certVersion: '1.0.3' }),
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
       'no hpvs certificate for version 1.0.3 (it has 1.0.29, 1.0.28, 1.0.27)',
@@ -134,14 +119,9 @@ describe('hpvs-ctl encrypt --platform', () => {
     );
     // one certificate serves hpvs 1.0.27, ccrt 26.5.0 and ccrv 26.5.0: no warning for any of them
     for (const platform of ['hpvs', 'ccrt', 'ccrv']) {
-      const shared = await runCli([
-        'encrypt',
-        section,
-        '--cert',
-        certFile('ccrt', '26.5.0'),
-        '--platform',
-        platform,
-      ]);
+      const shared = await runCli(
+        story.encrypt({ file: section, cert: certFile('ccrt', '26.5.0'), platform }),
+      );
       expect(shared.stderr, platform).toBe('');
     }
   });

@@ -10,6 +10,7 @@ import {
   writeTestPki,
   type TestPkiFiles,
 } from '../../helpers/test-pki.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 let files: TestPkiFiles;
@@ -98,14 +99,9 @@ describe('hpvs-ctl encrypt with a trust anchor', () => {
   });
 
   it('treats chain or CRL files without --root as a usage error', async () => {
-    const result = await runCli([
-      'encrypt',
-      section,
-      '--cert',
-      files.encryption,
-      '--crl',
-      files.intermediateCrl,
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: section, cert: files.encryption, crl: files.intermediateCrl }),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/only with --root/);
   });

@@ -10,6 +10,7 @@ import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
 import { systemRandom } from '../../../src/node/random.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-encrypt-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -120,14 +121,9 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
     it('encrypts valid JSON byte for byte, unchanged', async () => {
       const json = '\n\t{\n\t\t"type": "env"\n\t}\n\t';
       writeFileSync(path('ok.json'), json);
-      const result = await runCli([
-        'encrypt',
-        path('ok.json'),
-        '--format',
-        'json',
-        '--cert',
-        paths.publicKey,
-      ]);
+      const result = await runCli(
+        story.encrypt({ file: path('ok.json'), format: 'json', cert: paths.publicKey }),
+      );
       expect(result.code).toBe(0);
       expect(openWith(paths.privateKey, result.stdout).toString()).toBe(json);
     });
@@ -156,14 +152,9 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
         expect(result.stderr).not.toContain('secret-value');
         expect(existsSync(target)).toBe(false);
       }
-      const usage = await runCli([
-        'encrypt',
-        paths.section,
-        '--format',
-        'xml',
-        '--cert',
-        paths.publicKey,
-      ]);
+      const usage = await runCli(
+        story.encrypt({ file: paths.section, format: 'xml', cert: paths.publicKey }),
+      );
       expect(usage.code).toBe(2);
     });
   });
@@ -298,14 +289,9 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
       const dir = path('out-fail');
       mkdirSync(dir);
       const fresh = join(dir, 'fresh.enc');
-      const failed = await runCli([
-        'encrypt',
-        paths.section,
-        '--cert',
-        paths.expired,
-        '--out',
-        fresh,
-      ]);
+      const failed = await runCli(
+        story.encrypt({ file: paths.section, cert: paths.expired, out: fresh }),
+      );
       expect(failed.code).toBe(1);
       expect(existsSync(fresh)).toBe(false);
       const existing = join(dir, 'existing.enc');
@@ -316,14 +302,9 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
     });
 
     it('reports an output folder that does not exist', async () => {
-      const result = await runCli([
-        'encrypt',
-        paths.section,
-        '--cert',
-        paths.cert,
-        '--out',
-        path('no/such/dir/x.enc'),
-      ]);
+      const result = await runCli(
+        story.encrypt({ file: paths.section, cert: paths.cert, out: path('no/such/dir/x.enc') }),
+      );
       expect(result.code).toBe(1);
       expect(isOneLineError(result.stderr)).toBe(true);
       expect(result.stderr).toContain('x.enc: cannot write output (ENOENT)');

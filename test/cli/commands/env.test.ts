@@ -7,6 +7,7 @@ import { expectCliError } from '../../helpers/expect-error.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-env-');
 let f: AuthoringFiles;
@@ -37,31 +38,21 @@ beforeAll(async () => {
 describe('hpvs-ctl env', () => {
   it('builds a syslog env with PEM material as literal blocks, a volume and the signing key', async () => {
     const target = out();
-    const result = await runCli([
-      'env',
-      '--syslog-host',
-      'logs.example.com',
-      '--syslog-port',
-      '6514',
-      '--syslog-ca',
-      f.caCert,
-      '--syslog-cert',
-      f.hpcrCert,
-      '--syslog-key',
-      f.hpcrKey,
-      '--volume',
-      'data',
-      '--seed-file',
-      f.envSeed,
-      '--kms-file',
-      file('kms.yaml'),
-      '--env',
-      'MODE=prod',
-      '--signing-key',
-      f.signPub,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.env({
+        syslogHost: 'logs.example.com',
+        syslogPort: 6514,
+        syslogCa: f.caCert,
+        syslogCert: f.hpcrCert,
+        syslogKey: f.hpcrKey,
+        volume: 'data',
+        seedFile: f.envSeed,
+        kmsFile: file('kms.yaml'),
+        env: 'MODE=prod',
+        signingKey: f.signPub,
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(statSync(target).mode & 0o777).toBe(0o600);
@@ -93,17 +84,14 @@ describe('hpvs-ctl env', () => {
   it('keeps only the PEM blocks of a CA bundle with text around them', async () => {
     const ca = readFileSync(f.caCert, 'utf8');
     writeFileSync(file('bundle.pem'), `subject=CN = Deployer CA\n${ca}Bag Attributes\n${ca}`);
-    const result = await runCli([
-      'env',
-      '--syslog-host',
-      'logs.example.com',
-      '--syslog-ca',
-      file('bundle.pem'),
-      '--syslog-cert',
-      f.hpcrCert,
-      '--syslog-key',
-      f.hpcrKey,
-    ]);
+    const result = await runCli(
+      story.env({
+        syslogHost: 'logs.example.com',
+        syslogCa: file('bundle.pem'),
+        syslogCert: f.hpcrCert,
+        syslogKey: f.hpcrKey,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(parse(result.stdout).logging.syslog.server).toBe(`${ca.trimEnd()}\n${ca}`);
   });
@@ -113,15 +101,13 @@ describe('hpvs-ctl env', () => {
       file('auths.yaml'),
       'us.icr.io:\n  username: iamapikey\n  password: registry-key\n',
     );
-    const router = await runCli([
-      'env',
-      '--log-router-host',
-      'ingest.logs.example.com',
-      '--log-router-key-file',
-      file('apikey.txt'),
-      '--auths',
-      file('auths.yaml'),
-    ]);
+    const router = await runCli(
+      story.env({
+        logRouterHost: 'ingest.logs.example.com',
+        logRouterKeyFile: file('apikey.txt'),
+        auths: file('auths.yaml'),
+      }),
+    );
     expect(router.code).toBe(0);
     expect(parse(router.stdout).logging).toEqual({
       logRouter: { hostname: 'ingest.logs.example.com', iamApiKey: 'iam-api-key-0123456789' },
@@ -142,15 +128,13 @@ describe('hpvs-ctl env', () => {
   });
 
   it('encrypts with --cert', async () => {
-    const result = await runCli([
-      'env',
-      '--log-router-host',
-      'h.example.com',
-      '--log-router-key-file',
-      file('apikey.txt'),
-      '--cert',
-      f.hpcrCert,
-    ]);
+    const result = await runCli(
+      story.env({
+        logRouterHost: 'h.example.com',
+        logRouterKeyFile: file('apikey.txt'),
+        cert: f.hpcrCert,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^hyper-protect-basic\.\S+\n$/);
   });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRego } from '../../../src/core/ccco/rego-syntax.js';
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { answerOnTerminal } from '../../helpers/terminal-session.js';
 import { hasTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 const path = (...parts: string[]) => join(tempDir(), ...parts);
@@ -227,19 +229,15 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl init --platform ccco', () => {
     expectNoPlaceholder('db');
 
     // the two halves make one contract: the volumes agree across sections
-    const built = await runCli([
-      'contract',
-      '--platform',
-      'ccco',
-      '--workload',
-      path('pb', 'workload.yaml'),
-      '--env',
-      path('db', 'env.yaml'),
-      '--sign-key',
-      path('db', 'signing-private.pem'),
-      '--out',
-      path('db', 'user-data.yaml'),
-    ]);
+    const built = await runCli(
+      story.contract({
+        platform: 'ccco',
+        workload: path('pb', 'workload.yaml'),
+        env: path('db', 'env.yaml'),
+        signKey: path('db', 'signing-private.pem'),
+        out: path('db', 'user-data.yaml'),
+      }),
+    );
     expect(built.code, built.stderr).toBe(0);
     const validated = await runCli([
       'validate',
@@ -260,33 +258,7 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl init --platform ccco', () => {
         [/host key document/, `${path('HKD-3931-0123456.crt')}\r`],
       ];
       const command = `${process.execPath} ${CLI} init --persona deployer --platform ccco-bmtl --out-dir ${path('tty')}`;
-      const output = await new Promise<string>((resolve, reject) => {
-        const child = spawn('script', ['-qfec', command, '/dev/null'], {
-          cwd: tempDir(),
-          env: { ...process.env, NO_COLOR: '1' },
-        });
-        let seen = '';
-        let next = 0;
-        let cursor = 0;
-        const timer = setTimeout(() => {
-          child.kill();
-          reject(new Error(`init did not finish; output so far:\n${seen}`));
-        }, 30_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          seen += chunk.toString('utf8');
-          // answer each question once, in order, when it first shows up after the previous one
-          for (let match; next < answers.length; next++) {
-            match = answers[next]![0].exec(seen.slice(cursor));
-            if (!match) break;
-            cursor += match.index + match[0].length;
-            child.stdin.write(answers[next]![1]);
-          }
-        });
-        child.on('close', () => {
-          clearTimeout(timer);
-          resolve(seen);
-        });
-      });
+      const output = await answerOnTerminal(command, answers, tempDir());
       expect(output).toContain('nowhere');
       const env = parse(read('tty', 'env.yaml'));
       expect(Object.keys(env)).toEqual(['type', 'host-attestation', 'volumes']);

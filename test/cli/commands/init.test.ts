@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { systemRandom } from '../../../src/node/random.js';
 import { validateSection } from '../../../src/core/schema/validate-contract.js';
 import { CLI, isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { answerOnTerminal } from '../../helpers/terminal-session.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { opensslKeyPair } from '../../helpers/openssl-key-pair.js';
 
@@ -341,37 +341,11 @@ describe.skipIf(!hasTool('script'))('hpvs-ctl init on a terminal', () => {
       [/Data volume name/, '\r'],
       [/Generate a contract signing key pair\?/, 'n\r'],
     ];
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        'script',
-        ['-qfec', `${process.execPath} ${CLI} init --bits 2048`, '/dev/null'],
-        {
-          cwd: tempDir(),
-          env: { ...process.env, NO_COLOR: '1' },
-        },
-      );
-      let seen = '';
-      let next = 0;
-      let cursor = 0;
-      const timer = setTimeout(() => {
-        child.kill();
-        reject(new Error(`init did not finish; output so far:\n${seen}`));
-      }, 30_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        seen += chunk.toString('utf8');
-        // answer each question once, in order, when it first shows up after the previous one
-        for (let match; next < answers.length; next++) {
-          match = answers[next]![0].exec(seen.slice(cursor));
-          if (!match) break;
-          cursor += match.index + match[0].length;
-          child.stdin.write(answers[next]![1]);
-        }
-      });
-      child.on('close', () => {
-        clearTimeout(timer);
-        resolve(seen);
-      });
-    });
+    const output = await answerOnTerminal(
+      `${process.execPath} ${CLI} init --bits 2048`,
+      answers,
+      tempDir(),
+    );
     expect(output).not.toContain(apiKey);
     const env = parse(read('tty', 'env.yaml'));
     expect(env.logging.logRouter).toEqual({

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { expectCliError } from '../../helpers/expect-error.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const ANNOTATION = 'io.katacontainers.config.runtime.cc_init_data';
 const tempDir = useTempDir();
@@ -67,14 +68,7 @@ describe('hpvs-ctl initdata', () => {
     const headerFile = join(tempDir(), 'se-header.bin');
     writeFileSync(headerFile, header);
     const contract = contractFile(ENCRYPTED);
-    const built = await runCli([
-      'initdata',
-      'build',
-      '--contract',
-      contract,
-      '--se-header',
-      headerFile,
-    ]);
+    const built = await runCli(story.initdataBuild({ contract, seHeader: headerFile }));
     expect(built.code, built.stderr).toBe(0);
     const inspected = await runCli(['initdata', 'inspect', built.stdout.trim(), '--json']);
     expect(inspected.code, inspected.stderr).toBe(0);
@@ -97,16 +91,9 @@ describe('hpvs-ctl initdata', () => {
       '# my app\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      runtimeClassName: kata-remote\n      containers: [{name: a, image: busybox}]\n',
     );
     const out = join(tempDir(), 'deploy-out.yaml');
-    const result = await runCli([
-      'initdata',
-      'build',
-      '--contract',
-      contractFile(ENCRYPTED),
-      '--pod',
-      pod,
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.initdataBuild({ contract: contractFile(ENCRYPTED), pod, out }),
+    );
     expect(result.code).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith('# my app\n')).toBe(true);

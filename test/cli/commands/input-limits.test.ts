@@ -12,6 +12,7 @@ import {
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * Every input is bounded while it is read (issue 9 item 6): /dev/zero, an endless pipe and a
@@ -97,15 +98,12 @@ describe('/dev/zero as every kind of input', () => {
     ['verify: the user data', () => ['verify', '/dev/zero', '--signing-key', f.signPub], '8 MiB'],
     [
       'luks-passphrase: a seed',
-      (o) => [
-        'luks-passphrase',
-        '--env-seed-file',
-        '/dev/zero',
-        '--workload-seed-file',
-        f.workloadSeed,
-        '--out',
-        o,
-      ],
+      (o) =>
+        story.luksPassphrase({
+          envSeedFile: '/dev/zero',
+          workloadSeedFile: f.workloadSeed,
+          out: o,
+        }),
       '64 KiB',
     ],
     [
@@ -115,17 +113,7 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'contract --batch: the inventory',
-      (o) => [
-        'contract',
-        '--batch',
-        '/dev/zero',
-        '--workload',
-        f.envSeed,
-        '--env',
-        f.envSeed,
-        '--out-dir',
-        o,
-      ],
+      (o) => story.contract({ batch: '/dev/zero', workload: f.envSeed, env: f.envSeed, outDir: o }),
       '64 MiB',
     ],
     [
@@ -135,19 +123,14 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'attestation verify: the signature',
-      () => [
-        'attestation',
-        'verify',
-        '--record',
-        f.envSeed,
-        '--signature',
-        '/dev/zero',
-        '--cert',
-        f.hpcrCert,
-        '--root',
-        f.hpcrCert,
-        '--no-crl',
-      ],
+      () =>
+        story.attestationVerify({
+          record: f.envSeed,
+          signature: '/dev/zero',
+          cert: f.hpcrCert,
+          root: f.hpcrCert,
+          noCrl: true,
+        }),
       '64 KiB',
     ],
     [
@@ -157,19 +140,14 @@ describe('/dev/zero as every kind of input', () => {
     ],
     [
       'env: the syslog key',
-      (o) => [
-        'env',
-        '--syslog-host',
-        'h',
-        '--syslog-ca',
-        f.caCert,
-        '--syslog-cert',
-        f.caCert,
-        '--syslog-key',
-        '/dev/zero',
-        '--out',
-        o,
-      ],
+      (o) =>
+        story.env({
+          syslogHost: 'h',
+          syslogCa: f.caCert,
+          syslogCert: f.caCert,
+          syslogKey: '/dev/zero',
+          out: o,
+        }),
       '1 MiB',
     ],
   ];

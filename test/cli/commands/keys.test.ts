@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir();
 let counter = 0;
@@ -41,19 +42,15 @@ describe('hpvs-ctl keys generate', () => {
       const dir = freshDir();
       const passFile = join(tempDir(), 'json-pass.txt');
       writeFileSync(passFile, 'correct horse battery staple\n');
-      const result = await runCli([
-        'keys',
-        'generate',
-        '--out-dir',
-        dir,
-        '--bits',
-        '2048',
-        '--name',
-        'auditor',
-        '--passphrase-file',
-        passFile,
-        '--json',
-      ]);
+      const result = await runCli(
+        story.keysGenerate({
+          outDir: dir,
+          bits: 2048,
+          name: 'auditor',
+          passphraseFile: passFile,
+          json: true,
+        }),
+      );
       expect(result.code, result.stderr).toBe(0);
       const publicPath = join(dir, 'auditor-public.pem');
       const sha256sum = runTool('sha256sum', [publicPath]).stdout.toString().split(' ')[0];
@@ -71,18 +68,9 @@ describe('hpvs-ctl keys generate', () => {
     const dir = freshDir();
     const passFile = join(tempDir(), 'pass.txt');
     writeFileSync(passFile, 'correct horse battery staple\n');
-    const result = await runCli([
-      'keys',
-      'generate',
-      '--out-dir',
-      dir,
-      '--bits',
-      '2048',
-      '--name',
-      'signing',
-      '--passphrase-file',
-      passFile,
-    ]);
+    const result = await runCli(
+      story.keysGenerate({ outDir: dir, bits: 2048, name: 'signing', passphraseFile: passFile }),
+    );
     expect(result.code).toBe(0);
     const privatePem = readFileSync(join(dir, 'signing-private.pem'), 'utf8');
     expect(privatePem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
@@ -124,15 +112,7 @@ describe('hpvs-ctl keys generate', () => {
       expect(isOneLineError(refused.stderr)).toBe(true);
       expect(refused.stderr).toContain('already exist');
       expect(readFileSync(join(dir, 'private.pem'), 'utf8')).toBe(before);
-      const forced = await runCli([
-        'keys',
-        'generate',
-        '--out-dir',
-        dir,
-        '--bits',
-        '2048',
-        '--force',
-      ]);
+      const forced = await runCli(story.keysGenerate({ outDir: dir, bits: 2048, force: true }));
       expect(forced.code).toBe(0);
       expect(readFileSync(join(dir, 'private.pem'), 'utf8')).not.toBe(before);
     });
@@ -156,14 +136,7 @@ describe('hpvs-ctl keys generate', () => {
       const dir = freshDir();
       const passFile = join(tempDir(), 'empty-pass.txt');
       writeFileSync(passFile, '\n');
-      const result = await runCli([
-        'keys',
-        'generate',
-        '--out-dir',
-        dir,
-        '--passphrase-file',
-        passFile,
-      ]);
+      const result = await runCli(story.keysGenerate({ outDir: dir, passphraseFile: passFile }));
       expect(result.code).toBe(1);
       expect(isOneLineError(result.stderr)).toBe(true);
       expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);

@@ -6,22 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../helpers/rsyslog.js';
 import { CLI, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-log-server-');
 let tls: string;
 
 beforeAll(async () => {
   tls = join(tempDir(), 'tls');
-  const made = await runCli([
-    'certs',
-    'syslog',
-    '--ip',
-    '127.0.0.1',
-    '--bits',
-    '2048',
-    '--out-dir',
-    tls,
-  ]);
+  const made = await runCli(story.certsSyslog({ ip: '127.0.0.1', bits: 2048, outDir: tls }));
   expect(made.code, made.stderr).toBe(0);
 }, 60_000);
 

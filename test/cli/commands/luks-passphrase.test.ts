@@ -5,6 +5,7 @@ import { expectCliError } from '../../helpers/expect-error.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-luks-');
 
@@ -75,17 +76,14 @@ describe('hpvs-ctl luks-passphrase', () => {
   it('writes a key file without newline, mode 0600', async () => {
     const s = seeds();
     const out = join(s.dir, 'data.key');
-    const result = await runCli([
-      'luks-passphrase',
-      '--env-seed-file',
-      s.env,
-      '--workload-seed-file',
-      s.workload,
-      '--third-seed-file',
-      s.other,
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.luksPassphrase({
+        envSeedFile: s.env,
+        workloadSeedFile: s.workload,
+        thirdSeedFile: s.other,
+        out,
+      }),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(out).mode & 0o777).toBe(0o600);
@@ -95,15 +93,11 @@ describe('hpvs-ctl luks-passphrase', () => {
     const s = seeds();
     const keyFile = join(s.dir, 'never.key');
     await expectCliError(
-      [
-        'luks-passphrase',
-        '--env-seed-file',
-        join(s.dir, 'nope'),
-        '--workload-seed-file',
-        s.workload,
-        '--out',
-        keyFile,
-      ],
+      story.luksPassphrase({
+        envSeedFile: join(s.dir, 'nope'),
+        workloadSeedFile: s.workload,
+        out: keyFile,
+      }),
       /nope: env volume seed file not found/,
     );
     expect(existsSync(keyFile)).toBe(false);
@@ -206,15 +200,9 @@ describe.skipIf(cryptsetup === undefined)(
       expect(open(swapped).status).not.toBe(0);
       // the --out key file is usable as it is
       const keyFile = join(s.dir, 'volume.key');
-      await runCli([
-        'luks-passphrase',
-        '--env-seed-file',
-        s.env,
-        '--workload-seed-file',
-        s.workload,
-        '--out',
-        keyFile,
-      ]);
+      await runCli(
+        story.luksPassphrase({ envSeedFile: s.env, workloadSeedFile: s.workload, out: keyFile }),
+      );
       expect(
         runTool(cryptsetup!, ['open', '--test-passphrase', '--key-file', keyFile, image]).status,
       ).toBe(0);

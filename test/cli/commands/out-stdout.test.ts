@@ -12,6 +12,7 @@ import { makeRecordBundle, sampleUserData } from '../../helpers/attestation-bund
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-out-stdout-');
 let f: AuthoringFiles;
@@ -142,14 +143,10 @@ beforeAll(async () => {
       '--workload-seed-file',
       f.workloadSeed,
     ],
-    'attestation decrypt': [
-      'attestation',
-      'decrypt',
-      '--record',
-      file('se-checksums.txt.enc', record.recordFile),
-      '--key',
-      f.hpcrKey,
-    ],
+    'attestation decrypt': story.attestationDecrypt({
+      record: file('se-checksums.txt.enc', record.recordFile),
+      key: f.hpcrKey,
+    }),
   };
 }, 60_000);
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * The mode of every file a command writes (issue 9 item 3): secrets 0600 whatever the umask,
@@ -39,40 +40,29 @@ beforeAll(async () => {
     expect(result.code).toBe(0);
   };
   await setup(['workload', '--compose', f.composeDir, '--out', file('workload.yaml')]);
-  await setup([
-    'env',
-    '--log-router-host',
-    'h.example.com',
-    '--log-router-key-file',
-    file('apikey.txt'),
-    '--signing-key',
-    f.signPub,
-    '--out',
-    file('env.yaml'),
-  ]);
+  await setup(
+    story.env({
+      logRouterHost: 'h.example.com',
+      logRouterKeyFile: file('apikey.txt'),
+      signingKey: f.signPub,
+      out: file('env.yaml'),
+    }),
+  );
   await setup(['encrypt', file('workload.yaml'), '--cert', f.hpcrCert, '--out', file('w.enc')]);
   await setup(['encrypt', file('env.yaml'), '--cert', f.hpcrCert, '--out', file('e.enc')]);
   await setup(['encrypt', file('record.txt'), '--cert', f.hpcrCert, '--out', file('record.enc')]);
   // a plaintext contract, made world-readable by hand as a careless user would
-  await setup([
-    'contract',
-    '--workload',
-    file('workload.yaml'),
-    '--env',
-    file('env.yaml'),
-    '--out',
-    file('plain.yaml'),
-  ]);
+  await setup(
+    story.contract({
+      workload: file('workload.yaml'),
+      env: file('env.yaml'),
+      out: file('plain.yaml'),
+    }),
+  );
   chmodSync(file('plain.yaml'), 0o644);
-  await setup([
-    'contract',
-    '--workload',
-    file('w.enc'),
-    '--env',
-    file('e.enc'),
-    '--out',
-    file('sealed.yaml'),
-  ]);
+  await setup(
+    story.contract({ workload: file('w.enc'), env: file('e.enc'), out: file('sealed.yaml') }),
+  );
   chmodSync(file('sealed.yaml'), 0o644);
 }, 60_000);
 

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOneLineError, runCli, type CliOptions } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * An output that is the same file as one of its inputs would replace what it was made from
@@ -37,28 +38,17 @@ async function refused(args: string[], path: string, options: CliOptions = {}): 
 beforeAll(async () => {
   f = await writeAuthoringFiles(tempDir());
   writeFileSync(file('section.yaml'), SECTION);
-  const encrypted = await runCli([
-    'encrypt',
-    file('section.yaml'),
-    '--cert',
-    f.hpcrCert,
-    '--out',
-    file('section.enc'),
-  ]);
+  const encrypted = await runCli(
+    story.encrypt({ file: file('section.yaml'), cert: f.hpcrCert, out: file('section.enc') }),
+  );
   expect(encrypted.code).toBe(0);
 }, 30_000);
 
 describe('an output onto its own input', () => {
   it('encrypt: the same path, another spelling, a hard link, a symbolic link, stdin redirected', async () => {
     const section = file('section.yaml');
-    const encrypt = (input: string, out: string) => [
-      'encrypt',
-      input,
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-    ];
+    const encrypt = (input: string, out: string) =>
+      story.encrypt({ file: input, cert: f.hpcrCert, out });
     await refused(encrypt(section, section), section);
     mkdirSync(file('sub'));
     await refused(encrypt(section, join(f.dir, 'sub', '..', 'section.yaml')), section);
@@ -87,17 +77,7 @@ describe('an output onto its own input', () => {
     const passphrase = join(keys, 'private.pem');
     writeFileSync(passphrase, 'correct horse battery\n');
     await refused(
-      [
-        'keys',
-        'generate',
-        '--bits',
-        '2048',
-        '--out-dir',
-        keys,
-        '--passphrase-file',
-        passphrase,
-        '--force',
-      ],
+      story.keysGenerate({ bits: 2048, outDir: keys, passphraseFile: passphrase, force: true }),
       passphrase,
     );
     expect(existsSync(join(keys, 'public.pem'))).toBe(false);
@@ -109,18 +89,13 @@ describe('an output onto its own input', () => {
     const inventory = join(dir, 'fleet.yaml');
     writeFileSync(inventory, 'instances:\n  - name: a\n  - name: fleet\n');
     await refused(
-      [
-        'contract',
-        '--batch',
-        inventory,
-        '--workload',
-        file('section.enc'),
-        '--env',
-        file('section.enc'),
-        '--out-dir',
-        dir,
-        '--force',
-      ],
+      story.contract({
+        batch: inventory,
+        workload: file('section.enc'),
+        env: file('section.enc'),
+        outDir: dir,
+        force: true,
+      }),
       inventory,
     );
     expect(readdirSync(dir)).toEqual(['fleet.yaml']);
@@ -128,14 +103,9 @@ describe('an output onto its own input', () => {
 
   it('still writes when the output is another file', async () => {
     const out = file('other.enc');
-    const result = await runCli([
-      'encrypt',
-      file('section.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: file('section.yaml'), cert: f.hpcrCert, out }),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^hyper-protect-basic\./);
   });

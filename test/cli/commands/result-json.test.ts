@@ -6,6 +6,7 @@ import { runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { runTool } from '../../helpers/tools.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-result-json-');
 const SECTION = 'type: env\nsecret-marker: do-not-print-me\n';
@@ -22,15 +23,9 @@ describe('encrypt and decrypt --json', () => {
   });
 
   it("encrypt --json gives the token, its prefix and the token's SHA-256, withholding the plaintext's", async () => {
-    const result = await runCli([
-      'encrypt',
-      path('env.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--platform',
-      'ccrt',
-      '--json',
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: path('env.yaml'), cert: f.hpcrCert, platform: 'ccrt', json: true }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.prefix).toBe('contract-basic');
@@ -43,15 +38,9 @@ describe('encrypt and decrypt --json', () => {
 
   it('encrypt --json --out writes the token to the file and names it instead', async () => {
     const out = path('env.enc');
-    const result = await runCli([
-      'encrypt',
-      path('env.yaml'),
-      '--cert',
-      f.hpcrCert,
-      '--json',
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      story.encrypt({ file: path('env.yaml'), cert: f.hpcrCert, json: true, out }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document.token).toBeUndefined();
@@ -61,15 +50,9 @@ describe('encrypt and decrypt --json', () => {
 
   it('decrypt --json describes the plaintext it wrote, never prints it, and needs --out', async () => {
     const out = path('env.dec');
-    const result = await runCli([
-      'decrypt',
-      path('env.enc'),
-      '--key',
-      f.hpcrKey,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const result = await runCli(
+      story.decrypt({ file: path('env.enc'), key: f.hpcrKey, out, json: true }),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('do-not-print-me');
     const document = JSON.parse(result.stdout);
@@ -93,18 +76,15 @@ describe('contract and sign --json', () => {
   it('contract --json names the file and gives the SHA-256 of each input and of the contract', async () => {
     writeFileSync(path('workload.yaml'), 'type: workload\nplay:\n  resources: []\n');
     const out = path('user-data.yaml');
-    const result = await runCli([
-      'contract',
-      '--workload',
-      path('workload.yaml'),
-      '--env',
-      path('env.enc'),
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: path('workload.yaml'),
+        env: path('env.enc'),
+        cert: f.hpcrCert,
+        out,
+        json: true,
+      }),
+    );
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document).toEqual({
@@ -117,51 +97,29 @@ describe('contract and sign --json', () => {
       },
       sha256_out: opensslSha256(readFileSync(out)),
     });
-    const stdout = await runCli([
-      'contract',
-      '--workload',
-      path('workload.yaml'),
-      '--env',
-      path('env.enc'),
-      '--json',
-    ]);
+    const stdout = await runCli(
+      story.contract({ workload: path('workload.yaml'), env: path('env.enc'), json: true }),
+    );
     expect(stdout.code).toBe(2);
   });
 
   it('contract --in --json and sign --json give the digests of what they read and wrote', async () => {
     writeFileSync(path('key.txt'), `${'a'.repeat(32)}\n`);
-    const env = await runCli([
-      'env',
-      '--log-router-host',
-      'h.example.com',
-      '--log-router-key-file',
-      path('key.txt'),
-      '--out',
-      path('valid-env.yaml'),
-    ]);
+    const env = await runCli(
+      story.env({
+        logRouterHost: 'h.example.com',
+        logRouterKeyFile: path('key.txt'),
+        out: path('valid-env.yaml'),
+      }),
+    );
     expect(env.code, env.stderr).toBe(0);
     const plain = path('plain-user-data.yaml');
-    const made = await runCli([
-      'contract',
-      '--workload',
-      path('workload.yaml'),
-      '--env',
-      path('valid-env.yaml'),
-      '--out',
-      plain,
-    ]);
+    const made = await runCli(
+      story.contract({ workload: path('workload.yaml'), env: path('valid-env.yaml'), out: plain }),
+    );
     expect(made.code, made.stderr).toBe(0);
     const out = path('from-in.yaml');
-    const fromIn = await runCli([
-      'contract',
-      '--in',
-      plain,
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const fromIn = await runCli(story.contract({ in: plain, cert: f.hpcrCert, out, json: true }));
     expect(fromIn.code, fromIn.stderr).toBe(0);
     expect(JSON.parse(fromIn.stdout)).toEqual({
       out,
@@ -179,15 +137,9 @@ describe('contract and sign --json', () => {
     });
     expect((await runCli(['sign', out, '--key', f.signKey, '--json'])).code).toBe(2);
     // signing the plaintext contract: both digests withheld
-    const plainSigned = await runCli([
-      'sign',
-      plain,
-      '--key',
-      f.signKey,
-      '--out',
-      path('plain-signed.yaml'),
-      '--json',
-    ]);
+    const plainSigned = await runCli(
+      story.sign({ userData: plain, key: f.signKey, out: path('plain-signed.yaml'), json: true }),
+    );
     expect(plainSigned.code, plainSigned.stderr).toBe(0);
     expect(JSON.parse(plainSigned.stdout)).toEqual({
       out: path('plain-signed.yaml'),

@@ -7,6 +7,7 @@ import { systemRandom } from '../../../src/node/random.js';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-section-platform-');
 let f: AuthoringFiles;
@@ -43,14 +44,9 @@ beforeAll(async () => {
 
 describe('workload and env --platform', () => {
   it("encrypts with the catalogue's certificate and the platform's prefix, and says which", async () => {
-    const workload = await runCli([
-      'workload',
-      '--compose',
-      f.composeDir,
-      '--platform',
-      'ccrt',
-      '--encrypt',
-    ]);
+    const workload = await runCli(
+      story.workload({ compose: f.composeDir, platform: 'ccrt', encrypt: true }),
+    );
     expect(workload.code, workload.stderr).toBe(0);
     expect(workload.stdout).toMatch(TOKEN('contract-basic'));
     expect(workload.stderr).toContain("encrypting for IBM's ccrt");
@@ -99,18 +95,15 @@ describe('workload and env --platform', () => {
 describe('contract --platform', () => {
   it('encrypts both sections for the platform with --encrypt', async () => {
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--platform',
-      'ccrt',
-      '--encrypt',
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        platform: 'ccrt',
+        encrypt: true,
+        out: target,
+      }),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(
       /^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/,
@@ -124,30 +117,14 @@ describe('contract --platform', () => {
         .code,
     ).toBe(0);
     const target = out();
-    const result = await runCli([
-      'contract',
-      '--in',
-      plain,
-      '--platform',
-      'ccrv',
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.contract({ in: plain, platform: 'ccrv', cert: f.hpcrCert, out: target }),
+    );
     // ccrv allows no compose workload: the schema of the platform checks the input
     expect(result.code).toBe(1);
-    const hpvs = await runCli([
-      'contract',
-      '--in',
-      plain,
-      '--platform',
-      'ccrt',
-      '--cert',
-      f.hpcrCert,
-      '--out',
-      target,
-    ]);
+    const hpvs = await runCli(
+      story.contract({ in: plain, platform: 'ccrt', cert: f.hpcrCert, out: target }),
+    );
     expect(hpvs.code, hpvs.stderr).toBe(0);
     const text = readFileSync(target, 'utf8');
     expect(text).toMatch(/^workload: contract-basic\.\S+\nenv: contract-basic\.\S+\n$/);
@@ -186,21 +163,16 @@ describe('contract --platform', () => {
       out(),
     ]);
     expect(clash.code).toBe(2);
-    const prefix = await runCli([
-      'contract',
-      '--workload',
-      workloadYaml,
-      '--env',
-      envYaml,
-      '--platform',
-      'hpvs',
-      '--cert',
-      f.hpcrCert,
-      '--prefix',
-      'contract-basic',
-      '--out',
-      out(),
-    ]);
+    const prefix = await runCli(
+      story.contract({
+        workload: workloadYaml,
+        env: envYaml,
+        platform: 'hpvs',
+        cert: f.hpcrCert,
+        prefix: 'contract-basic',
+        out: out(),
+      }),
+    );
     expect(prefix.code).toBe(2);
     expect(prefix.stderr).toContain('contradicts --platform');
   });
@@ -254,16 +226,9 @@ describe('contract --platform', () => {
 
   it('refuses --encrypt with neither --platform nor --cert, listing the platforms', async () => {
     expectPlatformList(
-      await runCli([
-        'contract',
-        '--workload',
-        workloadYaml,
-        '--env',
-        envYaml,
-        '--encrypt',
-        '--out',
-        out(),
-      ]),
+      await runCli(
+        story.contract({ workload: workloadYaml, env: envYaml, encrypt: true, out: out() }),
+      ),
     );
   });
 });

@@ -9,6 +9,7 @@ import { useTempDir } from '../../helpers/temp-dir.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-sign-verify-');
 const DAY = 24 * 60 * 60 * 1000;
@@ -24,42 +25,26 @@ const opensslSha256 = (data: Buffer) =>
 beforeAll(async () => {
   f = await writeAuthoringFiles(tempDir());
   writeFileSync(file('apikey.txt'), 'iam-api-key-0123456789\n');
-  const env = [
-    'env',
-    '--log-router-host',
-    'h.example.com',
-    '--log-router-key-file',
-    file('apikey.txt'),
-    '--signing-key',
-    f.signPub,
-  ];
+  const env = story.env({
+    logRouterHost: 'h.example.com',
+    logRouterKeyFile: file('apikey.txt'),
+    signingKey: f.signPub,
+  });
   expect((await runCli([...env, '--cert', f.hpcrCert, '--out', file('env.enc')])).code).toBe(0);
   expect((await runCli([...env, '--out', file('env-for-json.yaml')])).code).toBe(0);
   expect(
     (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--cert',
-        f.hpcrCert,
-        '--out',
-        file('workload.enc'),
-      ])
+      await runCli(
+        story.workload({ compose: f.composeDir, cert: f.hpcrCert, out: file('workload.enc') }),
+      )
     ).code,
   ).toBe(0);
   unsigned = file('unsigned.yaml');
   expect(
     (
-      await runCli([
-        'contract',
-        '--workload',
-        file('workload.enc'),
-        '--env',
-        file('env.enc'),
-        '--out',
-        unsigned,
-      ])
+      await runCli(
+        story.contract({ workload: file('workload.enc'), env: file('env.enc'), out: unsigned }),
+      )
     ).code,
   ).toBe(0);
   // a signing certificate that expired yesterday, for the expiry report
@@ -254,17 +239,14 @@ describe('hpvs-ctl verify', () => {
     const plain = out();
     expect(
       (
-        await runCli([
-          'contract',
-          '--workload',
-          file('workload.enc'),
-          '--env',
-          file('env-for-json.yaml'),
-          '--sign-key',
-          f.signKey,
-          '--out',
-          plain,
-        ])
+        await runCli(
+          story.contract({
+            workload: file('workload.enc'),
+            env: file('env-for-json.yaml'),
+            signKey: f.signKey,
+            out: plain,
+          }),
+        )
       ).code,
     ).toBe(0);
     const result = await runCli(['verify', plain, '--json']);
@@ -303,70 +285,45 @@ describe('hpvs-ctl verify', () => {
 
   it('checks with --ca-cert that the expiry certificate was issued by the CA', async () => {
     const envPlain = file('env-plain.yaml');
-    const built = await runCli([
-      'env',
-      '--log-router-host',
-      'h.example.com',
-      '--log-router-key-file',
-      file('apikey.txt'),
-      '--out',
-      envPlain,
-    ]);
+    const built = await runCli(
+      story.env({
+        logRouterHost: 'h.example.com',
+        logRouterKeyFile: file('apikey.txt'),
+        out: envPlain,
+      }),
+    );
     expect(built.code).toBe(0);
     const expiring = out();
-    const made = await runCli([
-      'contract',
-      '--workload',
-      file('workload.enc'),
-      '--env',
-      envPlain,
-      '--cert',
-      f.hpcrCert,
-      '--sign-key',
-      f.signKey,
-      '--expiry-days',
-      '3',
-      '--ca-cert',
-      f.caCert,
-      '--ca-key',
-      f.caKey,
-      '--out',
-      expiring,
-    ]);
+    const made = await runCli(
+      story.contract({
+        workload: file('workload.enc'),
+        env: envPlain,
+        cert: f.hpcrCert,
+        signKey: f.signKey,
+        expiryDays: 3,
+        caCert: f.caCert,
+        caKey: f.caKey,
+        out: expiring,
+      }),
+    );
     expect(made.code).toBe(0);
-    const good = await runCli([
-      'verify',
-      expiring,
-      '--decrypt-key',
-      f.hpcrKey,
-      '--ca-cert',
-      f.caCert,
-    ]);
+    const good = await runCli(
+      story.verify({ userData: expiring, decryptKey: f.hpcrKey, caCert: f.caCert }),
+    );
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(`issued by ${f.caCert}: yes`);
-    const goodJson = await runCli([
-      'verify',
-      expiring,
-      '--decrypt-key',
-      f.hpcrKey,
-      '--ca-cert',
-      f.caCert,
-      '--json',
-    ]);
+    const goodJson = await runCli(
+      story.verify({ userData: expiring, decryptKey: f.hpcrKey, caCert: f.caCert, json: true }),
+    );
     expect(goodJson.code, goodJson.stderr).toBe(0);
     const document = JSON.parse(goodJson.stdout);
     expect(document.issuedBy).toMatchObject({ source: f.caCert, valid: true });
     expect(document.certificate.daysLeft).toBe(3);
     expect(Date.parse(document.certificate.notAfter) - Date.now()).toBeGreaterThan(2 * DAY);
     expect(document.sha256_in).toBe(opensslSha256(readFileSync(expiring)));
-    const wrong = await runCli([
-      'verify',
-      expiring,
-      '--decrypt-key',
-      f.hpcrKey,
-      '--ca-cert',
-      f.hpcrCert,
-    ]);
+    const wrong = await runCli(
+      story.verify({ userData: expiring, decryptKey: f.hpcrKey, caCert: f.hpcrCert }),
+    );
     expect(wrong.code).toBe(1);
     expect(isOneLineError(wrong.stderr)).toBe(true);
     expect(wrong.stderr).toMatch(/the signing certificate was not issued by .*hpcr\.crt/);

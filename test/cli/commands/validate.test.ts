@@ -5,6 +5,7 @@ import { expectCliError } from '../../helpers/expect-error.js';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-validate-');
 let f: AuthoringFiles;
@@ -23,15 +24,9 @@ beforeAll(async () => {
 describe('hpvs-ctl validate', () => {
   it('accepts a valid contract built by the section commands', async () => {
     const workload = (
-      await runCli([
-        'workload',
-        '--compose',
-        f.composeDir,
-        '--volume',
-        'data',
-        '--seed-file',
-        f.workloadSeed,
-      ])
+      await runCli(
+        story.workload({ compose: f.composeDir, volume: 'data', seedFile: f.workloadSeed }),
+      )
     ).stdout;
     const indent = (text: string) => text.trimEnd().replace(/^/gm, '  ');
     const userData = file(

@@ -7,6 +7,7 @@ import { createSyslogCertificates } from '../../../src/core/pki/syslog-certifica
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 /**
  * Weak or inconsistent key material is refused the same way by every command that takes it
@@ -106,17 +107,8 @@ describe('encryption certificates: the same refusal from every encrypting comman
 });
 
 describe('syslog TLS material (env --syslog-*)', () => {
-  const env = (ca: string, cert: string, key: string) => [
-    'env',
-    '--syslog-host',
-    'logs.example.com',
-    '--syslog-ca',
-    ca,
-    '--syslog-cert',
-    cert,
-    '--syslog-key',
-    key,
-  ];
+  const env = (ca: string, cert: string, key: string) =>
+    story.env({ syslogHost: 'logs.example.com', syslogCa: ca, syslogCert: cert, syslogKey: key });
 
   it.each([
     [
@@ -150,18 +142,9 @@ describe('syslog TLS material (env --syslog-*)', () => {
 
 describe('emulator log-server --ca', () => {
   it('refuses a CA file without a certificate before listening', async () => {
-    const result = await runCli([
-      'emulator',
-      'log-server',
-      '--port',
-      '0',
-      '--ca',
-      f.hpcrKey,
-      '--cert',
-      f.hpcrCert,
-      '--key',
-      f.hpcrKey,
-    ]);
+    const result = await runCli(
+      story.logServer({ port: 0, ca: f.hpcrKey, cert: f.hpcrCert, key: f.hpcrKey }),
+    );
     expect(result.code).toBe(1);
     expect(isOneLineError(result.stderr), result.stderr).toBe(true);
     expect(result.stderr).toMatch(/holds no certificate/);

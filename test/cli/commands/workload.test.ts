@@ -11,6 +11,7 @@ import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 import { writeAuthoringFiles, type AuthoringFiles } from './contract-fixtures.js';
 import { systemRandom } from '../../../src/node/random.js';
+import { story } from '../../../scripts/lib/story.mjs';
 
 const tempDir = useTempDir('hpvs-ctl-workload-');
 let f: AuthoringFiles;
@@ -48,27 +49,19 @@ beforeAll(async () => {
 describe('hpvs-ctl workload', () => {
   it('builds a compose workload with a volume and environment values, private and valid', async () => {
     const target = out();
-    const result = await runCli([
-      'workload',
-      '--compose',
-      f.composeDir,
-      '--volume',
-      'data',
-      '--mount',
-      '/mnt/data',
-      '--filesystem',
-      'xfs',
-      '--seed-file',
-      f.workloadSeed,
-      '--env-values-file',
-      join(f.dir, 'app.env'),
-      '--env',
-      'PORT=9090',
-      '--auths',
-      join(f.dir, 'auths.yaml'),
-      '--out',
-      target,
-    ]);
+    const result = await runCli(
+      story.workload({
+        compose: f.composeDir,
+        volume: 'data',
+        mount: '/mnt/data',
+        filesystem: 'xfs',
+        seedFile: f.workloadSeed,
+        envValuesFile: join(f.dir, 'app.env'),
+        env: 'PORT=9090',
+        auths: join(f.dir, 'auths.yaml'),
+        out: target,
+      }),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(statSync(target).mode & 0o777).toBe(0o600);
@@ -129,14 +122,9 @@ describe('hpvs-ctl workload', () => {
   });
 
   it('prints the encrypted token with --cert, which opens to the section text', async () => {
-    const result = await runCli([
-      'workload',
-      '--compose',
-      f.composeDir,
-      '--encrypt',
-      '--cert',
-      f.hpcrCert,
-    ]);
+    const result = await runCli(
+      story.workload({ compose: f.composeDir, encrypt: true, cert: f.hpcrCert }),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^hyper-protect-basic\.\S+\n$/);
     const plain = await runCli(['workload', '--compose', f.composeDir]);
