@@ -44,11 +44,11 @@ function packageOf(input: string): string | undefined {
   return parts[0]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** The source files and packages that the static import closure of `entry` evaluates. */
+/** The chunks, source files and packages that the static import closure of `entry` evaluates. */
 function staticClosure(
   meta: Metafile,
   entry: string,
-): { inputs: Set<string>; packages: Set<string> } {
+): { chunks: Set<string>; inputs: Set<string>; packages: Set<string> } {
   const chunks = new Set<string>();
   const visit = (output: string): void => {
     if (chunks.has(output)) return;
@@ -61,7 +61,8 @@ function staticClosure(
   };
   visit(entry);
   const inputs = new Set([...chunks].flatMap((chunk) => Object.keys(meta.outputs[chunk]!.inputs)));
-  return { inputs, packages: new Set([...inputs].flatMap((input) => packageOf(input) ?? [])) };
+  const packages = new Set([...inputs].flatMap((input) => packageOf(input) ?? []));
+  return { chunks, inputs, packages };
 }
 
 /** The command files src/cli/command-modules.ts imports, as metafile inputs. */
@@ -132,6 +133,20 @@ describe('start-up import closure of dist/cli.js (run `npm run build` first)', (
     expect(inputs).toContain(VALIDATORS);
     expect(inputs.has(COCO_VALIDATORS)).toBe(false);
     expect(everything).toContain(COCO_VALIDATORS);
+  });
+
+  it('reads archives without tar-stream: only packing (build-tgz.ts) reaches it', () => {
+    const holding = (wanted: (input: string) => boolean) =>
+      Object.entries(meta.outputs)
+        .filter(([, info]) => Object.keys(info.inputs).some(wanted))
+        .map(([output]) => output);
+    const [reader] = holding((input) => input === 'src/core/archive/extract-tgz.ts');
+    const [packer] = holding((input) => input === 'src/core/archive/build-tgz.ts');
+    expect(staticClosure(meta, reader!).packages.has('tar-stream')).toBe(false);
+    const packing = staticClosure(meta, packer!);
+    expect(packing.packages).toContain('tar-stream');
+    const tarStream = holding((input) => packageOf(input) === 'tar-stream');
+    expect(tarStream.filter((chunk) => !packing.chunks.has(chunk))).toEqual([]);
   });
 
   it('imports nothing from node_modules at run time: every external import is a Node.js module', () => {
