@@ -38,14 +38,18 @@ export function tarHeader(fields: HeaderFields): Buffer {
   if (format === 'ustar') block.write('ustar\x0000', 257, 'latin1');
   if (format === 'gnu') block.write('ustar  \0', 257, 'latin1');
   if (fields.prefix !== undefined) block.write(fields.prefix, 345, 155, 'utf8');
+  return sealHeader(block, fields);
+}
+
+/** Writes the header's checksum (again, after a test changed its bytes). */
+export function sealHeader(
+  block: Buffer,
+  { checksumDelta = 0, signedChecksum = false }: Partial<HeaderFields> = {},
+): Buffer {
   block.fill(0x20, 148, 156);
   let sum = 0;
-  for (const byte of block) sum += fields.signedChecksum && byte >= 0x80 ? byte - 0x100 : byte;
-  block.write(
-    `${(sum + (fields.checksumDelta ?? 0)).toString(8).padStart(6, '0')}\0 `,
-    148,
-    'ascii',
-  );
+  for (const byte of block) sum += signedChecksum && byte >= 0x80 ? byte - 0x100 : byte;
+  block.write(`${(sum + checksumDelta).toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   return block;
 }
 
