@@ -6,6 +6,14 @@ import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from '../helpers/run-cli.js';
+import {
+  END_OF_ARCHIVE,
+  base256,
+  paxHeader,
+  paxRecord,
+  tarHeader,
+  tarMember,
+} from '../helpers/tar-blocks.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { writeAdversarialFiles, type AdversarialFiles } from './fixtures.js';
 import {
@@ -106,27 +114,6 @@ const composeMember = () => ({
   body: Buffer.from(COMPOSE),
 });
 
-/** A ustar header block for a regular file of `size` bytes (written by hand: no body follows). */
-function tarHeader(name: string, size: number): Buffer {
-  const block = Buffer.alloc(512);
-  const field = (offset: number, length: number, value: string) =>
-    block.write(value, offset, length, 'ascii');
-  const octal = (value: number, length: number) => value.toString(8).padStart(length - 1, '0');
-  field(0, 100, name);
-  field(100, 8, octal(0o644, 8));
-  field(108, 8, octal(0, 8));
-  field(116, 8, octal(0, 8));
-  field(124, 12, octal(size, 12));
-  field(136, 12, octal(0, 12));
-  field(156, 1, '0');
-  field(257, 6, 'ustar');
-  field(263, 2, '00');
-  field(148, 8, '        ');
-  const sum = block.reduce((total, byte) => total + byte, 0);
-  field(148, 8, `${octal(sum, 7)}\0`);
-  return block;
-}
-
 /**
  * 320 MiB of zeros in one member from about 330 KB: the header in one gzip member, then the
  * same compressed MiB of zeros repeated (gzip members concatenate).
@@ -136,11 +123,50 @@ function gzipBomb(): Buffer {
   const size = 320 * mib;
   const zeroMiB = gzipSync(Buffer.alloc(mib), { level: 9 });
   return Buffer.concat([
-    gzipSync(tarHeader('zeros.bin', size)),
+    gzipSync(tarHeader({ name: 'zeros.bin', size })),
     ...Array<Buffer>(size / mib).fill(zeroMiB),
     gzipSync(Buffer.alloc(1024)),
   ]);
 }
+
+/** Tars no tar program writes, each after a sound compose file: what the tar reader checks. */
+const soundCompose = () => tarMember({ name: 'docker-compose.yml' }, COMPOSE);
+const malformed =
+  (...parts: Buffer[]) =>
+  async () =>
+    gzipSync(Buffer.concat([soundCompose(), ...parts]));
+const MALFORMED_TARS: [string, () => Promise<Buffer>, RegExp][] = [
+  [
+    'a truncated tar header',
+    malformed(tarHeader({ name: 'cut' }).subarray(0, 300)),
+    /ends inside the header/,
+  ],
+  [
+    'a header checksum off by one',
+    malformed(tarMember({ name: 'x', checksumDelta: 1 }, 'x'), END_OF_ARCHIVE),
+    /checksum/,
+  ],
+  [
+    'a size past the end of the data',
+    malformed(tarHeader({ name: 'big', size: 1_000_000 }), Buffer.alloc(512, 0x61)),
+    /"big" has 1000000 bytes of data but the archive ends/,
+  ],
+  [
+    'a pax record whose length lies',
+    malformed(paxHeader(Buffer.from('40 path=../escape\n')), tarMember({ name: 'x' }, 'x')),
+    /pax record .* wrong length/,
+  ],
+  [
+    'a negative base-256 size',
+    malformed(tarMember({ name: 'neg', sizeField: base256(-512n) }), END_OF_ARCHIVE),
+    /negative size/,
+  ],
+  [
+    'a NUL in a pax path',
+    malformed(paxHeader(paxRecord('path', 'ok\0../../escape')), tarMember({ name: 'x' }, 'x')),
+    /NUL byte/,
+  ],
+];
 
 /** Sound, but its section is over any section limit; ~8 MB overflowed a regex over the base64. */
 const LARGE = 'an archive of 9.3 MB base64';
@@ -175,6 +201,7 @@ const HOSTILE_ARCHIVES: [string, () => Promise<Buffer>, RegExp][] = [
     /device/,
   ],
   ['a gzip bomb (320 MiB from 330 KB)', async () => gzipBomb(), /bytes|large|MiB|limit|exceed/i],
+  ...MALFORMED_TARS,
   [
     LARGE,
     () =>

@@ -133,6 +133,22 @@ describe('start-up import closure of dist/cli.cjs (run `npm run build` first)', 
     expect(everything).toContain(COCO_VALIDATORS);
   });
 
+  it('reads archives without tar-stream: only packing (build-tgz.ts) reaches it', () => {
+    expect(staticClosure(meta, 'src/core/archive/extract-tgz.ts').packages.has('tar-stream')).toBe(
+      false,
+    );
+    expect(staticClosure(meta, 'src/core/archive/build-tgz.ts').packages).toContain('tar-stream');
+    // every source file that imports tar-stream is the packer
+    const importers = Object.entries(meta.inputs)
+      .filter(
+        ([input, info]) =>
+          !input.includes('node_modules/') &&
+          info.imports.some((imported) => packageOf(imported.path) === 'tar-stream'),
+      )
+      .map(([input]) => input);
+    expect(importers).toEqual(['src/core/archive/build-tgz.ts']);
+  });
+
   it('imports nothing from node_modules at run time: every external import is a Node.js module', () => {
     const workers = JSON.parse(
       readFileSync(`${PROJECT_ROOT}dist/workers-meta.json`, 'utf8'),

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { extract, type Header } from 'tar-stream';
 import { HpvsError } from '../errors.js';
 import { assertSafeMemberPath, type ArchiveEntry } from './archive-entry.js';
+import { readTar, type TarMember } from './read-tar.js';
 
 export interface ExtractOptions {
   /** Names the archive in messages: "workload compose.archive". */
@@ -12,12 +12,13 @@ export interface ExtractOptions {
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
-const MEMBER_KINDS: Record<string, string> = {
+const MEMBER_KINDS: Partial<Record<TarMember['type'], string>> = {
   symlink: 'symbolic link',
   link: 'hard link',
   fifo: 'fifo',
   'character-device': 'character device',
   'block-device': 'block device',
+  'sparse-file': 'sparse file',
 };
 
 /**
@@ -25,6 +26,7 @@ const MEMBER_KINDS: Record<string, string> = {
  * regular files at relative paths inside the folder. Links, fifos and devices, absolute paths,
  * `..` segments and duplicate names are refused, so writing the result cannot touch anything
  * outside the target folder. Members come back in archive order; a leading `./` is dropped.
+ * The work is synchronous (`readTar` over the unpacked bytes); the Promise is kept for callers.
  */
 export async function extractTgz(
   bytes: Uint8Array,
@@ -35,19 +37,11 @@ export async function extractTgz(
   const tar = gunzip(bytes, source, maxBytes);
   const entries: ArchiveEntry[] = [];
   const placed: Placement = { explicit: new Set(), kinds: new Map() };
-  const extractor = extract();
-  extractor.end(tar);
-  try {
-    for await (const member of extractor) {
-      const entry = await readMember(member, source);
-      if (entry === undefined) continue;
-      checkPlacement(entry, placed, source);
-      entries.push(entry);
-    }
-  } catch (error) {
-    if (error instanceof HpvsError) throw error;
-    const message = `${source}: not a valid tar archive (${reason(error)})`;
-    throw new HpvsError('ARCHIVE_INVALID', message, { cause: error });
+  for (const member of readTar(tar, source)) {
+    const entry = toEntry(member, source);
+    if (entry === undefined) continue;
+    checkPlacement(entry, placed, source);
+    entries.push(entry);
   }
   return entries;
 }
@@ -70,32 +64,27 @@ function gunzip(bytes: Uint8Array, source: string, maxBytes: number): Buffer {
   }
 }
 
-async function readMember(
-  member: AsyncIterable<unknown> & { header: Header },
-  source: string,
-): Promise<ArchiveEntry | undefined> {
-  const { header } = member;
-  const path = header.name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-  const chunks: Buffer[] = [];
-  for await (const chunk of member) chunks.push(chunk as Buffer);
-  if (header.type === 'directory') {
+function toEntry(member: TarMember, source: string): ArchiveEntry | undefined {
+  const path = member.name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  if (member.type === 'directory') {
     if (path === '' || path === '.') return undefined;
     assertSafeMemberPath(path, source);
     return { type: 'directory', path };
   }
-  if (header.type === 'file' || header.type === 'contiguous-file') {
+  if (member.type === 'file') {
     assertSafeMemberPath(path, source);
+    const { data } = member;
     return {
       type: 'file',
       path,
-      data: Buffer.concat(chunks),
-      executable: ((header.mode ?? 0) & 0o111) !== 0,
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      executable: (member.mode & 0o111) !== 0,
     };
   }
-  const kind = MEMBER_KINDS[header.type ?? ''] ?? `"${header.type}" entry`;
+  const kind = MEMBER_KINDS[member.type] ?? `type "${member.typeflag}" entry`;
   throw new HpvsError(
     'ARCHIVE_REFUSED',
-    `${source}: member "${header.name}" is a ${kind}; only regular files and directories are allowed`,
+    `${source}: member "${member.name}" is a ${kind}; only regular files and directories are allowed`,
   );
 }
 
