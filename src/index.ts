@@ -86,6 +86,7 @@ import { bootContract, type BootResult } from './emulator/boot/boot.js';
 import { buildCidata as buildSeedImageFiles, type Cidata } from './app/build-cidata.js';
 import { seedImageEpoch } from './node/build-seed-image.js';
 import { LogServer } from './emulator/log-server.js';
+import { stopPodmanInstance, type RemovedParts } from './emulator/runtimes/podman-instance.js';
 import { createEmulatorIdentity } from './emulator/identity.js';
 import type { ContainerRuntime } from './emulator/runtimes/container-runtime.js';
 import { selectRuntime } from './emulator/runtimes/select-runtime.js';
@@ -1764,6 +1765,27 @@ export async function bootEmulator(options: BootEmulatorOptions): Promise<BootRe
     ...(options.now === undefined ? {} : { now: options.now }),
     random: options.random ?? systemRandom,
   });
+}
+
+export type { RemovedParts };
+
+/**
+ * Ends the workload a podman boot with `keepRunning` left running (`hpvs-ctl emulator stop`):
+ * stops and removes the containers, pods and volumes labelled for that instance folder (the
+ * boot's `outDir`, `stateDir/instance` by default), and nothing else, with the containers.conf
+ * that boot recorded. Returns how many of each it removed; `TOOL_MISSING` without podman.
+ *
+ * @example
+ * ```ts
+ * import { bootEmulator, stopEmulator } from 'hpvs-ctl';
+ * await bootEmulator({ stateDir: './hpcr', userData, runtime: 'podman', keepRunning: true });
+ * // ... test the running workload ...
+ * const removed = await stopEmulator({ instanceDir: './hpcr/instance' });
+ * console.log(`${removed.containers} container(s) removed`);
+ * ```
+ */
+export async function stopEmulator(options: { instanceDir: string }): Promise<RemovedParts> {
+  return stopPodmanInstance(options.instanceDir);
 }
 
 /** Options of {@link startLogServer}. */

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -383,6 +383,39 @@ describe.skipIf(!hasTool('openssl'))('startLogServer', () => {
       }),
     );
     expect(expired.code).toBe('CERT_EXPIRED');
+  }, 60_000);
+});
+
+describe.skipIf(!hasTool('podman'))('stopEmulator (podman)', () => {
+  it("removes what carries its instance's label and nothing else", async () => {
+    const instanceDir = join(tempDir(), 'instance');
+    mkdirSync(instanceDir);
+    // the label a podman boot puts on what it creates: the sha256 of the folder's real path
+    const id = createHash('sha256').update(realpathSync(instanceDir)).digest('hex').slice(0, 12);
+    const label = 'io.github.hpvs-ctl.emulator.instance';
+    const mine = `hpvs-api-test-${id}`;
+    const other = `hpvs-api-test-other-${id}`;
+    const podman = (args: string[]) => {
+      const result = spawnSync('podman', args, { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    podman(['volume', 'create', '--label', `${label}=${id}`, mine]);
+    podman(['volume', 'create', '--label', `${label}=another-instance`, other]);
+    try {
+      expect(await api.stopEmulator({ instanceDir })).toEqual({
+        containers: 0,
+        pods: 0,
+        volumes: 1,
+      });
+      const left = podman(['volume', 'ls', '--format', '{{.Name}}']).split('\n');
+      expect(left).not.toContain(mine);
+      expect(left).toContain(other);
+    } finally {
+      spawnSync('podman', ['volume', 'rm', '--force', mine, other]);
+    }
+    const missing = await rejected(api.stopEmulator({ instanceDir: join(tempDir(), 'none') }));
+    expect(missing.code).toBe('FILE_NOT_FOUND');
   }, 60_000);
 });
 
