@@ -17,11 +17,23 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 import { verifyAttestation, type AttestationReport } from './app/attestation/verify-attestation.js';
 import { parseReferenceValues } from './core/attestation/reference-values.js';
 import { openRecord } from './core/attestation/verify-record.js';
+import type { VerificationCheck } from './core/pki/verification-check.js';
+import {
+  certificatePublicKey,
+  verifyBatch,
+  type BundleResult,
+} from './app/attestation/verify-batch.js';
 import {
   createContract as createContractFromSections,
   type CreatedContract,
 } from './core/authoring/create-contract.js';
 import { buildContractFile } from './core/authoring/build-contract-file.js';
+import {
+  createContractBatch as createBatchOfContracts,
+  instanceNameProblem,
+  type BatchContract,
+  type BatchResult,
+} from './app/contract-batch/contract-batch.js';
 import {
   chooseCatalogueCertificate,
   listCatalogue,
@@ -29,6 +41,12 @@ import {
   type CatalogueListing,
 } from './core/catalogue/certificate-catalogue.js';
 import { expiryWarning, statusAt } from './core/catalogue/certificate-status.js';
+import { httpsBaseUrl, IBM_CERTIFICATE_BASE_URL } from './core/catalogue/hpvs-certificate-url.js';
+import {
+  downloadHpvsCertificates,
+  type DownloadedCertificate,
+  type DownloadedCertificates,
+} from './app/download-hpvs-certificates.js';
 import type { SectionStyle } from './core/contract/assemble-contract.js';
 import { inspectUserData as inspectUserDataText } from './core/contract/inspect-user-data.js';
 import type { UserDataInspection } from './core/contract/inspect-user-data.js';
@@ -65,6 +83,10 @@ import {
   validateUserData as validateParsedUserData,
 } from './core/schema/validate-contract.js';
 import { bootContract, type BootResult } from './emulator/boot/boot.js';
+import { buildCidata as buildSeedImageFiles, type Cidata } from './app/build-cidata.js';
+import { seedImageEpoch } from './node/build-seed-image.js';
+import { LogServer } from './emulator/log-server.js';
+import { stopPodmanInstance, type RemovedParts } from './emulator/runtimes/podman-instance.js';
 import { createEmulatorIdentity } from './emulator/identity.js';
 import type { ContainerRuntime } from './emulator/runtimes/container-runtime.js';
 import { selectRuntime } from './emulator/runtimes/select-runtime.js';
@@ -294,6 +316,61 @@ export function pickCertificate(options: {
   now?: Date | undefined;
 }): CatalogueChoice {
   return chooseCatalogueCertificate({ ...options, now: options.now ?? new Date() });
+}
+
+export type { DownloadedCertificate, DownloadedCertificates };
+
+function baseUrlOf(text: string): string {
+  const url = httpsBaseUrl(text);
+  if (url === undefined) {
+    throw new HpvsError(
+      'ARGUMENT_INVALID',
+      'the base URL must be an https:// URL without ?query or #fragment',
+    );
+  }
+  return url;
+}
+
+/** Options of {@link downloadCertificates}. */
+export interface DownloadCertificatesOptions {
+  /** HPVS runtime versions (`1.0.29`); a repeated one is fetched once. */
+  versions: readonly string[];
+  /** Where the certificates are published: an https URL; IBM's bucket by default. */
+  baseUrl?: string | undefined;
+  /** CA certificates (PEM) to trust for that server besides the system's, e.g. a mirror's. */
+  extraCa?: readonly TextInput[] | undefined;
+  /** Give up on a certificate after this many milliseconds (30 s by default). */
+  timeoutMs?: number | undefined;
+  /** Decides each certificate's status and days left; the current time by default. */
+  now?: Date | undefined;
+}
+
+/**
+ * Fetches HPVS-for-VPC encryption certificates over HTTPS (`hpvs-ctl certs download`) and
+ * returns IBM's download JSON (`document`: version -> cert, status, expiry_days, expiry_date,
+ * what `certs get --from` reads) with what was fetched per version. Every version is checked
+ * before the first request and every certificate parsed before anything is returned; a bad
+ * version or base URL is `ARGUMENT_INVALID`, a failed request `DOWNLOAD_FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { downloadCertificates } from 'hpvs-ctl';
+ * const { document, certificates } = await downloadCertificates({ versions: ['1.0.28', '1.0.29'] });
+ * writeFileSync('certs.json', document);
+ * for (const c of certificates) console.log(c.version, c.status, c.expiryDate);
+ * ```
+ */
+export async function downloadCertificates(
+  options: DownloadCertificatesOptions,
+): Promise<DownloadedCertificates> {
+  return downloadHpvsCertificates({
+    versions: options.versions,
+    baseUrl: baseUrlOf(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL),
+    extraCa: (options.extraCa ?? []).map(textOf),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    now: options.now ?? new Date(),
+  });
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -783,6 +860,95 @@ function contractKeys(options: CompleteContractOptions) {
   return { encryption, signing, platform: options.platform, prefix };
 }
 
+export type { BatchContract as BatchedContract, BatchResult as ContractBatch };
+
+/** One instance of {@link createContractBatch}: what its contract changes in the base env. */
+export interface ContractBatchInstance {
+  /** Names the instance's contract (a file name: letters, digits, `.`, `_`, `-`; unique). */
+  name: string;
+  /** Environment variables merged into the env section's `env`. */
+  env?: Readonly<Record<string, string>> | undefined;
+  /** The instance's env volume seed, put in the env section's only volume. */
+  seed?: string | undefined;
+}
+
+/** Options of {@link createContractBatch}: one contract's options and the instances. */
+export interface CreateContractBatchOptions extends CreateContractOptions {
+  instances: readonly ContractBatchInstance[];
+  /**
+   * The calling thread and `threads - 1` worker threads (all cores by default). Worker threads
+   * draw the system's randomness: with `random` given, the batch runs on the calling thread.
+   */
+  threads?: number | undefined;
+  /** Called as each contract is done. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * One signed, encrypted contract per instance (`hpvs-ctl contract --batch`): the workload is
+ * encrypted once and shared, each instance gets a copy of the base env with its environment
+ * variables and seed, built on all cores. The checks of {@link createContract} run once (the
+ * first instance's env) and each instance's env section is validated; all or nothing, the
+ * first failing instance (in order) throws. Nothing is written: the caller stores each
+ * `contracts[i].text` (0600 where `plaintextSections` is not empty).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { createContractBatch } from 'hpvs-ctl';
+ * const { contracts, warnings } = await createContractBatch({
+ *   workload: readFileSync('workload.yaml', 'utf8'),
+ *   env: readFileSync('env.yaml', 'utf8'),
+ *   encryptionCertificate: readFileSync('encrypt.crt', 'utf8'),
+ *   signingKey: readFileSync('signing.key', 'utf8'),
+ *   instances: [
+ *     { name: 'web-1', env: { REGION: 'eu-de' }, seed: readFileSync('web-1.seed', 'utf8').trim() },
+ *     { name: 'web-2', env: { REGION: 'us-south' } },
+ *   ],
+ * });
+ * for (const { name, text } of contracts) writeFileSync(`${name}.yaml`, text, { mode: 0o600 });
+ * ```
+ */
+export async function createContractBatch(
+  options: CreateContractBatchOptions,
+): Promise<BatchResult> {
+  const seen = new Map<string, string>();
+  const jobs = options.instances.map((instance, index) => {
+    const at = `instances[${index}]`;
+    const problem = instanceNameProblem(instance.name, seen);
+    if (problem !== undefined) throw new HpvsError('ARGUMENT_INVALID', `${at}.name: ${problem}`);
+    seen.set(instance.name.toLowerCase(), at);
+    return { index, name: instance.name, at, env: { ...instance.env }, seed: instance.seed };
+  });
+  return createBatchOfContracts(
+    jobs,
+    {
+      workload: { text: textOf(options.workload), source: 'workload' },
+      env: { text: textOf(options.env), source: 'env' },
+      ...(options.attestationPublicKey === undefined
+        ? {}
+        : {
+            attestationPublicKey: {
+              text: textOf(options.attestationPublicKey),
+              source: 'attestationPublicKey',
+            },
+          }),
+      ...contractKeys(options),
+      sectionStyle: options.sectionStyle,
+      now: options.now ?? new Date(),
+      random: options.random ?? systemRandom,
+    },
+    {
+      ...(options.random === undefined
+        ? options.threads === undefined
+          ? {}
+          : { threads: options.threads }
+        : { threads: 1 }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+  );
+}
+
 export type { SignedUserData };
 
 /**
@@ -1038,6 +1204,121 @@ export function decryptAttestationRecord(
     privateKeyOf(auditorKey, 'auditor key', options.passphrase),
     options.random ?? systemRandom,
   ).bytes;
+}
+
+export type { BundleResult as AttestationBundleResult };
+
+/** One instance's bundle for {@link verifyAttestationBatch}, as an auditor collects it. */
+export interface AttestationBundle {
+  /** Names the bundle in the results (its folder, its instance). */
+  name: string;
+  /** `se-checksums.txt`, or `se-checksums.txt.enc` (then `auditorKey` is needed). */
+  record: FileInput;
+  /** `se-signature.bin`. */
+  signature: FileInput;
+  /** The user-data.yaml the bundle carries, compared with the record (and with `contract`). */
+  contract?: FileInput | undefined;
+}
+
+/** Options of {@link verifyAttestationBatch}: those of {@link verifyAttestationRecord} per bundle. */
+export interface AttestationBatchOptions extends Omit<AttestationOptions, 'record' | 'signature'> {
+  bundles: readonly AttestationBundle[];
+  /**
+   * Worker threads for the records (all cores by default). Worker threads draw the system's
+   * randomness: with `random` given, the records are verified on the calling thread.
+   */
+  threads?: number | undefined;
+}
+
+/** What {@link verifyAttestationBatch} found. */
+export interface AttestationBatchReport {
+  /** Every bundle passed (its record checks and the certificate's chain). */
+  ok: boolean;
+  /** One result per bundle, in the order given: its checks, the record's summary or its error. */
+  results: BundleResult[];
+  /** The attestation certificate's chain, validity and CRL checks (also in each result). */
+  chainChecks: readonly VerificationCheck[];
+}
+
+/**
+ * Verifies the records of a fleet of one image (`hpvs-ctl attestation verify --batch`): the
+ * attestation certificate's chain is checked once while the records (decryption with the
+ * auditor's key, signature, contract and reference values) are verified on all cores. A bundle
+ * that cannot be read or verified fails alone, with its error; a bad certificate or chain
+ * throws.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { verifyAttestationBatch } from 'hpvs-ctl';
+ * const report = await verifyAttestationBatch({
+ *   bundles: ['web-1', 'web-2'].map((name) => ({
+ *     name,
+ *     record: readFileSync(`${name}/se-checksums.txt.enc`),
+ *     signature: readFileSync(`${name}/se-signature.bin`),
+ *   })),
+ *   certificate: readFileSync('attestation.crt'),
+ *   chain: [readFileSync('intermediate.crt')],
+ *   roots: [readFileSync('root.crt')],
+ *   crls: [readFileSync('intermediate.crl'), readFileSync('root.crl')],
+ *   auditorKey: readFileSync('auditor.key'),
+ *   contract: readFileSync('user-data.yaml'),
+ * });
+ * for (const result of report.results) console.log(result.name, result.ok);
+ * ```
+ */
+export async function verifyAttestationBatch(
+  options: AttestationBatchOptions,
+): Promise<AttestationBatchReport> {
+  const certificate = sourcedFile(options.certificate, 'attestation certificate');
+  const checked = verifyCertificateChain({ ...options, role: 'attestation certificate' });
+  // awaited below: marked handled now, so an early failure is not an unhandled rejection
+  checked.catch(() => undefined);
+  const publicKey = certificatePublicKey(certificate.bytes) ?? (await checked).publicKey;
+  const reference =
+    options.reference === undefined ? undefined : sourcedFile(options.reference, 'reference');
+  const contract =
+    options.contract === undefined ? undefined : sourcedFile(options.contract, 'contract');
+  const chainChecks = checked.then((result) => result.chain.checks);
+  chainChecks.catch(() => undefined);
+  const results = await verifyBatch(
+    options.bundles.map((bundle) => ({
+      name: bundle.name,
+      files: {
+        record: sourcedFile(bundle.record, `${bundle.name}: attestation record`),
+        signature: sourcedFile(bundle.signature, `${bundle.name}: signature`),
+        contract,
+        bundleContract:
+          bundle.contract === undefined
+            ? undefined
+            : sourcedFile(bundle.contract, `${bundle.name}: user-data.yaml`),
+      },
+    })),
+    {
+      certificate: { publicKey, source: certificate.source },
+      options: {
+        auditorKey:
+          options.auditorKey === undefined
+            ? undefined
+            : privateKeyOf(options.auditorKey, 'auditor key', options.auditorKeyPassphrase),
+        reference:
+          reference === undefined
+            ? undefined
+            : {
+                values: parseReferenceValues(reference.bytes, reference.source),
+                source: reference.source,
+              },
+        ...(options.random === undefined ? {} : { random: options.random }),
+      },
+    },
+    chainChecks,
+    options.random === undefined ? options.threads : 1,
+  );
+  return {
+    ok: results.every((result) => result.ok),
+    results,
+    chainChecks: await chainChecks,
+  };
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1297,6 +1578,56 @@ export function unsealSecret(
 }
 
 // ----------------------------------------------------------------------------------------------
+// On-prem seed images (NoCloud cidata)
+
+export type { Cidata };
+
+/** Options of {@link buildCidata}. */
+export interface BuildCidataOptions {
+  /** The contract (user-data.yaml); validated by the platform's schema first. */
+  userData: FileInput;
+  /** cloud-init network-config, validated as `validateNetworkConfig` does. */
+  networkConfig?: FileInput | undefined;
+  /** cloud-init meta-data (a YAML mapping); without it, `instance-id: iid-hpvs-<sha256 prefix>`. */
+  metaData?: FileInput | undefined;
+  /** The runtime whose schema checks the user data; hpvs's by default. */
+  platform?: PlatformName | undefined;
+  /** Every file date in the image, seconds since 1970: `SOURCE_DATE_EPOCH`, else 0, by default. */
+  epoch?: number | undefined;
+  /** Decides certificate expiry in the validation; the current time by default. */
+  now?: Date | undefined;
+}
+
+/**
+ * Builds the NoCloud seed image on-prem KVM and LinuxONE runtimes boot with (`hpvs-ctl
+ * cidata`): an ISO 9660 image (Joliet and Rock Ridge, volume id `cidata`) made with `xorriso`
+ * (`TOOL_MISSING` without it), holding user-data, meta-data and network-config, after the user
+ * data and network-config are validated (the first error throws `CONTRACT_INVALID` or
+ * `NETWORK_CONFIG_INVALID`). The same inputs and epoch give the same bytes. The image may hold
+ * plaintext secrets when `plaintextSections` is true: store it 0600.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { buildCidata } from 'hpvs-ctl';
+ * const { image, warnings } = await buildCidata({ userData: readFileSync('user-data.yaml') });
+ * writeFileSync('cloudinit.iso', image, { mode: 0o600 });
+ * ```
+ */
+export async function buildCidata(options: BuildCidataOptions): Promise<Cidata> {
+  const sourced = (input: FileInput | undefined, what: string) =>
+    input === undefined ? undefined : sourcedFile(input, what);
+  return buildSeedImageFiles({
+    userData: sourcedFile(options.userData, 'user-data'),
+    networkConfig: sourced(options.networkConfig, 'network-config'),
+    metaData: sourced(options.metaData, 'meta-data'),
+    platform: options.platform,
+    epoch: options.epoch ?? seedImageEpoch(),
+    now: options.now ?? new Date(),
+  });
+}
+
+// ----------------------------------------------------------------------------------------------
 // The emulator
 
 export type { BootResult };
@@ -1434,4 +1765,90 @@ export async function bootEmulator(options: BootEmulatorOptions): Promise<BootRe
     ...(options.now === undefined ? {} : { now: options.now }),
     random: options.random ?? systemRandom,
   });
+}
+
+export type { RemovedParts };
+
+/**
+ * Ends the workload a podman boot with `keepRunning` left running (`hpvs-ctl emulator stop`):
+ * stops and removes the containers, pods and volumes labelled for that instance folder (the
+ * boot's `outDir`, `stateDir/instance` by default), and nothing else, with the containers.conf
+ * that boot recorded. Returns how many of each it removed; `TOOL_MISSING` without podman.
+ *
+ * @example
+ * ```ts
+ * import { bootEmulator, stopEmulator } from 'hpvs-ctl';
+ * await bootEmulator({ stateDir: './hpcr', userData, runtime: 'podman', keepRunning: true });
+ * // ... test the running workload ...
+ * const removed = await stopEmulator({ instanceDir: './hpcr/instance' });
+ * console.log(`${removed.containers} container(s) removed`);
+ * ```
+ */
+export async function stopEmulator(options: { instanceDir: string }): Promise<RemovedParts> {
+  return stopPodmanInstance(options.instanceDir);
+}
+
+/** Options of {@link startLogServer}. */
+export interface LogServerOptions {
+  /** The address to listen on; 127.0.0.1 by default. */
+  host?: string | undefined;
+  /** The port; 0 (the default) picks a free one, which `port` of the result tells. */
+  port?: number | undefined;
+  /** The CA (PEM) whose client certificates are accepted; no other client gets in. */
+  ca: TextInput;
+  /** The server's certificate and private key (PEM). */
+  certificate: TextInput;
+  privateKey: TextInput;
+  /** Each syslog message received (the RFC 5424 text, without framing), and its sender. */
+  onMessage: (message: string, peer: string) => void;
+  /** Connections, refusals and dropped clients, for the operator. */
+  onEvent?: ((event: string) => void) | undefined;
+  /** When the CA certificate must be valid; the current time by default. */
+  now?: Date | undefined;
+}
+
+/** A listening log server; `close` stops it. */
+export interface RunningLogServer {
+  host: string;
+  port: number;
+  /**
+   * Stops accepting, lets open connections finish their frames, then closes them (a client
+   * that does not close within two seconds is cut off).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator's syslog receiver (`hpvs-ctl emulator log-server`): TLS with client
+ * certificates issued by `ca` only (rsyslog's x509/certvalid, what a contract's syslog logging
+ * connects with), octet-counted or LF-framed messages. An expired or not yet valid CA is
+ * refused (`CERT_EXPIRED`, `CERT_NOT_YET_VALID`), a port in use is `LOGGING_FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { startLogServer } from 'hpvs-ctl';
+ * const server = await startLogServer({
+ *   ca: readFileSync('tls/ca.crt'),
+ *   certificate: readFileSync('tls/server.crt'),
+ *   privateKey: readFileSync('tls/server-key.pem'),
+ *   onMessage: (message) => console.log(message),
+ * });
+ * console.log(`listening on ${server.host}:${server.port}`);
+ * await server.close();
+ * ```
+ */
+export async function startLogServer(options: LogServerOptions): Promise<RunningLogServer> {
+  const server = await LogServer.start({
+    ...(options.host === undefined ? {} : { host: options.host }),
+    port: options.port ?? 0,
+    caPem: textOf(options.ca),
+    caSource: 'CA certificate',
+    certPem: textOf(options.certificate),
+    keyPem: textOf(options.privateKey),
+    onMessage: options.onMessage,
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  return { host: server.host, port: server.port, close: () => server.close() };
 }

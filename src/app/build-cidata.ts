@@ -3,12 +3,15 @@ import { HpvsError } from '../core/errors.js';
 import type { PlatformName } from '../core/platforms/platforms.js';
 import { buildSeedImage } from '../node/build-seed-image.js';
 import { defaultMetaData } from '../core/cidata/seed-files.js';
+import { isMap } from 'yaml';
+import { parseYamlDocument } from '../core/text/parse-yaml.js';
+import { decodeUtf8Exactly } from '../core/text/utf8-text.js';
 
 export interface CidataRequest {
   userData: { bytes: Uint8Array; source: string };
   networkConfig?: { bytes: Uint8Array; source: string } | undefined;
   /** Without it, the meta-data derived from the user data (defaultMetaData). */
-  metaData?: Uint8Array | undefined;
+  metaData?: { bytes: Uint8Array; source: string } | undefined;
   platform?: PlatformName | undefined;
   /** The timestamps written into the image (seedImageEpoch). */
   epoch: number;
@@ -40,9 +43,11 @@ export async function buildCidata(request: CidataRequest): Promise<Cidata> {
   );
   if (networkConfig !== undefined)
     await checkNetworkConfig(networkConfig.bytes, networkConfig.source);
+  if (request.metaData !== undefined)
+    checkMetaData(request.metaData.bytes, request.metaData.source);
   const derivedMetaData =
     request.metaData === undefined ? defaultMetaData(userData.bytes) : undefined;
-  const metaData = request.metaData ?? Buffer.from(derivedMetaData!, 'utf8');
+  const metaData = request.metaData?.bytes ?? Buffer.from(derivedMetaData!, 'utf8');
   const files = {
     'user-data': userData.bytes,
     'meta-data': metaData,
@@ -73,7 +78,7 @@ async function checkUserData(
       import('../core/schema/validate-contract.js'),
       import('../core/schema/problems.js'),
     ]);
-  const text = Buffer.from(bytes).toString('utf8');
+  const text = decodeUtf8Exactly(Buffer.from(bytes), source);
   if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
   const parsed = parseUserData(text, source);
   const report = await validateUserData(parsed, {
@@ -104,7 +109,7 @@ async function checkNetworkConfig(bytes: Uint8Array, source: string): Promise<vo
     import('../core/schema/validate-network-config.js'),
     import('../core/schema/problems.js'),
   ]);
-  const text = Buffer.from(bytes).toString('utf8');
+  const text = decodeUtf8Exactly(Buffer.from(bytes), source);
   if (text.trim() === '') throw new HpvsError('INPUT_EMPTY', `${source}: the file is empty`);
   const errors = validateNetworkConfigText(text, source).problems.filter(
     (problem) => problem.severity === 'error',
@@ -115,6 +120,21 @@ async function checkNetworkConfig(bytes: Uint8Array, source: string): Promise<vo
       errors.length > 1
         ? worded`${formatProblem(errors[0]!)} (and ${errors.length - 1} more; ${input('validate-network-config')})`
         : formatProblem(errors[0]!),
+    );
+  }
+}
+
+/**
+ * cloud-init reads meta-data as a YAML mapping (instance-id, local-hostname): anything else
+ * would be put into the image and found broken only when the instance boots.
+ */
+function checkMetaData(bytes: Uint8Array, source: string): void {
+  const parsed = parseYamlDocument(decodeUtf8Exactly(Buffer.from(bytes), source), source);
+  const contents = parsed.doc.contents;
+  if (contents !== null && !isMap(contents)) {
+    throw new HpvsError(
+      'YAML_INVALID',
+      `${parsed.at(contents.range?.[0] ?? 0)}: meta-data must be a mapping (instance-id: ..., local-hostname: ...)`,
     );
   }
 }

@@ -1,6 +1,4 @@
 import { sha256Hex } from '../core/crypto/result-digests.js';
-import { INPUT_LIMITS } from '../node/input-limits.js';
-import { readTextInput } from '../node/read-input.js';
 
 /** An encryption certificate is about 2.5 KiB; anything near this is not one. */
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
@@ -10,8 +8,8 @@ export interface DownloadCertificatesRequest {
   versions: readonly string[];
   /** Where the certificates are published (an https URL as the WHATWG parser prints it). */
   baseUrl: string;
-  /** A CA certificate (PEM) to trust for that server besides the system's. */
-  caFile?: string | undefined;
+  /** CA certificates (PEM text) to trust for that server besides the system's. */
+  extraCa?: readonly string[] | undefined;
   timeoutMs: number;
   now: Date;
 }
@@ -45,10 +43,7 @@ export async function downloadHpvsCertificates(
   const { hpvsCertificateUrl } = await import('../core/catalogue/hpvs-certificate-url.js');
   const versions = [...new Set(request.versions)];
   const urls = versions.map((version) => hpvsCertificateUrl(version, request.baseUrl));
-  const extraCa =
-    request.caFile === undefined
-      ? []
-      : [await readTextInput(request.caFile, 'CA certificate', INPUT_LIMITS.pem)];
+  const extraCa = [...(request.extraCa ?? [])];
   const [{ httpsGet }, { downloadEntry, formatDownload, parseDownloadedCertificate }] =
     await Promise.all([
       import('../node/https-get.js'),

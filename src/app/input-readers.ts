@@ -1,3 +1,4 @@
+import { decodeUtf8Exactly } from '../core/text/utf8-text.js';
 import { INPUT_LIMITS } from '../node/input-limits.js';
 import { readInput } from '../node/read-input.js';
 import { readSecret } from '../node/read-secret.js';
@@ -38,11 +39,24 @@ export const nodeInputReaders: InputReaders = {
   },
 };
 
-/** A secret file as the UTF-8 text the runtime takes (a seed, an API key). */
+/**
+ * A secret file as the UTF-8 text the runtime takes (a seed, an API key). Bytes that are not
+ * UTF-8 are refused at their place: a lenient decoder would put U+FFFD in the contract, a
+ * secret other than the one in the file.
+ */
 export async function readSecretText(
   read: Pick<InputReaders, 'secret'>,
   path: string,
   what: string,
 ): Promise<string> {
-  return Buffer.from(await read.secret(path, what)).toString('utf8');
+  return secretText(Buffer.from(await read.secret(path, what)), path, what);
+}
+
+/** `bytes` of the secret `what` read from `source` as exact UTF-8 (its bytes never shown). */
+export function secretText(bytes: Buffer, source: string, what: string): string {
+  return decodeUtf8Exactly(bytes, source === '-' ? 'stdin' : source, {
+    what: `the ${what}`,
+    code: 'SECRET_INVALID',
+    showByte: false,
+  });
 }

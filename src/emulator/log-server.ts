@@ -17,6 +17,8 @@ export interface LogServerOptions {
   onMessage: (message: string, peer: string) => void;
   /** Receives connection events and refusals, for the operator. */
   onEvent?: (event: string) => void;
+  /** When the CA certificate must be valid; the current time by default. */
+  now?: Date;
 }
 
 const CLOSE_GRACE_MS = 2000;
@@ -47,7 +49,7 @@ export class LogServer {
     const caSource = options.caSource ?? 'the CA file';
     assertCurrent(
       certificatesOf({ pem: options.caPem, source: caSource }, 'CA'),
-      new Date(),
+      options.now ?? new Date(),
       caSource,
     );
     const event = options.onEvent ?? (() => undefined);

@@ -42,13 +42,20 @@ async function readBounded(
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
+  // one scratch buffer, and a copy of only what each read gave: a pipe or FIFO gives 64 KiB a
+  // read, and keeping each 1 MiB buffer behind its slice held 16 times the input in memory
+  const scratch = Buffer.allocUnsafe(Math.min(CHUNK, limit.bytes + 1));
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, limit.bytes - total + 1));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    const { bytesRead } = await handle.read(
+      scratch,
+      0,
+      Math.min(scratch.length, limit.bytes - total + 1),
+      null,
+    );
     if (bytesRead === 0) return Buffer.concat(chunks, total);
     total += bytesRead;
     if (total > limit.bytes) throw tooLarge(path, what, limit);
-    chunks.push(chunk.subarray(0, bytesRead));
+    chunks.push(Buffer.from(scratch.subarray(0, bytesRead)));
   }
 }
 

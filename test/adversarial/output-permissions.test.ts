@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportPrivateKeyPem } from '../../src/core/pki/rsa-key-pair.js';
@@ -9,6 +9,7 @@ import {
   writeRecordBundle,
 } from '../helpers/attestation-bundle.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { hasTool } from '../helpers/tools.js';
 import { writeAdversarialFiles, type AdversarialFiles } from './fixtures.js';
 import { expectBounded, modeOf, runBounded } from './hostile-cli.js';
 
@@ -46,7 +47,8 @@ beforeAll(async () => {
 }, 60_000);
 
 /** A command, and the files it writes in `out` that must be exactly 0600. */
-const SECRET_OUTPUTS: [string, (out: string) => string[], string[]][] = [
+type SecretOutput = [string, (out: string) => string[], string[]];
+const SECRET_OUTPUTS: SecretOutput[] = [
   [
     'sign --out',
     (out) => ['sign', f.userData, '--key', f.signKey, '--out', join(out, 'signed.yaml')],
@@ -146,6 +148,55 @@ const SECRET_OUTPUTS: [string, (out: string) => string[], string[]][] = [
     },
     ['fleet/web-1.yaml'],
   ],
+  [
+    'contract --in with plaintext sections',
+    (out) => {
+      const block = (path: string) =>
+        readFileSync(path, 'utf8').replace(/\n$/, '').replace(/^/gm, '  ');
+      const contract = join(out, '..', `${out.split('/').pop()}-contract.yaml`);
+      writeFileSync(contract, `workload: |\n${block(f.workload)}\nenv: |\n${block(f.env)}\n`);
+      return ['contract', '--in', contract, '--out', join(out, 'user-data.yaml')];
+    },
+    ['user-data.yaml'],
+  ],
+  [
+    'initdata build --allow-plaintext',
+    (out) => [
+      ...['initdata', 'build', '--contract', f.userData, '--allow-plaintext'],
+      ...['--out', join(out, 'initdata.txt')],
+    ],
+    ['initdata.txt'],
+  ],
+  [
+    'init --platform ccco-bmtl --persona deployer',
+    (out) => [
+      ...['init', '--persona', 'deployer', '--platform', 'ccco-bmtl', '--logging', 'none'],
+      ...['--out-dir', join(out, 'deployer'), '--host-key-doc', f.hpcrCert],
+      ...['--signing-key', 'generate', '--bits', '2048'],
+    ],
+    ['deployer/env.yaml', 'deployer/signing-private.pem'],
+  ],
+  [
+    'secrets keys',
+    (out) => ['secrets', 'keys', '--out-dir', join(out, 'seal')],
+    [
+      'seal/seal-decryption-private.pem',
+      'seal/seal-signing-private.pem',
+      'seal/confidential-containers-secret.yaml',
+    ],
+  ],
+  ...(hasTool('xorriso')
+    ? [
+        [
+          'cidata --out (xorriso)',
+          (out: string) => [
+            ...['cidata', '--user-data', f.userData],
+            ...['--out', join(out, 'cloudinit.iso')],
+          ],
+          ['cloudinit.iso'],
+        ] as SecretOutput,
+      ]
+    : []),
   [
     'keys generate',
     (out) => ['keys', 'generate', '--bits', '2048', '--out-dir', join(out, 'keys')],

@@ -74,7 +74,8 @@ export async function verifyBundleRecord(
       attestationKey: shared.certificate.publicKey,
       certificateSource: shared.certificate.source,
       auditorKey: shared.options.auditorKey,
-      random: systemRandom,
+      // a RandomSource cannot cross to a thread: one given runs the batch on this thread
+      random: shared.options.random ?? systemRandom,
       reference: shared.options.reference,
     });
     return {

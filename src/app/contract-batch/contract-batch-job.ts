@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { isMap, isScalar, Scalar, type Document } from 'yaml';
 import { parsePublicKeyOrCertificate, type PublicKeyMaterial } from '../../core/crypto/keys.js';
+import type { RandomSource } from '../../core/crypto/random-source.js';
 import type { TokenPrefix } from '../../core/crypto/section-token.js';
 import { HpvsError, type HpvsErrorCode } from '../../core/errors.js';
 import { worded, type Notice, type Wording } from '../../core/wording.js';
@@ -64,6 +65,7 @@ export function instanceEnvSource(env: SectionInput, job: Pick<BatchJob, 'name'>
 export async function buildBatchContract(
   job: BatchJob,
   shared: BatchShared,
+  random: RandomSource = systemRandom,
 ): Promise<BatchOutcome> {
   try {
     const envText = instanceEnvText(shared.env, job);
@@ -78,7 +80,7 @@ export async function buildBatchContract(
         ...shared.signing,
         signingKeyMaterial: signingKeyMaterial(shared.signing.signingKey),
       },
-      random: systemRandom,
+      random,
     });
     return {
       index: job.index,

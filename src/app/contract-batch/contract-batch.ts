@@ -85,20 +85,9 @@ export function parseInventory(text: string, source: string): InventoryInstance[
     }
     const nameNode = item.get('name', true) as Node | undefined;
     const name = isScalar(nameNode) ? nameNode.value : undefined;
-    if (typeof name !== 'string' || !SAFE_FILE_NAME.test(name)) {
-      fail(
-        `${at(nameNode ?? item)} ${path}.name:`,
-        'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the output file <name>.yaml)',
-      );
-    }
+    const problem = instanceNameProblem(name, seen);
+    if (problem !== undefined) fail(`${at(nameNode ?? item)} ${path}.name:`, problem);
     const validName = name as string;
-    const clash = seen.get(validName.toLowerCase());
-    if (clash !== undefined) {
-      fail(
-        `${at(nameNode)} ${path}.name:`,
-        `"${validName}" is already used at ${clash}; names must be unique`,
-      );
-    }
     seen.set(validName.toLowerCase(), at(nameNode));
     const instance: InventoryInstance = { name: validName, env: {}, at: at(item) };
     const envNode = item.get('env', true) as Node | undefined;
@@ -132,11 +121,33 @@ export function parseInventory(text: string, source: string): InventoryInstance[
   });
 }
 
+/**
+ * Why `name` cannot name an instance, or undefined: it names the output file `<name>.yaml`, so
+ * it is a safe file name, unique whatever its case among those `seen` (lower case -> where).
+ */
+export function instanceNameProblem(
+  name: unknown,
+  seen: ReadonlyMap<string, string>,
+): string | undefined {
+  if (typeof name !== 'string' || !SAFE_FILE_NAME.test(name)) {
+    return 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the output file <name>.yaml)';
+  }
+  const clash = seen.get(name.toLowerCase());
+  return clash === undefined
+    ? undefined
+    : `"${name}" is already used at ${clash}; names must be unique`;
+}
+
 function scalarText(node: unknown): string {
   return isScalar(node) ? String(node.value) : String(node);
 }
 
 export interface BatchOptions {
+  /**
+   * This thread and `threads - 1` workers (all cores by default). The workers draw their own
+   * randomness: `base.random` reaches only the contracts built here, so a caller that injects
+   * randomness runs one thread.
+   */
   threads?: number;
   /**
    * Workers the caller started early (`startWorkers` with the batch worker): the pool uses
@@ -225,7 +236,7 @@ async function buildBatch(
   const pool =
     url !== undefined && threads >= 2 && jobs.length >= 4
       ? runInWorkers(url, shared, jobs, threads - 1, record, {
-          here: (job) => buildBatchContract(job, shared),
+          here: (job) => buildBatchContract(job, shared, base.random),
           signal: abort.signal,
           started: options.started,
         })
@@ -247,7 +258,7 @@ async function buildBatch(
     await Promise.all([pool, checks]);
   } else {
     await checks;
-    for (const job of jobs) record(await buildBatchContract(job, shared));
+    for (const job of jobs) record(await buildBatchContract(job, shared, base.random));
   }
   for (const problem of await checks) addNotice(warnings, problemText(problem));
   await Promise.all(validations);

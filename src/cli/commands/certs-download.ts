@@ -2,6 +2,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { HpvsError } from '../../core/errors.js';
 import { note } from '../../node/console.js';
+import { INPUT_LIMITS } from '../../node/input-limits.js';
+import { readTextInput } from '../../node/read-input.js';
 import { writeResult, writeStdout } from '../../node/write-output.js';
 import { jsonForTerminal } from '../../core/text/terminal-safe-text.js';
 import { sha256Hex } from '../../core/crypto/result-digests.js';
@@ -13,20 +15,6 @@ function parseSeconds(value: string): number {
     throw new InvalidArgumentError('expected a number of seconds, more than 0 and at most 600');
   }
   return seconds;
-}
-
-/** The URL as the WHATWG parser prints it (so no control character reaches a message). */
-function httpsBaseUrl(text: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {
-    throw new HpvsError('USAGE', '--base-url must be an https:// URL without ?query or #fragment');
-  }
-  return url.href;
 }
 
 export function registerCertsDownload(certs: Command): void {
@@ -68,14 +56,26 @@ export function registerCertsDownload(certs: Command): void {
           '--json describes the download it wrote: give --out FILE for the download JSON',
         );
       }
-      const [{ IBM_CERTIFICATE_BASE_URL }, { downloadHpvsCertificates }] = await Promise.all([
-        import('../../core/catalogue/hpvs-certificate-url.js'),
-        import('../../app/download-hpvs-certificates.js'),
-      ]);
+      const [{ IBM_CERTIFICATE_BASE_URL, httpsBaseUrl }, { downloadHpvsCertificates }] =
+        await Promise.all([
+          import('../../core/catalogue/hpvs-certificate-url.js'),
+          import('../../app/download-hpvs-certificates.js'),
+        ]);
+      const baseUrl = httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL);
+      if (baseUrl === undefined) {
+        throw new HpvsError(
+          'USAGE',
+          '--base-url must be an https:// URL without ?query or #fragment',
+        );
+      }
+      const extraCa =
+        options.caFile === undefined
+          ? []
+          : [await readTextInput(options.caFile, 'CA certificate', INPUT_LIMITS.pem)];
       const downloaded = await downloadHpvsCertificates({
         versions: options.version.split(',').map((version) => version.trim()),
-        baseUrl: httpsBaseUrl(options.baseUrl ?? IBM_CERTIFICATE_BASE_URL),
-        caFile: options.caFile,
+        baseUrl,
+        extraCa,
         timeoutMs: (options.timeout ?? 30) * 1000,
         now: new Date(),
       });

@@ -73,9 +73,7 @@ export function registerCidata(program: Command): void {
           ? undefined
           : await read(options.networkConfig, 'network-config');
       const metaData =
-        options.metaData === undefined
-          ? undefined
-          : (await read(options.metaData, 'meta-data')).bytes;
+        options.metaData === undefined ? undefined : await read(options.metaData, 'meta-data');
       const cidata = await buildCidata({
         userData,
         networkConfig,

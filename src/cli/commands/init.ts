@@ -489,13 +489,16 @@ async function loggingDetails(
   let iamApiKey: string | undefined;
   if (logging === 'logrouter') {
     if (flags.iamApiKeyFile !== undefined || process.env['HPVS_IAM_API_KEY'] !== undefined) {
-      iamApiKey = (
+      const { secretText } = await import('../../app/input-readers.js');
+      iamApiKey = secretText(
         await readSecret({
           file: flags.iamApiKeyFile,
           envVar: 'HPVS_IAM_API_KEY',
           what: 'IAM API key',
-        })
-      ).toString('utf8');
+        }),
+        flags.iamApiKeyFile ?? '$HPVS_IAM_API_KEY',
+        'IAM API key',
+      );
     } else {
       iamApiKey = await asker.ask('--iam-api-key-file <path>', undefined, () =>
         prompts!.password({ message: 'IAM API key (not shown):', mask: true }),

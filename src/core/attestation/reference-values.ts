@@ -1,4 +1,5 @@
 import { HpvsError } from '../errors.js';
+import { decodeUtf8Exactly } from '../text/utf8-text.js';
 
 /**
  * The `--reference` file: the values IBM publishes per image version (`root.tar.gz`,
@@ -16,7 +17,12 @@ const REFERENCE_LINE = /^([0-9a-fA-F]{64})\s+(\S.*?)\s*$/;
 
 export function parseReferenceValues(bytes: Uint8Array, source: string): ReferenceValue[] {
   const values: ReferenceValue[] = [];
-  const lines = Buffer.from(bytes).toString('utf8').split('\n');
+  // a lenient decoder would show a bad byte as U+FFFD in the refusal instead of its place
+  const lines = decodeUtf8Exactly(Buffer.from(bytes), source, {
+    what: 'a reference-values file',
+    code: 'RECORD_INVALID',
+    showByte: true,
+  }).split('\n');
   for (const [index, raw] of lines.entries()) {
     const text = raw.replace(/\r$/, '');
     if (text.trim() === '' || text.trimStart().startsWith('#')) continue;

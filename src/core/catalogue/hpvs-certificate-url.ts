@@ -23,3 +23,18 @@ export function hpvsCertificateUrl(version: string, baseUrl = IBM_CERTIFICATE_BA
   const base = baseUrl.replace(/\/+$/, '');
   return `${base}/s390x-${patch}/ibm-hyper-protect-container-runtime-${major}-${minor}-s390x-${patch}-encrypt.crt`;
 }
+
+/**
+ * A base URL certificates may be fetched from, as the WHATWG parser prints it (so no control
+ * character of the input reaches a message), or undefined: https only, without ?query or
+ * #fragment (the certificate path is appended to it).
+ */
+export function httpsBaseUrl(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  return url.protocol === 'https:' && url.search === '' && url.hash === '' ? url.href : undefined;
+}

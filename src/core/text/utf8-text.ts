@@ -1,5 +1,16 @@
 import { isUtf8 } from 'node:buffer';
-import { HpvsError } from '../errors.js';
+import { HpvsError, type HpvsErrorCode } from '../errors.js';
+
+/** What the text is, for the refusal; YAML unless said. */
+export interface Utf8TextKind {
+  /** "a YAML file", "the IAM API key": what must be UTF-8. */
+  what: string;
+  code: HpvsErrorCode;
+  /** Name the bad byte's value: not for a secret, whose bytes are never shown. */
+  showByte: boolean;
+}
+
+const YAML_TEXT: Utf8TextKind = { what: 'a YAML file', code: 'YAML_INVALID', showByte: true };
 
 /**
  * Decodes text that must be UTF-8 (YAML is), refusing anything else with the place of the first
@@ -7,15 +18,20 @@ import { HpvsError } from '../errors.js';
  * from the bytes read: a command that promises to keep every byte it does not change
  * (`sign`) cannot keep bytes it never had.
  */
-export function decodeUtf8Exactly(bytes: Buffer, source: string): string {
+export function decodeUtf8Exactly(
+  bytes: Buffer,
+  source: string,
+  kind: Utf8TextKind = YAML_TEXT,
+): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const offset = wellFormedUtf8End(bytes, 0);
   const before = bytes.subarray(0, offset);
   const line = before.filter((byte) => byte === 0x0a).length + 1;
   const column = [...before.subarray(before.lastIndexOf(0x0a) + 1).toString('utf8')].length + 1;
+  const byte = kind.showByte ? ` (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')})` : '';
   throw new HpvsError(
-    'YAML_INVALID',
-    `${source}:${line}:${column}: not UTF-8 (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')}); a YAML file must be UTF-8: re-save it as UTF-8`,
+    kind.code,
+    `${source}:${line}:${column}: not UTF-8${byte}; ${kind.what} must be UTF-8: re-save it as UTF-8`,
   );
 }
 
