@@ -23,10 +23,14 @@ function runDemo(path = process.env['PATH'] ?? ''): Promise<{ code: number; outp
   });
 }
 
+// the whole story: about 25 s of CPU (RSA-4096 identity, LUKS2, podman) that a machine busy
+// with other work stretches well past the default timeout; a guard against hangs, never timed
+const DEMO_TIMEOUT = 240_000;
+
 const summaryLine = (output: string, text: string) =>
   output.split('\n').find((line) => line.includes(text)) ?? '';
 
-describe('npm run demo', () => {
+describe('npm run demo', { timeout: DEMO_TIMEOUT }, () => {
   it.skipIf(!hasTool('cryptsetup'))(
     `plays the whole story and ends with every summary line ok${hasTool('cryptsetup') ? '' : ' (skipped: cryptsetup is not installed)'}`,
     async () => {
