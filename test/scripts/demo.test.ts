@@ -1,19 +1,34 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool } from '../helpers/tools.js';
 
 const tempDir = useTempDir();
 
-/** Runs `node scripts/demo.mjs` (the README's `npm run demo` after its build step). */
+/**
+ * Runs `node scripts/demo.mjs` (the README's `npm run demo` after its build step). A demo still
+ * running when its test ends (a timeout) is killed with everything it started (its log-server,
+ * which would otherwise outlive it) and its work folder removed.
+ */
 function runDemo(path = process.env['PATH'] ?? ''): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts/demo.mjs')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PATH: path, NO_COLOR: '1' },
+      detached: true,
+    });
+    onTestFinished(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid!, 'SIGKILL');
+      // the busybox image the demo imported for its podman boots (scripts/lib/podman-workload.mjs)
+      spawnSync('podman', ['rmi', '--force', `localhost/hpvs-ctl-demo-busybox:${child.pid}`]);
+      const work = /^work folder: (\S+)$/m.exec(output)?.[1];
+      if (work?.startsWith(join(tmpdir(), 'hpvs-demo-')))
+        rmSync(work, { recursive: true, force: true });
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
