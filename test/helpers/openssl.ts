@@ -49,10 +49,16 @@ export async function mapLimit<T, R>(
  */
 export function makeSelfSignedCertificate(
   dir: string,
-  options: { notBefore: string; notAfter: string; algorithm?: 'RSA' | 'EC' },
+  options: {
+    notBefore: string;
+    notAfter: string;
+    algorithm?: 'RSA' | 'EC';
+    /** Certify this existing private key instead of generating one (RSA-4096 takes seconds). */
+    keyPath?: string;
+  },
 ): { certPath: string; keyPath: string } {
   const work = mkdtempSync(join(dir, 'ca-'));
-  const keyPath = join(work, 'key.pem');
+  const keyPath = options.keyPath ?? join(work, 'key.pem');
   const csrPath = join(work, 'csr.pem');
   const certPath = join(work, 'cert.pem');
   const config = join(work, 'ca.cnf');
@@ -78,7 +84,7 @@ export function makeSelfSignedCertificate(
     options.algorithm === 'EC'
       ? ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']
       : ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'];
-  run(['genpkey', ...keyArgs, '-out', keyPath]);
+  if (options.keyPath === undefined) run(['genpkey', ...keyArgs, '-out', keyPath]);
   run(['req', '-new', '-key', keyPath, '-subj', '/CN=hpvs-ctl test', '-out', csrPath]);
   run([
     'ca',

@@ -15,6 +15,8 @@ import {
   type Registry,
 } from '../../scripts/lib/docker-registry.mjs';
 import { SANDBOX_CONTAINERS_CONF } from '../../src/emulator/runtimes/podman-config.js';
+import { instanceId } from '../../src/emulator/runtimes/podman-instance.js';
+import { INSTANCE_LABEL, podmanName } from '../../src/emulator/runtimes/podman-invocations.js';
 
 /**
  * Real container parts for the podman runtime's tests: podman with the sandbox configuration,
@@ -114,16 +116,42 @@ export function startRegistry(options: {
   return startDockerRegistry({ ...options, env: { CONTAINERS_CONF: sandboxContainersConf() } });
 }
 
-/** Containers (infra ones left out) that carry the emulator's instance label, on this host. */
-export function emulatorContainers(): string[] {
-  return must([
+/**
+ * What podman holds of one emulator instance: `container NAME`, `pod NAME` and `volume NAME`
+ * for each part that carries the instance's label or its `hpvs-<id>-` name prefix (infra
+ * containers included). Scoped to the instance so that test files booting other instances at
+ * the same time (another vitest fork, the demo) never show up in each other's checks.
+ */
+export async function instanceParts(instanceDir: string): Promise<string[]> {
+  const id = await instanceId(instanceDir);
+  const ours = (name: string, labels: Record<string, string> | null | undefined) =>
+    labels?.[INSTANCE_LABEL] === id || name.startsWith(podmanName(id, ''));
+  const rows = <T>(args: string[]): T[] => JSON.parse(must(args) || '[]') as T[];
+  const parts: string[] = [];
+  for (const c of rows<{ Names: string[]; Labels: Record<string, string> | null; Pod: string }>([
     'ps',
     '--all',
-    '--filter',
-    'label=io.github.hpvs-ctl.emulator.instance',
     '--format',
-    '{{.Names}}',
-  ])
-    .split('\n')
-    .filter(Boolean);
+    'json',
+  ])) {
+    const name = c.Names[0] ?? '';
+    if (ours(name, c.Labels)) parts.push(`container ${name}`);
+  }
+  for (const p of rows<{ Name: string; Labels: Record<string, string> | null }>([
+    'pod',
+    'ps',
+    '--format',
+    'json',
+  ])) {
+    if (ours(p.Name, p.Labels)) parts.push(`pod ${p.Name}`);
+  }
+  for (const v of rows<{ Name: string; Labels: Record<string, string> | null }>([
+    'volume',
+    'ls',
+    '--format',
+    'json',
+  ])) {
+    if (ours(v.Name, v.Labels)) parts.push(`volume ${v.Name}`);
+  }
+  return parts;
 }

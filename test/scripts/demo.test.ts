@@ -1,19 +1,34 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { hasTool } from '../helpers/tools.js';
 
 const tempDir = useTempDir();
 
-/** Runs `node scripts/demo.mjs` (the README's `npm run demo` after its build step). */
+/**
+ * Runs `node scripts/demo.mjs` (the README's `npm run demo` after its build step). A demo still
+ * running when its test ends (a timeout) is killed with everything it started (its log-server,
+ * which would otherwise outlive it) and its work folder removed.
+ */
 function runDemo(path = process.env['PATH'] ?? ''): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts/demo.mjs')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PATH: path, NO_COLOR: '1' },
+      detached: true,
+    });
+    onTestFinished(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid!, 'SIGKILL');
+      // the busybox image the demo imported for its podman boots (scripts/lib/podman-workload.mjs)
+      spawnSync('podman', ['rmi', '--force', `localhost/hpvs-ctl-demo-busybox:${child.pid}`]);
+      const work = /^work folder: (\S+)$/m.exec(output)?.[1];
+      if (work?.startsWith(join(tmpdir(), 'hpvs-demo-')))
+        rmSync(work, { recursive: true, force: true });
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -23,10 +38,14 @@ function runDemo(path = process.env['PATH'] ?? ''): Promise<{ code: number; outp
   });
 }
 
+// the whole story: about 25 s of CPU (RSA-4096 identity, LUKS2, podman) that a machine busy
+// with other work stretches well past the default timeout; a guard against hangs, never timed
+const DEMO_TIMEOUT = 240_000;
+
 const summaryLine = (output: string, text: string) =>
   output.split('\n').find((line) => line.includes(text)) ?? '';
 
-describe('npm run demo', () => {
+describe('npm run demo', { timeout: DEMO_TIMEOUT }, () => {
   it.skipIf(!hasTool('cryptsetup'))(
     `plays the whole story and ends with every summary line ok${hasTool('cryptsetup') ? '' : ' (skipped: cryptsetup is not installed)'}`,
     async () => {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueCertificate } from '../../../src/core/pki/issue-certificate.js';
+import { sharedRsa4096 } from '../../helpers/shared-rsa-keys.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,8 +25,10 @@ export interface AuthoringFiles {
 export const IMAGE = `nginx@sha256:${'a'.repeat(64)}`;
 
 export async function writeAuthoringFiles(dir: string): Promise<AuthoringFiles> {
-  // the runtime's key has IBM's 4096 bits: smaller encryption keys draw a warning
-  const [hpcr, sign, ca] = [4096, 2048, 2048].map((modulusLength) =>
+  // the runtime's key has IBM's 4096 bits (smaller encryption keys draw a warning): the run's
+  // shared one, as a 4096-bit key takes a second and a half to make
+  const hpcr = sharedRsa4096('authoring-runtime');
+  const [sign, ca] = [2048, 2048].map((modulusLength) =>
     generateKeyPairSync('rsa', { modulusLength }),
   );
   const now = Date.now();
@@ -39,7 +42,7 @@ export async function writeAuthoringFiles(dir: string): Promise<AuthoringFiles> 
     role: 'encryption' | 'root-ca',
     from: number,
     to: number,
-    key = hpcr!,
+    key = hpcr,
   ) =>
     issueCertificate({
       subject,
@@ -53,7 +56,7 @@ export async function writeAuthoringFiles(dir: string): Promise<AuthoringFiles> 
   writeFileSync(path('app/docker-compose.yml'), `services:\n  web:\n    image: ${IMAGE}\n`);
   return {
     dir,
-    hpcrKey: write('hpcr.key', hpcr!.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+    hpcrKey: write('hpcr.key', hpcr.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
     hpcrCert: write('hpcr.crt', await selfSigned('CN=hpcr encrypt', 'encryption', -1, 365)),
     expiredCert: write('expired.crt', await selfSigned('CN=old encrypt', 'encryption', -30, -1)),
     signKey: write('sign.pem', sign!.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),

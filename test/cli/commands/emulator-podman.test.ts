@@ -4,8 +4,8 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  emulatorContainers,
   importBusyboxImage,
+  instanceParts,
   podman,
   podmanSkipReason,
   startRegistry,
@@ -237,7 +237,10 @@ describe.skipIf(skip !== undefined)(
         }).on('error', reject),
       );
       expect(body).toBe('stored\n');
-      expect(emulatorContainers().length).toBeGreaterThan(0);
+      const instance = join(cwd, 'hpcr/instance');
+      expect(await instanceParts(instance)).toContainEqual(
+        expect.stringMatching(/^container hpvs-[0-9a-f]{12}-app$/),
+      );
       // a second boot into the same instance is refused while its workload runs, before it
       // touches the instance's files
       const record = join(cwd, 'hpcr/instance/workload/podman/instance.json');
@@ -252,7 +255,7 @@ describe.skipIf(skip !== undefined)(
       const stop = await runCli(['emulator', 'stop', '--state', 'hpcr'], { cwd });
       expect(stop.code, stop.stderr).toBe(0);
       expect(stop.stdout).toMatch(/stopped and removed 1 container\(s\), 1 pod\(s\)/);
-      expect(emulatorContainers()).toEqual([]);
+      expect(await instanceParts(instance)).toEqual([]);
       const again = await runCli(['emulator', 'stop', '--out-dir', 'hpcr/instance'], { cwd });
       expect(again.stdout).toMatch(/nothing of hpcr\/instance was running/);
     }, 90_000);
@@ -296,7 +299,7 @@ describe.skipIf(skip !== undefined)(
       expect(result.stdout).toMatch(/stopped and removed/);
       await rsyslog.waitForOutput('play says bonjour');
       expect(readFileSync(join(cwd, 'play/volumes/data/play.txt'), 'utf8')).toBe('bonjour\n');
-      expect(emulatorContainers()).toEqual([]);
+      expect(await instanceParts(join(cwd, 'play'))).toEqual([]);
     }, 60_000);
 
     const compose = (img: string, command = '["sleep", "30"]', env = '') =>
@@ -319,13 +322,16 @@ describe.skipIf(skip !== undefined)(
         });
         void closed.then(() => reject(new Error(`the boot ended early:\n${stdout}`)));
       });
-      expect(emulatorContainers().length).toBeGreaterThan(0);
+      const instance = join(cwd, 'interrupted');
+      expect(await instanceParts(instance)).toContainEqual(
+        expect.stringMatching(/^container hpvs-[0-9a-f]{12}-app$/),
+      );
       child.kill('SIGINT');
       expect(await closed, stdout).toBe(0);
       expect(stdout).toMatch(/app\[\d+\]: waiting/);
       expect(stdout).toMatch(/interrupted: stopping the workload/);
       expect(stdout).toMatch(/stopped and removed/);
-      expect(emulatorContainers()).toEqual([]);
+      expect(await instanceParts(instance)).toEqual([]);
     }, 60_000);
 
     const negatives: [string, () => Parameters<typeof contract>[0], RegExp, string[]?][] = [
@@ -393,7 +399,7 @@ describe.skipIf(skip !== undefined)(
           expect(result.stdout).not.toMatch(/HPL15004I/);
           expect(result.stdout + result.stderr).not.toContain(PASSWORD);
           expect(existsSync(join(cwd, out, 'workload/podman/auth.json'))).toBe(false);
-          expect(emulatorContainers()).toEqual([]);
+          expect(await instanceParts(join(cwd, out))).toEqual([]);
         },
         60_000,
       );

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { HAS_REFERENCE, referencePath } from '../../helpers/reference.js';
 import { expectCliError } from '../../helpers/expect-error.js';
 import { isOneLineError, runCli } from '../../helpers/run-cli.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { sharedRsa4096 } from '../../helpers/shared-rsa-keys.js';
 import { hasTool } from '../../helpers/tools.js';
 import { systemRandom } from '../../../src/node/random.js';
 import { story } from '../../../scripts/lib/story.mjs';
@@ -39,7 +40,7 @@ function openWith(keyPath: string, token: string): Buffer {
 
 describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
   beforeAll(() => {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 4096 });
+    const pair = sharedRsa4096('authoring-runtime');
     writeFileSync(path('public.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(path('private.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(path('section.yaml'), SECTION);
@@ -54,13 +55,16 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl encrypt', () => {
       privateKey: path('private.pem'),
       cert: current.certPath,
       certKey: current.keyPath,
+      // only the dates differ from the current certificate: the same openssl key serves
       expired: makeSelfSignedCertificate(tempDir(), {
         notBefore: '20200101000000Z',
         notAfter: '20210101000000Z',
+        keyPath: current.keyPath,
       }).certPath,
       notYetValid: makeSelfSignedCertificate(tempDir(), {
         notBefore: opensslDate(new Date(now + 30 * DAY)),
         notAfter: opensslDate(new Date(now + 400 * DAY)),
+        keyPath: current.keyPath,
       }).certPath,
       ecCert: makeSelfSignedCertificate(tempDir(), {
         notBefore: opensslDate(new Date(now - DAY)),
