@@ -8,12 +8,31 @@ const { join } = require('node:path');
 // A reader that stops early (`hpvs-ctl ... | head`) is not an error: stop quietly, as
 // command-line tools killed by SIGPIPE do, instead of crashing with a stack trace. Any other
 // failure to write (a full disk behind `> file`) is one error line and exit 1.
-process.stdout.on('error', (error) => {
+function onStdoutError(error) {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   process.stderr.write(
     `hpvs-ctl: error: cannot write to standard output (${error.code ?? 'error'})\n`,
   );
   process.exit(1);
+}
+
+// Node.js makes process.stdout on first use (for a pipe, a socket: about 5 ms of CPU), and a
+// command that writes its result to a file prints nothing: the handler comes with the stream.
+const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: stdout.enumerable,
+  get() {
+    const stream = stdout.get.call(process);
+    Object.defineProperty(process, 'stdout', {
+      configurable: true,
+      enumerable: stdout.enumerable,
+      value: stream,
+      writable: false,
+    });
+    stream.on('error', onStdoutError);
+    return stream;
+  },
 });
 
 const argv = process.argv.slice(2);
