@@ -185,13 +185,68 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
   }
   const style = options.sectionStyle ?? 'block-string';
   let text = entry('workload', sealedWorkload, style) + entry('env', sealedEnv, style);
-  if (options.attestationPublicKey) {
-    text += entry(
-      'attestationPublicKey',
-      readAttestationKeyInput(options.attestationPublicKey),
-      style,
+  const attestationEntry =
+    options.attestationPublicKey && readAttestationKeyInput(options.attestationPublicKey);
+  if (attestationEntry) text += entry('attestationPublicKey', attestationEntry, style);
+  // What is signed is what a reader of user-data gets. hpvs-ctl's own tokens read back as
+  // themselves, so only a text with another kind of value is parsed again to find out.
+  const signedValues = selfReading(sealedWorkload, sealedEnv, attestationEntry)
+    ? { workload: sealedWorkload.value, env: sealedEnv.value }
+    : readBackSections(text, sealedWorkload, sealedEnv, style, options);
+  const plaintextSections = [sealedWorkload, sealedEnv]
+    .filter((section) => section.form !== 'token')
+    .map((section) => section.key);
+  let signature: string | undefined;
+  if (options.signing) {
+    if (style === 'mapping' && (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token')) {
+      warnings.push(
+        wordedText(
+          worded`signing plaintext sections: the signature covers their exact text as embedded here; ${input('encrypt-both')} for a signature every tool agrees on`,
+        ),
+      );
+    }
+    signature = signContract(signedValues.workload, signedValues.env, options.signing.privateKey);
+    text += `envWorkloadSignature: ${signature}\n`;
+  }
+  if (Buffer.byteLength(text) > USER_DATA_LIMIT) {
+    warnings.push(
+      `user data is ${Buffer.byteLength(text)} bytes, more than the 64 KiB IBM Cloud VPC accepts (on-prem KVM has no limit)`,
     );
   }
+  return { text, ...(signature ? { signature } : {}), plaintextSections, warnings };
+}
+
+/**
+ * A token as hpvs-ctl writes it (prefix, base64, dots: `formatSectionToken`) is a YAML plain
+ * scalar that reads back as exactly itself; a token taken from a file may be wrapped over
+ * lines or hold anything else, and is read back by parsing.
+ */
+const SELF_READING_TOKEN = /^[a-z][a-z-]*\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/;
+
+export function isSelfReadingToken(value: string): boolean {
+  return SELF_READING_TOKEN.test(value);
+}
+
+function selfReading(
+  ...sections: (ContractSection | { form: 'string'; value: string } | undefined)[]
+): boolean {
+  return sections.every(
+    (section) =>
+      section === undefined || (section.form === 'token' && isSelfReadingToken(section.value)),
+  );
+}
+
+/**
+ * The workload and env values a reader gets from the assembled text, after checking that each
+ * plaintext section reads back as the text (block string) or data (mapping) it came from.
+ */
+function readBackSections(
+  text: string,
+  sealedWorkload: ContractSection,
+  sealedEnv: ContractSection,
+  style: SectionStyle,
+  options: AssembleContractOptions,
+): { workload: string; env: string } {
   const parsed = parseUserData(text, 'user-data');
   for (const [key, original] of [
     ['workload', sealedWorkload],
@@ -214,31 +269,10 @@ export function assembleContract(options: AssembleContractOptions): AssembledCon
       );
     }
   }
-  const plaintextSections = [sealedWorkload, sealedEnv]
-    .filter((section) => section.form !== 'token')
-    .map((section) => section.key);
-  let signature: string | undefined;
-  if (options.signing) {
-    if (style === 'mapping' && (sealedWorkload.form !== 'token' || sealedEnv.form !== 'token')) {
-      warnings.push(
-        wordedText(
-          worded`signing plaintext sections: the signature covers their exact text as embedded here; ${input('encrypt-both')} for a signature every tool agrees on`,
-        ),
-      );
-    }
-    signature = signContract(
-      parsed.sections.get('workload')!.value,
-      parsed.sections.get('env')!.value,
-      options.signing.privateKey,
-    );
-    text += `envWorkloadSignature: ${signature}\n`;
-  }
-  if (Buffer.byteLength(text) > USER_DATA_LIMIT) {
-    warnings.push(
-      `user data is ${Buffer.byteLength(text)} bytes, more than the 64 KiB IBM Cloud VPC accepts (on-prem KVM has no limit)`,
-    );
-  }
-  return { text, ...(signature ? { signature } : {}), plaintextSections, warnings };
+  return {
+    workload: parsed.sections.get('workload')!.value,
+    env: parsed.sections.get('env')!.value,
+  };
 }
 
 /** An attestation key file: a token as it is, or the key as the SPKI PEM the schema expects. */
