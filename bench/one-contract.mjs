@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCli, countArguments, median } from './bench-setup.mjs';
 import { recipeScript, run, timed, writeContractInputs } from './contract-recipe.mjs';
+import { story } from '../scripts/lib/story.mjs';
 
 const [pairs] = countArguments('node bench/one-contract.mjs [pairs]', 20);
 const bin = builtCli();
@@ -27,17 +28,13 @@ try {
     return timed(() =>
       run(process.execPath, [
         bin,
-        'contract',
-        '--workload',
-        file('workload.yaml'),
-        '--env',
-        file('env.yaml'),
-        '--cert',
-        file('hpcr.crt'),
-        '--sign-key',
-        file('sign.pem'),
-        '--out',
-        file('user-data.yaml'),
+        ...story.contract({
+          workload: file('workload.yaml'),
+          env: file('env.yaml'),
+          cert: file('hpcr.crt'),
+          signKey: file('sign.pem'),
+          out: file('user-data.yaml'),
+        }),
       ]),
     );
   };

@@ -2,7 +2,7 @@
 const { readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
-const { constants, Script } = require('node:vm');
+const { Script } = require('node:vm');
 
 /**
  * The CLI is one CommonJS module, dist/cli.cjs (scripts/build.mjs), written as the function
@@ -39,20 +39,20 @@ function loadCli({ useCodeCache = true } = {}) {
   const script = new Script(source, {
     filename: CLI_FILE,
     ...(cachedData === undefined ? {} : { cachedData }),
-    // `import()` inside the CLI (node:fs/promises, a --runtime module) works as in any module
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const module = { exports: {} };
+  const cliModule = { exports: {} };
   script.runInThisContext()(
-    module.exports,
+    cliModule.exports,
     createRequire(CLI_FILE),
-    module,
+    cliModule,
     CLI_FILE,
     dirname(CLI_FILE),
   );
+  // `import()` does not work inside a node:vm script in Node.js 20; this module's does
+  cliModule.exports.useModuleImporter((url) => import(url));
   const codeCache =
     cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  return { cli: module.exports, script, codeCache };
+  return { cli: cliModule.exports, script, codeCache };
 }
 
 /** The code cache's bytes after its id line, if the id is the bundle's own. */

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_FILE, CODE_CACHE_FILE, loadCli } from '../bin/load-cli.js';
+import { story } from './lib/story.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { cli, script } = loadCli({ useCodeCache: false });
@@ -48,19 +49,13 @@ try {
     'certs/ibm/hpvs/ibm-hyper-protect-container-runtime-1-0-s390x-29-encrypt.crt',
   );
   const commands = [
-    [
-      'contract',
-      '--workload',
-      file('workload.yaml'),
-      '--env',
-      file('env.yaml'),
-      '--cert',
+    story.contract({
+      workload: file('workload.yaml'),
+      env: file('env.yaml'),
       cert,
-      '--sign-key',
-      file('sign.pem'),
-      '--out',
-      file('user-data.yaml'),
-    ],
+      signKey: file('sign.pem'),
+      out: file('user-data.yaml'),
+    }),
   ];
   for (const argv of commands) {
     process.exitCode = undefined;

@@ -25,6 +25,7 @@ import {
 } from './app/attestation/verify-batch.js';
 import {
   createContract as createContractFromSections,
+  type CreateContractOptions as CoreCreateContractOptions,
   type CreatedContract,
 } from './core/authoring/create-contract.js';
 import { buildContractFile } from './core/authoring/build-contract-file.js';
@@ -768,22 +769,7 @@ export interface CreateContractOptions {
  * ```
  */
 export async function createContract(options: CreateContractOptions): Promise<CreatedContract> {
-  return createContractFromSections({
-    workload: { text: textOf(options.workload), source: 'workload' },
-    env: { text: textOf(options.env), source: 'env' },
-    ...(options.attestationPublicKey === undefined
-      ? {}
-      : {
-          attestationPublicKey: {
-            text: textOf(options.attestationPublicKey),
-            source: 'attestationPublicKey',
-          },
-        }),
-    ...contractKeys(options),
-    sectionStyle: options.sectionStyle,
-    now: options.now ?? new Date(),
-    random: options.random ?? systemRandom,
-  });
+  return createContractFromSections(contractOptions(options));
 }
 
 /** Options of {@link completeContract}: those of {@link createContract} but the sections. */
@@ -821,6 +807,26 @@ export async function completeContract(
     now: options.now ?? new Date(),
     random: options.random ?? systemRandom,
   });
+}
+
+/** What the core's contract builders take, from the options of the API's contract functions. */
+function contractOptions(options: CreateContractOptions): CoreCreateContractOptions {
+  return {
+    workload: { text: textOf(options.workload), source: 'workload' },
+    env: { text: textOf(options.env), source: 'env' },
+    ...(options.attestationPublicKey === undefined
+      ? {}
+      : {
+          attestationPublicKey: {
+            text: textOf(options.attestationPublicKey),
+            source: 'attestationPublicKey',
+          },
+        }),
+    ...contractKeys(options),
+    sectionStyle: options.sectionStyle,
+    now: options.now ?? new Date(),
+    random: options.random ?? systemRandom,
+  };
 }
 
 function contractKeys(options: CompleteContractOptions) {
@@ -920,33 +926,14 @@ export async function createContractBatch(
     seen.set(instance.name.toLowerCase(), at);
     return { index, name: instance.name, at, env: { ...instance.env }, seed: instance.seed };
   });
-  return createBatchOfContracts(
-    jobs,
-    {
-      workload: { text: textOf(options.workload), source: 'workload' },
-      env: { text: textOf(options.env), source: 'env' },
-      ...(options.attestationPublicKey === undefined
+  return createBatchOfContracts(jobs, contractOptions(options), {
+    ...(options.random === undefined
+      ? options.threads === undefined
         ? {}
-        : {
-            attestationPublicKey: {
-              text: textOf(options.attestationPublicKey),
-              source: 'attestationPublicKey',
-            },
-          }),
-      ...contractKeys(options),
-      sectionStyle: options.sectionStyle,
-      now: options.now ?? new Date(),
-      random: options.random ?? systemRandom,
-    },
-    {
-      ...(options.random === undefined
-        ? options.threads === undefined
-          ? {}
-          : { threads: options.threads }
-        : { threads: 1 }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    },
-  );
+        : { threads: options.threads }
+      : { threads: 1 }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
 }
 
 export type { SignedUserData };

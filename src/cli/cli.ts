@@ -17,6 +17,9 @@ import { cliMessage } from './commands/input-phrases.js';
 import { terminalSafe, terminalSafeLines } from '../core/text/terminal-safe-text.js';
 import { VERSION } from '../core/version.js';
 
+// for bin/load-cli.js, which lends the CLI its `import()` (src/node/import-module.ts)
+export { useModuleImporter } from '../node/import-module.js';
+
 /** The program without its commands. */
 function createProgram(): Command {
   const program = new Command()

@@ -149,6 +149,15 @@ describe('start-up import closure of dist/cli.cjs (run `npm run build` first)', 
     expect(importers).toEqual(['src/core/archive/build-tgz.ts']);
   });
 
+  it('makes no import() of a Node.js module: a node:vm script has no import() in Node.js 20', () => {
+    const dynamic = Object.values(meta.outputs).flatMap((output) =>
+      output.imports
+        .filter((imported) => imported.external && imported.kind === 'dynamic-import')
+        .map((imported) => imported.path),
+    );
+    expect(dynamic).toEqual([]);
+  });
+
   it('imports nothing from node_modules at run time: every external import is a Node.js module', () => {
     const workers = JSON.parse(
       readFileSync(`${PROJECT_ROOT}dist/workers-meta.json`, 'utf8'),

@@ -5,6 +5,7 @@ import type { ContainerRuntime } from './container-runtime.js';
 import type { PodmanConfigChoice } from './podman-config.js';
 import { createPodmanRuntime } from './podman-runtime.js';
 import { planRuntime } from './plan-runtime.js';
+import { importModule } from '../../node/import-module.js';
 
 export const BUILT_IN_RUNTIMES = ['plan', 'podman'] as const;
 
@@ -29,7 +30,7 @@ export async function selectRuntime(
   }
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(resolve(name)).href)) as Record<string, unknown>;
+    loaded = await importModule(pathToFileURL(resolve(name)).href);
   } catch (error) {
     throw new HpvsError(
       'RUNTIME_FAILED',

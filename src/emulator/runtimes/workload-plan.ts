@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HpvsError } from '../../core/errors.js';
 import type { PlannedContainer } from '../../core/workload/container-plan.js';
@@ -43,7 +44,6 @@ export async function planWorkload(
     if ('archive' in planned.contents) {
       await writeArchiveEntries(dir, planned.contents.archive);
     } else {
-      const { mkdir, writeFile } = await import('node:fs/promises');
       await mkdir(dir, { recursive: true, mode: 0o700 });
       // the templates are filled with the contract's environment, which may hold secrets
       await writeFile(join(dir, planned.files[0]!), planned.contents.rendered, { mode: 0o600 });
