@@ -7,6 +7,7 @@ import { cliNotice } from './input-phrases.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readTextInput } from '../../node/read-input.js';
 import { readSecret } from '../../node/read-secret.js';
+import { secretText } from '../../app/input-readers.js';
 import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
 import { findWorkerUrl, startWorkers, type StartedWorkers } from '../../node/worker-pool.js';
 import { writeStdout } from '../../node/write-output.js';
@@ -164,7 +165,7 @@ async function readSeeds(
       const { file, what } = sources[index]!;
       if (file === undefined) continue;
       try {
-        results[index]!.seed = (await readSecret({ file, what })).toString('utf8');
+        results[index]!.seed = secretText(await readSecret({ file, what }), file, what);
       } catch (error) {
         results[index]!.error = error;
         failed = true;

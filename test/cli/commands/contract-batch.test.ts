@@ -289,6 +289,11 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
         'instances:\n  - name: a\n  - name: b\n    seedFile: seeds/short.seed\n',
         /fleet-bad\.yaml:3:5 instance "b": .*env\.volumes\.data\.seed: must be at least 15 characters/,
       ],
+      // a seed that is not UTF-8 would reach the contract as U+FFFD, another passphrase
+      [
+        'instances:\n  - name: a\n    seedFile: seeds/latin1.seed\n',
+        /seeds\/latin1\.seed:1:10: not UTF-8; the env volume seed of instance "a" must be UTF-8/,
+      ],
       // four instances: the failing one is built on a worker thread
       [
         'instances:\n  - name: a\n  - name: b\n  - name: c\n  - name: d\n    seedFile: seeds/short.seed\n',
@@ -296,6 +301,10 @@ describe.skipIf(!hasTool('openssl'))('hpvs-ctl contract --batch', () => {
       ],
     ])('%j: exits 1 with one positioned line and writes nothing', async (inventory, message) => {
       writeFileSync(path('seeds', 'short.seed'), 'short\n');
+      writeFileSync(
+        path('seeds', 'latin1.seed'),
+        Buffer.from('seedOfCaf\xe9Extra0123456789\n', 'latin1'),
+      );
       writeFileSync(path('fleet-bad.yaml'), inventory);
       const out = freshDir();
       const result = await runCli([
