@@ -1114,6 +1114,27 @@ export interface AttestationOptions {
   random?: RandomSource | undefined;
 }
 
+/** The auditor's private key and reference values of an attestation check, read from `options`. */
+function auditorInputs(
+  options: Pick<AttestationOptions, 'auditorKey' | 'auditorKeyPassphrase' | 'reference'>,
+) {
+  const reference =
+    options.reference === undefined ? undefined : sourcedFile(options.reference, 'reference');
+  return {
+    auditorKey:
+      options.auditorKey === undefined
+        ? undefined
+        : privateKeyOf(options.auditorKey, 'auditor key', options.auditorKeyPassphrase),
+    reference:
+      reference === undefined
+        ? undefined
+        : {
+            values: parseReferenceValues(reference.bytes, reference.source),
+            source: reference.source,
+          },
+  };
+}
+
 /**
  * The auditor's verdict on an attestation record (`hpvs-ctl attestation verify`): decrypts it
  * if encrypted, checks its signature with the attestation certificate, the certificate's chain,
@@ -1141,8 +1162,6 @@ export async function verifyAttestationRecord(
   options: AttestationOptions,
 ): Promise<AttestationReport> {
   const checked = await verifyCertificateChain({ ...options, role: 'attestation certificate' });
-  const reference =
-    options.reference === undefined ? undefined : sourcedFile(options.reference, 'reference');
   return verifyAttestation(
     { publicKey: checked.publicKey, source: checked.source, checks: checked.chain.checks },
     {
@@ -1151,20 +1170,7 @@ export async function verifyAttestationRecord(
       contract:
         options.contract === undefined ? undefined : sourcedFile(options.contract, 'contract'),
     },
-    {
-      auditorKey:
-        options.auditorKey === undefined
-          ? undefined
-          : privateKeyOf(options.auditorKey, 'auditor key', options.auditorKeyPassphrase),
-      reference:
-        reference === undefined
-          ? undefined
-          : {
-              values: parseReferenceValues(reference.bytes, reference.source),
-              source: reference.source,
-            },
-      random: options.random ?? systemRandom,
-    },
+    { ...auditorInputs(options), random: options.random ?? systemRandom },
   );
 }
 
@@ -1262,8 +1268,6 @@ export async function verifyAttestationBatch(
   // awaited below: marked handled now, so an early failure is not an unhandled rejection
   checked.catch(() => undefined);
   const publicKey = certificatePublicKey(certificate.bytes) ?? (await checked).publicKey;
-  const reference =
-    options.reference === undefined ? undefined : sourcedFile(options.reference, 'reference');
   const contract =
     options.contract === undefined ? undefined : sourcedFile(options.contract, 'contract');
   const chainChecks = checked.then((result) => result.chain.checks);
@@ -1284,17 +1288,7 @@ export async function verifyAttestationBatch(
     {
       certificate: { publicKey, source: certificate.source },
       options: {
-        auditorKey:
-          options.auditorKey === undefined
-            ? undefined
-            : privateKeyOf(options.auditorKey, 'auditor key', options.auditorKeyPassphrase),
-        reference:
-          reference === undefined
-            ? undefined
-            : {
-                values: parseReferenceValues(reference.bytes, reference.source),
-                source: reference.source,
-              },
+        ...auditorInputs(options),
         ...(options.random === undefined ? {} : { random: options.random }),
       },
     },
