@@ -8,23 +8,27 @@
 export const OPEN_FILES_AT_ONCE = 16;
 
 /**
- * `Promise.allSettled(items.map(task))` with at most `limit` tasks running at a time: the
- * outcomes in the order of `items`.
+ * Runs `task` on the items with at most `limit` running at a time, started in the order of the
+ * items; with `stopAfterFailure`, none starts after one has failed. The outcomes are in the
+ * order of the items, undefined for those never started.
  */
-export async function settleBounded<T, R>(
+async function runBounded<T, R>(
   items: readonly T[],
   task: (item: T, index: number) => Promise<R>,
-  limit = OPEN_FILES_AT_ONCE,
-): Promise<PromiseSettledResult<R>[]> {
-  const outcomes: PromiseSettledResult<R>[] = new Array(items.length);
+  limit: number,
+  stopAfterFailure: boolean,
+): Promise<(PromiseSettledResult<R> | undefined)[]> {
+  const outcomes: (PromiseSettledResult<R> | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!(stopAfterFailure && failed) && next < items.length) {
       const index = next++;
       try {
         outcomes[index] = { status: 'fulfilled', value: await task(items[index]!, index) };
       } catch (reason) {
         outcomes[index] = { status: 'rejected', reason };
+        failed = true;
       }
     }
   };
@@ -33,28 +37,41 @@ export async function settleBounded<T, R>(
 }
 
 /**
+ * `Promise.allSettled(items.map(task))` with at most `limit` tasks running at a time: the
+ * outcomes in the order of `items`.
+ */
+export async function settleBounded<T, R>(
+  items: readonly T[],
+  task: (item: T, index: number) => Promise<R>,
+  limit = OPEN_FILES_AT_ONCE,
+): Promise<PromiseSettledResult<R>[]> {
+  return (await runBounded(items, task, limit, false)) as PromiseSettledResult<R>[];
+}
+
+/**
+ * `settleBounded`, but no task starts after one has failed: the outcome of an item never
+ * started is undefined. Tasks start in the order of the items, so every item before the first
+ * failure (in that order) has its outcome.
+ */
+export function settleBoundedUntilFailure<T, R>(
+  items: readonly T[],
+  task: (item: T, index: number) => Promise<R>,
+  limit = OPEN_FILES_AT_ONCE,
+): Promise<(PromiseSettledResult<R> | undefined)[]> {
+  return runBounded(items, task, limit, true);
+}
+
+/**
  * `Promise.all(items.map(task))` with at most `limit` tasks running at a time: the results in
- * the order of `items`, or the first failure (no task starts after it).
+ * the order of `items`, or the first failure in that order (no task starts after a failure).
  */
 export async function mapBounded<T, R>(
   items: readonly T[],
   task: (item: T, index: number) => Promise<R>,
   limit = OPEN_FILES_AT_ONCE,
 ): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await task(items[index]!, index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  const outcomes = await runBounded(items, task, limit, true);
+  const failure = outcomes.find((outcome) => outcome?.status === 'rejected');
+  if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<R>).value);
 }

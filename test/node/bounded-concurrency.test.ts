@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mapBounded, settleBounded } from '../../src/node/bounded-concurrency.js';
+import {
+  mapBounded,
+  settleBounded,
+  settleBoundedUntilFailure,
+} from '../../src/node/bounded-concurrency.js';
 
 /** A task that records how many run at once and finishes in an order unlike the input's. */
 function tracked() {
@@ -38,6 +42,16 @@ describe('bounded concurrency', () => {
     const failing = tracked();
     await expect(mapBounded(items, failing.task, 3)).rejects.toThrow('item 13');
     expect(failing.started.length).toBeLessThan(items.length);
+  });
+
+  it('settleBoundedUntilFailure keeps every outcome up to the failure and starts nothing after it', async () => {
+    const { task, started } = tracked();
+    const outcomes = await settleBoundedUntilFailure(items, task, 3);
+    expect(outcomes[13]).toMatchObject({ status: 'rejected' });
+    // every item before the failure ran: they started first
+    expect(outcomes.slice(0, 13).every((outcome) => outcome?.status === 'fulfilled')).toBe(true);
+    expect(started.length).toBeLessThan(items.length);
+    expect(outcomes.slice(started.length).every((outcome) => outcome === undefined)).toBe(true);
   });
 
   it('handles fewer items than the limit, and none', async () => {

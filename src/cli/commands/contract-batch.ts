@@ -6,6 +6,7 @@ import { warn } from '../../node/console.js';
 import { cliNotice } from './input-phrases.js';
 import { INPUT_LIMITS } from '../../node/input-limits.js';
 import { readTextInput } from '../../node/read-input.js';
+import { settleBoundedUntilFailure } from '../../node/bounded-concurrency.js';
 import { readSecret } from '../../node/read-secret.js';
 import { secretText } from '../../app/input-readers.js';
 import { refuseExisting, writeFileSet } from '../../node/write-file-set.js';
@@ -156,22 +157,14 @@ async function readSeeds(
   sources: ReadonlyArray<{ file: string | undefined; what: string }>,
   readers: number,
 ): Promise<SeedRead[]> {
-  const results: SeedRead[] = sources.map(() => ({}));
-  let next = 0;
-  let failed = false;
-  const reader = async () => {
-    while (!failed && next < sources.length) {
-      const index = next++;
-      const { file, what } = sources[index]!;
-      if (file === undefined) continue;
-      try {
-        results[index]!.seed = secretText(await readSecret({ file, what }), file, what);
-      } catch (error) {
-        results[index]!.error = error;
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: readers }, reader));
-  return results;
+  const outcomes = await settleBoundedUntilFailure(
+    sources,
+    async ({ file, what }) =>
+      file === undefined ? undefined : secretText(await readSecret({ file, what }), file, what),
+    readers,
+  );
+  return outcomes.map((outcome): SeedRead => {
+    if (outcome === undefined) return {};
+    return outcome.status === 'fulfilled' ? { seed: outcome.value } : { error: outcome.reason };
+  });
 }
