@@ -27,13 +27,15 @@ const BUILD_ID = /^\/\*hpvs-ctl build ([0-9a-f]{64})\*\//;
  * Loads the CLI (its exports: main, runProgram, ...). `useCodeCache: false` compiles it from
  * source, as the build does when it makes the cache; `script` is what the cache is made from;
  * `codeCache` says whether V8 started from the cache ('used'), refused it ('rejected': another
- * Node.js or other V8 flags) or had none that fits the bundle ('none').
+ * Node.js or other V8 flags) or had none that fits the bundle ('none'); `buildId` is the id the
+ * bundle opens with, which a cache made from `script` must repeat.
  */
 function loadCli({ useCodeCache = true } = {}) {
   // esbuild writes ASCII only (non-ASCII characters escaped), so Latin-1 reads it unchanged,
   // without UTF-8 decoding
   const source = readFileSync(CLI_FILE, 'latin1');
-  const cachedData = useCodeCache ? readCodeCache(source) : undefined;
+  const buildId = BUILD_ID.exec(source.slice(0, 100))?.[1];
+  const cachedData = useCodeCache && buildId !== undefined ? readCodeCache(buildId) : undefined;
   // the file is the function expression Node.js would wrap a CommonJS module in (the build
   // wrote it so): no 2.7 MB concatenation to copy before compiling
   const script = new Script(source, {
@@ -52,13 +54,11 @@ function loadCli({ useCodeCache = true } = {}) {
   cliModule.exports.useModuleImporter((url) => import(url));
   const codeCache =
     cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
-  return { cli: cliModule.exports, script, codeCache };
+  return { cli: cliModule.exports, script, codeCache, buildId };
 }
 
 /** The code cache's bytes after its id line, if the id is the bundle's own. */
-function readCodeCache(source) {
-  const id = BUILD_ID.exec(source.slice(0, 100))?.[1];
-  if (id === undefined) return undefined;
+function readCodeCache(id) {
   let cache;
   try {
     cache = readFileSync(CODE_CACHE_FILE);

@@ -12,7 +12,8 @@ import { CLI_FILE, CODE_CACHE_FILE, loadCli } from '../bin/load-cli.js';
 import { story } from './lib/story.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const { cli, script } = loadCli({ useCodeCache: false });
+const { cli, script, buildId } = loadCli({ useCodeCache: false });
+if (buildId === undefined) throw new Error(`${CLI_FILE} has no build id`);
 
 const work = mkdtempSync(join(tmpdir(), 'hpvs-ctl-code-cache-'));
 try {
@@ -66,9 +67,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const id = /^\/\*hpvs-ctl build ([0-9a-f]{64})\*\//.exec(readFileSync(CLI_FILE, 'latin1'))?.[1];
-if (id === undefined) throw new Error(`${CLI_FILE} has no build id`);
 const temporary = `${CODE_CACHE_FILE}.${process.pid}.tmp`;
-writeFileSync(temporary, Buffer.concat([Buffer.from(`${id}\n`), script.createCachedData()]));
+writeFileSync(temporary, Buffer.concat([Buffer.from(`${buildId}\n`), script.createCachedData()]));
 renameSync(temporary, CODE_CACHE_FILE);
 process.exitCode = 0;
